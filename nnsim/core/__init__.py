@@ -1,0 +1,1 @@
+"""The numeric core: NumPy only, no Qt (a test enforces this)."""

@@ -1,0 +1,129 @@
+"""Loss functions with their exact gradients.
+
+All losses are means over the ``n`` samples of a batch; ``mse`` and ``bce`` are
+also means over the ``t`` output units, exactly as in the lecture:
+
+    mse:           L = 1/n sum_i 1/t sum_j (y_ij - a_ij)^2
+                   dL/da_ij = 2/(n t) (a_ij - y_ij)
+    bce:           L = -1/n sum_i 1/t sum_j [y log a + (1-y) log(1-a)]
+    cross_entropy: L = -1/n sum_i sum_j y_ij log a_ij   (with a softmax output)
+
+``elementwise(a, y, z)`` gives each output unit's share of the loss (the
+shares add up to L), which the canvas shows on the output neurons.
+Where the output activation allows it the loss is computed from the net input
+z (log-sigmoid, log-softmax), which stays finite for any z.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import activations as act
+
+Array = np.ndarray
+
+# Probabilities are clipped this far from 0 and 1 where no logits are at hand.
+_EPS = 1e-12
+
+
+def _log_sigmoid(z: Array) -> Array:
+    # log(1/(1+e^-z)) = -log(1+e^-z) = -logaddexp(0, -z), stable for any z
+    return -np.logaddexp(0.0, -z)
+
+
+def _log_softmax(z: Array) -> Array:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def _mse_elementwise(a, y, z, activation):
+    n, t = a.shape
+    return (y - a) ** 2 / (n * t)
+
+
+def _mse_grad(a, y):
+    n, t = a.shape
+    return (2.0 / (n * t)) * (a - y)
+
+
+def _bce_elementwise(a, y, z, activation):
+    n, t = a.shape
+    if activation == "sigmoid" and z is not None:
+        log_a, log_1ma = _log_sigmoid(z), _log_sigmoid(-z)
+    else:
+        c = np.clip(a, _EPS, 1.0 - _EPS)
+        log_a, log_1ma = np.log(c), np.log1p(-c)
+    return -(y * log_a + (1.0 - y) * log_1ma) / (n * t)
+
+
+def _bce_grad(a, y):
+    n, t = a.shape
+    c = np.clip(a, _EPS, 1.0 - _EPS)
+    return (c - y) / (c * (1.0 - c)) / (n * t)
+
+
+def _ce_elementwise(a, y, z, activation):
+    n = a.shape[0]
+    if activation == "softmax" and z is not None:
+        log_a = _log_softmax(z)
+    else:
+        log_a = np.log(np.clip(a, _EPS, 1.0))
+    # 0 * log 0 counts as 0, as in the definition
+    return -np.where(y != 0, y * log_a, 0.0) / n
+
+
+def _ce_grad(a, y):
+    n = a.shape[0]
+    return -y / np.clip(a, _EPS, None) / n
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    elementwise: Callable  # (a, y, z, activation_name) -> (n, t) shares
+    grad_a: Callable[[Array, Array], Array]  # dL/da, exact constants
+    # Output activation for which dL/dz simplifies to (a - y) * scale
+    fused_with: str | None
+    allowed_outputs: frozenset[str]
+    formula: str
+
+    def value(self, a: Array, y: Array, z: Array | None = None,
+              activation: str | None = None) -> float:
+        return float(np.sum(self.elementwise(a, y, z, activation)))
+
+    def output_delta(self, a: Array, y: Array, z: Array,
+                     activation: act.Activation) -> Array:
+        """dL/dz of the output layer."""
+        if activation.name == self.fused_with:
+            n, t = a.shape
+            if self.name == "cross_entropy":
+                # exact for any targets, not only rows that sum to 1
+                return (a * y.sum(axis=1, keepdims=True) - y) / n
+            return (a - y) / (n * t)
+        return act.backward(activation, self.grad_a(a, y), z, a)
+
+
+_REGRESSION_OUTPUTS = frozenset({"sigmoid", "tanh", "relu", "leaky_relu", "linear"})
+
+LOSSES: dict[str, Loss] = {
+    l.name: l
+    for l in (
+        Loss("mse", _mse_elementwise, _mse_grad, None, _REGRESSION_OUTPUTS,
+             "1/n sum_i 1/t sum_j (y_j - a_j)^2"),
+        Loss("bce", _bce_elementwise, _bce_grad, "sigmoid", frozenset({"sigmoid"}),
+             "-1/n sum_i 1/t sum_j [y_j log a_j + (1 - y_j) log(1 - a_j)]"),
+        Loss("cross_entropy", _ce_elementwise, _ce_grad, "softmax",
+             frozenset({"softmax"}), "-1/n sum_i sum_j y_j log a_j"),
+    )
+}
+
+
+def get(name: str) -> Loss:
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown loss {name!r} (choose from {', '.join(LOSSES)})"
+        ) from None

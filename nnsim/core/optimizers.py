@@ -1,0 +1,78 @@
+"""Optimisers. Their state (velocities, moments, step count) belongs to the
+network state: it is saved in files and restored by step back."""
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+DEFAULT_PARAMS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.9},
+    "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+
+
+class Optimizer:
+    """Updates a list of parameter arrays in place from their gradients."""
+
+    def __init__(self, name: str = "sgd", params: dict | None = None):
+        if name not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {name!r} (choose from {', '.join(OPTIMIZERS)})")
+        self.name = name
+        self.params = {**DEFAULT_PARAMS[name], **(params or {})}
+        unknown = set(self.params) - set(DEFAULT_PARAMS[name])
+        if unknown:
+            raise ValueError(f"optimizer {name} has no parameter {sorted(unknown)[0]!r}")
+        self.t = 0  # number of updates done
+        self.slots: list[list[Array]] = []  # per slot kind, one array per parameter
+
+    def reset(self) -> None:
+        self.t, self.slots = 0, []
+
+    def _ensure_slots(self, params: list[Array], kinds: int) -> None:
+        """(Re)create zero slots when missing or when the structure changed."""
+        fits = len(self.slots) == kinds and all(
+            len(kind) == len(params) and all(s.shape == p.shape for s, p in zip(kind, params))
+            for kind in self.slots)
+        if not fits:
+            self.slots = [[np.zeros_like(p) for p in params] for _ in range(kinds)]
+
+    def step_deltas(self, params: list[Array], grads: list[Array], lr: float) -> list[Array]:
+        """The change to add to each parameter (advances the optimiser state)."""
+        self.t += 1
+        if self.name == "sgd":
+            return [-lr * g for g in grads]
+        if self.name == "momentum":
+            self._ensure_slots(params, 1)
+            mu = self.params["momentum"]
+            out = []
+            for v, g in zip(self.slots[0], grads):
+                v *= mu
+                v -= lr * g
+                out.append(v.copy())
+            return out
+        self._ensure_slots(params, 2)
+        b1, b2, eps = self.params["beta1"], self.params["beta2"], self.params["epsilon"]
+        c1, c2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
+        out = []
+        for m, v, g in zip(self.slots[0], self.slots[1], grads):
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * g * g
+            out.append(-lr * (m / c1) / (np.sqrt(v / c2) + eps))
+        return out
+
+    def step(self, params: list[Array], grads: list[Array], lr: float) -> None:
+        for p, d in zip(params, self.step_deltas(params, grads, lr)):
+            p += d
+
+    # -- state ----------------------------------------------------------
+    def state(self) -> dict:
+        return {"t": self.t, "slots": [[s.copy() for s in kind] for kind in self.slots]}
+
+    def load_state(self, state: dict) -> None:
+        self.t = int(state["t"])
+        self.slots = [[np.array(s, dtype=float) for s in kind] for kind in state["slots"]]

@@ -1,0 +1,71 @@
+"""Everything a user made, in one object: what a .nnsim file holds.
+
+``nnsim.io`` turns a Project into JSON and back; the document layer of the
+GUI owns one Project; the CLI trains one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .datasets import Dataset, DataSpec, make
+from .network import Network
+from .optimizers import Optimizer
+from .stepper import Stepper
+from .training import EpochResult, TrainingConfig
+
+
+@dataclass
+class ImportedData:
+    """Points a user imported (CSV); saved inside the file."""
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    input_names: list[str]
+    target_names: list[str]
+    kind: str
+    source: str = ""  # the file it came from, for the user's information
+
+
+@dataclass
+class History:
+    """The loss curve, saved with the file."""
+
+    epochs: list[EpochResult] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    network: Network
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    data: DataSpec | ImportedData = field(default_factory=lambda: DataSpec("xor_table"))
+    title: str = ""
+    description: str = ""
+    # Neuron positions on the canvas: layout[layer][neuron] = (x, y); layer 0 = inputs.
+    layout: list[list[tuple[float, float]]] | None = None
+    history: History = field(default_factory=History)
+    optimizer_state: dict | None = None
+
+    def dataset(self) -> Dataset:
+        if isinstance(self.data, DataSpec):
+            return make(self.data)
+        d = self.data
+        return Dataset(d.X_train, d.Y_train, d.X_test, d.Y_test, d.kind, "imported",
+                       list(d.input_names), list(d.target_names))
+
+    def make_optimizer(self) -> Optimizer:
+        opt = Optimizer(self.training.optimizer, self.training.optimizer_params)
+        if self.optimizer_state is not None:
+            opt.load_state(self.optimizer_state)
+        return opt
+
+    def make_stepper(self, dataset: Dataset | None = None) -> Stepper:
+        """A stepper that continues from the saved training state."""
+        st = Stepper(self.network, self.training, dataset or self.dataset(),
+                     self.make_optimizer())
+        st.epoch_results = list(self.history.epochs)
+        st.epoch = len(st.epoch_results) + 1
+        return st

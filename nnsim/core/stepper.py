@@ -1,0 +1,364 @@
+"""The stepper: training as a debugger steps through a program.
+
+One *cycle* works on one mini-batch (one sample when the batch size is 1, or
+a sample the user pinned). Its plan for L layers is::
+
+    forward 1 .. forward L, loss, backward L .. backward 1, update
+
+and every micro-step returns a frozen :class:`Snapshot` of everything the
+cycle has computed so far (layers not computed yet are ``None``, so a view can
+never show stale numbers). Coarser steps (sample, mini-batch, epoch, N epochs)
+run the same math through :func:`training.train_batch` without snapshots.
+
+Step back pops a *mark* pushed before every step. A mark holds the cursor and
+the random state, plus a copy of the parameters and optimiser state when the
+step it precedes changes them; the partial cycle is recomputed on restore
+(it is deterministic), so step back is exact.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import losses
+from .datasets import Dataset
+from .network import Network
+from .optimizers import Optimizer
+from .training import EpochResult, TrainingConfig, evaluate, train_batch
+
+Array = np.ndarray
+
+# Step back reaches at least this many steps, or the start of the current
+# epoch if that is further.
+MIN_HISTORY = 1000
+
+
+def _frozen(x: Array) -> Array:
+    x.setflags(write=False)
+    return x
+
+
+@dataclass(frozen=True)
+class MicroStep:
+    kind: str  # "forward" | "loss" | "backward" | "update"
+    layer: int | None = None  # 1-based non-input layer for forward/backward
+
+    @property
+    def label(self) -> str:
+        if self.layer is None:
+            return self.kind.capitalize()
+        return f"{self.kind.capitalize()} layer {self.layer}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one cycle has computed up to and including ``step``.
+
+    Per-layer tuples have one entry per non-input layer (index 0 = layer 1),
+    except ``a``, whose index 0 is the input batch. Arrays are read-only and
+    2-D ``(batch, units)``; dW is ``(n_in, n_out)`` like W.
+    """
+
+    step: MicroStep | None  # None: the cycle has not started
+    next_step: MicroStep | None  # None: the cycle is complete
+    epoch: int
+    sample_indices: tuple[int, ...]
+    X: Array
+    Y: Array
+    z: tuple
+    a: tuple
+    loss: float | None
+    loss_shares: Array | None  # each output unit's share of the loss, (batch, t)
+    delta: tuple
+    dW: tuple
+    db: tuple
+    weights_before: tuple  # ((W, b), ...) at the start of the cycle
+    weights_after: tuple | None  # after the update
+    learning_rate: float
+
+
+class _Cycle:
+    """The partial results of one forward/backward/update cycle."""
+
+    def __init__(self, network: Network, indices: tuple[int, ...], X: Array, Y: Array):
+        L = len(network.layers)
+        self.indices, self.X, self.Y = indices, _frozen(X), _frozen(Y)
+        self.done = 0  # micro-steps completed
+        self.z: list = [None] * L
+        self.a: list = [self.X] + [None] * L
+        self.delta: list = [None] * L
+        self.dW: list = [None] * L
+        self.db: list = [None] * L
+        self.grad_a_prev: list = [None] * L  # dL/da of the layer below, per layer
+        self.loss = None
+        self.shares = None
+        self.weights_before = tuple((_frozen(l.W.copy()), _frozen(l.b.copy()))
+                                    for l in network.layers)
+        self.weights_after = None
+        self.learning_rate = None
+
+
+@dataclass
+class _Mark:
+    epoch: int
+    position: int
+    order: Array
+    rng_state: dict
+    pinned: int | None
+    cycle_indices: tuple | None
+    cycle_done: int
+    updates: int
+    n_step_losses: int
+    n_epoch_results: int
+    params: list | None = None
+    optimizer_state: dict | None = None
+
+
+class Stepper:
+    def __init__(self, network: Network, config: TrainingConfig, data: Dataset,
+                 optimizer: Optimizer | None = None, shuffle_seed: int | None = None):
+        self.network, self.config, self.data = network, config, data
+        self.optimizer = optimizer or Optimizer(config.optimizer, config.optimizer_params)
+        # Shuffling has its own stream, so it does not depend on initialisation.
+        seed = config.seed if shuffle_seed is None else shuffle_seed
+        self.rng = np.random.default_rng([seed, 1])
+        self.epoch = 1  # the epoch in progress, 1-based
+        self.position = 0  # next index into self.order
+        self.order = self._new_order()
+        self.pinned: int | None = None  # a training sample traced instead of the next batch
+        self.updates = 0
+        self.step_losses: list[tuple[int, float]] = []  # (update number, batch loss)
+        self.epoch_results: list[EpochResult] = []
+        self.cycle: _Cycle | None = None
+        self._marks: deque[_Mark] = deque()
+
+    # -- the plan -------------------------------------------------------
+    @property
+    def plan(self) -> list[MicroStep]:
+        L = len(self.network.layers)
+        return ([MicroStep("forward", k) for k in range(1, L + 1)] + [MicroStep("loss")]
+                + [MicroStep("backward", k) for k in range(L, 0, -1)] + [MicroStep("update")])
+
+    @property
+    def next_step(self) -> MicroStep:
+        return self.plan[self.cycle.done if self.cycle else 0]
+
+    @property
+    def in_cycle(self) -> bool:
+        return self.cycle is not None
+
+    def next_indices(self) -> tuple[int, ...]:
+        """The training samples the next cycle (or the current one) works on."""
+        if self.cycle is not None:
+            return self.cycle.indices
+        if self.pinned is not None:
+            return (self.pinned,)
+        return tuple(int(i) for i in self.order[self.position:self.position + self.config.batch_size])
+
+    def pin_sample(self, index: int | None) -> None:
+        """Trace training sample ``index`` in the following cycles (None: follow the epoch)."""
+        if index is not None and not 0 <= index < len(self.data.X_train):
+            raise ValueError(f"sample {index} does not exist; the training set has "
+                             f"{len(self.data.X_train)} samples")
+        self.pinned = index
+
+    # -- micro-steps ------------------------------------------------------
+    def micro_step(self) -> Snapshot:
+        step = self.next_step
+        self._push_mark(with_params=step.kind == "update")
+        return self._snapshot_of(self._run(step), step)
+
+    def _start_cycle(self) -> None:
+        idx = self.next_indices()
+        X, Y = self.data.batch(list(idx))
+        self.cycle = _Cycle(self.network, idx, np.array(X, dtype=float), np.array(Y, dtype=float))
+
+    def _run(self, step: MicroStep) -> _Cycle:
+        """Compute one micro-step; returns the cycle it belonged to."""
+        if self.cycle is None:
+            self._start_cycle()
+        c, net = self.cycle, self.network
+        if step.kind == "forward":
+            k = step.layer - 1
+            z, a = net.layers[k].forward(c.a[k])
+            c.z[k], c.a[k + 1] = _frozen(z), _frozen(a)
+        elif step.kind == "loss":
+            loss = losses.get(net.loss)
+            shares = loss.elementwise(c.a[-1], c.Y, c.z[-1], net.layers[-1].activation)
+            c.shares, c.loss = _frozen(shares), float(np.sum(shares))
+        elif step.kind == "backward":
+            k = step.layer - 1
+            if k == len(net.layers) - 1:
+                delta = net.output_delta(c.z[k], c.a[k + 1], c.Y)
+            else:
+                delta = net.hidden_delta(k, c.grad_a_prev[k + 1], c.z[k], c.a[k + 1])
+            grad_prev, dW, db = net.layers[k].backward(delta, c.a[k])
+            c.delta[k], c.dW[k], c.db[k] = _frozen(delta), _frozen(dW), _frozen(db)
+            c.grad_a_prev[k] = grad_prev
+        else:  # update
+            self._update(c)
+        c.done += 1
+        if step.kind == "update":
+            self.cycle = None
+            self._advance(len(c.indices))
+        return c
+
+    def _update(self, c: _Cycle) -> None:
+        grads = []
+        for dW, db in zip(c.dW, c.db):
+            grads += [dW, db]
+        lr = self.config.learning_rate
+        params = self.network.parameters()
+        changes = self.optimizer.step_deltas(params, grads, lr)
+        # New arrays, never in place: earlier snapshots keep their weights.
+        self.network.set_parameters([p + d for p, d in zip(params, changes)])
+        c.weights_after = tuple((_frozen(l.W.copy()), _frozen(l.b.copy()))
+                                for l in self.network.layers)
+        c.learning_rate = lr
+        self.updates += 1
+        self.step_losses.append((self.updates, c.loss))
+
+    def _advance(self, n_samples: int) -> None:
+        """Move the epoch cursor after an update; finish the epoch at its end."""
+        if self.pinned is not None:
+            return
+        self.position += n_samples
+        if self.position >= len(self.order):
+            self.epoch_results.append(evaluate(self.network, self.data, self.epoch))
+            self.epoch += 1
+            self.position = 0
+            self.order = self._new_order()
+
+    def _new_order(self) -> Array:
+        n = len(self.data.X_train)
+        order = self.rng.permutation(n) if self.config.shuffle else np.arange(n)
+        return _frozen(order)
+
+    def current(self) -> Snapshot | None:
+        """The cycle in progress, or None between cycles."""
+        c = self.cycle
+        if c is None or c.done == 0:
+            return None
+        return self._snapshot_of(c, self.plan[c.done - 1])
+
+    def _snapshot_of(self, c: _Cycle, step: MicroStep) -> Snapshot:
+        return Snapshot(
+            step=step, next_step=self.next_step if self.cycle is c else None,
+            epoch=self.epoch, sample_indices=c.indices, X=c.X, Y=c.Y,
+            z=tuple(c.z), a=tuple(c.a), loss=c.loss, loss_shares=c.shares,
+            delta=tuple(c.delta), dW=tuple(c.dW), db=tuple(c.db),
+            weights_before=c.weights_before, weights_after=c.weights_after,
+            learning_rate=self.config.learning_rate if c.learning_rate is None
+            else c.learning_rate)
+
+    # -- coarse steps (same math, no snapshots) -----------------------------
+    def _finish_cycle(self) -> None:
+        while self.cycle is not None:
+            self._run(self.next_step)
+
+    def step_batch(self, size: int | None = None) -> float:
+        """Finish the cycle in progress, or train on the next mini-batch
+        (``size`` samples; default the batch size). Returns the batch loss."""
+        self._push_mark(with_params=True)
+        if self.cycle is not None:
+            self._finish_cycle()
+            return self.step_losses[-1][1]
+        if self.pinned is not None:
+            idx = [self.pinned]
+        else:
+            n = size or self.config.batch_size
+            idx = [int(i) for i in self.order[self.position:self.position + n]]
+        X, Y = self.data.batch(idx)
+        loss = train_batch(self.network, self.optimizer, X, Y, self.config.learning_rate)
+        self.updates += 1
+        self.step_losses.append((self.updates, loss))
+        self._advance(len(idx))
+        return loss
+
+    def step_sample(self) -> float:
+        return self.step_batch(1)
+
+    def step_epochs(self, n: int = 1, *, stop_loss: float | None = None,
+                    on_epoch: Callable[[EpochResult], bool | None] | None = None
+                    ) -> list[EpochResult]:
+        """Finish the current epoch, then run whole epochs, ``n`` in all.
+
+        Stops early when the training loss or a weight is not finite, the
+        loss falls below ``stop_loss``, or ``on_epoch`` returns True.
+        """
+        self._push_mark(with_params=True)
+        self._finish_cycle()
+        results = []
+        pinned, self.pinned = self.pinned, None  # epochs always cover the whole set
+        try:
+            for _ in range(n):
+                results.append(self._run_rest_of_epoch())
+                r = results[-1]
+                if (not r.finite or not self.network.all_finite() or (stop_loss is not None and r.train_loss < stop_loss)
+                        or (on_epoch is not None and on_epoch(r))):
+                    break
+        finally:
+            self.pinned = pinned
+        return results
+
+    def _run_rest_of_epoch(self) -> EpochResult:
+        data, cfg, net, opt = self.data, self.config, self.network, self.optimizer
+        B, order = cfg.batch_size, self.order
+        with np.errstate(all="ignore"):  # divergence is reported, not raised
+            for start in range(self.position, len(order), B):
+                idx = order[start:start + B]
+                loss = train_batch(net, opt, data.X_train[idx], data.Y_train[idx],
+                                   cfg.learning_rate)
+                self.updates += 1
+                self.step_losses.append((self.updates, loss))
+        self._advance(len(order) - self.position)
+        return self.epoch_results[-1]
+
+    # -- step back ----------------------------------------------------------
+    @property
+    def can_step_back(self) -> bool:
+        return bool(self._marks)
+
+    def _push_mark(self, with_params: bool) -> None:
+        c = self.cycle
+        m = _Mark(self.epoch, self.position, self.order, self.rng.bit_generator.state,
+                  self.pinned, c.indices if c else None, c.done if c else 0,
+                  self.updates, len(self.step_losses), len(self.epoch_results))
+        if with_params:
+            m.params = [p.copy() for p in self.network.parameters()]
+            m.optimizer_state = self.optimizer.state()
+        self._marks.append(m)
+        # Forget the oldest marks beyond MIN_HISTORY, but keep the current epoch.
+        while len(self._marks) > MIN_HISTORY and self._marks[0].epoch < self.epoch:
+            self._marks.popleft()
+
+    def step_back(self) -> Snapshot | None:
+        """Undo the last step exactly; returns the restored partial cycle."""
+        if not self._marks:
+            raise IndexError("nothing to step back to")
+        m = self._marks.pop()
+        if m.params is not None:
+            self.network.set_parameters(m.params)
+            self.optimizer.load_state(m.optimizer_state)
+        self.epoch, self.position, self.order = m.epoch, m.position, m.order
+        self.rng.bit_generator.state = m.rng_state
+        self.pinned, self.updates = m.pinned, m.updates
+        del self.step_losses[m.n_step_losses:]
+        del self.epoch_results[m.n_epoch_results:]
+        self.cycle = None
+        if m.cycle_indices is not None:
+            X, Y = self.data.batch(list(m.cycle_indices))
+            self.cycle = _Cycle(self.network, m.cycle_indices,
+                                np.array(X, dtype=float), np.array(Y, dtype=float))
+            for step in self.plan[:m.cycle_done]:
+                self._run(step)
+        return self.current()
+
+    def forget_history(self) -> None:
+        """Drop the cycle in progress and all marks (after an edit of the
+        network, whose earlier states no longer apply)."""
+        self.cycle = None
+        self._marks.clear()
