@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .layout import Layout
 from .datasets import Dataset, DataSpec, make
 from .network import Network
 from .optimizers import Optimizer
@@ -44,8 +45,8 @@ class Project:
     data: DataSpec | ImportedData = field(default_factory=lambda: DataSpec("xor_table"))
     title: str = ""
     description: str = ""
-    # Neuron positions on the canvas: layout[layer][neuron] = (x, y); layer 0 = inputs.
-    layout: list[list[tuple[float, float]]] | None = None
+    # Neuron positions on the canvas (see core/layout.py); None = all automatic.
+    layout: Layout | None = None
     history: History = field(default_factory=History)
     optimizer_state: dict | None = None
 

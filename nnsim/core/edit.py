@@ -1,0 +1,182 @@
+"""Structural edits of a network, as pure functions.
+
+Each takes a network and returns a new one (the argument is untouched), so
+the document layer can keep the before and after states for undo. New
+connections get weights from the initialiser and the Generator passed in;
+existing weights are kept wherever their connection still exists.
+
+Layer indices here count the input layer as 0, as on the canvas: layer k >= 1
+is ``network.layers[k - 1]``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import losses
+from .initializers import init_weights
+from .network import Layer, Network
+
+# Canvas limits: beyond them labels and the scene stop being usable.
+MAX_UNITS_PER_LAYER = 64
+MAX_LAYERS = 12
+
+
+def _check_layer(net: Network, k: int, allow_input: bool = False) -> None:
+    lo = 0 if allow_input else 1
+    if not lo <= k <= len(net.layers):
+        raise ValueError(f"there is no layer {k}")
+
+
+def insert_layer(net: Network, position: int, units: int, activation: str,
+                 initializer: str, rng: np.random.Generator) -> Network:
+    """A new hidden layer at ``position`` (1 = right after the inputs, up to
+    the output layer's index: the output layer always stays last)."""
+    if not 1 <= position <= len(net.layers):
+        raise ValueError("a new layer goes between the inputs and the output layer")
+    if len(net.layers) >= MAX_LAYERS:
+        raise ValueError(f"the canvas holds at most {MAX_LAYERS} layers")
+    new = net.copy()
+    n_in = new.sizes[position - 1]
+    layer = Layer(init_weights(initializer, n_in, units, rng), np.zeros(units), activation)
+    following = new.layers[position - 1]
+    # the layer after it now reads from the new layer: its weights are new too
+    following.W = init_weights(initializer, units, following.units, rng)
+    following.mask = None
+    new.layers.insert(position - 1, layer)
+    new.validate()
+    return new
+
+
+def remove_layer(net: Network, k: int, initializer: str, rng: np.random.Generator) -> Network:
+    """Remove hidden layer k; the layer after it is reconnected to the one before."""
+    _check_layer(net, k)
+    if k == len(net.layers):
+        raise ValueError("the output layer cannot be removed; remove a hidden layer instead")
+    new = net.copy()
+    del new.layers[k - 1]
+    following = new.layers[k - 1]
+    following.W = init_weights(initializer, new.sizes[k - 1], following.units, rng)
+    following.mask = None
+    new.validate()
+    return new
+
+
+def _fixed_size_reason(net: Network, k: int) -> str | None:
+    if k == 0:
+        return "the input layer has one neuron per input column of the data"
+    if k == len(net.layers):
+        return "the output layer has one neuron per target of the data"
+    return None
+
+
+def add_neuron(net: Network, k: int, initializer: str, rng: np.random.Generator) -> Network:
+    """One more neuron at the end of hidden layer k, fully connected."""
+    _check_layer(net, k, allow_input=True)
+    reason = _fixed_size_reason(net, k)
+    if reason:
+        raise ValueError(f"{reason}; change the data to change its size")
+    layer = net.layers[k - 1]
+    if layer.units >= MAX_UNITS_PER_LAYER:
+        raise ValueError(f"the canvas holds at most {MAX_UNITS_PER_LAYER} neurons per layer")
+    new = net.copy()
+    layer, following = new.layers[k - 1], new.layers[k]
+    layer.W = np.hstack([layer.W, init_weights(initializer, layer.n_in, 1, rng)])
+    layer.b = np.append(layer.b, 0.0)
+    if layer.mask is not None:
+        layer.mask = np.hstack([layer.mask, np.ones((layer.n_in, 1), dtype=bool)])
+    following.W = np.vstack([following.W, init_weights(initializer, 1, following.units, rng)])
+    if following.mask is not None:
+        following.mask = np.vstack([following.mask, np.ones((1, following.units), dtype=bool)])
+    new.validate()
+    return new
+
+
+def remove_neuron(net: Network, k: int, j: int) -> Network:
+    """Remove neuron j of hidden layer k with all its connections."""
+    _check_layer(net, k, allow_input=True)
+    reason = _fixed_size_reason(net, k)
+    if reason:
+        raise ValueError(f"{reason}; change the data to change its size")
+    if not 0 <= j < net.sizes[k]:
+        raise ValueError(f"layer {k} has no neuron {j + 1}")
+    if net.sizes[k] == 1:
+        raise ValueError("a layer keeps at least one neuron; remove the layer instead")
+    new = net.copy()
+    layer, following = new.layers[k - 1], new.layers[k]
+    layer.W = np.delete(layer.W, j, axis=1)
+    layer.b = np.delete(layer.b, j)
+    if layer.mask is not None:
+        layer.mask = np.delete(layer.mask, j, axis=1)
+    following.W = np.delete(following.W, j, axis=0)
+    if following.mask is not None:
+        following.mask = np.delete(following.mask, j, axis=0)
+    new.validate()
+    return new
+
+
+def set_connection(net: Network, k: int, i: int, j: int, present: bool) -> Network:
+    """Remove (present=False) or restore the connection from neuron i of layer
+    k-1 into neuron j of layer k. A restored connection keeps its old weight."""
+    _check_layer(net, k)
+    new = net.copy()
+    layer = new.layers[k - 1]
+    if not (0 <= i < layer.n_in and 0 <= j < layer.units):
+        raise ValueError(f"layer {k} has no connection {i + 1} -> {j + 1}")
+    mask = np.ones(layer.W.shape, dtype=bool) if layer.mask is None else layer.mask
+    mask[i, j] = present
+    layer.mask = None if mask.all() else mask
+    return new
+
+
+# The loss that goes with an output activation, and back, so that choosing
+# one never leaves the network in a combination the math does not allow.
+_LOSS_FOR_OUTPUT = {"softmax": "cross_entropy"}
+_OUTPUT_FOR_LOSS = {"cross_entropy": "softmax", "bce": "sigmoid"}
+
+
+def set_activation(net: Network, k: int, activation: str) -> Network:
+    """Set layer k's activation. On the output layer the loss follows when it
+    no longer fits (softmax brings cross-entropy; leaving softmax brings mse)."""
+    _check_layer(net, k)
+    new = net.copy()
+    new.layers[k - 1].activation = activation
+    if k == len(new.layers):
+        allowed = losses.get(new.loss).allowed_outputs
+        if activation not in allowed:
+            new.loss = _LOSS_FOR_OUTPUT.get(activation, "mse")
+    new.validate()
+    return new
+
+
+def set_loss(net: Network, loss: str) -> Network:
+    """Set the loss; the output activation follows when it no longer fits."""
+    new = net.copy()
+    new.loss = loss
+    out = new.layers[-1]
+    if out.activation not in losses.get(loss).allowed_outputs:
+        out.activation = _OUTPUT_FOR_LOSS.get(loss, "sigmoid")
+    new.validate()
+    return new
+
+
+def set_parameter(net: Network, k: int, i: int | None, j: int, value: float) -> Network:
+    """Set W[i, j] of layer k, or its bias b[j] when i is None."""
+    _check_layer(net, k)
+    if not np.isfinite(value):
+        raise ValueError(f"a weight must be a finite number, not {value}")
+    new = net.copy()
+    layer = new.layers[k - 1]
+    if i is None:
+        layer.b[j] = value
+    else:
+        layer.W[i, j] = value
+    return new
+
+
+def reinitialize(net: Network, initializer: str, rng: np.random.Generator) -> Network:
+    """Fresh weights for every layer (biases zero), keeping structure and masks."""
+    new = net.copy()
+    for layer in new.layers:
+        layer.W = init_weights(initializer, layer.n_in, layer.units, rng)
+        layer.b = np.zeros(layer.units)
+    return new

@@ -1,0 +1,70 @@
+"""Undo commands.
+
+Every edit is recorded as the document's state before and after it (a
+memento: network, layout, settings, data, optimiser state, history). For the
+network sizes the canvas holds this costs little, and one mechanism undoes
+every kind of edit exactly, including edits that re-initialise weights.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from PySide6.QtGui import QUndoCommand
+
+from ..core.network import Network
+from ..core.project import History
+from ..core.training import TrainingConfig
+
+# Commands with the same merge id and ``mergeable`` set combine into one
+# undo step (consecutive training steps; slider scrubs).
+TRAINING_MERGE_ID = 1
+SETTING_MERGE_ID = 2
+
+
+@dataclass
+class Memento:
+    network: Network
+    layout: list
+    training: TrainingConfig
+    data: object  # DataSpec (frozen) or ImportedData (never mutated in place)
+    optimizer_state: dict | None
+    history: History
+
+    def copy(self) -> "Memento":
+        return Memento(self.network.copy(), [list(r) for r in self.layout],
+                       copy.deepcopy(self.training), self.data,
+                       copy.deepcopy(self.optimizer_state),
+                       History(list(self.history.epochs)))
+
+
+class StateCommand(QUndoCommand):
+    """Switches the document between two mementos."""
+
+    def __init__(self, document, text: str, before: Memento, after: Memento,
+                 kind: str, merge_id: int = -1, merge_key=None):
+        super().__init__(text)
+        self._doc, self.before, self.after = document, before, after
+        self.kind = kind  # what changed: "structure", "values", "layout", "settings", "data"
+        self._merge_id, self.merge_key = merge_id, merge_key
+        self._first = True
+
+    def id(self) -> int:
+        return self._merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, StateCommand) or other.merge_key != self.merge_key:
+            return False
+        self.after = other.after
+        if other.kind == "structure":
+            self.kind = "structure"
+        return True
+
+    def redo(self) -> None:
+        if self._first:  # the edit was already applied when the command was pushed
+            self._first = False
+            return
+        self._doc._restore(self.after.copy(), self.kind)
+
+    def undo(self) -> None:
+        self._doc._restore(self.before.copy(), self.kind)

@@ -1,0 +1,335 @@
+"""The open document.
+
+Views call the methods here and listen to the signals; nothing is read back
+from a view. Every edit is one undoable command; training (updates, epochs,
+step back) is recorded too, as one merged "Training" command, so undo and the
+unsaved-changes mark always tell the truth about the weights.
+"""
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core import edit, layout
+from ..core.datasets import Dataset, DataSpec
+from ..core.network import Network
+from ..core.project import History, Project
+from ..core.stepper import Snapshot, Stepper
+from ..core.training import TrainingConfig
+from ..io import load_project, save_project
+from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
+
+UNDO_LIMIT = 500
+
+
+class EditError(ValueError):
+    """An edit the network does not allow; the message is for the user."""
+
+
+def lecture_project() -> Project:
+    """The lecture's 2-2-1 sigmoid network on the xor truth table (used when
+    the example file cannot be found)."""
+    net = Network.build(2, [2, 1], ["sigmoid", "sigmoid"], loss="mse",
+                        rng=np.random.default_rng(0))
+    return Project(net, TrainingConfig(learning_rate=0.5), DataSpec("xor_table"),
+                   title="The lecture's network")
+
+
+class Document(QObject):
+    structure_changed = Signal()  # layers, neurons, connections or activations
+    values_changed = Signal()  # weights or biases
+    stepped = Signal(object)  # the stepper's current Snapshot, or None
+    settings_changed = Signal()  # training settings or loss
+    layout_changed = Signal()
+    data_changed = Signal()
+    trained = Signal()  # the loss history grew or shrank
+    path_changed = Signal()
+
+    def __init__(self, project: Project | None = None, path: str | Path | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.project = project or lecture_project()
+        self.project.layout = layout.fitted(self.project.layout, self.project.network.sizes)
+        self.path = Path(path) if path else None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self._draws = 0  # how many fresh weight draws were made (seeds the next)
+        self.dataset: Dataset = self.project.dataset()
+        self.stepper: Stepper = self.project.make_stepper(self.dataset)
+        self.snapshot: Snapshot | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
+        """Load a file; raises FileFormatError (a ValueError) with one clear message."""
+        return cls(load_project(path), path, parent)
+
+    # -- state -------------------------------------------------------------
+    @property
+    def network(self) -> Network:
+        return self.project.network
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        return self.path.name if self.path else "Untitled"
+
+    def positions(self) -> list[list[tuple[float, float]]]:
+        return layout.resolve(self.project.layout, self.network.sizes)
+
+    def _sync_from_stepper(self) -> None:
+        self.project.optimizer_state = self.stepper.optimizer.state()
+        self.project.history = History(list(self.stepper.epoch_results))
+
+    def _memento(self) -> Memento:
+        self._sync_from_stepper()
+        p = self.project
+        return Memento(p.network, p.layout, p.training, p.data, p.optimizer_state,
+                       p.history).copy()
+
+    def _restore(self, m: Memento, kind: str) -> None:
+        p = self.project
+        if kind == "settings":
+            # keep the TrainingConfig object: a running stepper reads it live
+            for f in fields(TrainingConfig):
+                setattr(p.training, f.name, getattr(m.training, f.name))
+            self.settings_changed.emit()
+            return
+        if kind == "layout":
+            p.layout = m.layout
+            self.layout_changed.emit()
+            return
+        p.network, p.layout, p.data = m.network, m.layout, m.data
+        p.optimizer_state, p.history = m.optimizer_state, m.history
+        for f in fields(TrainingConfig):
+            setattr(p.training, f.name, getattr(m.training, f.name))
+        if kind == "data":
+            self.dataset = p.dataset()
+        self._rebuild_stepper()
+        {"structure": self.structure_changed, "values": self.values_changed,
+         "data": self.data_changed}.get(kind, self.values_changed).emit()
+        if kind == "data":
+            self.structure_changed.emit()
+        self.settings_changed.emit()
+        self.trained.emit()
+
+    def _rebuild_stepper(self) -> None:
+        self.stepper = self.project.make_stepper(self.dataset)
+        self._set_snapshot(None)
+
+    def _set_snapshot(self, snap: Snapshot | None) -> None:
+        self.snapshot = snap
+        self.stepped.emit(snap)
+
+    # -- edits -------------------------------------------------------------
+    def _edit(self, text: str, kind: str, change, merge_id: int = -1, merge_key=None) -> None:
+        """Apply ``change(project)`` as one undoable command."""
+        before = self._memento()
+        try:
+            change(self.project)
+        except ValueError as e:
+            self._restore(before.copy(), kind)
+            raise EditError(str(e)) from None
+        self.project.layout = layout.fitted(self.project.layout, self.network.sizes)
+        after = self._memento()
+        self.undo_stack.push(StateCommand(self, text, before, after, kind, merge_id, merge_key))
+        if kind == "settings":
+            self.settings_changed.emit()
+        elif kind == "layout":
+            self.layout_changed.emit()
+        else:
+            self._rebuild_stepper()
+            (self.structure_changed if kind == "structure" else self.values_changed).emit()
+            if kind != "values":
+                self.settings_changed.emit()
+            self.trained.emit()
+
+    def _rng(self) -> np.random.Generator:
+        self._draws += 1
+        return np.random.default_rng([self.project.training.seed, self._draws])
+
+    def _init(self) -> str:
+        return self.project.training.initializer
+
+    def add_layer(self, position: int, units: int = 2, activation: str = "sigmoid") -> None:
+        """A hidden layer at ``position`` (1 = after the inputs; at most the output's index)."""
+        def change(p):
+            p.network = edit.insert_layer(p.network, position, units, activation,
+                                          self._init(), self._rng())
+            p.layout = layout.insert_layer(p.layout, position, units)
+            p.history, p.optimizer_state = History(), None
+        self._edit(f"Add layer {position}", "structure", change)
+
+    def remove_layer(self, k: int) -> None:
+        def change(p):
+            p.network = edit.remove_layer(p.network, k, self._init(), self._rng())
+            p.layout = layout.remove_layer(p.layout, k)
+            p.history, p.optimizer_state = History(), None
+        self._edit(f"Remove layer {k}", "structure", change)
+
+    def add_neuron(self, k: int) -> None:
+        def change(p):
+            p.network = edit.add_neuron(p.network, k, self._init(), self._rng())
+            p.layout = layout.add_neuron(p.layout, k)
+            p.history, p.optimizer_state = History(), None
+        self._edit(f"Add neuron to layer {k}", "structure", change)
+
+    def remove_neuron(self, k: int, j: int) -> None:
+        def change(p):
+            p.network = edit.remove_neuron(p.network, k, j)
+            p.layout = layout.remove_neuron(p.layout, k, j)
+            p.history, p.optimizer_state = History(), None
+        self._edit(f"Remove neuron {j + 1} of layer {k}", "structure", change)
+
+    def set_connection(self, k: int, i: int, j: int, present: bool) -> None:
+        def change(p):
+            p.network = edit.set_connection(p.network, k, i, j, present)
+        verb = "Restore" if present else "Remove"
+        self._edit(f"{verb} connection {i + 1}\u2192{j + 1} into layer {k}", "structure", change)
+
+    def set_activation(self, k: int, name: str) -> None:
+        if self.network.layers[k - 1].activation == name:
+            return
+
+        def change(p):
+            p.network = edit.set_activation(p.network, k, name)
+        self._edit(f"Set activation of layer {k} to {name}", "structure", change)
+
+    def set_loss(self, name: str) -> None:
+        if self.network.loss == name:
+            return
+
+        def change(p):
+            p.network = edit.set_loss(p.network, name)
+        self._edit(f"Set loss to {name}", "structure", change)
+
+    def set_weight(self, k: int, i: int, j: int, value: float) -> None:
+        def change(p):
+            p.network = edit.set_parameter(p.network, k, i, j, value)
+        self._edit(f"Set weight {i + 1}\u2192{j + 1} of layer {k} to {value:g}", "values", change)
+
+    def set_bias(self, k: int, j: int, value: float) -> None:
+        def change(p):
+            p.network = edit.set_parameter(p.network, k, None, j, value)
+        self._edit(f"Set bias of neuron {j + 1} in layer {k} to {value:g}", "values", change)
+
+    def reinitialize(self) -> None:
+        """Fresh random weights (a new draw each time, reproducible from the seed)."""
+        def change(p):
+            p.network = edit.reinitialize(p.network, self._init(), self._rng())
+            p.history, p.optimizer_state = History(), None
+        self._edit("Re-initialise weights", "values", change)
+
+    def reset_training(self) -> None:
+        """Back to the weights the seed gives and an empty history."""
+        def change(p):
+            p.network = edit.reinitialize(p.network, self._init(),
+                                          np.random.default_rng(p.training.seed))
+            p.history, p.optimizer_state = History(), None
+        self._edit("Reset training", "values", change)
+
+    def move_neuron(self, k: int, j: int, x: float, y: float) -> None:
+        def change(p):
+            p.layout = layout.move_neuron(p.layout, k, j, x, y)
+        self._edit(f"Move neuron {j + 1} of layer {k}", "layout", change)
+
+    def set_training(self, **changes) -> None:
+        """Change training settings, e.g. ``set_training(learning_rate=0.5)``.
+        Repeated changes of one setting merge into one undo step."""
+        cfg = self.project.training
+        new = replace(cfg, **changes)
+        try:
+            new.validate()
+        except ValueError as e:
+            raise EditError(str(e)) from None
+        changed = {k: v for k, v in changes.items() if getattr(cfg, k) != v}
+        if not changed:
+            return
+        name = ", ".join(k.replace("_", " ") for k in changed)
+
+        def change(p):
+            for k, v in changed.items():
+                setattr(p.training, k, v)
+        restarts = {"optimizer", "optimizer_params"} & set(changed)
+        self._edit(f"Set {name}", "settings", change, SETTING_MERGE_ID, ("setting", tuple(changed)))
+        if restarts:  # a new optimiser starts with fresh state
+            self.stepper.optimizer = self.project.make_optimizer()
+            self.stepper.optimizer.reset()
+
+    # -- stepping ------------------------------------------------------------
+    def _record_training(self, before: Memento) -> None:
+        after = self._memento()
+        same = (after.history.epochs == before.history.epochs and all(
+            np.array_equal(a, b) for a, b in zip(after.network.parameters(),
+                                                 before.network.parameters())))
+        if not same:
+            self.undo_stack.push(StateCommand(self, "Training", before, after, "values",
+                                              TRAINING_MERGE_ID, "training"))
+            self.values_changed.emit()
+            self.trained.emit()
+
+    def micro_step(self) -> Snapshot:
+        updates = self.stepper.next_step.kind == "update"
+        before = self._memento() if updates else None
+        with np.errstate(all="ignore"):
+            snap = self.stepper.micro_step()
+        self._set_snapshot(snap)
+        if updates:
+            self._record_training(before)
+        return snap
+
+    def step_batch(self, size: int | None = None) -> float:
+        before = self._memento()
+        with np.errstate(all="ignore"):
+            loss = self.stepper.step_batch(size)
+        self._set_snapshot(None)
+        self._record_training(before)
+        return loss
+
+    def step_sample(self) -> float:
+        return self.step_batch(1)
+
+    def step_epochs(self, n: int = 1, **kwargs) -> list:
+        before = self._memento()
+        results = self.stepper.step_epochs(n, **kwargs)
+        self._set_snapshot(None)
+        self._record_training(before)
+        return results
+
+    def step_back(self) -> bool:
+        """Undo the last step; False when there is nothing to step back to."""
+        if not self.stepper.can_step_back:
+            return False
+        before = self._memento()
+        snap = self.stepper.step_back()
+        self._set_snapshot(snap)
+        self._record_training(before)
+        return True
+
+    def pin_sample(self, index: int | None) -> None:
+        self.stepper.pin_sample(index)
+        self._set_snapshot(self.stepper.current())
+
+    def gradient_check_values(self):
+        """The current cycle's batch, for a finite-difference check."""
+        idx = list(self.stepper.next_indices())
+        return self.dataset.batch(idx)
+
+    # -- files ---------------------------------------------------------------
+    def save(self, path: str | Path | None = None) -> None:
+        """Save (atomically); raises FileFormatError/OSError and stays modified on failure."""
+        target = Path(path) if path else self.path
+        if target is None:
+            raise ValueError("the document has no file name yet; use Save As")
+        self._sync_from_stepper()
+        save_project(self.project, target)
+        self.undo_stack.setClean()
+        if target != self.path:
+            self.path = target
+            self.path_changed.emit()
