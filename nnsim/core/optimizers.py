@@ -7,6 +7,7 @@ import numpy as np
 Array = np.ndarray
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+SLOT_KINDS = {"sgd": 0, "momentum": 1, "adam": 2}  # state arrays kept per parameter
 DEFAULT_PARAMS = {
     "sgd": {},
     "momentum": {"momentum": 0.9},
@@ -25,6 +26,14 @@ class Optimizer:
         unknown = set(self.params) - set(DEFAULT_PARAMS[name])
         if unknown:
             raise ValueError(f"optimizer {name} has no parameter {sorted(unknown)[0]!r}")
+        for key, value in self.params.items():
+            lo_ok = value > 0 if key == "epsilon" else value >= 0
+            hi_ok = value <= 1 if key == "epsilon" else value < 1
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and lo_ok and hi_ok):
+                allowed = "above 0 and at most 1" if key == "epsilon" else "from 0 up to (not including) 1"
+                raise ValueError(f"training.optimizer_params.{key}: expected a number {allowed}, "
+                                 f"got {value!r}")
         self.t = 0  # number of updates done
         self.slots: list[list[Array]] = []  # per slot kind, one array per parameter
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import losses
 from .datasets import Dataset, accuracy
+from .initializers import INITIALIZERS
 from .network import Network
 from .optimizers import Optimizer
 
@@ -44,6 +45,20 @@ class TrainingConfig:
         if not (isinstance(self.epochs, int) and self.epochs >= 0):
             raise ValueError(f"training.epochs: expected an integer of at least 0, got {self.epochs!r}")
         Optimizer(self.optimizer, self.optimizer_params)  # raises on unknown names
+        if not (isinstance(self.seed, int) and not isinstance(self.seed, bool)
+                and 0 <= self.seed < 2**32):
+            raise ValueError(f"training.seed: expected a whole number from 0 to {2**32 - 1}, "
+                             f"got {self.seed!r}")
+        if self.initializer not in INITIALIZERS:
+            raise ValueError(f"training.initializer: expected one of {', '.join(INITIALIZERS)}, "
+                             f"got {self.initializer!r}")
+        if not isinstance(self.shuffle, bool):
+            raise ValueError(f"training.shuffle: expected true or false, got {self.shuffle!r}")
+        stop = self.stop_loss
+        if stop is not None and not (isinstance(stop, (int, float)) and math.isfinite(stop)
+                                     and stop >= 0):
+            raise ValueError(f"training.stop_loss: expected a number of at least 0 or nothing, "
+                             f"got {stop!r}")
 
 
 @dataclass
