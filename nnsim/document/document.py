@@ -50,8 +50,11 @@ class Document(QObject):
     path_changed = Signal()
 
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, name: str | None = None):
+        """``path``: the file Save writes to (None: Save asks). ``name``: what
+        the title shows when there is no path (default "Untitled")."""
         super().__init__(parent)
+        self._name = name
         self.project = project or lecture_project()
         self.project.layout = layout.fitted(self.project.layout, self.project.network.sizes)
         self.path = Path(path) if path else None
@@ -67,6 +70,12 @@ class Document(QObject):
         """Load a file; raises FileFormatError (a ValueError) with one clear message."""
         return cls(load_project(path), path, parent)
 
+    @classmethod
+    def from_example(cls, path: str | Path) -> "Document":
+        """An untitled copy of a shipped example: Save asks for a new file
+        instead of overwriting the example."""
+        return cls(load_project(path), None, name=f"{Path(path).stem} (example)")
+
     # -- state -------------------------------------------------------------
     @property
     def network(self) -> Network:
@@ -78,7 +87,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        return self.path.name if self.path else (self._name or "Untitled")
 
     def positions(self) -> list[list[tuple[float, float]]]:
         return layout.resolve(self.project.layout, self.network.sizes)
@@ -317,9 +326,11 @@ class Document(QObject):
         self._set_snapshot(self.stepper.current())
 
     def gradient_check_values(self):
-        """The current cycle's batch, for a finite-difference check."""
-        idx = list(self.stepper.next_indices())
-        return self.dataset.batch(idx)
+        """The batch of the pass on show (or of the next one), for a
+        finite-difference check."""
+        if self.snapshot is not None:
+            return self.snapshot.X, self.snapshot.Y
+        return self.dataset.batch(list(self.stepper.next_indices()))
 
     # -- files ---------------------------------------------------------------
     def save(self, path: str | Path | None = None) -> None:

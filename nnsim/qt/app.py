@@ -1,0 +1,104 @@
+"""Starting the window: `nnsim [FILE] [--screenshot OUT.png [--steps K]]`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+APP_NAME = "nnsim"
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="nnsim", description="Open the nnsim window (or use `nnsim train` / `nnsim trace`).")
+    parser.add_argument("file", nargs="?", help="a .nnsim network file (default: the lecture's network)")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="render the window to a PNG and exit (no display needed)")
+    parser.add_argument("--steps", type=int, default=0, metavar="K",
+                        help="with --screenshot: take K micro-steps first")
+    parser.add_argument("--size", default="1600x1000", help="with --screenshot: window size WxH")
+    return parser.parse_args(argv)
+
+
+def install_exception_hook(window_getter) -> None:
+    """An exception escaping a Qt slot is shown in a dialog; the app keeps running."""
+    def hook(exc_type, exc, tb):
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        print(details, file=sys.stderr)
+        from PySide6.QtWidgets import QApplication, QMessageBox
+        if QApplication.instance() is None or QApplication.closingDown():
+            return
+        try:
+            box = QMessageBox(QMessageBox.Icon.Critical, "nnsim: something went wrong",
+                              f"{exc_type.__name__}: {exc}\n\nYour document is still open; "
+                              "saving it under a new name is a good idea.", parent=window_getter())
+        except RuntimeError:  # the window is already gone (shutting down)
+            return
+        box.setDetailedText(details)
+        box.exec()
+    sys.excepthook = hook
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not _has_display():
+        print("nnsim: error: no display found (DISPLAY is not set). Run it in a desktop session, "
+              "or use `nnsim train` / `nnsim trace`, or `--screenshot OUT.png` to render offscreen.",
+              file=sys.stderr)
+        return 2
+
+    from PySide6.QtWidgets import QApplication
+    from ..document import Document
+    from ..io import FileFormatError
+    from .main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    document = None
+    if args.file:
+        try:
+            document = Document.open(args.file)
+        except (FileFormatError, OSError, ValueError) as e:
+            msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename else str(e)
+            print(f"nnsim: error: {msg}", file=sys.stderr)
+            return 2
+    window = MainWindow(document)
+    install_exception_hook(lambda: window)
+    if args.screenshot:
+        return _screenshot(app, window, args)
+    window.show()
+    return app.exec()
+
+
+def _screenshot(app, window, args) -> int:
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"nnsim: error: --size: expected WxH such as 1600x1000, got {args.size!r}",
+              file=sys.stderr)
+        return 2
+    window.resize(w, h)
+    window.show()
+    app.processEvents()
+    for _ in range(max(args.steps, 0)):
+        window.document.micro_step()
+    app.processEvents()
+    window.view.fit_to_window()
+    app.processEvents()
+    out = Path(args.screenshot)
+    if not window.grab().save(str(out)):
+        print(f"nnsim: error: {out}: could not write the image", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0

@@ -1,0 +1,71 @@
+"""Names and number formats shared by the canvas and the inspector.
+
+Naming scheme (used everywhere a neuron or a connection is named):
+
+- input neurons: ``x1, x2, ...``
+- hidden neurons with one hidden layer: ``h1, h2, ...`` (the lecture's a_j^(h))
+- hidden neurons with several hidden layers: ``h<layer>_<neuron>``, e.g.
+  ``h2_3`` is neuron 3 of hidden layer 2
+- output neurons: ``out1, out2, ...`` (the lecture's a_j^(out))
+- a connection: ``x1 → h2`` (source → target); its weight ``w(x1 → h2)``
+
+Numbers show 4 significant digits, compact: ``0.1523``, ``-2.31e-05``.
+Everything here is plain Python (no Qt), so it is cheap and easy to test.
+"""
+from __future__ import annotations
+
+import math
+
+ARROW = "\u2192"  # →
+DELTA = "\u03b4"  # δ
+PARTIAL = "\u2202"  # ∂
+DOT = "\u00b7"  # ·
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number with ``digits`` significant digits, compact: 0.1523, -2.31e-05, 3."""
+    v = float(value)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "\u221e" if v > 0 else "-\u221e"
+    if v == 0.0:
+        return "0"  # never "-0"
+    return f"{v:.{digits}g}"
+
+
+def fmt_full(value: float) -> str:
+    """More digits, for tooltips and the in-place editor."""
+    return fmt(value, 10)
+
+
+def layer_name(sizes: list[int], k: int) -> str:
+    """"Input", "Hidden" (or "Hidden 2" with several hidden layers), "Output"."""
+    last = len(sizes) - 1
+    if k == 0:
+        return "Input"
+    if k == last:
+        return "Output"
+    return "Hidden" if last == 2 else f"Hidden {k}"
+
+
+def neuron_name(sizes: list[int], k: int, j: int) -> str:
+    """Neuron j (0-based) of layer k (0 = inputs), e.g. x1, h2, h1_3, out1."""
+    last = len(sizes) - 1
+    if k == 0:
+        return f"x{j + 1}"
+    if k == last:
+        return f"out{j + 1}"
+    if last == 2:
+        return f"h{j + 1}"
+    return f"h{k}_{j + 1}"
+
+
+def edge_name(sizes: list[int], k: int, i: int, j: int) -> str:
+    """The connection from neuron i of layer k-1 into neuron j of layer k: "x1 → h2"."""
+    return f"{neuron_name(sizes, k - 1, i)} {ARROW} {neuron_name(sizes, k, j)}"
+
+
+def weight_name(sizes: list[int], k: int, i: int, j: int) -> str:
+    """The weight of that connection: "w(x1 → h2)"."""
+    return f"w({edge_name(sizes, k, i, j)})"

@@ -1,0 +1,109 @@
+"""Colours, fonts and pens of the canvas, in one place.
+
+Weights and gradients use two clearly different diverging palettes, so a
+glance tells which quantity an edge shows:
+
+- weights w:        blue (positive) / orange (negative)
+- gradients ∂L/∂w:  green (positive) / magenta (negative)
+
+Both pairs stay distinguishable for the common forms of colour blindness
+(they differ in lightness as well as hue). An edge's width grows with the
+magnitude of what it shows, relative to the largest value of that kind on the
+canvas, clamped to [MIN_WIDTH, MAX_WIDTH].
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPen
+
+WEIGHT = "weight"
+GRADIENT = "gradient"
+
+WEIGHT_POS = QColor("#2166ac")
+WEIGHT_NEG = QColor("#e66101")
+GRAD_POS = QColor("#1b9e3e")
+GRAD_NEG = QColor("#c51b7d")
+REMOVED = QColor(150, 150, 150, 150)
+
+# Label text: darker versions of the edge colours, readable on white.
+TEXT_WEIGHT_POS = QColor("#16457a")
+TEXT_WEIGHT_NEG = QColor("#a34400")
+TEXT_GRAD_POS = QColor("#136b2b")
+TEXT_GRAD_NEG = QColor("#8e1259")
+TEXT = QColor("#202124")
+TEXT_MUTED = QColor("#5f6368")
+
+BACKGROUND = QColor("white")
+LABEL_BOX = QColor(255, 255, 255, 225)
+LABEL_BORDER = QColor(0, 0, 0, 40)
+NEURON_FILL = QColor("#ffffff")
+NEURON_FILL_FORWARD = QColor("#e3edf9")  # z and a computed in this pass
+NEURON_FILL_BACKWARD = QColor("#e2f4e6")  # delta computed in this pass
+NEURON_BORDER = QColor("#3c4043")
+SELECTION = QColor("#fbbc04")
+BAND = QColor(255, 236, 153, 110)  # the layer just computed
+BAND_BORDER = QColor(240, 200, 60, 160)
+
+MIN_WIDTH = 0.5
+MAX_WIDTH = 6.0
+
+# Scene pixel sizes (labels scale with the zoom; they are hidden when they
+# would be smaller than MIN_READABLE_PX on screen).
+NAME_PX = 13
+VALUE_PX = 11
+HEADER_PX = 14
+LEGEND_PX = 11
+MIN_READABLE_PX = 6.5
+
+
+def font(px: int, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPixelSize(px)
+    f.setBold(bold)
+    return f
+
+
+def edge_color(value: float, kind: str) -> QColor:
+    pos = value >= 0 or math.isnan(value)
+    if kind == GRADIENT:
+        return GRAD_POS if pos else GRAD_NEG
+    return WEIGHT_POS if pos else WEIGHT_NEG
+
+
+def text_color(value: float, kind: str) -> QColor:
+    pos = value >= 0 or math.isnan(value)
+    if kind == GRADIENT:
+        return TEXT_GRAD_POS if pos else TEXT_GRAD_NEG
+    return TEXT_WEIGHT_POS if pos else TEXT_WEIGHT_NEG
+
+
+def widest(n_edges: int) -> float:
+    """The width of the strongest edge between two layers with ``n_edges``
+    connections: MAX_WIDTH for a few, thinner for many (so a dense layer
+    stays a set of lines, not a wall of colour)."""
+    return max(1.5, min(MAX_WIDTH, 24.0 / math.sqrt(max(n_edges, 1))))
+
+
+def edge_width(value: float, largest: float, widest: float = MAX_WIDTH) -> float:
+    """Width for |value| relative to the largest magnitude shown, in
+    [MIN_WIDTH, widest] (widest <= MAX_WIDTH)."""
+    if not math.isfinite(value) or not math.isfinite(largest):
+        return widest
+    if largest <= 0:
+        return MIN_WIDTH
+    return MIN_WIDTH + (widest - MIN_WIDTH) * min(1.0, abs(value) / largest)
+
+
+def edge_pen(value: float, largest: float, kind: str, widest: float = MAX_WIDTH) -> QPen:
+    pen = QPen(edge_color(value, kind), edge_width(value, largest, widest))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(False)
+    return pen
+
+
+def removed_pen() -> QPen:
+    pen = QPen(REMOVED, 1.2, Qt.PenStyle.DashLine)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen

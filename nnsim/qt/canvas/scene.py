@@ -1,0 +1,982 @@
+"""The network canvas scene: built from a Document, labelled from its Snapshot.
+
+Data flow (DESIGN.md section 3): the scene reads ``document.network``,
+``document.positions()`` and ``document.snapshot`` and calls document
+methods; nothing is read back from an item to compute or save.
+
+- ``structure_changed``  -> rebuild every item
+- ``layout_changed``     -> move items
+- ``values_changed``, ``stepped(snapshot)`` -> relabel: texts, pens, fills
+  only (no item is created or destroyed)
+
+What the labels show follows the snapshot's ``None`` markers, so a layer not
+computed yet in this pass shows no numbers, never stale ones.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QActionGroup, QKeyEvent, QTransform
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsProxyWidget, QGraphicsScene,
+                               QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox,
+                               QToolTip, QVBoxLayout, QWidget)
+
+from ...core import activations
+from ...document import EditError
+from ..selection import EdgeRef, NeuronRef
+from . import palette, placement
+from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
+                    LegendItem, NeuronItem, ValueLabelItem)
+from .labels import (ARROW, DELTA, PARTIAL, edge_name, fmt, fmt_full, layer_name,
+                     neuron_name, weight_name)
+
+# Above this many connections between two layers, labels drop their "w =" prefix.
+VERBOSE_MAX_EDGES = 16
+# With more edges than this, only the labels near the visible part are placed.
+VISIBLE_ONLY_EDGES = 400
+# Up to this zoom labels grow with the network (see set_view_zoom).
+LABEL_ZOOM_REF = 1.4
+DRAG_THRESHOLD = 3.0
+
+
+def show_warning(parent: QWidget | None, text: str, title: str = "Not possible") -> None:
+    """Tell the user why an edit was refused (tests patch this)."""
+    QMessageBox.warning(parent, title, text)
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+def parse_number(text: str) -> float:
+    """The number typed into an editor; raises ValueError with a user message."""
+    t = text.strip()
+    if "," in t and "." not in t and t.count(",") == 1:
+        t = t.replace(",", ".")  # a decimal comma
+    try:
+        value = float(t)
+    except ValueError:
+        shown = text.strip() or "(empty)"
+        raise ValueError(f"\u201c{shown}\u201d is not a number. "
+                         "Type a number such as 0.25, -1.5 or 2e-3.") from None
+    if not math.isfinite(value):
+        raise ValueError("Only finite numbers are allowed (not infinity or NaN).")
+    return value
+
+
+@dataclass
+class _Drag:
+    item: NeuronItem
+    press: QPointF
+    start: QPointF
+    moving: bool = False
+
+
+class _LineEdit(QLineEdit):
+    def __init__(self, on_cancel):
+        super().__init__()
+        self._on_cancel = on_cancel
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self._on_cancel()
+            return
+        super().keyPressEvent(event)
+
+
+class ValueEditor(QWidget):
+    """The small in-place editor: "w(x1 → h1) = [0.15]"; Enter commits, Esc cancels."""
+
+    def __init__(self, prompt: str, value: float, on_commit, on_cancel):
+        super().__init__()
+        self.setObjectName("canvasValueEditor")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.prompt = QLabel(prompt)
+        self.line = _LineEdit(on_cancel)
+        self.line.setText(fmt_full(value))
+        self.line.selectAll()
+        self.line.setMinimumWidth(110)
+        self.line.returnPressed.connect(on_commit)
+        self.line.setToolTip("Enter: set the value \u00b7 Esc: cancel")
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        self.message.setMaximumWidth(300)
+        self.message.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.prompt)
+        row.addWidget(self.line)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(6, 4, 6, 4)
+        box.setSpacing(2)
+        box.addLayout(row)
+        box.addWidget(self.message)
+        self.setStyleSheet("#canvasValueEditor { background: white; "
+                           "border: 1px solid #9aa0a6; border-radius: 4px; }")
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.adjustSize()
+        self.line.selectAll()
+        self.line.setFocus()
+
+
+class NetworkScene(QGraphicsScene):
+    """The drawn network of one Document.
+
+    Signals:
+        selection_changed(object): a NeuronRef, an EdgeRef or None.
+    Public methods:
+        select(ref), selection, rebuild(), relabel(), content_rect(),
+        interactive_item_at(scene_pos), context_menu(ref), edit_value(ref),
+        tooltip_text(ref), set_document(document).
+    """
+
+    selection_changed = Signal(object)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setBackgroundBrush(palette.BACKGROUND)
+        self.document = None
+        self._selection = None
+        self._drag: _Drag | None = None
+        self.editor: ValueEditor | None = None
+        self._editor_proxy: QGraphicsProxyWidget | None = None
+        self._editing = None
+        self._closed_editor = None
+        self.label_scale = 1.0
+        self.hidden_labels = 0  # edge labels that found no free spot
+        self._needs_placement = True
+        self._view_zoom = 1.0
+        self._n_edges = 0
+        self._status: list[str] = []
+        self._showing: frozenset = frozenset()
+        self._place_timer = QTimer(self)
+        self._place_timer.setSingleShot(True)
+        self._place_timer.setInterval(60)
+        self._place_timer.timeout.connect(self._place_labels)
+        self._reset_items()
+        self.set_document(document)
+
+    # -- document ---------------------------------------------------------------
+    def set_document(self, document) -> None:
+        if self.document is not None:
+            d = self.document
+            for sig, slot in self._connections():
+                getattr(d, sig).disconnect(slot)
+        self.document = document
+        for sig, slot in self._connections():
+            getattr(document, sig).connect(slot)
+        self._selection = None
+        self.rebuild()
+
+    def _connections(self):
+        return (("structure_changed", self._on_structure_changed),
+                ("layout_changed", self._on_layout_changed),
+                ("values_changed", self._on_values_changed),
+                ("stepped", self._on_stepped),
+                ("data_changed", self._on_values_changed))
+
+    def _on_structure_changed(self) -> None:
+        self.rebuild()
+
+    def _on_layout_changed(self) -> None:
+        if self._sizes != self.document.network.sizes:
+            self.rebuild()
+            return
+        self._apply_positions()
+        self._update_band(self.document.snapshot)
+        self._place_labels()
+
+    def _on_values_changed(self) -> None:
+        self.relabel()
+
+    def _on_stepped(self, snapshot) -> None:
+        self.relabel()
+
+    # -- building -----------------------------------------------------------------
+    def _reset_items(self) -> None:
+        self._sizes: list[int] = []
+        self.neurons: list[list[NeuronItem]] = []
+        self.edges: list[list[list[EdgeItem]]] = [[]]  # edges[k][i][j], k >= 1
+        self.headers: list[HeaderItem] = []
+        self.band: BandItem | None = None
+        self.halo: HaloItem | None = None
+        self.legend: LegendItem | None = None
+        self._verbose = True
+
+    def rebuild(self) -> None:
+        """Create every item from the document (on structure changes)."""
+        self._close_editor()
+        self._drag = None
+        old_sizes = self._sizes
+        had, self._selection = self._selection, None
+        self._reset_items()
+        self.clear()
+        net = self.document.network
+        sizes = self._sizes = list(net.sizes)
+        for k, n in enumerate(sizes):
+            row = []
+            for j in range(n):
+                item = NeuronItem(NeuronRef(k, j), neuron_name(sizes, k, j))
+                item.label = ValueLabelItem(item)
+                item.label.setScale(self.label_scale)
+                self.addItem(item)
+                self.addItem(item.label)
+                row.append(item)
+            self.neurons.append(row)
+            header = HeaderItem()
+            self.addItem(header)
+            self.headers.append(header)
+        for k in range(1, len(sizes)):
+            grid = []
+            for i, src in enumerate(self.neurons[k - 1]):
+                row = []
+                for j, dst in enumerate(self.neurons[k]):
+                    edge = EdgeItem(EdgeRef(k, i, j), src, dst)
+                    edge.label = ValueLabelItem(edge)
+                    edge.label.setScale(self.label_scale)
+                    src.edges.append(edge)
+                    dst.edges.append(edge)
+                    self.addItem(edge)
+                    self.addItem(edge.label)
+                    row.append(edge)
+                grid.append(row)
+            self.edges.append(grid)
+        self._needs_placement = True
+        self._n_edges = sum(a * b for a, b in zip(sizes, sizes[1:]))
+        self._verbose = all(a * b <= VERBOSE_MAX_EDGES for a, b in zip(sizes, sizes[1:]))
+        self.band, self.halo, self.legend = BandItem(), HaloItem(), LegendItem()
+        for item in (self.band, self.halo, self.legend):
+            self.addItem(item)
+        self._apply_positions(place=False)
+        keep = had if sizes == old_sizes and self._valid(had) else None
+        self._selection = keep
+        self.relabel()
+        if keep is not None:
+            self._show_selection(keep, True)
+        elif had is not None:
+            self.selection_changed.emit(None)
+
+    def _apply_positions(self, place: bool = False) -> None:
+        positions = self.document.positions()
+        for k, row in enumerate(self.neurons):
+            for j, item in enumerate(row):
+                x, y = positions[k][j]
+                item.setPos(x, y)
+        for grid in self.edges[1:]:
+            for row in grid:
+                for edge in row:
+                    edge.sync()
+        self._place_neuron_labels()
+        self._place_headers()
+        if self._selection is not None:
+            self._show_selection(self._selection, True)
+        if place:
+            self._place_labels()
+
+    # -- selection ---------------------------------------------------------------
+    @property
+    def selection(self):
+        return self._selection
+
+    def _valid(self, ref) -> bool:
+        s = self._sizes
+        if isinstance(ref, NeuronRef):
+            return 0 <= ref.layer < len(s) and 0 <= ref.neuron < s[ref.layer]
+        if isinstance(ref, EdgeRef):
+            return (1 <= ref.layer < len(s) and 0 <= ref.source < s[ref.layer - 1]
+                    and 0 <= ref.target < s[ref.layer])
+        return False
+
+    def item_for(self, ref):
+        """The NeuronItem or EdgeItem of a ref (None if it does not exist)."""
+        if not self._valid(ref):
+            return None
+        if isinstance(ref, NeuronRef):
+            return self.neurons[ref.layer][ref.neuron]
+        return self.edges[ref.layer][ref.source][ref.target]
+
+    def _show_selection(self, ref, on: bool) -> None:
+        item = self.item_for(ref)
+        if isinstance(item, NeuronItem):
+            item.set_selected(on)
+        elif isinstance(item, EdgeItem):
+            self.halo.follow(item if on else None)
+
+    def select(self, ref) -> None:
+        """Select a neuron or an edge (None clears); emits selection_changed on change."""
+        if ref is not None and not self._valid(ref):
+            ref = None
+        if ref == self._selection:
+            return
+        if self._selection is not None:
+            self._show_selection(self._selection, False)
+        self._selection = ref
+        if ref is not None:
+            self._show_selection(ref, True)
+        self.selection_changed.emit(ref)
+
+    # -- what the labels show ------------------------------------------------------
+    def _input_values(self, snap):
+        if snap is not None:
+            return snap.X[0]
+        doc = self.document
+        try:
+            idx = doc.stepper.next_indices()
+            X = doc.dataset.X_train
+            if idx and X.shape[1] == self._sizes[0]:
+                return X[idx[0]]
+        except (IndexError, AttributeError, ValueError):
+            pass
+        return None
+
+    def relabel(self) -> None:
+        """Texts, pens and fills from the document's current state (no new items)."""
+        doc = self.document
+        net = doc.network
+        if list(net.sizes) != self._sizes:  # stepped(None) arrives before structure_changed
+            self.rebuild()
+            return
+        snap = doc.snapshot
+        sizes, L = self._sizes, len(self._sizes) - 1
+        v = self._verbose
+        resized = False
+
+        # neurons ----------------------------------------------------------
+        x = self._input_values(snap)
+        for j, item in enumerate(self.neurons[0]):
+            lines = ((f"x = {fmt(x[j])}", palette.TEXT),) if x is not None else ()
+            resized |= item.label.set_lines(lines)
+            item.set_fill(palette.NEURON_FILL)
+        for k in range(1, L + 1):
+            layer = net.layers[k - 1]
+            out = k == L
+            if snap is None:
+                b = layer.b
+                for j, item in enumerate(self.neurons[k]):
+                    resized |= item.label.set_lines(
+                        ((f"b = {fmt(b[j])}", palette.text_color(b[j], palette.WEIGHT)),))
+                    item.set_fill(palette.NEURON_FILL)
+                continue
+            if snap.weights_after is not None:
+                b0, b1 = snap.weights_before[k - 1][1], snap.weights_after[k - 1][1]
+                for j, item in enumerate(self.neurons[k]):
+                    resized |= item.label.set_lines(
+                        ((f"b {fmt(b0[j])} {ARROW} {fmt(b1[j])}",
+                          palette.text_color(b1[j], palette.WEIGHT)),))
+                    item.set_fill(palette.NEURON_FILL)
+                continue
+            if snap.delta[k - 1] is not None:
+                d, db = snap.delta[k - 1][0], snap.db[k - 1]
+                for j, item in enumerate(self.neurons[k]):
+                    resized |= item.label.set_lines((
+                        (f"{DELTA} = {fmt(d[j])}", palette.text_color(d[j], palette.GRADIENT)),
+                        (f"{PARTIAL}L/{PARTIAL}b = {fmt(db[j])}",
+                         palette.text_color(db[j], palette.GRADIENT))))
+                    item.set_fill(palette.NEURON_FILL_BACKWARD)
+                continue
+            if snap.z[k - 1] is not None:
+                z, a = snap.z[k - 1][0], snap.a[k][0]
+                show_loss = (out and snap.loss_shares is not None
+                             and snap.loss_shares.shape[1] == len(self.neurons[k])
+                             and snap.Y.shape[1] == len(self.neurons[k]))
+                for j, item in enumerate(self.neurons[k]):
+                    lines = [(f"z = {fmt(z[j])}", palette.TEXT), (f"a = {fmt(a[j])}", palette.TEXT)]
+                    if show_loss:
+                        lines += [(f"y = {fmt(snap.Y[0, j])}", palette.TEXT_MUTED),
+                                  (f"L share = {fmt(snap.loss_shares[0, j])}", palette.TEXT)]
+                    resized |= item.label.set_lines(tuple(lines))
+                    item.set_fill(palette.NEURON_FILL_FORWARD)
+                continue
+            for item in self.neurons[k]:  # not computed yet in this pass
+                resized |= item.label.set_lines(())
+                item.set_fill(palette.NEURON_FILL)
+
+        # edges -------------------------------------------------------------
+        plans = []  # (k, kind, values, old values or None)
+        for k in range(1, L + 1):
+            layer = net.layers[k - 1]
+            if snap is None:
+                plans.append((k, palette.WEIGHT, layer.W, None))
+            elif snap.weights_after is not None:
+                plans.append((k, palette.WEIGHT, snap.weights_after[k - 1][0],
+                              snap.weights_before[k - 1][0]))
+            elif snap.dW[k - 1] is not None:
+                plans.append((k, palette.GRADIENT, snap.dW[k - 1], None))
+            else:
+                plans.append((k, palette.WEIGHT, snap.weights_before[k - 1][0], None))
+        largest = {}
+        for k, kind, values, _ in plans:
+            mask = net.layers[k - 1].mask
+            vals = np.abs(values if mask is None else values[mask])
+            vals = vals[np.isfinite(vals)]
+            if vals.size:
+                largest[kind] = max(largest.get(kind, 0.0), float(vals.max()))
+        showing = set()
+        for k, kind, values, old in plans:
+            mask = net.layers[k - 1].mask
+            big = largest.get(kind, 0.0)
+            grid = self.edges[k]
+            top = palette.widest(len(grid) * len(grid[0]))
+            for i, row in enumerate(grid):
+                for j, edge in enumerate(row):
+                    present = mask is None or bool(mask[i, j])
+                    edge.present = present
+                    if not present:
+                        edge.setPen(palette.removed_pen())
+                        resized |= edge.label.set_lines(())
+                        continue
+                    showing.add(kind)
+                    val = float(values[i, j])
+                    edge.setPen(palette.edge_pen(val, big, kind, top))
+                    color = palette.text_color(val, kind)
+                    if old is not None:  # two short lines fit between crossing edges
+                        w0 = float(old[i, j])
+                        lines = ((f"w {fmt(w0)}" if v else fmt(w0),
+                                  palette.text_color(w0, kind)),
+                                 (f"{ARROW} {fmt(val)}", color))
+                    elif kind == palette.GRADIENT:
+                        lines = ((f"{PARTIAL}L/{PARTIAL}w = {fmt(val)}" if v else fmt(val), color),)
+                    else:
+                        lines = ((f"w = {fmt(val)}" if v else fmt(val), color),)
+                    resized |= edge.label.set_lines(lines)
+
+        # headers, band, legend ------------------------------------------------
+        for k, header in enumerate(self.headers):
+            name = layer_name(sizes, k)
+            header.set_text(name if k == 0 else f"{name} \u00b7 {net.layers[k - 1].activation}")
+        self._status = self._status_lines(snap)
+        self._showing = frozenset(showing)
+        if resized:
+            self._place_neuron_labels()
+        self._place_headers()
+        self._update_band(snap)
+        if isinstance(self._selection, EdgeRef):
+            self.halo.follow(self.item_for(self._selection))
+        if resized or self._needs_placement:
+            self._place_labels()
+        else:  # every box kept its size: every label keeps its place
+            self._set_legend()
+
+    def _set_legend(self) -> None:
+        status = list(self._status)
+        if not self._labels_readable():
+            status.append("Zoom in to read the numbers")
+        elif self.hidden_labels:
+            status.append(f"{self.hidden_labels} edge labels need room: zoom in")
+        self.legend.set_state(status, self._showing)
+
+    def _status_lines(self, snap) -> list[str]:
+        doc = self.document
+        if snap is None or snap.step is None:
+            lines = ["Between passes", f"Next: {doc.stepper.next_step.label}"]
+            try:
+                indices = doc.stepper.next_indices()
+            except (IndexError, ValueError):
+                indices = ()
+        else:
+            nxt = snap.next_step.label if snap.next_step is not None else "a new pass"
+            lines = [f"Done: {snap.step.label}", f"Next: {nxt}"]
+            indices = snap.sample_indices
+        if len(indices) == 1:
+            lines.append(f"Training sample #{indices[0]}")
+        elif len(indices) > 1:
+            lines.append(f"Neurons: sample 1 of {len(indices)} (#{indices[0]})")
+            lines.append(f"{PARTIAL}L/{PARTIAL}w, {PARTIAL}L/{PARTIAL}b: whole mini-batch")
+        if snap is not None and snap.loss is not None:
+            lines.append(f"Loss L = {fmt(snap.loss)}")
+        return lines
+
+    def _update_band(self, snap) -> None:
+        k = None
+        if snap is not None and snap.step is not None:
+            if snap.step.kind in ("forward", "backward"):
+                k = snap.step.layer
+            elif snap.step.kind == "loss":
+                k = len(self._sizes) - 1
+        if k is None:
+            self.band.setVisible(False)
+            return
+        rect = QRectF()
+        for item in self.neurons[k]:
+            r = NEURON_RADIUS
+            rect = rect.united(QRectF(item.x() - r, item.y() - r, 2 * r, 2 * r))
+            if item.label.lines:
+                rect = rect.united(item.label.sceneBoundingRect())
+        rect = rect.united(self.headers[k].sceneBoundingRect())
+        rect.adjust(-14, -8, 14, 8)
+        self.band.setRect(rect)
+        self.band.setVisible(True)
+
+    # -- level of detail -------------------------------------------------------------
+    def set_view_zoom(self, zoom: float) -> None:
+        """The view's scale (1 = 100 %). Up to LABEL_ZOOM_REF labels grow with
+        the network; beyond it they keep their size on screen, so zooming in
+        makes room for labels that did not fit. Zoomed out so far that the
+        numbers are unreadable, edge labels are hidden and not placed."""
+        was_readable = self._labels_readable()
+        self._view_zoom = zoom
+        scale = max(0.05, min(1.0, LABEL_ZOOM_REF / zoom))
+        if abs(scale - self.label_scale) >= 0.02 * self.label_scale:
+            self.label_scale = scale
+            for label in self._value_labels():
+                label.setScale(scale)
+            self._place_neuron_labels()
+            self._place_timer.start()
+        elif self._labels_readable() != was_readable or (
+                self._labels_readable() and self._needs_placement):
+            self._place_timer.start()
+
+    def view_scrolled(self) -> None:
+        """The view shows another part of the scene (big networks place only
+        the labels in view)."""
+        if self._visible_only():
+            self._place_timer.start()
+
+    def _labels_readable(self) -> bool:
+        return (self._view_zoom * self.label_scale * palette.VALUE_PX
+                >= palette.MIN_READABLE_PX)
+
+    def _visible_only(self) -> bool:
+        return self._n_edges > VISIBLE_ONLY_EDGES and bool(self.views())
+
+    def _visible_region(self) -> QRectF | None:
+        if not self._visible_only():
+            return None
+        view = self.views()[0]
+        rect = view.mapToScene(view.viewport().rect()).boundingRect()
+        return rect.adjusted(-rect.width() / 2, -rect.height() / 2,
+                             rect.width() / 2, rect.height() / 2)
+
+    def _value_labels(self):
+        for row in self.neurons:
+            for n in row:
+                yield n.label
+        for grid in self.edges[1:]:
+            for row in grid:
+                for e in row:
+                    yield e.label
+
+    # -- placing labels ---------------------------------------------------------------
+    def _place_neuron_labels(self) -> None:
+        for row in self.neurons:
+            for item in row:
+                _place_under(item)
+
+    def _place_headers(self) -> None:
+        """Headers on one line above the highest neuron; the legend to the right."""
+        top = min(n.y() for row in self.neurons for n in row) - NEURON_RADIUS - 12
+        h = max(hd.boundingRect().height() for hd in self.headers)
+        for k, row in enumerate(self.neurons):
+            xs = [n.x() for n in row]
+            self.headers[k].setPos(sum(xs) / len(xs), top - h / 2)
+        right = max(n.x() + max(NEURON_RADIUS, n.label.boundingRect().width() / 2)
+                    for row in self.neurons for n in row)
+        self.legend.setPos(right + 60, top - h)
+
+    def _place_labels(self) -> None:
+        """Put every edge label on its edge where it overlaps nothing
+        (see placement.py); a label without room is hidden."""
+        self._place_timer.stop()
+        if not self._labels_readable():  # too small to read: not drawn, not placed
+            for grid in self.edges[1:]:
+                for row in grid:
+                    for e in row:
+                        e.label.setVisible(False)
+            self.hidden_labels = 0
+            self._needs_placement = True
+            self._set_legend()
+            self._update_scene_rect()
+            return
+        region = self._visible_region()
+        # the legend's size depends on its text; give it room for the note
+        self.legend.set_state(list(self._status) + [""], self._showing)
+
+        def rect_of(item):
+            b = item.sceneBoundingRect()
+            return (b.left(), b.top(), b.right(), b.bottom())
+
+        obstacles = []
+        pad = NEURON_RADIUS + 3
+        for row in self.neurons:
+            for n in row:
+                obstacles.append((n.x() - pad, n.y() - pad, n.x() + pad, n.y() + pad))
+                if n.label.lines:
+                    obstacles.append(rect_of(n.label))
+        obstacles += [rect_of(h) for h in self.headers]
+        obstacles.append(rect_of(self.legend))
+
+        gaps, all_ends, items = [], [], []
+        s = self.label_scale
+        for k in range(1, len(self._sizes)):
+            edges = [e for row in self.edges[k] for e in row if e.present]
+            ends = [(e.source.x(), e.source.y(), e.target.x(), e.target.y()) for e in edges]
+            labels = []
+            for m, e in enumerate(edges):
+                if not e.label.lines:
+                    continue
+                if region is not None and not region.intersects(e.sceneBoundingRect()):
+                    e.label.setVisible(False)
+                    continue
+                b = e.label.boundingRect()
+                labels.append(placement.Label(
+                    e, ends[m], b.width() * s + 2, b.height() * s + 2,
+                    e.ref.target, self._sizes[k], m))
+                items.append(labels[-1])
+            gaps.append(labels)
+            all_ends.append(np.array(ends) if ends else np.zeros((0, 4)))
+            for row in self.edges[k]:
+                for e in row:
+                    if not e.label.lines:
+                        e.label.setVisible(False)
+        placement.place(gaps, obstacles, all_ends)
+        hidden = 0
+        for lab in items:
+            e = lab.key
+            if lab.placed is None:
+                e.label.setVisible(False)
+                hidden += 1
+                continue
+            e.label_t = float(placement.TS[lab.placed])
+            x, y = lab.center(lab.placed)
+            e.label.setPos(x, y)
+            e.label.setVisible(True)
+        self.hidden_labels = hidden
+        self._needs_placement = False
+        self._set_legend()
+        self._update_scene_rect()
+
+    def content_rect(self) -> QRectF:
+        """The part of the scene the network and its legend occupy."""
+        rect = QRectF()
+        for row in self.neurons:
+            for n in row:
+                rect = rect.united(n.sceneBoundingRect())
+                if n.label.lines:
+                    rect = rect.united(n.label.sceneBoundingRect())
+        for h in self.headers:
+            rect = rect.united(h.sceneBoundingRect())
+        if self.legend is not None:
+            rect = rect.united(self.legend.sceneBoundingRect())
+        return rect
+
+    def _update_scene_rect(self) -> None:
+        rect = self.content_rect()
+        m = max(rect.width(), rect.height(), 400.0)
+        self.setSceneRect(rect.adjusted(-m, -m, m, m))
+
+    # -- user input ---------------------------------------------------------------------
+    def interactive_item_at(self, pos: QPointF):
+        """The neuron or edge under a scene point (a label means its owner), or None."""
+        for item in self.items(pos):
+            if isinstance(item, (NeuronItem, EdgeItem)):
+                return item
+            if isinstance(item, ValueLabelItem) and item.lines:
+                return item.owner
+            if isinstance(item, QGraphicsProxyWidget):
+                return None
+        return None
+
+    def _on_editor(self, pos: QPointF) -> bool:
+        """Whether a scene point is on the in-place editor (which ignores the zoom,
+        so the view's transform tells where it is)."""
+        if self._editor_proxy is None:
+            return False
+        views = self.views()
+        transform = views[0].transform() if views else QTransform()
+        return self.itemAt(pos, transform) is self._editor_proxy
+
+    def mousePressEvent(self, event) -> None:
+        if self._on_editor(event.scenePos()):
+            super().mousePressEvent(event)
+            return
+        self._close_editor()
+        item = self.interactive_item_at(event.scenePos())
+        if item is None:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.select(None)
+            event.ignore()  # the view pans
+            return
+        self.select(item.ref)
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(item, NeuronItem):
+            self._drag = _Drag(item, event.scenePos(), item.pos())
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        d = self._drag
+        if d is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            super().mouseMoveEvent(event)
+            return
+        delta = event.scenePos() - d.press
+        if not d.moving and delta.manhattanLength() < DRAG_THRESHOLD:
+            return
+        d.moving = True
+        d.item.setPos(d.start + delta)
+        for edge in d.item.edges:
+            edge.sync()
+        _place_under(d.item)
+        if isinstance(self._selection, EdgeRef):
+            self.halo.follow(self.item_for(self._selection))
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:
+        d, self._drag = self._drag, None
+        if d is None:
+            super().mouseReleaseEvent(event)
+            return
+        event.accept()
+        if not d.moving:
+            return
+        ref = d.item.ref
+        pos = d.item.pos()
+        try:
+            self.document.move_neuron(ref.layer, ref.neuron, pos.x(), pos.y())
+        except EditError as e:
+            self._apply_positions(place=True)
+            self._warn(str(e))
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self._on_editor(event.scenePos()):
+            super().mouseDoubleClickEvent(event)
+            return
+        item = self.interactive_item_at(event.scenePos())
+        if item is None or event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        self._drag = None
+        self.select(item.ref)
+        self.edit_value(item.ref)
+        event.accept()
+
+    def contextMenuEvent(self, event) -> None:
+        if self._on_editor(event.scenePos()):
+            super().contextMenuEvent(event)
+            return
+        item = self.interactive_item_at(event.scenePos())
+        if item is None:
+            event.ignore()
+            return
+        self._close_editor()
+        self.select(item.ref)
+        menu = self.context_menu(item.ref)
+        event.accept()
+        menu.exec(event.screenPos())
+        menu.deleteLater()
+
+    def helpEvent(self, event) -> None:
+        item = self.interactive_item_at(event.scenePos())
+        if item is None:
+            QToolTip.hideText()
+            event.ignore()
+            return
+        QToolTip.showText(event.screenPos(), self.tooltip_text(item.ref), event.widget())
+        event.accept()
+
+    # -- menus and edits -------------------------------------------------------------------
+    def _parent_widget(self) -> QWidget | None:
+        views = self.views()
+        return views[0] if views else None
+
+    def _warn(self, message: str) -> None:
+        show_warning(self._parent_widget(), _sentence(message))
+
+    def _try(self, edit, *args) -> None:
+        """Run a document edit; a refused edit is explained, not raised."""
+        try:
+            edit(*args)
+        except EditError as e:
+            self._warn(str(e))
+
+    def context_menu(self, ref) -> QMenu:
+        """The right-click menu of a neuron or an edge (the caller shows it)."""
+        doc, sizes = self.document, self._sizes
+        L = len(sizes) - 1
+        menu = QMenu(self._parent_widget())
+
+        def add(text, slot, enabled=True):
+            act = menu.addAction(text)
+            act.triggered.connect(slot)
+            act.setEnabled(enabled)
+            return act
+
+        if isinstance(ref, NeuronRef):
+            k, j = ref.layer, ref.neuron
+            menu.setTitle(neuron_name(sizes, k, j))
+            add("Add neuron to this layer", lambda: self._try(doc.add_neuron, k))
+            add("Remove this neuron", lambda: self._try(doc.remove_neuron, k, j))
+            menu.addSeparator()
+            if k >= 1:
+                add("Add layer before", lambda: self._try(doc.add_layer, k))
+            if k < L:
+                add("Add layer after", lambda: self._try(doc.add_layer, k + 1))
+            if k >= 1:
+                add("Remove layer", lambda: self._try(doc.remove_layer, k))
+                sub = menu.addMenu("Activation")
+                group = QActionGroup(sub)
+                current = doc.network.layers[k - 1].activation
+                for name in activations.ACTIVATIONS:
+                    if name in activations.OUTPUT_ONLY and k != L:
+                        continue
+                    act = sub.addAction(name)
+                    act.setCheckable(True)
+                    act.setChecked(name == current)
+                    group.addAction(act)
+                    act.triggered.connect(lambda _=False, n=name: self._try(doc.set_activation, k, n))
+                menu.addSeparator()
+                add("Edit bias\u2026", lambda: self.edit_value(ref))
+        elif isinstance(ref, EdgeRef):
+            k, i, j = ref.layer, ref.source, ref.target
+            menu.setTitle(edge_name(sizes, k, i, j))
+            present = self.item_for(ref).present
+            if present:
+                add("Remove connection",
+                    lambda: self._try(doc.set_connection, k, i, j, False))
+            else:
+                add("Restore connection",
+                    lambda: self._try(doc.set_connection, k, i, j, True))
+            add("Edit weight\u2026", lambda: self.edit_value(ref), enabled=present)
+        return menu
+
+    def edit_value(self, ref) -> bool:
+        """Open the in-place editor for an edge's weight or a neuron's bias.
+        Returns False when there is nothing to edit (an input, a removed edge)."""
+        self._close_editor()
+        item = self.item_for(ref)
+        net, sizes = self.document.network, self._sizes
+        if isinstance(ref, EdgeRef) and item is not None and item.present:
+            value = float(net.layers[ref.layer - 1].W[ref.source, ref.target])
+            prompt = f"{weight_name(sizes, ref.layer, ref.source, ref.target)} ="
+            anchor = item.label.pos() if item.label.isVisible() else item.point_at(0.5)
+        elif isinstance(ref, NeuronRef) and item is not None and ref.layer >= 1:
+            value = float(net.layers[ref.layer - 1].b[ref.neuron])
+            prompt = f"bias of {neuron_name(sizes, ref.layer, ref.neuron)} ="
+            anchor = item.pos() + QPointF(0, NEURON_RADIUS + 6)
+        else:
+            return False
+        self._editing = ref
+        self.editor = ValueEditor(prompt, value, self._commit_editor, self._close_editor)
+        self._editor_proxy = self.addWidget(self.editor)
+        self._editor_proxy.setZValue(Z_EDITOR)
+        self._editor_proxy.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.editor.adjustSize()
+        self._editor_proxy.setPos(anchor)
+        # centred on the anchor, in screen pixels (the proxy ignores the zoom)
+        size = self.editor.size()
+        self._editor_proxy.setTransform(
+            QTransform.fromTranslate(-size.width() / 2, -size.height() / 2))
+        self.editor.line.setFocus()
+        self.setFocusItem(self._editor_proxy)
+        return True
+
+    def _commit_editor(self) -> None:
+        if self.editor is None:
+            return
+        try:
+            value = parse_number(self.editor.line.text())
+        except ValueError as e:
+            self.editor.show_message(str(e))
+            return
+        ref = self._editing
+        self._close_editor()
+        net = self.document.network
+        if isinstance(ref, EdgeRef):
+            if float(net.layers[ref.layer - 1].W[ref.source, ref.target]) != value:
+                self._try(self.document.set_weight, ref.layer, ref.source, ref.target, value)
+        else:
+            if float(net.layers[ref.layer - 1].b[ref.neuron]) != value:
+                self._try(self.document.set_bias, ref.layer, ref.neuron, value)
+
+    def _close_editor(self) -> None:
+        proxy, self._editor_proxy = self._editor_proxy, None
+        self.editor, self._editing = None, None
+        if proxy is not None:
+            # We may be inside the editor's own key event: delete it later,
+            # and hold the wrapper until then (removeItem hands it to Python).
+            self.removeItem(proxy)
+            proxy.deleteLater()
+            self._closed_editor = proxy
+            views = self.views()
+            if views:
+                views[0].setFocus()
+
+    # -- tooltips ----------------------------------------------------------------------------
+    def tooltip_text(self, ref) -> str:
+        """Everything known about a neuron or an edge, with more digits."""
+        doc, net, sizes = self.document, self.document.network, self._sizes
+        snap, L = doc.snapshot, len(sizes) - 1
+        f = fmt_full
+        lines = []
+        batch = len(snap.sample_indices) if snap is not None else 1
+        if isinstance(ref, NeuronRef):
+            k, j = ref.layer, ref.neuron
+            name = neuron_name(sizes, k, j)
+            if k == 0:
+                lines.append(f"{name}: input {j + 1}")
+                x = self._input_values(snap)
+                if x is not None:
+                    lines.append(f"x = {f(x[j])}")
+            else:
+                layer = net.layers[k - 1]
+                kind = "output" if k == L else "hidden"
+                lines.append(f"{name}: {kind} neuron {j + 1} of layer {k} ({layer.activation})")
+                if snap is not None and snap.weights_after is not None:
+                    lines.append(f"bias b: {f(snap.weights_before[k - 1][1][j])} {ARROW} "
+                                 f"{f(snap.weights_after[k - 1][1][j])}")
+                else:
+                    lines.append(f"bias b = {f(layer.b[j])}")
+                if snap is not None:
+                    if snap.z[k - 1] is not None:
+                        lines.append(f"z = {f(snap.z[k - 1][0, j])}  (weighted sum of inputs + b)")
+                        lines.append(f"a = {layer.activation}(z) = {f(snap.a[k][0, j])}")
+                    else:
+                        lines.append("z, a: not computed yet in this pass")
+                    if k == L and snap.loss_shares is not None:
+                        lines.append(f"target y = {f(snap.Y[0, j])}")
+                        lines.append(f"share of the loss = {f(snap.loss_shares[0, j])}"
+                                     f"  (L = {f(snap.loss)})")
+                    if snap.delta[k - 1] is not None:
+                        lines.append(f"{DELTA} = {PARTIAL}L/{PARTIAL}z = {f(snap.delta[k - 1][0, j])}")
+                        lines.append(f"{PARTIAL}L/{PARTIAL}b = {f(snap.db[k - 1][j])}"
+                                     + ("  (whole mini-batch)" if batch > 1 else ""))
+            if batch > 1:
+                lines.append(f"values for sample 1 of {batch} in the mini-batch")
+        elif isinstance(ref, EdgeRef):
+            k, i, j = ref.layer, ref.source, ref.target
+            layer = net.layers[k - 1]
+            lines.append(f"{weight_name(sizes, k, i, j)}: from {neuron_name(sizes, k - 1, i)} "
+                         f"into {neuron_name(sizes, k, j)}")
+            present = layer.mask is None or bool(layer.mask[i, j])
+            if not present:
+                lines.append(f"removed connection (its weight {f(layer.W[i, j])} is kept)")
+                lines.append("right-click to restore it")
+            elif snap is not None and snap.weights_after is not None:
+                w0 = snap.weights_before[k - 1][0][i, j]
+                w1 = snap.weights_after[k - 1][0][i, j]
+                lines.append(f"weight w: {f(w0)} {ARROW} {f(w1)}  (change {f(w1 - w0)})")
+                lines.append(f"{PARTIAL}L/{PARTIAL}w = {f(snap.dW[k - 1][i, j])},  "
+                             f"learning rate \u03b7 = {f(snap.learning_rate)}")
+            else:
+                lines.append(f"weight w = {f(layer.W[i, j])}")
+                if snap is not None and snap.dW[k - 1] is not None:
+                    lines.append(f"{PARTIAL}L/{PARTIAL}w = {f(snap.dW[k - 1][i, j])}"
+                                 + ("  (whole mini-batch)" if batch > 1 else ""))
+            if present:
+                lines.append("double-click to edit the weight")
+        return "\n".join(lines)
+
+
+def _place_under(item: NeuronItem) -> None:
+    """A neuron's value label just below its circle."""
+    label = item.label
+    h = label.boundingRect().height() * label.scale()
+    label.setPos(item.x(), item.y() + NEURON_RADIUS + 4 + h / 2)

@@ -1,0 +1,145 @@
+"""The view on the network canvas: zoom around the cursor, pan on empty space."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QWheelEvent
+from PySide6.QtWidgets import QFrame, QGraphicsProxyWidget, QGraphicsView
+
+from . import palette
+
+MIN_SCALE, MAX_SCALE = 0.05, 8.0
+FIT_MAX_SCALE = 1.6  # small networks are not blown up beyond this
+ANTIALIAS_MIN_SCALE = 0.3  # farther out, drop antialiasing (thousands of hairlines)
+WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation
+
+
+class NetworkView(QGraphicsView):
+    """Shows a NetworkScene.
+
+    - wheel: zoom around the cursor
+    - drag on empty space: pan (item drags still move neurons)
+    - ``fit_to_window()``: the whole network in view
+    Signals:
+        zoom_changed(float): the new scale (1.0 = 100 %).
+    """
+
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene=None, parent=None):
+        super().__init__(parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setBackgroundBrush(palette.BACKGROUND)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self._panning = False
+        self._fitted = False  # fit once when first shown
+        if scene is not None:
+            self.setScene(scene)
+
+    def setScene(self, scene) -> None:
+        super().setScene(scene)
+        if hasattr(scene, "set_view_zoom"):
+            scene.set_view_zoom(self.zoom)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        scene = self.scene()
+        if hasattr(scene, "view_scrolled"):
+            scene.view_scrolled()
+
+    # -- zoom ----------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, scale: float) -> None:
+        """Zoom to ``scale`` around the view centre."""
+        scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self._scale_by(scale / self.zoom)
+        self.setTransformationAnchor(anchor)
+
+    def _scale_by(self, factor: float) -> None:
+        target = min(MAX_SCALE, max(MIN_SCALE, self.zoom * factor))
+        factor = target / self.zoom
+        if abs(factor - 1.0) < 1e-9:
+            return
+        self.scale(factor, factor)
+        self._zoomed()
+
+    def _zoomed(self) -> None:
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, self.zoom >= ANTIALIAS_MIN_SCALE)
+        scene = self.scene()
+        if hasattr(scene, "set_view_zoom"):
+            scene.set_view_zoom(self.zoom)
+        self.zoom_changed.emit(self.zoom)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if not delta:
+            event.ignore()
+            return
+        self.zoom_at(event.position().toPoint(), WHEEL_STEP ** delta)
+        event.accept()
+
+    def zoom_at(self, view_point, factor: float) -> None:
+        """Zoom by ``factor`` keeping the scene point under ``view_point`` in place."""
+        scene_point = self.mapToScene(view_point)
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self._scale_by(factor)
+        self.setTransformationAnchor(anchor)
+        moved = self.mapFromScene(scene_point) - view_point
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + moved.x())
+        v.setValue(v.value() + moved.y())
+
+    def fit_to_window(self) -> None:
+        """Show the whole network (not enlarged beyond FIT_MAX_SCALE)."""
+        scene = self.scene()
+        if scene is None:
+            return
+        rect = scene.content_rect() if hasattr(scene, "content_rect") else scene.itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        rect = QRectF(rect).adjusted(-30, -30, 30, 30)
+        self.resetTransform()
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > FIT_MAX_SCALE:
+            self.resetTransform()
+            self.scale(FIT_MAX_SCALE, FIT_MAX_SCALE)
+        self.centerOn(rect.center())
+        self._zoomed()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_window()
+
+    # -- pan on empty space --------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:
+        scene = self.scene()
+        if (event.button() == Qt.MouseButton.LeftButton and scene is not None
+                and hasattr(scene, "interactive_item_at")
+                and scene.interactive_item_at(self.mapToScene(event.position().toPoint())) is None
+                and not isinstance(self.itemAt(event.position().toPoint()),
+                                   QGraphicsProxyWidget)):
+            # QGraphicsView starts hand scrolling only when the scene ignores the press
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            self._panning = True
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if self._panning:
+            self._panning = False
+            self.setDragMode(QGraphicsView.DragMode.NoDrag)
+

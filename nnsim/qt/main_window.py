@@ -1,0 +1,532 @@
+"""The main window: canvas in the centre, step bar, inspector, status bar,
+menus for files, editing and stepping."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox)
+
+from ..core import losses
+from ..document import Document, EditError
+from ..examples import DEFAULT_EXAMPLE, example_path
+from ..io import FileFormatError
+from .canvas.scene import NetworkScene
+from .canvas.view import NetworkView
+from .format import fmt
+from .inspector import InspectorPanel
+from .preferences import Preferences
+from .selection import EdgeRef, NeuronRef
+from .step_bar import StepBar
+
+FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document | None = None, preferences: Preferences | None = None):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.prefs = preferences or Preferences()
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self.document: Document | None = None
+        self.selection = None
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbars()
+        self._make_status_bar()
+        self.inspector_dock = QDockWidget("Inspector", self)
+        self.inspector_dock.setObjectName("inspector_dock")
+        self.inspector_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.set_document(document or self._default_document())
+
+    # -- dialogs (one place, so tests can patch them) -------------------------
+    def show_error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+
+    def ask_save_changes(self) -> QMessageBox.StandardButton:
+        """Save / Discard / Cancel for a modified document."""
+        return QMessageBox.question(
+            self, "Unsaved changes",
+            f"Save the changes to {self.document.display_name} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def ask_open_path(self) -> str:
+        return QFileDialog.getOpenFileName(self, "Open network", self._dialog_dir(), FILE_FILTER)[0]
+
+    def ask_save_path(self, title: str = "Save network as", suffix: str = ".nnsim",
+                      filter: str = FILE_FILTER) -> str:
+        start = self._dialog_dir()
+        if self.document.path:
+            start = str(self.document.path.with_suffix(suffix))
+        path = QFileDialog.getSaveFileName(self, title, start, filter)[0]
+        if path and not Path(path).suffix:
+            path += suffix
+        return path
+
+    def _dialog_dir(self) -> str:
+        return str(self.document.path.parent) if self.document and self.document.path else ""
+
+    # -- the document -----------------------------------------------------------
+    @staticmethod
+    def _default_document() -> Document:
+        try:
+            return Document.from_example(example_path(DEFAULT_EXAMPLE))
+        except (FileFormatError, OSError):
+            return Document()  # the same network, built in code
+
+    def set_document(self, document: Document) -> None:
+        old = self.document
+        self.document = document
+        document.setParent(self)
+        self.scene = NetworkScene(document, self)
+        self.view = NetworkView(self.scene, self)
+        self.view.setObjectName("network_view")
+        self.setCentralWidget(self.view)
+        self.inspector = InspectorPanel(document, self)
+        self.inspector_dock.setWidget(self.inspector)
+        self.scene.selection_changed.connect(self._on_selection_changed)
+        document.undo_stack.cleanChanged.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        document.stepped.connect(self._on_stepped)
+        for signal in (document.structure_changed, document.values_changed,
+                       document.settings_changed, document.data_changed):
+            signal.connect(self._refresh_controls)
+        self._bind_undo_actions(document)
+        self.step_bar.set_sample_count(len(document.dataset.X_train))
+        self.step_bar.set_pinned(document.stepper.pinned)
+        self.selection = None
+        self._update_title()
+        self._refresh_controls()
+        self._on_stepped(document.snapshot)
+        if old is not None:
+            old.deleteLater()
+        self.view.fit_to_window()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — nnsim")
+        self.setWindowModified(self.document.modified)
+
+    # -- actions ------------------------------------------------------------------
+    def _action(self, name: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        a.setObjectName(name)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            a.setToolTip(f"{tip} ({a.shortcut().toString()})" if shortcut else tip)
+            a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    def _make_actions(self) -> None:
+        A, K = self._action, QKeySequence.StandardKey
+        self.act_new = A("new", "&New", self.file_new, K.New)
+        self.act_open = A("open", "&Open…", self.file_open, K.Open)
+        self.act_save = A("save", "&Save", self.file_save, K.Save)
+        self.act_save_as = A("save_as", "Save &As…", self.file_save_as, K.SaveAs)
+        self.act_export_png = A("export_png", "Export Canvas as &PNG…", self.export_png)
+        self.act_export_svg = A("export_svg", "Export Canvas as S&VG…", self.export_svg)
+        self.act_quit = A("quit", "&Quit", self.close, K.Quit)
+        self.act_undo = A("undo", "&Undo", lambda: self.document.undo_stack.undo(), K.Undo)
+        self.act_redo = A("redo", "&Redo", lambda: self.document.undo_stack.redo(), "Ctrl+Shift+Z")
+
+        edit = "Select a neuron or connection on the canvas first"
+        self.act_add_layer_before = A("add_layer_before", "Add Layer &Before",
+                                      lambda: self._add_layer(after=False), "Ctrl+Shift+L",
+                                      "Add a hidden layer before the selected layer")
+        self.act_add_layer_after = A("add_layer_after", "Add &Layer After",
+                                     lambda: self._add_layer(after=True), "Ctrl+L",
+                                     "Add a hidden layer after the selected layer")
+        self.act_remove_layer = A("remove_layer", "Remove La&yer", self._remove_layer,
+                                  "Ctrl+Shift+Delete", "Remove the selected hidden layer")
+        self.act_add_neuron = A("add_neuron", "Add &Neuron", self._add_neuron, "Insert",
+                                "Add a neuron to the selected layer")
+        self.act_remove_selected = A("remove_selected", "&Remove Selected",
+                                     self._remove_selected, K.Delete,
+                                     "Remove the selected neuron or connection")
+        self.act_restore_connection = A("restore_connection", "Restore &Connection",
+                                        self._restore_connection, "Ctrl+Insert",
+                                        "Restore the selected removed connection")
+        self.act_reinit = A("reinitialize", "Re-&initialise Weights",
+                            lambda: self._guard(self.document.reinitialize), "Ctrl+I",
+                            "New random weights from the chosen initialiser")
+        for a in (self.act_add_layer_before, self.act_add_layer_after, self.act_remove_layer,
+                  self.act_add_neuron, self.act_remove_selected, self.act_restore_connection):
+            a.setStatusTip(a.statusTip() + f" — {edit.lower()}")
+
+        self.act_fit = A("fit", "&Fit to Window", lambda: self.view.fit_to_window(), "Ctrl+0")
+        self.act_zoom_in = A("zoom_in", "Zoom &In", lambda: self.view.set_zoom(self.view.zoom * 1.25), K.ZoomIn)
+        self.act_zoom_out = A("zoom_out", "Zoom &Out", lambda: self.view.set_zoom(self.view.zoom * 0.8), K.ZoomOut)
+
+        self.act_forward = A("forward", "Forward ▶", self.step_forward, "F",
+                             "Compute the next layer's z and a (or the loss)")
+        self.act_backward = A("backward", "◀ Backward", self.step_backward, "B",
+                              "Compute the next layer's delta and dL/dw, from the output back")
+        self.act_update = A("update", "Update", self.step_update, "U",
+                            "Apply w := w − η·dL/dw to every weight")
+        self.act_next = A("next", "Next Step", self.step_next, "Space",
+                          "Whatever comes next: forward, loss, backward or update")
+        self.act_step_sample = A("step_sample", "Step Sample", self.step_sample, "S",
+                                 "Finish this pass, or train on the next sample")
+        self.act_step_batch = A("step_batch", "Step Mini-batch", self.step_batch, "M",
+                                "Finish this pass, or train on the next mini-batch")
+        self.act_step_epoch = A("step_epoch", "Step Epoch", self.step_epoch, "E",
+                                "Train to the end of the current epoch")
+        self.act_step_back = A("step_back", "Step Back", self.step_back, "Backspace",
+                               "Go back one step, exactly")
+        self.act_reset = A("reset", "Reset", lambda: self._guard(self.document.reset_training),
+                           "Ctrl+R", "Back to the seed's initial weights and an empty history")
+
+    def _bind_undo_actions(self, document: Document) -> None:
+        # bound methods, not lambdas: Qt drops them when the window goes away
+        document.undo_stack.indexChanged.connect(self._refresh_undo_actions)
+        document.undo_stack.cleanChanged.connect(self._refresh_undo_actions)
+        self._refresh_undo_actions()
+
+    def _refresh_undo_actions(self) -> None:
+        stack = self.document.undo_stack
+        self.act_undo.setEnabled(stack.canUndo())
+        self.act_redo.setEnabled(stack.canRedo())
+        self.act_undo.setText(f"&Undo {stack.undoText()}".rstrip())
+        self.act_redo.setText(f"&Redo {stack.redoText()}".rstrip())
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addActions([self.act_new, self.act_open])
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addActions([self.act_export_png, self.act_export_svg])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("&Edit")
+        m.addActions([self.act_undo, self.act_redo])
+        m.addSeparator()
+        m.addActions([self.act_add_layer_before, self.act_add_layer_after, self.act_remove_layer,
+                      self.act_add_neuron, self.act_remove_selected, self.act_restore_connection])
+        m.addSeparator()
+        m.addAction(self.act_reinit)
+        m = bar.addMenu("&View")
+        m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
+        m = bar.addMenu("&Step")
+        m.addActions([self.act_forward, self.act_backward, self.act_update, self.act_next])
+        m.addSeparator()
+        m.addActions([self.act_step_sample, self.act_step_batch, self.act_step_epoch])
+        m.addSeparator()
+        m.addActions([self.act_step_back, self.act_reset])
+
+    def _make_toolbars(self) -> None:
+        tb = self.addToolBar("Edit")
+        tb.setObjectName("edit_bar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.addActions([self.act_add_layer_after, self.act_remove_layer, self.act_add_neuron,
+                       self.act_remove_selected, self.act_restore_connection])
+        tb.addSeparator()
+        tb.addAction(self.act_reinit)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Loss: "))
+        self.loss_box = QComboBox(self)
+        self.loss_box.setObjectName("loss_box")
+        self.loss_box.addItems(list(losses.LOSSES))
+        self.loss_box.setToolTip("The loss of the network (the output activation follows when needed)")
+        self.loss_box.activated.connect(
+            lambda: self._guard(self.document.set_loss, self.loss_box.currentText()))
+        tb.addWidget(self.loss_box)
+        tb.addSeparator()
+        tb.addAction(self.act_fit)
+        self.addToolBarBreak()
+        self.step_bar = StepBar(self)
+        self.step_bar.addActions([self.act_forward, self.act_backward, self.act_update])
+        self.step_bar.addSeparator()
+        self.step_bar.addActions([self.act_step_sample, self.act_step_batch,
+                                  self.act_step_epoch, self.act_step_back, self.act_reset])
+        self.step_bar.add_widgets()
+        self.step_bar.sample_chosen.connect(self._on_sample_chosen)
+        self.addToolBar(self.step_bar)
+
+    def _make_status_bar(self) -> None:
+        self.status_phase = QLabel()
+        self.status_sample = QLabel()
+        self.status_epoch = QLabel()
+        self.status_loss = QLabel()
+        for w, name in ((self.status_phase, "status_phase"), (self.status_sample, "status_sample"),
+                        (self.status_epoch, "status_epoch"), (self.status_loss, "status_loss")):
+            w.setObjectName(name)
+            self.statusBar().addPermanentWidget(w)
+
+    # -- keeping controls true to the document ---------------------------------
+    def _refresh_controls(self) -> None:
+        doc = self.document
+        self.loss_box.setCurrentText(doc.network.loss)
+        self.step_bar.set_sample_count(len(doc.dataset.X_train))
+        self._refresh_step_actions()
+
+    def _refresh_step_actions(self) -> None:
+        st = self.document.stepper
+        kind = st.next_step.kind
+        self.act_forward.setEnabled(kind in ("forward", "loss"))
+        self.act_forward.setText("Loss ▶" if kind == "loss" else "Forward ▶")
+        self.act_backward.setEnabled(kind == "backward")
+        self.act_update.setEnabled(kind == "update")
+        self.act_step_back.setEnabled(st.can_step_back)
+        self.step_bar.show_next(st.next_step, st.in_cycle)
+        idx = st.next_indices()
+        X, Y = self.document.dataset.batch(list(idx))
+        self.step_bar.show_sample(idx, X, Y)
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        doc, st = self.document, self.document.stepper
+        snap = doc.snapshot
+        self.status_phase.setText(f"Phase: {snap.step.label.lower()}" if snap and snap.step
+                                  else "Phase: between passes")
+        idx = st.next_indices()
+        self.status_sample.setText(f"Sample: #{idx[0]}" if len(idx) == 1
+                                   else f"Mini-batch: {len(idx)} samples")
+        self.status_epoch.setText(f"Epoch: {st.epoch}  Updates: {st.updates}")
+        if snap is not None and snap.loss is not None:
+            self.status_loss.setText(f"Loss (this pass): {fmt(snap.loss)}")
+        elif st.epoch_results:
+            self.status_loss.setText(f"Training loss: {fmt(st.epoch_results[-1].train_loss)}")
+        else:
+            self.status_loss.setText("Loss: not computed yet")
+
+    def _on_stepped(self, snapshot) -> None:
+        self._refresh_step_actions()
+
+    def _on_selection_changed(self, selection) -> None:
+        self.selection = selection
+        self.inspector.show_selection(selection)
+
+    def _on_sample_chosen(self, index) -> None:
+        self._guard(self.document.pin_sample, index)
+        self._refresh_step_actions()
+
+    def _guard(self, fn, *args):
+        """Run an edit; a refused edit is explained, never a traceback."""
+        try:
+            return fn(*args)
+        except EditError as e:
+            self.show_error("That edit is not possible", str(e))
+        except ValueError as e:
+            self.show_error("nnsim", str(e))
+        return None
+
+    # -- editing through the selection ------------------------------------------
+    def _selected_layer(self) -> int | None:
+        s = self.selection
+        if isinstance(s, (NeuronRef, EdgeRef)):
+            return s.layer
+        self.show_error("Nothing selected", "Select a neuron (or a connection) on the canvas first.")
+        return None
+
+    def _add_layer(self, after: bool) -> None:
+        k = self._selected_layer()
+        if k is None:
+            return
+        L = len(self.document.network.layers)
+        position = k + 1 if after else k
+        if position < 1 or position > L:
+            where = "after the output layer" if after else "before the input layer"
+            self.show_error("That edit is not possible",
+                            f"A layer cannot go {where}: new layers are hidden layers "
+                            "between the inputs and the output layer.")
+            return
+        self._guard(self.document.add_layer, position)
+
+    def _remove_layer(self) -> None:
+        k = self._selected_layer()
+        if k is None:
+            return
+        if k == 0:
+            self.show_error("That edit is not possible",
+                            "The input layer cannot be removed: it holds the data's inputs.")
+            return
+        self._guard(self.document.remove_layer, k)
+
+    def _add_neuron(self) -> None:
+        k = self._selected_layer()
+        if k is not None:
+            self._guard(self.document.add_neuron, k)
+
+    def _remove_selected(self) -> None:
+        s = self.selection
+        if isinstance(s, NeuronRef):
+            self._guard(self.document.remove_neuron, s.layer, s.neuron)
+        elif isinstance(s, EdgeRef):
+            self._guard(self.document.set_connection, s.layer, s.source, s.target, False)
+        else:
+            self._selected_layer()  # explains what to select
+
+    def _restore_connection(self) -> None:
+        s = self.selection
+        if isinstance(s, EdgeRef):
+            self._guard(self.document.set_connection, s.layer, s.source, s.target, True)
+        else:
+            self.show_error("Nothing selected", "Select a removed (dashed) connection first.")
+
+    # -- stepping ------------------------------------------------------------------
+    def _micro_step(self, kinds: tuple[str, ...]) -> None:
+        if self.document.stepper.next_step.kind in kinds:
+            self.document.micro_step()
+
+    def step_forward(self) -> None:
+        self._micro_step(("forward", "loss"))
+
+    def step_backward(self) -> None:
+        self._micro_step(("backward",))
+
+    def step_update(self) -> None:
+        self._micro_step(("update",))
+
+    def step_next(self) -> None:
+        self.document.micro_step()
+
+    def step_sample(self) -> None:
+        self.document.step_sample()
+
+    def step_batch(self) -> None:
+        self.document.step_batch()
+
+    def step_epoch(self) -> None:
+        self.document.step_epochs(1)
+
+    def step_back(self) -> None:
+        self.document.step_back()
+
+    # -- files ------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to close the current document."""
+        if not self.document.modified:
+            return True
+        answer = self.ask_save_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.file_save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def file_new(self) -> None:
+        if self.maybe_save():
+            self.set_document(Document())
+
+    def file_open(self) -> None:
+        path = self.ask_open_path()
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a file, asking to save first; a failed open changes nothing."""
+        if not self.maybe_save():
+            return False
+        try:
+            document = Document.open(path)
+        except (FileFormatError, OSError, ValueError) as e:
+            self.show_error("Could not open the file", _message(e))
+            return False
+        self.set_document(document)
+        self.prefs.add_recent_file(path)
+        return True
+
+    def file_save(self) -> bool:
+        if self.document.path is None:
+            return self.file_save_as()
+        return self._save_to(self.document.path)
+
+    def file_save_as(self) -> bool:
+        path = self.ask_save_path()
+        return bool(path) and self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except (FileFormatError, OSError, ValueError) as e:
+            self.show_error("Could not save the file", _message(e))
+            return False
+        self.prefs.add_recent_file(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.prefs.recent_files()
+        if not files:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+        for f in files:
+            self.recent_menu.addAction(f, lambda f=f: self.open_path(f))
+
+    # -- export ------------------------------------------------------------------------
+    def export_png(self) -> None:
+        path = self.ask_save_path("Export canvas as PNG", ".png", "PNG images (*.png)")
+        if path:
+            self.export_canvas(path)
+
+    def export_svg(self) -> None:
+        path = self.ask_save_path("Export canvas as SVG", ".svg", "SVG images (*.svg)")
+        if path:
+            self.export_canvas(path)
+
+    def export_canvas(self, path: str | Path) -> bool:
+        """The whole network at print quality, PNG or SVG by the file's suffix."""
+        path = str(path)
+        rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        try:
+            if path.lower().endswith(".svg"):
+                gen = QSvgGenerator()
+                gen.setFileName(path)
+                gen.setSize(rect.size().toSize())
+                gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+                gen.setTitle(self.document.display_name)
+                painter = QPainter(gen)
+                self.scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+                ok = painter.end()
+            else:
+                scale = 2.0
+                image = QImage(QSize(int(rect.width() * scale), int(rect.height() * scale)),
+                               QImage.Format.Format_ARGB32)
+                image.fill(Qt.GlobalColor.white)
+                painter = QPainter(image)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self.scene.render(painter, QRectF(image.rect()), rect)
+                painter.end()
+                ok = image.save(path)
+        except OSError as e:
+            ok = False
+            self.show_error("Could not export", _message(e))
+            return False
+        if not ok:
+            self.show_error("Could not export", f"{path}: the image could not be written")
+        return ok
+
+    # -- window events -----------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.maybe_save():
+            self.prefs.set_geometry(self.saveGeometry())
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+
+
+def _message(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.filename:
+        return f"{e.filename}: {e.strerror or e}"
+    return str(e)

@@ -1,0 +1,41 @@
+"""UI preferences (window geometry, recent files) behind one small class, so
+tests can point it at a temporary file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+
+
+class Preferences:
+    def __init__(self, path: str | Path | None = None):
+        if path is None:
+            self._s = QSettings("nnsim", "nnsim")
+        else:
+            self._s = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def recent_files(self) -> list[str]:
+        value = self._s.value("recent_files", [])
+        if isinstance(value, str):  # QSettings gives a bare string for one entry
+            value = [value]
+        return [v for v in value if isinstance(v, str)]
+
+    def add_recent_file(self, path: str | Path) -> None:
+        p = str(Path(path).resolve())
+        files = [p] + [f for f in self.recent_files() if f != p]
+        self._s.setValue("recent_files", files[:MAX_RECENT])
+
+    def remove_recent_file(self, path: str) -> None:
+        self._s.setValue("recent_files", [f for f in self.recent_files() if f != path])
+
+    def geometry(self) -> QByteArray | None:
+        value = self._s.value("geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    def set_geometry(self, data: QByteArray) -> None:
+        self._s.setValue("geometry", data)
+
+    def sync(self) -> None:
+        self._s.sync()

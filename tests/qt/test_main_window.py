@@ -1,0 +1,194 @@
+"""The main window, used as a user uses it: real actions, buttons, keys and
+clicks on the canvas viewport."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from nnsim.document import Document
+from nnsim.examples import DEFAULT_EXAMPLE, example_path
+from nnsim.qt.main_window import MainWindow
+from nnsim.qt.preferences import Preferences
+from nnsim.qt.selection import EdgeRef, NeuronRef
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
+    w.errors = []
+    w.show_error = lambda title, message: w.errors.append(message)
+    # closing at teardown must not wait on a real dialog
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w.resize(1400, 900)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def click_on(window, ref, button=Qt.MouseButton.LeftButton):
+    item = window.scene.item_for(ref)
+    pos = window.view.mapFromScene(item.sceneBoundingRect().center())
+    QTest.mouseClick(window.view.viewport(), button, Qt.KeyboardModifier.NoModifier, pos)
+
+
+def button_for(window, action):
+    return window.step_bar.widgetForAction(action)
+
+
+def test_opens_on_the_lecture_network(window):
+    assert window.windowTitle().startswith(f"{DEFAULT_EXAMPLE} (example)")
+    assert window.document.path is None  # Save must not overwrite the shipped example
+    assert window.document.network.sizes == [2, 2, 1]
+    assert window.status_phase.text() == "Phase: between passes"
+
+
+def test_build_a_network_with_clicks_actions_and_keys(window, qtbot):
+    doc = window.document
+    click_on(window, NeuronRef(1, 0))
+    assert window.selection == NeuronRef(1, 0)
+    window.act_add_neuron.trigger()
+    assert window.document.network.sizes == [2, 3, 1]
+    click_on(window, NeuronRef(1, 2))
+    window.act_add_layer_after.trigger()
+    assert doc.network.sizes == [2, 3, 2, 1]
+    click_on(window, NeuronRef(2, 1))
+    QTest.keyClick(window, Qt.Key.Key_Delete)  # remove the selected neuron
+    assert doc.network.sizes == [2, 3, 1, 1]
+    assert "Remove neuron" in window.act_undo.text()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.network.sizes == [2, 3, 2, 1]
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert doc.network.sizes == [2, 3, 1, 1]
+    assert window.isWindowModified() and window.windowTitle().endswith("— nnsim")
+
+
+def test_remove_and_restore_a_connection_through_the_canvas(window):
+    doc = window.document
+    click_on(window, EdgeRef(2, 1, 0))
+    assert window.selection == EdgeRef(2, 1, 0)
+    window.act_remove_selected.trigger()
+    assert not doc.network.layers[1].mask[1, 0]
+    window.act_restore_connection.trigger()
+    assert doc.network.layers[1].mask is None
+
+
+def test_refused_edits_are_explained(window):
+    click_on(window, NeuronRef(0, 0))
+    window.act_add_neuron.trigger()
+    assert window.document.network.sizes == [2, 2, 1]
+    assert window.errors and "input" in window.errors[-1]
+
+
+def test_step_a_pass_with_the_step_bar_buttons(window, qtbot):
+    doc = window.document
+    L = len(doc.network.layers)
+    forward, backward, update = (button_for(window, a) for a in
+                                 (window.act_forward, window.act_backward, window.act_update))
+    assert not backward.isEnabled() and not update.isEnabled()
+    for _ in range(L + 1):  # forward through every layer, then the loss
+        qtbot.mouseClick(forward, Qt.MouseButton.LeftButton)
+    assert doc.snapshot.loss is not None
+    assert window.status_loss.text() == f"Loss (this pass): {doc.snapshot.loss:.4g}"
+    assert not forward.isEnabled() and backward.isEnabled()
+    for _ in range(L):
+        qtbot.mouseClick(backward, Qt.MouseButton.LeftButton)
+    assert update.isEnabled()
+    before = doc.network.layers[0].W.copy()
+    qtbot.mouseClick(update, Qt.MouseButton.LeftButton)
+    snap = doc.snapshot
+    np.testing.assert_array_equal(snap.weights_before[0][0], before)
+    np.testing.assert_allclose(doc.network.layers[0].W, before - snap.learning_rate * snap.dW[0])
+    QTest.keyClick(window, Qt.Key.Key_Backspace)  # step back undoes the update exactly
+    np.testing.assert_array_equal(doc.network.layers[0].W, before)
+
+
+def test_keyboard_stepping_and_sample_choice(window):
+    window.step_bar.sample_box.setValue(2)
+    assert window.document.stepper.next_indices() == (2,)
+    assert "#2" in window.step_bar.sample_label.text()
+    QTest.keyClick(window, Qt.Key.Key_F)
+    assert window.document.snapshot.step.label == "Forward layer 1"
+    np.testing.assert_array_equal(window.document.snapshot.X, window.document.dataset.X_train[[2]])
+    QTest.keyClick(window, Qt.Key.Key_E)  # a whole epoch
+    assert window.document.stepper.epoch == 2
+
+
+def test_save_reopen_and_compare(window, tmp_path):
+    doc = window.document
+    doc.add_neuron(1)
+    doc.step_epochs(3)
+    path = tmp_path / "mine.nnsim"
+    window.ask_save_path = lambda *a, **k: str(path)
+    window.act_save_as.trigger()
+    assert path.exists() and not window.isWindowModified()
+    assert window.windowTitle().startswith("mine.nnsim")
+    reopened = Document.open(path)
+    for a, b in zip(reopened.network.parameters(), doc.network.parameters()):
+        np.testing.assert_array_equal(a, b)
+    assert reopened.project.history.epochs == doc.project.history.epochs
+    assert window.prefs.recent_files()[0] == str(path.resolve())
+
+
+def test_unsaved_changes_prompt(window, tmp_path, qtbot):
+    window.document.set_weight(1, 0, 0, 0.5)
+    answers = []
+    window.ask_save_changes = lambda: answers.pop(0)
+    answers.append(QMessageBox.StandardButton.Cancel)
+    assert not window.close() and window.isVisible()
+    answers.append(QMessageBox.StandardButton.Cancel)
+    window.act_new.trigger()
+    assert window.document.network.layers[0].W[0, 0] == 0.5  # nothing was lost
+    path = tmp_path / "saved.nnsim"
+    window.ask_save_path = lambda *a, **k: str(path)
+    answers.append(QMessageBox.StandardButton.Save)
+    assert window.close()
+    assert Document.open(path).network.layers[0].W[0, 0] == 0.5
+
+
+def test_a_failed_open_leaves_the_document_untouched(window, tmp_path):
+    doc = window.document
+    doc.set_weight(1, 0, 0, 0.25)
+    bad = tmp_path / "broken.nnsim"
+    bad.write_text('{"format": "nnsim", "version": 1, "network": {"inputs": 2, "layers": [{"units": 0}]}}')
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert not window.open_path(bad)
+    assert window.document is doc and doc.network.layers[0].W[0, 0] == 0.25
+    assert "broken.nnsim" in window.errors[-1] and "units" in window.errors[-1]
+
+
+def test_open_by_drag_and_drop(window, tmp_path):
+    path = tmp_path / "dropped.nnsim"
+    path.write_bytes(example_path("circle-tanh").read_bytes())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.document.path == path
+    assert window.windowTitle().startswith("dropped.nnsim")
+
+
+def test_export_png_and_svg(window, tmp_path):
+    png, svg = tmp_path / "net.png", tmp_path / "net.svg"
+    assert window.export_canvas(png) and window.export_canvas(svg)
+    image = QImage(str(png))
+    assert image.width() > 300 and image.height() > 200
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+
+
+def test_screenshot_from_the_command_line(tmp_path):
+    out = tmp_path / "shot.png"
+    run = subprocess.run([sys.executable, "-m", "nnsim", str(example_path(DEFAULT_EXAMPLE)),
+                          "--screenshot", str(out), "--steps", "5", "--size", "1200x800"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1200, 800)
