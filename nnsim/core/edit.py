@@ -180,3 +180,36 @@ def reinitialize(net: Network, initializer: str, rng: np.random.Generator) -> Ne
         layer.W = init_weights(initializer, layer.n_in, layer.units, rng)
         layer.b = np.zeros(layer.units)
     return new
+
+
+def fits_data(net: Network, n_inputs: int, n_outputs: int) -> bool:
+    return net.n_inputs == n_inputs and net.n_outputs == n_outputs
+
+
+def fit_to_data(net: Network, n_inputs: int, n_outputs: int, kind: str,
+                initializer: str, rng: np.random.Generator) -> Network:
+    """The network resized to a data set: as many inputs as it has input
+    columns, as many outputs as targets. Layers whose shape changes get fresh
+    weights; a change of task picks a matching output and loss (several
+    classes: softmax with cross-entropy; regression: a linear output)."""
+    new = net.copy()
+    if n_inputs < 1 or n_outputs < 1:
+        raise ValueError("the data needs at least one input column and one target column")
+    if new.n_inputs != n_inputs:
+        first = new.layers[0]
+        first.W = init_weights(initializer, n_inputs, first.units, rng)
+        first.mask = None
+        new.n_inputs = n_inputs
+    out = new.layers[-1]
+    if out.units != n_outputs:
+        out.W = init_weights(initializer, out.n_in, n_outputs, rng)
+        out.b = np.zeros(n_outputs)
+        out.mask = None
+    if kind == "multiclass" and n_outputs > 1:
+        out.activation, new.loss = "softmax", "cross_entropy"
+    elif kind == "regression" and out.activation in ("sigmoid", "softmax"):
+        out.activation, new.loss = "linear", "mse"
+    elif out.activation == "softmax":  # binary targets: one sigmoid output
+        out.activation, new.loss = "sigmoid", "bce"
+    new.validate()
+    return new

@@ -31,6 +31,14 @@ class ImportedData:
     source: str = ""  # the file it came from, for the user's information
 
 
+def data_to_dataset(data: "DataSpec | ImportedData") -> Dataset:
+    """The arrays of a built-in spec (generated) or of imported points."""
+    if isinstance(data, DataSpec):
+        return make(data)
+    return Dataset(data.X_train, data.Y_train, data.X_test, data.Y_test, data.kind,
+                   "imported", list(data.input_names), list(data.target_names))
+
+
 @dataclass
 class History:
     """The loss curve, saved with the file."""
@@ -51,11 +59,7 @@ class Project:
     optimizer_state: dict | None = None
 
     def dataset(self) -> Dataset:
-        if isinstance(self.data, DataSpec):
-            return make(self.data)
-        d = self.data
-        return Dataset(d.X_train, d.Y_train, d.X_test, d.Y_test, d.kind, "imported",
-                       list(d.input_names), list(d.target_names))
+        return data_to_dataset(self.data)
 
     def make_optimizer(self) -> Optimizer:
         opt = Optimizer(self.training.optimizer, self.training.optimizer_params)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoStack
 from ..core import edit, layout
 from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
-from ..core.project import History, Project
+from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core.stepper import Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
@@ -104,27 +104,30 @@ class Document(QObject):
 
     def _restore(self, m: Memento, kind: str) -> None:
         p = self.project
+        # keep the TrainingConfig object: a running stepper reads it live
+        for f in fields(TrainingConfig):
+            setattr(p.training, f.name, getattr(m.training, f.name))
+        if kind not in ("settings", "layout"):
+            p.network, p.data = m.network, m.data
+            p.optimizer_state, p.history = m.optimizer_state, m.history
+        if kind != "settings":
+            p.layout = m.layout
+        if kind == "data":
+            self.dataset = p.dataset()
+        self._announce(kind)
+
+    def _announce(self, kind: str) -> None:
+        """Tell the views what an edit (or its undo) changed."""
         if kind == "settings":
-            # keep the TrainingConfig object: a running stepper reads it live
-            for f in fields(TrainingConfig):
-                setattr(p.training, f.name, getattr(m.training, f.name))
             self.settings_changed.emit()
             return
         if kind == "layout":
-            p.layout = m.layout
             self.layout_changed.emit()
             return
-        p.network, p.layout, p.data = m.network, m.layout, m.data
-        p.optimizer_state, p.history = m.optimizer_state, m.history
-        for f in fields(TrainingConfig):
-            setattr(p.training, f.name, getattr(m.training, f.name))
-        if kind == "data":
-            self.dataset = p.dataset()
         self._rebuild_stepper()
-        {"structure": self.structure_changed, "values": self.values_changed,
-         "data": self.data_changed}.get(kind, self.values_changed).emit()
         if kind == "data":
-            self.structure_changed.emit()
+            self.data_changed.emit()
+        (self.values_changed if kind == "values" else self.structure_changed).emit()
         self.settings_changed.emit()
         self.trained.emit()
 
@@ -148,16 +151,7 @@ class Document(QObject):
         self.project.layout = layout.fitted(self.project.layout, self.network.sizes)
         after = self._memento()
         self.undo_stack.push(StateCommand(self, text, before, after, kind, merge_id, merge_key))
-        if kind == "settings":
-            self.settings_changed.emit()
-        elif kind == "layout":
-            self.layout_changed.emit()
-        else:
-            self._rebuild_stepper()
-            (self.structure_changed if kind == "structure" else self.values_changed).emit()
-            if kind != "values":
-                self.settings_changed.emit()
-            self.trained.emit()
+        self._announce(kind)
 
     def _rng(self) -> np.random.Generator:
         self._draws += 1
@@ -242,6 +236,26 @@ class Document(QObject):
                                           np.random.default_rng(p.training.seed))
             p.history, p.optimizer_state = History(), None
         self._edit("Reset training", "values", change)
+
+    def set_data(self, data: DataSpec | ImportedData, text: str = "Change data") -> None:
+        """Use another data set (built-in spec or imported points). When the
+        network's input or output size does not fit, it is resized in the same
+        command (see ``data_fits`` to ask the user first)."""
+        dataset = data_to_dataset(data)
+
+        def change(p):
+            if not edit.fits_data(p.network, dataset.n_inputs, dataset.n_outputs) \
+                    or dataset.kind == "multiclass" and p.network.layers[-1].activation != "softmax":
+                p.network = edit.fit_to_data(p.network, dataset.n_inputs, dataset.n_outputs,
+                                             dataset.kind, self._init(), self._rng())
+                p.history, p.optimizer_state = History(), None
+            p.data = data
+            self.dataset = dataset
+        self._edit(text, "data", change)
+
+    def data_fits(self, data: DataSpec | ImportedData) -> bool:
+        d = data_to_dataset(data)
+        return edit.fits_data(self.network, d.n_inputs, d.n_outputs)
 
     def move_neuron(self, k: int, j: int, x: float, y: float) -> None:
         def change(p):

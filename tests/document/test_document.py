@@ -146,3 +146,21 @@ def test_save_marks_clean_and_reopen_gives_the_same_network(doc, tmp_path):
     again = Document.open(path)
     assert state(again) == state(doc)
     assert len(again.project.history.epochs) == 1
+
+
+def test_changing_the_data_adapts_the_network_in_one_undoable_step(doc):
+    three = DataSpec("three_class", n=60)
+    assert not doc.data_fits(three)
+    doc.set_data(three)
+    assert doc.network.sizes[-1] == 3 and doc.network.layers[-1].activation == "softmax"
+    assert doc.network.loss == "cross_entropy" and doc.dataset.n_outputs == 3
+    assert doc.stepper.data is doc.dataset
+    doc.undo_stack.undo()
+    assert doc.network.sizes == [2, 3, 2, 1] and doc.dataset.name == "circle"
+    assert doc.undo_stack.count() == 1
+
+
+def test_data_of_the_same_shape_keeps_the_weights(doc):
+    before = params(doc)
+    doc.set_data(DataSpec("moons", n=50, noise=0.2))
+    assert same(params(doc), before) and doc.dataset.name == "moons"
