@@ -33,6 +33,7 @@ import numpy as np
 
 from . import activations as act
 from . import losses as lossmod
+from .naming import fmt, neuron_name
 from .network import Network
 from .stepper import MicroStep, Snapshot
 
@@ -50,36 +51,7 @@ ARROW = "\u2192"
 Namer = Callable[[list, int, int], str]
 
 
-# -- names and numbers --------------------------------------------------------
-
-def neuron_name(sizes: list[int], k: int, j: int) -> str:
-    """Neuron ``j`` (0-based) of layer ``k`` (0 = inputs): x1, x2 for inputs,
-    out1.. for the output layer, h1.. for the hidden layer when there is one,
-    h2_3 (hidden layer 2, neuron 3) when there are several. The same scheme
-    as the canvas (nnsim.qt.canvas.labels.neuron_name)."""
-    last = len(sizes) - 1
-    if k == 0:
-        return f"x{j + 1}"
-    if k == last:
-        return f"out{j + 1}"
-    if last == 2:
-        return f"h{j + 1}"
-    return f"h{k}_{j + 1}"
-
-
-def fmt(x: float, digits: int = 4) -> str:
-    """A number as the canvas writes it: ``digits`` significant digits,
-    compact (0.1523, -2.31e-05, 3), so an explanation's numbers read exactly
-    like the labels on the network."""
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "\u221e" if x > 0 else "-\u221e"
-    if x == 0.0:
-        return "0"  # never "-0"
-    return f"{x:.{digits}g}"
-
+# -- names and numbers (nnsim.core.naming: the same as on the canvas) -------
 
 def _p(x: float) -> str:
     """A number as an operand: negatives in parentheses."""

@@ -32,7 +32,7 @@ from ..core import losses
 from ..core.gradcheck import numeric_gradient
 from ..document import Document, EditError
 from .canvas import palette
-from .canvas.labels import fmt, fmt_full, neuron_name
+from ..core.naming import fmt, fmt_full, neuron_name
 from .canvas.scene import parse_number  # the canvas editor's rules and wording
 from .selection import EdgeRef, NeuronRef
 

@@ -16,7 +16,7 @@ from ..examples import DEFAULT_EXAMPLE, example_path
 from ..io import FileFormatError
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
-from .format import fmt
+from ..core.naming import fmt
 from .inspector import InspectorPanel
 from .preferences import Preferences
 from .selection import EdgeRef, NeuronRef

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QWidget
 
 from ..core.stepper import MicroStep
-from .format import fmt_vector
+from ..core.naming import fmt_vector
 
 
 class StepBar(QToolBar):

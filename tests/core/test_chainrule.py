@@ -337,7 +337,7 @@ def test_other_optimisers_say_the_update_is_not_plain_sgd():
 
 
 def test_names_and_numbers():
-    # the canvas's scheme (nnsim.qt.canvas.labels), without importing Qt code
+    # the naming scheme (nnsim.core.naming), as chainrule re-exports it
     assert [cr.neuron_name([2, 2, 1], k, 0) for k in range(3)] == ["x1", "h1", "out1"]
     assert cr.neuron_name([2, 3, 3, 2], 2, 2) == "h2_3"
     assert cr.fmt(0.75139) == "0.7514" and cr.fmt(-0.01) == "-0.01"

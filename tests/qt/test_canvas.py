@@ -385,6 +385,18 @@ def test_click_on_an_edge_selects_it_and_empty_space_clears(qtbot):
     assert not scene.halo.isVisible()
 
 
+def test_thin_edges_are_easy_to_hit(qtbot):
+    doc = Document()
+    doc.set_weight(1, 0, 0, 1e-6)  # x1 -> h1: the thinnest line
+    scene = NetworkScene(doc)
+    edge = scene.edges[1][0][0]
+    assert edge.pen().widthF() == pytest.approx(palette.MIN_WIDTH, abs=0.01)
+    p = edge.point_at(0.55)
+    for dy in (-3.5, 3.5):
+        assert scene.interactive_item_at(p + QPointF(0, dy)) is edge
+    assert scene.interactive_item_at(p + QPointF(0, 12)) is not edge
+
+
 def test_click_on_a_neuron_selects_it_and_select_works_from_outside(qtbot):
     doc = Document()
     scene, view = make_view(qtbot, doc)

@@ -12,7 +12,7 @@ from nnsim.core.network import Network
 from nnsim.core.project import Project
 from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
-from nnsim.qt.canvas import labels
+from nnsim.core import naming as labels
 from nnsim.qt.canvas.scene import NetworkScene
 from nnsim.qt.inspector import InspectorPanel, rich
 from nnsim.qt.selection import EdgeRef, NeuronRef
@@ -294,15 +294,6 @@ def test_removed_connection(qtbot, panel, doc):
     panel.show_selection(EdgeRef(2, 1, 0))
     assert "removed" in shown(panel)
     assert not panel.check_button.isEnabled()
-
-
-def test_names_and_numbers_follow_the_canvas():
-    for sizes in ([2, 2, 1], [2, 3, 3, 2], [3, 4, 4, 4, 1]):
-        for k, n in enumerate(sizes):
-            for j in range(n):
-                assert cr.neuron_name(sizes, k, j) == labels.neuron_name(sizes, k, j)
-    for x in (0.0, 0.75139, -2.3104e-5, 12345.678, float("nan"), float("inf"), -float("inf")):
-        assert cr.fmt(x) == labels.fmt(x)
 
 
 def test_rich_text_subscripts():

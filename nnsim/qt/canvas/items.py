@@ -96,19 +96,28 @@ class EdgeItem(QGraphicsLineItem):
         self.present = True
         self.label: ValueLabelItem | None = None
         self.label_t = 0.5  # where the label sits, as a fraction of the edge length
+        self._bounds = QRectF()
         self.setZValue(Z_EDGE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.sync()
 
     def sync(self) -> None:
         """Follow the neurons' positions (and move the label along)."""
-        self.setLine(QLineF(self.source.pos(), self.target.pos()))
+        line = QLineF(self.source.pos(), self.target.pos())
+        self.prepareGeometryChange()
+        m = EDGE_HIT_WIDTH / 2 + 1  # covers the widest pen (MAX_WIDTH) too
+        self._bounds = QRectF(line.p1(), line.p2()).normalized().adjusted(-m, -m, m, m)
+        self.setLine(line)
         if self.label is not None:
             self.label.setPos(self.point_at(self.label_t))
 
     def point_at(self, t: float) -> QPointF:
         p, q = self.source.pos(), self.target.pos()
         return QPointF(p.x() + t * (q.x() - p.x()), p.y() + t * (q.y() - p.y()))
+
+    def boundingRect(self) -> QRectF:
+        # wide enough for the hit area, so a thin edge is still easy to click
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()

@@ -30,7 +30,7 @@ from ..selection import EdgeRef, NeuronRef
 from . import palette, placement
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
-from .labels import (ARROW, DELTA, PARTIAL, edge_name, fmt, fmt_full, layer_name,
+from ...core.naming import (ARROW, DELTA, PARTIAL, edge_name, fmt, fmt_full, layer_name,
                      neuron_name, weight_name)
 
 # Above this many connections between two layers, labels drop their "w =" prefix.

@@ -1,4 +1,5 @@
-"""Names and number formats shared by the canvas and the inspector.
+"""Names and number formats shared by the canvas, the inspector, the chain-rule
+explanations and the CLI (one source of truth).
 
 Naming scheme (used everywhere a neuron or a connection is named):
 
@@ -69,3 +70,8 @@ def edge_name(sizes: list[int], k: int, i: int, j: int) -> str:
 def weight_name(sizes: list[int], k: int, i: int, j: int) -> str:
     """The weight of that connection: "w(x1 → h2)"."""
     return f"w({edge_name(sizes, k, i, j)})"
+
+
+def fmt_vector(values) -> str:
+    """(0.5, -1) style, for a sample's inputs and targets."""
+    return "(" + ", ".join(fmt(v) for v in values) + ")"
