@@ -1,6 +1,5 @@
 """Whatever the bytes, loading gives a Project or one FileFormatError, never another
 exception; and whatever loads can be saved again unchanged."""
-import copy
 import json
 
 from hypothesis import HealthCheck, given, settings
