@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnsim.core import chainrule as cr
 from nnsim.core.datasets import DataSpec
 from nnsim.core.network import Network
 from nnsim.core.project import Project
