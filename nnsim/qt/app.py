@@ -25,6 +25,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=0, metavar="K",
                         help="with --screenshot: take K micro-steps first")
     parser.add_argument("--size", default="1600x1000", help="with --screenshot: window size WxH")
+    parser.add_argument("--select", metavar="K,I,J",
+                        help="with --screenshot: select the weight from neuron I of layer K-1 "
+                             "into neuron J of layer K (all 1-based), so the inspector explains it")
     return parser.parse_args(argv)
 
 
@@ -93,6 +96,18 @@ def _screenshot(app, window, args) -> int:
     app.processEvents()
     for _ in range(max(args.steps, 0)):
         window.document.micro_step()
+    if args.select:
+        from .selection import EdgeRef
+        try:
+            k, i, j = (int(v) for v in args.select.split(","))
+            sizes = window.document.network.sizes
+            if not (1 <= k < len(sizes) and 1 <= i <= sizes[k - 1] and 1 <= j <= sizes[k]):
+                raise ValueError
+        except ValueError:
+            print(f"nnsim: error: --select: expected K,I,J naming a weight of this network, "
+                  f"got {args.select!r}", file=sys.stderr)
+            return 2
+        window.scene.select(EdgeRef(k, i - 1, j - 1))
     app.processEvents()
     window.view.fit_to_window()
     app.processEvents()
