@@ -81,6 +81,7 @@ def main(argv: list[str]) -> int:
     if args.screenshot:
         return _screenshot(app, window, args)
     window.show()
+    window.offer_recovery()
     return app.exec()
 
 

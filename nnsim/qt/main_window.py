@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
 from ..core import losses
 from ..document import Document, EditError
 from ..examples import DEFAULT_EXAMPLE, example_path
-from ..io import FileFormatError
+from ..document.recovery import Autosaver, Recoverable, RecoveryStore
+from ..io import FileFormatError, load_project
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from ..core.naming import fmt
@@ -26,10 +27,12 @@ FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, document: Document | None = None, preferences: Preferences | None = None):
+    def __init__(self, document: Document | None = None, preferences: Preferences | None = None,
+                 recovery: RecoveryStore | None = None):
         super().__init__()
         self.setObjectName("main_window")
         self.prefs = preferences or Preferences()
+        self.autosaver = Autosaver(recovery or RecoveryStore(), self)
         self.setAcceptDrops(True)
         self.resize(1400, 900)
         self.document: Document | None = None
@@ -55,6 +58,36 @@ class MainWindow(QMainWindow):
             f"Save the changes to {self.document.display_name} before closing it?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def ask_restore(self, recoverable: Recoverable) -> bool:
+        answer = QMessageBox.question(
+            self, "Restore unsaved work?",
+            f"nnsim did not close properly last time. Restore {recoverable.describe()}?\n\n"
+            "No deletes the recovered copy.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def offer_recovery(self) -> bool:
+        """After an abnormal exit, offer the autosaved copy; True if restored."""
+        for rec in self.autosaver.store.abandoned():
+            if not self.ask_restore(rec):
+                rec.discard()
+                continue
+            try:
+                project = load_project(rec.project_file)
+            except (FileFormatError, OSError) as e:
+                self.show_error("Could not restore", _message(e))
+                continue
+            if not self.maybe_save():
+                return False
+            document = Document(project, rec.original_path, name=rec.name)
+            document.undo_stack.resetClean()  # it differs from any file on disk
+            self.set_document(document)
+            rec.discard()
+            self.autosaver.save_now()
+            return True
+        return False
 
     def ask_open_path(self) -> str:
         return QFileDialog.getOpenFileName(self, "Open network", self._dialog_dir(), FILE_FILTER)[0]
@@ -91,6 +124,7 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(document, self)
         self.inspector_dock.setWidget(self.inspector)
         self.scene.selection_changed.connect(self._on_selection_changed)
+        self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.stepped.connect(self._on_stepped)
@@ -511,6 +545,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.prefs.set_geometry(self.saveGeometry())
+            self.autosaver.stop()
             event.accept()
         else:
             event.ignore()

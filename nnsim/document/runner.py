@@ -1,0 +1,413 @@
+"""Run mode: train epoch after epoch without blocking the event loop.
+
+A :class:`Runner` trains in short chunks driven by a QTimer. Each tick calls
+``document.step_epochs`` once, asking it to stop after the epoch that crosses
+a time budget (~30 ms), and then returns to the event loop, so the window
+repaints and answers clicks between chunks. Because every chunk goes through
+the document, the undo history (one merged "Training" step), the step-back
+marks and the ``values_changed``/``trained`` signals stay right; a view that
+redraws on those signals redraws at most once per chunk (about 30 Hz).
+
+The stepper reads the training settings live, so a learning-rate (or batch
+size, or optimiser) change made while running takes effect at the next epoch
+without a reset. The run's target (``training.epochs``) and stop loss
+(``training.stop_loss``) are read live too.
+
+A run never ends in a silent NaN: when the loss or a weight stops being a
+finite number the runner pauses, emits ``diverged`` with a
+:class:`DivergenceInfo` (where it happened and the likely cause, with a
+suggested learning rate), and ``step_back_to_finite`` undoes the chunk that
+diverged.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+TICK_BUDGET_S = 0.030  # training time per tick; the rest of the time is the UI's
+FRAME_MS = 33  # with a speed set, ticks come at most this often (~30 Hz)
+RATE_WINDOW_S = 2.0  # the epochs/s read-out averages over this long
+
+# Pause reasons (the ``paused`` signal's argument).
+TARGET_REACHED = "target reached"
+STOP_LOSS_REACHED = "stop loss reached"
+PAUSED = "paused"
+DIVERGED = "diverged"
+
+# Learning rates a suggestion is rounded to (down): 1e-5, 3e-5, 1e-4 ... 3, 10.
+LEARNING_RATE_PRESETS = tuple(float(f"{m}e{e}") for e in range(-5, 2) for m in (1, 3)
+                              if float(f"{m}e{e}") <= 10)
+MAX_SUGGESTION = 0.1  # however absurd the rate, suggest no more than this
+
+
+def suggest_learning_rate(lr: float) -> float:
+    """A learning rate to try after ``lr`` diverged: lr/100, at most 0.1,
+    rounded down to a preset (1 or 3 times a power of ten)."""
+    x = min(lr / 100.0, MAX_SUGGESTION)
+    below = [p for p in LEARNING_RATE_PRESETS if p <= x * (1 + 1e-9)]
+    return below[-1] if below else LEARNING_RATE_PRESETS[0]
+
+
+@dataclass(frozen=True)
+class DivergenceInfo:
+    """Where training first stopped being finite, and why (probably).
+
+    ``where`` is "weight", "bias" or "loss" (weights finite, loss not).
+    ``layer`` is the 1-based non-input layer; ``i``, ``j`` index W[i, j]
+    (0-based: from neuron i of the layer below into neuron j); a bias has
+    ``i`` None. For "loss" all three are None.
+    """
+
+    epoch: int  # the epoch (1-based, counting from the start of training) that diverged
+    where: str
+    layer: int | None
+    i: int | None
+    j: int | None
+    value: float  # the non-finite value found (the training loss for "loss")
+    learning_rate: float
+    optimizer: str
+    suggested_learning_rate: float
+    cause: str  # one sentence, ending with what to try
+
+    @property
+    def location(self) -> str:
+        if self.where == "weight":
+            return f"weight {self.i + 1}\u2192{self.j + 1} of layer {self.layer}"
+        if self.where == "bias":
+            return f"the bias of neuron {self.j + 1} in layer {self.layer}"
+        return "the loss"
+
+    @property
+    def message(self) -> str:
+        return (f"Training diverged in epoch {self.epoch}: {self.location} became "
+                f"{_fmt(self.value)}. {self.cause[0].upper()}{self.cause[1:]}")
+
+
+def _fmt(x: float) -> str:
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "+\u221e" if x > 0 else "\u2212\u221e"
+    return f"{x:.4g}"
+
+
+def first_non_finite(network) -> tuple[str, int, int | None, int, float] | None:
+    """(kind, layer, i, j, value) of the first non-finite parameter, scanning
+    layer 1 up, each layer's weights (row by row) before its biases."""
+    for k, layer in enumerate(network.layers, start=1):
+        bad = np.argwhere(~np.isfinite(layer.W))
+        if len(bad):
+            i, j = (int(v) for v in bad[0])
+            return "weight", k, i, j, float(layer.W[i, j])
+        bad = np.flatnonzero(~np.isfinite(layer.b))
+        if len(bad):
+            j = int(bad[0])
+            return "bias", k, None, j, float(layer.b[j])
+    return None
+
+
+def likely_cause(lr: float, optimizer: str, where: str, largest_weight: float) -> str:
+    """One sentence: the probable reason for the divergence and what to try."""
+    s = suggest_learning_rate(lr)
+    tail = f"try {s:g}."
+    if where == "loss":
+        grew = (f"the weights have grown so large (up to {largest_weight:.2g}) that the outputs "
+                "overflow")
+        if lr >= 1:
+            return f"the learning rate {lr:g} is far too large: {grew}; {tail}"
+        return f"the learning rate {lr:g} is too large for this network and data: {grew}; {tail}"
+    if lr >= 1:
+        return (f"the learning rate {lr:g} is far too large: each update overshoots and the "
+                f"weights grow without bound; {tail}")
+    if lr <= 1e-4:
+        return (f"even the small learning rate {lr:g} overshoots, so look for very large input "
+                f"values or extreme optimiser settings; otherwise {tail}")
+    name = {"adam": "Adam", "momentum": "momentum"}.get(optimizer)
+    with_opt = f" with {name}" if name else ""
+    return (f"the learning rate {lr:g} is too large for this network and data{with_opt}: "
+            f"each update overshoots the minimum by more than the last, so the weights grow "
+            f"without bound; {tail}")
+
+
+def diagnose(document) -> DivergenceInfo | None:
+    """A :class:`DivergenceInfo` for the document's current state, or None
+    when the weights and the last epoch's losses are finite."""
+    net, cfg = document.network, document.project.training
+    results = document.stepper.epoch_results
+    last = results[-1] if results else None
+    found = first_non_finite(net)
+    if found is None and (last is None or last.finite):
+        return None
+    epoch = last.epoch if last is not None else document.stepper.epoch
+    with np.errstate(all="ignore"):
+        largest = max((float(np.max(np.abs(p))) for p in net.parameters() if p.size),
+                      default=0.0)
+    if found is not None:
+        where, layer, i, j, value = found
+    else:
+        where, layer, i, j = "loss", None, None, None
+        value = last.train_loss if not math.isfinite(last.train_loss) else last.test_loss
+    lr = float(cfg.learning_rate)
+    return DivergenceInfo(epoch, where, layer, i, j, value, lr, cfg.optimizer,
+                          suggest_learning_rate(lr),
+                          likely_cause(lr, cfg.optimizer, where, largest))
+
+
+class Runner(QObject):
+    """Play/pause training of one document in timer-driven chunks.
+
+    Signals: ``started()``; ``paused(reason)`` with reason one of "target
+    reached", "stop loss reached", "paused", "diverged"; ``progress(done,
+    target)`` once per chunk (epochs of this run and its target);
+    ``diverged(DivergenceInfo)``.
+    """
+
+    started = Signal()
+    paused = Signal(str)
+    progress = Signal(int, int)
+    diverged = Signal(object)
+
+    def __init__(self, document, parent: QObject | None = None):
+        super().__init__(parent)
+        self._doc = document
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_timeout)
+        self._speed: float | None = None
+        self._running = False
+        self._in_tick = False
+        self._run_open = False  # a run was started and not finished (paused by the user)
+        self._has_run = False  # ``done`` counts from the last run's start
+        self._start_count = 0  # epochs trained when the run started
+        self._pace_t0 = 0.0
+        self._pace_done = 0
+        self._rate_samples: deque[tuple[float, int]] = deque()
+        self.budget_s = TICK_BUDGET_S
+        self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def document(self):
+        return self._doc
+
+    @property
+    def is_running(self) -> bool:
+        return self._running
+
+    @property
+    def speed(self) -> float | None:
+        return self._speed
+
+    @property
+    def target(self) -> int:
+        return int(self._doc.project.training.epochs)
+
+    @property
+    def trained_epochs(self) -> int:
+        """Epochs in the document's history (all runs and steps)."""
+        return len(self._doc.stepper.epoch_results)
+
+    @property
+    def done(self) -> int:
+        """Epochs trained since the last run started (0 before the first run)."""
+        if not self._has_run:
+            return 0
+        return max(0, self.trained_epochs - self._start_count)
+
+    @property
+    def rate(self) -> float | None:
+        """Epochs per second over the last couple of seconds (None: not known yet)."""
+        s = self._rate_samples
+        if len(s) < 2 or s[-1][0] - s[0][0] <= 0:
+            return None
+        return (s[-1][1] - s[0][1]) / (s[-1][0] - s[0][0])
+
+    # -- control ------------------------------------------------------------------
+    def set_document(self, document) -> None:
+        """Train another document from now on (a run in progress is paused)."""
+        if document is self._doc:
+            return
+        self.pause()
+        self._doc = document
+        self._run_open = self._has_run = False
+        self.divergence = None
+        self.progress.emit(0, self.target)
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """Epochs per second, or None for as fast as possible."""
+        if epochs_per_second is not None:
+            epochs_per_second = float(epochs_per_second)
+            if not (math.isfinite(epochs_per_second) and epochs_per_second > 0):
+                raise ValueError(f"speed: expected a number of epochs per second above 0 "
+                                 f"or None, got {epochs_per_second!r}")
+        self._speed = epochs_per_second
+        if self._running:
+            self._anchor_pace()
+            self._timer.setInterval(self._interval_ms())
+
+    def play(self) -> None:
+        """Train toward ``training.epochs`` epochs from now (or resume a run
+        the user paused)."""
+        if self._running:
+            return
+        count = self.trained_epochs
+        if (not self._run_open or count < self._start_count
+                or count - self._start_count >= self.target):
+            self._start_count = count
+        self._run_open = self._has_run = True
+        self.divergence = None
+        self._running = True
+        self._anchor_pace()
+        self._rate_samples.clear()
+        self._rate_samples.append((time.perf_counter(), count))
+        self._timer.start(0)  # the first chunk as soon as the event loop is free
+        self.started.emit()
+        self.progress.emit(self.done, self.target)
+
+    def pause(self) -> None:
+        if self._running:
+            self._stop(PAUSED)
+
+    def toggle(self) -> None:
+        if self._running:
+            self.pause()
+        else:
+            self.play()
+
+    def step_epoch(self) -> list:
+        """Pause, then train one epoch (the rest of the current one, if a
+        pass is in progress). Emits ``diverged`` if it diverged."""
+        self.pause()
+        results = self._doc.step_epochs(1)
+        if self._has_run:
+            self.progress.emit(self.done, self.target)
+        self._check_divergence()
+        return results
+
+    def step_back_to_finite(self) -> bool:
+        """Undo the chunk (or step) that diverged, and earlier ones while the
+        weights are still not finite. True when the weights and the loss are
+        finite afterwards."""
+        self.pause()
+        doc = self._doc
+        while diagnose(doc) is not None and doc.step_back():
+            pass
+        ok = diagnose(doc) is None
+        if ok:
+            self.divergence = None
+        if self._has_run:
+            self.progress.emit(self.done, self.target)
+        return ok
+
+    # -- the chunks ---------------------------------------------------------------
+    def _interval_ms(self) -> int:
+        if self._speed is None:
+            return 0
+        return max(FRAME_MS, int(1000.0 / self._speed))
+
+    def _anchor_pace(self) -> None:
+        self._pace_t0 = time.perf_counter()
+        self._pace_done = 0
+
+    def _stop(self, reason: str) -> None:
+        self._timer.stop()
+        self._running = False
+        if reason in (TARGET_REACHED, STOP_LOSS_REACHED):
+            self._run_open = False  # the next Play starts a new run
+        self.paused.emit(reason)
+
+    def _on_timeout(self) -> None:
+        if not self._running or self._in_tick:
+            return
+        self._in_tick = True
+        try:
+            self._tick()
+        except BaseException:
+            if self._running:  # never keep ticking into the same error
+                self._stop(PAUSED)
+            raise
+        finally:
+            self._in_tick = False
+
+    def _tick(self) -> None:
+        doc = self._doc
+        cfg = doc.project.training
+        count = self.trained_epochs
+        if count < self._start_count:  # undo or reset rewound past the start: count afresh
+            self._start_count = count
+        target = self.target
+        done = count - self._start_count
+        if done >= target:
+            self.progress.emit(done, target)
+            self._stop(TARGET_REACHED)
+            return
+        n = target - done
+        now = time.perf_counter()
+        if self._speed is not None:
+            # epochs due by now (the first one at once), with a little timer slack
+            due = int((now - self._pace_t0) * self._speed + 0.05) + 1 - self._pace_done
+            if due <= 0:
+                return
+            n = min(n, due)
+        deadline = now + self.budget_s
+
+        def out_of_time(_result) -> bool:
+            return time.perf_counter() >= deadline
+
+        stop_loss = cfg.stop_loss
+        results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+        end = time.perf_counter()
+        if self._speed is not None:
+            self._pace_done += len(results)
+            if len(results) < n and not self._finished(results, stop_loss):
+                self._pace_t0, self._pace_done = end, 0  # cannot keep up: do not build a debt
+        self._record_rate(end)
+
+        done = self.trained_epochs - self._start_count
+        last = results[-1] if results else None
+        info = diagnose(doc) if last is not None and (
+            not last.finite or not doc.network.all_finite()) else None
+        if info is not None:
+            outcome = DIVERGED
+        elif stop_loss is not None and last is not None and last.train_loss < stop_loss:
+            outcome = STOP_LOSS_REACHED
+        elif done >= target:
+            outcome = TARGET_REACHED
+        else:
+            outcome = None
+        if self._timer.interval() != self._interval_ms():
+            self._timer.setInterval(self._interval_ms())
+        self.progress.emit(done, target)
+        if info is not None:  # announced even if a progress slot paused the run
+            self.divergence = info
+            was_running, self._running = self._running, False
+            self._timer.stop()
+            self.diverged.emit(info)
+            if was_running:
+                self.paused.emit(DIVERGED)
+        elif outcome is not None and self._running:
+            self._stop(outcome)
+
+    @staticmethod
+    def _finished(results, stop_loss) -> bool:
+        last = results[-1] if results else None
+        return last is not None and (not last.finite or (
+            stop_loss is not None and last.train_loss < stop_loss))
+
+    def _record_rate(self, now: float) -> None:
+        s = self._rate_samples
+        s.append((now, self.trained_epochs))
+        while len(s) > 2 and now - s[1][0] >= RATE_WINDOW_S:
+            s.popleft()
+
+    def _check_divergence(self) -> None:
+        info = diagnose(self._doc)
+        if info is not None:
+            self.divergence = info
+            self.diverged.emit(info)

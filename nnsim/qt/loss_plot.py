@@ -1,0 +1,545 @@
+"""The live loss plot: training and test loss per epoch (or the batch loss per
+update), accuracy for classification, a hover read-out, log scale, and kept
+runs to compare against.
+
+Redraws are throttled: document signals only mark the plot dirty (and note
+whether a history list shrank, after a step back); a single-shot timer redraws
+at most ~30 times a second, with ``setData`` on curves that live as long as the
+widget. The history lists are converted to NumPy incrementally, so a redraw
+costs the new points only, even with a million updates.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
+
+from ..document import Document
+from ..core.naming import fmt
+
+REDRAW_MS = 33  # at most ~30 redraws a second
+MAX_MEAN_WINDOW = 1000
+
+TRAIN_COLOR = "#1f5fa8"  # dark blue
+TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
+BATCH_COLOR = (31, 95, 168, 90)  # the raw per-update batch loss, faint
+DIVERGED_COLOR = "#c62828"
+AXIS_TEXT = "#3c4043"
+# Kept runs: muted hues that differ from the live blue/orange, drawn translucent.
+KEPT_COLORS = ["#7b3294", "#1b7837", "#8c510a", "#c51b7d", "#01665e", "#636363",
+               "#b2182b", "#4d4d9f"]
+KEPT_ALPHA = 130
+
+
+def run_label(training) -> str:
+    """The settings that tell two runs apart, e.g. "η=0.5 sgd b=1"."""
+    return f"\u03b7={fmt(training.learning_rate)} {training.optimizer} b={training.batch_size}"
+
+
+def _nan(v) -> float:
+    return math.nan if v is None else float(v)
+
+
+def _epoch_rows(results) -> np.ndarray:
+    return np.array([(r.epoch, _nan(r.train_loss), _nan(r.test_loss),
+                      _nan(r.train_accuracy), _nan(r.test_accuracy)) for r in results],
+                    dtype=float).reshape(-1, 5)
+
+
+def _step_rows(step_losses) -> np.ndarray:
+    return np.array([(u, _nan(v)) for u, v in step_losses], dtype=float).reshape(-1, 2)
+
+
+def _finite_or_nan(y: np.ndarray) -> np.ndarray:
+    """Infinities become NaN: the curve skips them (connect="finite") and the
+    auto-range stays on the finite part."""
+    return np.where(np.isfinite(y), y, np.nan)
+
+
+def trailing_mean(y: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last ``window`` finite values at each index (NaN where the
+    window holds none)."""
+    if window <= 1 or len(y) == 0:
+        return y.copy()
+    ok = np.isfinite(y)
+    s = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))])
+    c = np.concatenate([[0], np.cumsum(ok)])
+    hi = np.arange(1, len(y) + 1)
+    lo = np.maximum(hi - window, 0)
+    n = c[hi] - c[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = (s[hi] - s[lo]) / n
+    m[n == 0] = np.nan
+    return m
+
+
+class _Series:
+    """NumPy rows of a history list that grows at the end and may shrink
+    (step back) or be replaced (a new stepper). ``watch`` is called on every
+    document signal so a shrink is never missed; ``rows`` converts only what
+    is new since the last call."""
+
+    def __init__(self, convert, ncols: int):
+        self._convert, self._ncols = convert, ncols
+        self._source = None
+        self._valid = 0
+        self._buf = np.empty((0, ncols))
+
+    def watch(self, source: list) -> None:
+        if source is not self._source:
+            self._source, self._valid = source, 0
+        else:
+            self._valid = min(self._valid, len(source))
+
+    def rows(self) -> np.ndarray:
+        src = self._source
+        if src is None:
+            return self._buf[:0]
+        n = len(src)
+        self._valid = min(self._valid, n)
+        if n > self._valid:
+            if n > len(self._buf):
+                grown = np.empty((max(n, 2 * len(self._buf), 64), self._ncols))
+                grown[:self._valid] = self._buf[:self._valid]
+                self._buf = grown
+            self._buf[self._valid:n] = self._convert(src[self._valid:n])
+            self._valid = n
+        return self._buf[:n]
+
+
+class _KeptRun:
+    def __init__(self, label: str, color: str, epoch_rows: np.ndarray,
+                 step_x: np.ndarray, step_mean: np.ndarray):
+        c = pg.mkColor(color)
+        c.setAlpha(KEPT_ALPHA)
+        self.label = label
+        self.train = pg.PlotDataItem(epoch_rows[:, 0], _finite_or_nan(epoch_rows[:, 1]),
+                                     pen=pg.mkPen(c, width=2), connect="finite", name=label)
+        self.test = pg.PlotDataItem(epoch_rows[:, 0], _finite_or_nan(epoch_rows[:, 2]),
+                                    pen=pg.mkPen(c, width=2, style=Qt.DashLine),
+                                    connect="finite")
+        self.step = pg.PlotDataItem(step_x, _finite_or_nan(step_mean), pen=pg.mkPen(c, width=2),
+                                    connect="finite", name=label)
+        for item in self.items:
+            item.setZValue(-10)  # under the live curves
+
+    @property
+    def items(self):
+        return (self.train, self.test, self.step)
+
+
+class LossPlotWidget(QWidget):
+    """Loss (and accuracy) of the document's training history, kept up to date.
+
+    Call ``set_document`` when the main window opens another document; kept
+    runs stay until "Clear kept runs".
+    """
+
+    def __init__(self, document: Document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document: Document | None = None
+        self.redraw_count = 0  # for tests: how many (throttled) redraws ran
+        self._dirty = False
+        self._kept: list[_KeptRun] = []
+        self._epochs = _Series(_epoch_rows, 5)
+        self._steps = _Series(_step_rows, 2)
+        self._legend_key = None
+        self._hover_point: QPointF | None = None
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._on_timer)
+
+        self._build_ui()
+        self.set_document(document)
+
+    # -- construction ---------------------------------------------------------
+    def _build_ui(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        self.per_update_box = QCheckBox("Per update")
+        self.per_update_box.setToolTip(
+            "Plot the loss of each mini-batch against the update number, instead of the "
+            "loss on the whole data set after each epoch. This is what grows when you step "
+            "by hand.")
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.setToolTip("A logarithmic loss axis: small losses stay readable.")
+        self.keep_button = QPushButton("Keep this run")
+        self.keep_button.setToolTip("Freeze the current curves as a dimmed overlay, to compare "
+                                    "with the next run (labelled with its learning rate, "
+                                    "optimiser and batch size).")
+        self.clear_button = QPushButton("Clear kept runs")
+        self.status_label = QLabel()
+        self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.status_label.setStyleSheet(f"color: {AXIS_TEXT};")
+        for w in (self.per_update_box, self.log_box, self.keep_button, self.clear_button):
+            bar.addWidget(w)
+        bar.addWidget(self.status_label, 1)
+
+        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot = self.plot_widget.getPlotItem()
+        self.acc_widget = pg.PlotWidget(background="w")
+        self.acc_plot = self.acc_widget.getPlotItem()
+        for p in (self.plot, self.acc_plot):
+            p.showGrid(x=True, y=True, alpha=0.15)
+            p.setClipToView(True)
+            p.setDownsampling(auto=True, mode="peak")
+            for side in ("left", "bottom"):
+                ax = p.getAxis(side)
+                ax.setPen(pg.mkPen(AXIS_TEXT))
+                ax.setTextPen(pg.mkPen(AXIS_TEXT))
+            p.setMenuEnabled(False)
+            p.hideButtons()
+        self.plot.setLabel("left", "loss")
+        self.plot.setLabel("bottom", "epoch")
+        self.acc_plot.setLabel("left", "accuracy (%)")
+        self.acc_plot.setLabel("bottom", "epoch")
+        self.acc_plot.setXLink(self.plot)
+        self.acc_plot.getViewBox().setLimits(yMin=-5, yMax=105)
+        # the two left axes line up when they have the same width
+        self.plot.getAxis("left").setWidth(60)
+        self.acc_plot.getAxis("left").setWidth(60)
+
+        self.legend = pg.LegendItem(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
+                                    pen=pg.mkPen(0, 0, 0, 40), labelTextColor=AXIS_TEXT)
+        self.legend.setParentItem(self.plot.getViewBox())
+        self.acc_legend = pg.LegendItem(offset=(-8, -8), brush=pg.mkBrush(255, 255, 255, 210),
+                                        pen=pg.mkPen(0, 0, 0, 40), labelTextColor=AXIS_TEXT)
+        self.acc_legend.setParentItem(self.acc_plot.getViewBox())
+
+        def curve(plot, color, width=2, style=Qt.SolidLine):
+            item = pg.PlotDataItem([], [], pen=pg.mkPen(color, width=width, style=style),
+                                   connect="finite")
+            plot.addItem(item)
+            return item
+
+        self.train_curve = curve(self.plot, TRAIN_COLOR)
+        self.test_curve = curve(self.plot, TEST_COLOR, style=Qt.DashLine)
+        self.step_curve = curve(self.plot, BATCH_COLOR, width=1)
+        self.step_mean_curve = curve(self.plot, TRAIN_COLOR)
+        self.train_acc_curve = curve(self.acc_plot, TRAIN_COLOR)
+        self.test_acc_curve = curve(self.acc_plot, TEST_COLOR, style=Qt.DashLine)
+
+        self.diverged_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(DIVERGED_COLOR, width=1.5, style=Qt.DashLine),
+            label="", labelOpts=dict(position=0.92, color=DIVERGED_COLOR, anchors=[(1, 0), (1, 0)],
+                                     fill=pg.mkBrush(255, 255, 255, 220)))
+        self.diverged_line.setZValue(20)
+        self.plot.addItem(self.diverged_line, ignoreBounds=True)
+        self.diverged_line.hide()
+
+        # hover read-out
+        self.hover_line = pg.InfiniteLine(angle=90, movable=False,
+                                          pen=pg.mkPen(0, 0, 0, 70, width=1))
+        self.hover_dots = pg.PlotDataItem([], [], pen=None, symbol="o", symbolSize=7,
+                                          symbolPen=pg.mkPen("w", width=1.5),
+                                          symbolBrush=[])
+        self.hover_text = pg.TextItem("", color=AXIS_TEXT, fill=pg.mkBrush(255, 255, 255, 230),
+                                      border=pg.mkPen(0, 0, 0, 60))
+        for item in (self.hover_line, self.hover_dots, self.hover_text):
+            self.plot.addItem(item, ignoreBounds=True)
+            item.setZValue(30)
+            item.hide()
+        self._mouse_proxy = pg.SignalProxy(self.plot_widget.scene().sigMouseMoved,
+                                           rateLimit=60, slot=self._on_mouse_moved)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot_widget, 3)
+        layout.addWidget(self.acc_widget, 1)
+
+        self.per_update_box.toggled.connect(self._on_per_update_toggled)
+        self.log_box.toggled.connect(self._on_log_toggled)
+        self.keep_button.clicked.connect(self.keep_run)
+        self.clear_button.clicked.connect(self.clear_kept_runs)
+
+    # -- the document -----------------------------------------------------------
+    def set_document(self, document: Document) -> None:
+        """Show another document's history (kept runs stay)."""
+        if self.document is not None:
+            for sig in self._signals(self.document):
+                sig.disconnect(self._on_document_changed)
+        self.document = document
+        for sig in self._signals(document):
+            sig.connect(self._on_document_changed)
+        self._on_document_changed()
+
+    @staticmethod
+    def _signals(doc: Document):
+        return (doc.trained, doc.stepped, doc.data_changed, doc.structure_changed)
+
+    def _on_document_changed(self, *_args) -> None:
+        st = self.document.stepper
+        self._epochs.watch(st.epoch_results)
+        self._steps.watch(st.step_losses)
+        self._mark_dirty()
+
+    # -- throttling ---------------------------------------------------------------
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_timer(self) -> None:
+        if not self.isVisible():
+            return  # redrawn when shown
+        self.refresh_now()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._mark_dirty()
+
+    def refresh_now(self) -> None:
+        """Redraw at once (the timer calls this; tests may too)."""
+        self._timer.stop()
+        self._dirty = False
+        self.redraw_count += 1
+        self._on_document_changed_quiet()
+        per_update = self.per_update
+        classify = self.document.dataset.kind != "regression"
+        epochs = self._epochs.rows()
+        steps = self._steps.rows() if per_update else None
+
+        self.train_curve.setVisible(not per_update)
+        self.test_curve.setVisible(not per_update)
+        self.step_curve.setVisible(per_update)
+        self.step_mean_curve.setVisible(per_update)
+        for run in self._kept:
+            run.train.setVisible(not per_update)
+            run.test.setVisible(not per_update)
+            run.step.setVisible(per_update)
+        self.acc_widget.setVisible(classify and not per_update)
+        self.plot.setLabel("bottom", "update" if per_update else "epoch")
+
+        has_test = bool(np.isfinite(epochs[:, 2]).any()) if len(epochs) else \
+            len(self.document.dataset.X_test) > 0
+        window = self._mean_window()
+        if per_update:
+            x, y = steps[:, 0], steps[:, 1]
+            self.step_curve.setData(x, _finite_or_nan(y))
+            if window > 1:
+                self.step_mean_curve.setData(x, _finite_or_nan(trailing_mean(y, window)))
+            else:
+                self.step_mean_curve.setData([], [])
+            self._show_divergence(x, y, "update")
+        else:
+            x = epochs[:, 0]
+            self.train_curve.setData(x, _finite_or_nan(epochs[:, 1]))
+            self.test_curve.setData(x, _finite_or_nan(epochs[:, 2]))
+            if classify:
+                self.train_acc_curve.setData(x, 100 * _finite_or_nan(epochs[:, 3]))
+                self.test_acc_curve.setData(x, 100 * _finite_or_nan(epochs[:, 4]))
+            finite = np.isfinite(epochs[:, 1])
+            if has_test:
+                # a missing test loss is NaN too; only count it where a test set exists
+                finite &= np.isfinite(epochs[:, 2])
+            self._show_divergence(x, np.where(finite, 0.0, np.nan), "epoch")
+        self._update_legend(per_update, has_test, classify, window)
+        self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.stepper.step_losses) > 0)
+        self.clear_button.setEnabled(bool(self._kept))
+        self._update_status(epochs, per_update)
+        if self._hover_point is not None:
+            self.hover_at(self._hover_point)  # follow the new data under a still mouse
+
+    def _on_document_changed_quiet(self) -> None:
+        st = self.document.stepper
+        self._epochs.watch(st.epoch_results)
+        self._steps.watch(st.step_losses)
+
+    # -- pieces of a redraw -------------------------------------------------------------
+    def _mean_window(self) -> int:
+        """Updates per epoch: the running mean in the per-update view covers one epoch."""
+        n = len(self.document.dataset.X_train)
+        b = max(1, self.document.project.training.batch_size)
+        return int(min(MAX_MEAN_WINDOW, max(1, math.ceil(n / b))))
+
+    def _show_divergence(self, x: np.ndarray, y: np.ndarray, unit: str) -> None:
+        bad = np.flatnonzero(~np.isfinite(y))
+        if len(bad):
+            at = x[bad[0]]
+            self.diverged_line.setValue(float(at))
+            self.diverged_line.label.setFormat(f"diverged at {unit} {int(at)}")
+            self.diverged_line.show()
+        else:
+            self.diverged_line.hide()
+
+    @property
+    def diverged_text(self) -> str:
+        """The divergence marker's text, or "" when the history is finite."""
+        return self.diverged_line.label.format if self.diverged_line.isVisible() else ""
+
+    def _update_legend(self, per_update: bool, has_test: bool, classify: bool,
+                       window: int) -> None:
+        key = (per_update, has_test, classify, window, tuple(id(r) for r in self._kept))
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend.clear()
+        self.acc_legend.clear()
+        if per_update:
+            self.legend.addItem(self.step_curve, "batch loss")
+            if window > 1:
+                self.legend.addItem(self.step_mean_curve, f"mean of last {window}")
+        else:
+            self.legend.addItem(self.train_curve, "train")
+            if has_test:
+                self.legend.addItem(self.test_curve, "test")
+            self.acc_legend.addItem(self.train_acc_curve, "train")
+            if has_test:
+                self.acc_legend.addItem(self.test_acc_curve, "test")
+        for run in self._kept:
+            self.legend.addItem(run.step if per_update else run.train, run.label)
+
+    def _update_status(self, epochs: np.ndarray, per_update: bool) -> None:
+        st = self.document.stepper
+        if per_update:
+            n = len(st.step_losses)
+            text = (f"update {n}: batch loss {fmt(st.step_losses[-1][1])}" if n
+                    else "No updates yet: step or train to see the batch loss.")
+        elif len(epochs):
+            e, train, test = epochs[-1, 0], epochs[-1, 1], epochs[-1, 2]
+            text = f"epoch {int(e)}: train {fmt(train)}"
+            if not math.isnan(test) or not math.isfinite(train):
+                text += f", test {fmt(test)}"
+        elif st.step_losses:
+            text = (f"No epoch finished yet ({len(st.step_losses)} updates): "
+                    f"tick \u201cPer update\u201d to see them.")
+        else:
+            text = "No training yet: run some epochs to see the loss."
+        self.status_label.setText(text)
+
+    # -- toggles --------------------------------------------------------------------
+    @property
+    def per_update(self) -> bool:
+        return self.per_update_box.isChecked()
+
+    def _on_per_update_toggled(self, _checked: bool) -> None:
+        self.plot.enableAutoRange()
+        self.refresh_now()
+
+    def _on_log_toggled(self, checked: bool) -> None:
+        self.plot.setLogMode(x=False, y=checked)
+        self.plot.setLabel("left", "loss (log scale)" if checked else "loss")
+        self.plot.enableAutoRange()
+        self._hide_hover()
+
+    # -- kept runs ------------------------------------------------------------------
+    def keep_run(self) -> None:
+        """Freeze the current curves as a dimmed, labelled overlay."""
+        self._on_document_changed_quiet()
+        epochs = self._epochs.rows().copy()
+        steps = self._steps.rows()
+        if len(epochs) == 0 and len(steps) == 0:
+            return
+        label = run_label(self.document.project.training)
+        labels = [r.label for r in self._kept]
+        if label in labels:
+            n = 2
+            while f"{label} ({n})" in labels:
+                n += 1
+            label = f"{label} ({n})"
+        color = KEPT_COLORS[len(self._kept) % len(KEPT_COLORS)]
+        mean = trailing_mean(steps[:, 1], self._mean_window())
+        run = _KeptRun(label, color, epochs, steps[:, 0].copy(), mean)
+        for item in run.items:
+            self.plot.addItem(item)
+        self._kept.append(run)
+        self.refresh_now()
+
+    def clear_kept_runs(self) -> None:
+        for run in self._kept:
+            for item in run.items:
+                self.plot.removeItem(item)
+        self._kept.clear()
+        self.refresh_now()
+
+    @property
+    def kept_runs(self) -> list[str]:
+        """The labels of the kept runs, oldest first."""
+        return [r.label for r in self._kept]
+
+    @property
+    def kept_curves(self) -> list[pg.PlotDataItem]:
+        """The kept runs' training-loss curves (per epoch), oldest first."""
+        return [r.train for r in self._kept]
+
+    def legend_labels(self) -> list[str]:
+        return [label.text for _sample, label in self.legend.items]
+
+    # -- hover read-out -----------------------------------------------------------------
+    def _on_mouse_moved(self, event) -> None:
+        pos = event[0]
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            self._hide_hover()
+            return
+        self.hover_at(vb.mapSceneToView(pos))
+
+    def hover_at(self, view_point: QPointF) -> str:
+        """Show the read-out for the data point nearest to ``view_point`` (view
+        coordinates of the loss plot); returns its text ("" when there is none)."""
+        if self.per_update:
+            rows = self._steps.rows()
+            ys = [(rows[:, 1], "batch loss", TRAIN_COLOR)]
+        else:
+            rows = self._epochs.rows()
+            ys = [(rows[:, 1], "train", TRAIN_COLOR), (rows[:, 2], "test", TEST_COLOR)]
+        if len(rows) == 0:
+            self._hide_hover()
+            return ""
+        xs = rows[:, 0]
+        i = int(np.clip(np.searchsorted(xs, view_point.x()), 0, len(xs) - 1))
+        if i > 0 and abs(xs[i - 1] - view_point.x()) < abs(xs[i] - view_point.x()):
+            i -= 1
+        x = xs[i]
+        parts, dot_y, dot_brush = [], [], []
+        for y, name, color in ys:
+            v = y[i]
+            if math.isnan(v) and name == "test" and not np.isfinite(y).any():
+                continue  # no test set
+            parts.append(f"{name} {fmt(v)}")
+            if math.isfinite(v) and (v > 0 or not self.log_box.isChecked()):
+                dot_y.append(v)
+                dot_brush.append(pg.mkBrush(color))
+        text = f"{'update' if self.per_update else 'epoch'} {int(x)}: " + ", ".join(parts)
+        if self.per_update:
+            mean = self.step_mean_curve.getData()[1]
+            if mean is not None and len(mean) > i and self._mean_window() > 1:
+                text += f" (mean {fmt(mean[i])})"
+        elif self.document.dataset.kind != "regression":
+            acc = [f"{name} {100 * a:.1f}%" for a, name in ((rows[i, 3], "train"),
+                                                            (rows[i, 4], "test"))
+                   if math.isfinite(a)]
+            if acc:
+                text += "\naccuracy: " + ", ".join(acc)
+        self._hover_point = QPointF(view_point)
+        self.hover_line.setValue(float(x))
+        self.hover_dots.setData([x] * len(dot_y), dot_y, symbolBrush=dot_brush)
+        self.hover_text.setText(text)
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        right = view_point.x() > (x0 + x1) / 2
+        top = view_point.y() > (y0 + y1) / 2
+        self.hover_text.setAnchor((1.05 if right else -0.05, -0.1 if top else 1.1))
+        self.hover_text.setPos(view_point)
+        for item in (self.hover_line, self.hover_dots, self.hover_text):
+            item.show()
+        return text
+
+    def _hide_hover(self) -> None:
+        self._hover_point = None
+        for item in (self.hover_line, self.hover_dots, self.hover_text):
+            item.hide()
+
+    @property
+    def hover_label(self) -> str:
+        """The read-out's text while it shows, else ""."""
+        return self.hover_text.toPlainText() if self.hover_text.isVisible() else ""

@@ -1,0 +1,622 @@
+"""The training panel: run controls and the training settings, for a dock.
+
+Run controls on top (Play/Pause, Step epoch, Reset, speed, progress, a status
+line and, when training blows up, what went wrong with a way back); the
+settings below (learning rate as text and as a log-scale slider, batch size,
+optimiser and its parameters, initialiser, seed, epochs per run, stop loss).
+
+Every settings change is one ``document.set_training(...)`` call: undoable,
+saved in the file, merged with repeated changes of the same setting (a
+slider scrub is one undo step). The panel is a view: it refreshes from the
+document on ``settings_changed`` (also after undo) and never keeps values of
+its own. Errors are shown in the panel through :meth:`show_error`.
+"""
+from __future__ import annotations
+
+import math
+from functools import wraps
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSizePolicy, QSlider, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from ..core.initializers import INITIALIZERS
+from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
+from ..core.training import MAX_LEARNING_RATE
+from ..document import Document, EditError
+from ..document.runner import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
+                               DivergenceInfo, Runner)
+
+# The learning-rate slider: log scale from 1e-5 to 10, 20 positions per decade.
+LR_MIN_EXP, LR_MAX_EXP, LR_STEPS_PER_DECADE = -5, 1, 20
+
+SPEEDS = [("1 epoch/s", 1.0), ("5 epochs/s", 5.0), ("20 epochs/s", 20.0),
+          ("100 epochs/s", 100.0), ("as fast as possible", None)]
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
+INITIALIZER_NAMES = {"xavier": "Xavier (Glorot)", "he": "He (for ReLU)", "uniform": "Uniform \u00b11"}
+DEFAULT_STOP_LOSS = 0.01
+
+ERROR_COLOR = "#b00020"
+MUTED_COLOR = "#5f6368"
+PLAY_TEXT, PAUSE_TEXT = "\u25b6  Play", "\u275a\u275a  Pause"
+
+
+def slider_to_lr(position: int) -> float:
+    """The learning rate at a slider position, to 2 significant digits."""
+    value = 10.0 ** (LR_MIN_EXP + position / LR_STEPS_PER_DECADE)
+    return float(f"{value:.2g}")
+
+
+def lr_to_slider(lr: float) -> int:
+    """The nearest slider position (clamped to the slider's range)."""
+    top = (LR_MAX_EXP - LR_MIN_EXP) * LR_STEPS_PER_DECADE
+    if not (lr > 0 and math.isfinite(lr)):
+        return 0
+    return max(0, min(top, round((math.log10(lr) - LR_MIN_EXP) * LR_STEPS_PER_DECADE)))
+
+
+def parse_number(text: str, what: str, *, above_zero: bool = True,
+                 maximum: float | None = None, example: str = "0.03 or 1e-3") -> float:
+    """A number typed by the user; ValueError with a message naming ``what``."""
+    t = text.strip()
+    if "," in t and "." not in t and t.count(",") == 1:
+        t = t.replace(",", ".")  # a decimal comma
+    try:
+        value = float(t)
+    except ValueError:
+        shown = text.strip() or "(nothing)"
+        raise ValueError(f"\u201c{shown}\u201d is not a number: type a {what} such as "
+                         f"{example}.") from None
+    if not math.isfinite(value):
+        raise ValueError(f"The {what} must be a finite number, not \u201c{text.strip()}\u201d.")
+    if above_zero and value <= 0:
+        raise ValueError(f"The {what} must be above 0 (got {value:g}); try {example}.")
+    if not above_zero and value < 0:
+        raise ValueError(f"The {what} cannot be negative (got {value:g}).")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"A {what} of {value:g} is above the limit of {maximum:g}; "
+                         f"try {example}.")
+    return value
+
+
+def _fmt_rate(rate: float | None) -> str:
+    if rate is None:
+        return "measuring\u2026"
+    return f"{rate:,.0f} epochs/s" if rate >= 10 else f"{rate:.1f} epochs/s"
+
+
+def _guarded(method):
+    """Show an EditError (or ValueError) in the panel instead of raising."""
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (EditError, ValueError) as e:
+            self.show_error(str(e))
+            self.refresh()
+            return None
+    return wrapper
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, document: Document, runner: Runner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("training_panel")
+        self.document: Document | None = None
+        self.runner = runner
+        self._last_reason: str | None = None
+        self._build()
+        runner.started.connect(self._on_started)
+        runner.paused.connect(self._on_paused)
+        runner.progress.connect(self._on_progress)
+        runner.diverged.connect(self._on_diverged)
+        self.set_document(document)
+
+    # -- building -------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        outer.setSpacing(8)
+        outer.addWidget(self._build_run_group())
+        outer.addWidget(self._build_settings_group())
+        outer.addStretch(1)
+
+    def _named(self, widget, name: str, tip: str = ""):
+        widget.setObjectName(name)
+        if tip:
+            widget.setToolTip(tip)
+        return widget
+
+    def _build_run_group(self) -> QGroupBox:
+        box = QGroupBox("Run", self)
+        lay = QVBoxLayout(box)
+        lay.setSpacing(6)
+        buttons = QHBoxLayout()
+        self.play_button = self._named(QPushButton(PLAY_TEXT), "play_button",
+                                       "Train epoch after epoch until the target, the stop loss "
+                                       "or Pause")
+        self.play_button.setDefault(False)
+        self.play_button.setMinimumWidth(88)
+        self.play_button.clicked.connect(self._on_play_clicked)
+        self.step_button = self._named(QPushButton("Step epoch"), "step_epoch_button",
+                                       "Train one epoch (pauses a run)")
+        self.step_button.clicked.connect(self._on_step_clicked)
+        self.reset_button = self._named(QPushButton("Reset"), "reset_button",
+                                        "Back to the weights the seed gives, with an empty "
+                                        "loss history (undoable)")
+        self.reset_button.clicked.connect(self._on_reset_clicked)
+        for b in (self.play_button, self.step_button, self.reset_button):
+            buttons.addWidget(b)
+        lay.addLayout(buttons)
+
+        speed_row = QHBoxLayout()
+        speed_label = QLabel("Speed")
+        self.speed_combo = self._named(QComboBox(), "speed_combo",
+                                       "How fast Play trains (a slow speed lets you watch "
+                                       "the weights change)")
+        for text, speed in SPEEDS:
+            self.speed_combo.addItem(text, speed)
+        self.speed_combo.setCurrentIndex(len(SPEEDS) - 1)
+        self.speed_combo.currentIndexChanged.connect(self._on_speed_chosen)
+        speed_label.setBuddy(self.speed_combo)
+        speed_row.addWidget(speed_label)
+        speed_row.addWidget(self.speed_combo, 1)
+        lay.addLayout(speed_row)
+
+        self.progress_bar = self._named(QProgressBar(), "progress_bar",
+                                        "Epochs of this run toward the target")
+        self.progress_bar.setFormat("%v / %m epochs")
+        self.progress_bar.setTextVisible(True)
+        lay.addWidget(self.progress_bar)
+        self.status_label = self._named(QLabel(), "status_label")
+        self.status_label.setWordWrap(True)
+        lay.addWidget(self.status_label)
+        self.loss_label = self._named(QLabel(), "loss_label")
+        self.loss_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.loss_label.setWordWrap(True)
+        lay.addWidget(self.loss_label)
+
+        self.divergence_box = self._named(QFrame(), "divergence_box")
+        self.divergence_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.divergence_box.setStyleSheet(
+            "#divergence_box { background: #fdecee; border: 1px solid #e8a5ad; "
+            "border-radius: 4px; }")
+        dl = QVBoxLayout(self.divergence_box)
+        dl.setContentsMargins(8, 6, 8, 6)
+        self.divergence_label = self._named(QLabel(), "divergence_label")
+        self.divergence_label.setWordWrap(True)
+        self.divergence_label.setStyleSheet(f"color: {ERROR_COLOR}; background: transparent;")
+        self.divergence_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        dl.addWidget(self.divergence_label)
+        db = QHBoxLayout()
+        self.step_back_button = self._named(QPushButton("Step back to finite"),
+                                            "step_back_button",
+                                            "Undo the training that diverged (the weights "
+                                            "before it were finite)")
+        self.step_back_button.clicked.connect(self._on_step_back_clicked)
+        self.use_lr_button = self._named(QPushButton(), "use_suggested_lr_button",
+                                         "Set the suggested learning rate (undoable)")
+        self.use_lr_button.clicked.connect(self._on_use_lr_clicked)
+        db.addWidget(self.step_back_button)
+        db.addWidget(self.use_lr_button)
+        dl.addLayout(db)
+        self.divergence_box.hide()
+        lay.addWidget(self.divergence_box)
+        return box
+
+    def _build_settings_group(self) -> QGroupBox:
+        box = QGroupBox("Training settings", self)
+        outer = QVBoxLayout(box)
+        self.error_label = self._named(QLabel(), "error_label")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.error_label.hide()
+        outer.addWidget(self.error_label)
+        form = self.form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        outer.addLayout(form)
+
+        # learning rate: text and a log-scale slider
+        self.lr_edit = self._named(QLineEdit(), "learning_rate_edit",
+                                   "The learning rate \u03b7 of w := w \u2212 \u03b7\u00b7g. "
+                                   "Type any number above 0, e.g. 0.03 or 1e-3, and press Enter.")
+        self.lr_edit.setMaximumWidth(76)
+        self.lr_edit.editingFinished.connect(self._on_lr_edited)
+        self.lr_slider = self._named(QSlider(Qt.Orientation.Horizontal), "learning_rate_slider",
+                                     "Learning rate on a log scale, from 1e-5 to 10")
+        self.lr_slider.setRange(0, (LR_MAX_EXP - LR_MIN_EXP) * LR_STEPS_PER_DECADE)
+        self.lr_slider.setSingleStep(1)
+        self.lr_slider.setPageStep(LR_STEPS_PER_DECADE)
+        self.lr_slider.setTickInterval(LR_STEPS_PER_DECADE)
+        self.lr_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.lr_slider.valueChanged.connect(self._on_lr_slider)
+        lr_row = QHBoxLayout()
+        lr_row.setSpacing(6)
+        lr_row.addWidget(self.lr_edit)
+        lr_row.addWidget(self.lr_slider, 1)
+        form.addRow("Learning rate", lr_row)
+        self.lr_scale = QLabel("1e-5 \u2026 10 (log scale)")
+        self.lr_scale.setStyleSheet(f"color: {MUTED_COLOR}; font-size: 90%;")
+        self.lr_scale.setAlignment(Qt.AlignmentFlag.AlignRight)
+        form.addRow("", self.lr_scale)
+
+        # batch size
+        self.batch_spin = self._named(QSpinBox(), "batch_size_spin",
+                                      "Samples per update (1 = plain stochastic gradient "
+                                      "descent; the whole set = full-batch)")
+        self.batch_spin.setKeyboardTracking(False)
+        self.batch_spin.setMinimum(1)
+        self.batch_spin.valueChanged.connect(self._on_batch_changed)
+        self.batch_hint = self._named(QLabel(), "batch_hint")
+        self.batch_hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        batch_row = QHBoxLayout()
+        batch_row.addWidget(self.batch_spin)
+        batch_row.addWidget(self.batch_hint, 1)
+        form.addRow("Batch size", batch_row)
+
+        # optimiser and its parameters
+        self.optimizer_combo = self._named(QComboBox(), "optimizer_combo",
+                                           "How each update uses the gradient")
+        for name in OPTIMIZERS:
+            self.optimizer_combo.addItem(OPTIMIZER_NAMES.get(name, name), name)
+        self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_chosen)
+        form.addRow("Optimiser", self.optimizer_combo)
+        self.momentum_spin = self._param_spin("momentum", 0.0, 0.999, 3, 0.01,
+                                              "Fraction of the last step carried into the next")
+        self.beta1_spin = self._param_spin("beta1", 0.0, 0.999, 3, 0.01,
+                                           "Decay of Adam's running mean of the gradient")
+        self.beta2_spin = self._param_spin("beta2", 0.0, 0.99999, 5, 0.0001,
+                                           "Decay of Adam's running mean of the squared gradient")
+        self.epsilon_edit = self._named(QLineEdit(), "epsilon_edit",
+                                        "Added to Adam's denominator to avoid dividing by 0")
+        self.epsilon_edit.editingFinished.connect(self._on_epsilon_edited)
+        self._param_widgets = {"momentum": self.momentum_spin, "beta1": self.beta1_spin,
+                               "beta2": self.beta2_spin, "epsilon": self.epsilon_edit}
+        form.addRow("    Momentum", self.momentum_spin)
+        form.addRow("    \u03b2\u2081", self.beta1_spin)
+        form.addRow("    \u03b2\u2082", self.beta2_spin)
+        form.addRow("    \u03b5", self.epsilon_edit)
+
+        # initialiser and seed
+        self.initializer_combo = self._named(QComboBox(), "initializer_combo",
+                                             "How Reset and new layers draw their weights")
+        for name in INITIALIZERS:
+            self.initializer_combo.addItem(INITIALIZER_NAMES.get(name, name), name)
+        self.initializer_combo.currentIndexChanged.connect(self._on_initializer_chosen)
+        form.addRow("Initialiser", self.initializer_combo)
+        self.seed_spin = self._named(QSpinBox(), "seed_spin",
+                                     "Random seed of the initial weights and the shuffling: "
+                                     "the same seed gives the same run")
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setKeyboardTracking(False)
+        self.seed_spin.valueChanged.connect(self._on_seed_changed)
+        form.addRow("Seed", self.seed_spin)
+
+        # the run's target
+        self.epochs_spin = self._named(QSpinBox(), "epochs_spin",
+                                       "How many epochs Play trains")
+        self.epochs_spin.setRange(1, 10_000_000)
+        self.epochs_spin.setGroupSeparatorShown(True)
+        self.epochs_spin.setKeyboardTracking(False)
+        self.epochs_spin.valueChanged.connect(self._on_epochs_changed)
+        form.addRow("Epochs per run", self.epochs_spin)
+        self.stop_check = self._named(QCheckBox("Stop when loss <"), "stop_loss_check",
+                                      "End the run early once the training loss is below "
+                                      "this number")
+        self.stop_check.toggled.connect(self._on_stop_toggled)
+        self.stop_edit = self._named(QLineEdit(), "stop_loss_edit")
+        self.stop_edit.setMaximumWidth(90)
+        self.stop_edit.editingFinished.connect(self._on_stop_edited)
+        stop_row = QHBoxLayout()
+        stop_row.addWidget(self.stop_check)
+        stop_row.addWidget(self.stop_edit)
+        stop_row.addStretch(1)
+        form.addRow(stop_row)
+        return box
+
+    def _param_spin(self, key: str, lo: float, hi: float, decimals: int, step: float,
+                    tip: str) -> QDoubleSpinBox:
+        spin = self._named(QDoubleSpinBox(), f"{key}_spin", tip)
+        spin.setRange(lo, hi)
+        spin.setDecimals(decimals)
+        spin.setSingleStep(step)
+        spin.setKeyboardTracking(False)
+        spin.valueChanged.connect(lambda v, k=key: self._set_optimizer_param(k, v))
+        return spin
+
+    # -- the document -------------------------------------------------------------------
+    def set_document(self, document: Document) -> None:
+        """Show (and edit) another document; the runner is switched too."""
+        if self.document is not None:
+            for signal, slot in self._connections():
+                signal.disconnect(slot)
+        self.document = document
+        self.runner.set_document(document)
+        for signal, slot in self._connections():
+            signal.connect(slot)
+        self._last_reason = None
+        self.divergence_box.hide()
+        self.clear_error()
+        self.refresh()
+
+    def _connections(self):
+        d = self.document
+        return [(d.settings_changed, self.refresh), (d.trained, self._on_trained)]
+
+    # -- messages (one place, so tests can patch it) ---------------------------------------
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(f"\u26a0 {text}")
+        self.error_label.show()
+
+    def clear_error(self) -> None:
+        self.error_label.clear()
+        self.error_label.hide()
+
+    # -- document -> widgets ----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show the document's settings (no signals back to the document)."""
+        cfg = self.document.project.training
+        widgets = [self.lr_edit, self.lr_slider, self.batch_spin, self.optimizer_combo,
+                   self.momentum_spin, self.beta1_spin, self.beta2_spin, self.epsilon_edit,
+                   self.initializer_combo, self.seed_spin, self.epochs_spin, self.stop_check,
+                   self.stop_edit]
+        blockers = [QSignalBlocker(w) for w in widgets]
+        try:
+            self.lr_edit.setText(f"{cfg.learning_rate:g}")
+            self.lr_edit.setStyleSheet("")
+            self.lr_slider.setValue(lr_to_slider(cfg.learning_rate))
+            n_train = len(self.document.dataset.X_train)
+            self.batch_spin.setMaximum(max(n_train, cfg.batch_size, 1))
+            self.batch_spin.setValue(cfg.batch_size)
+            self._set_combo(self.optimizer_combo, cfg.optimizer)
+            params = {**DEFAULT_PARAMS.get(cfg.optimizer, {}), **cfg.optimizer_params}
+            for key, widget in self._param_widgets.items():
+                visible = key in DEFAULT_PARAMS.get(cfg.optimizer, {})
+                self.form.setRowVisible(widget, visible)
+                if not visible:
+                    continue
+                if isinstance(widget, QLineEdit):
+                    widget.setText(f"{params[key]:g}")
+                else:
+                    widget.setValue(params[key])
+            self._set_combo(self.initializer_combo, cfg.initializer)
+            self.seed_spin.setValue(min(cfg.seed, self.seed_spin.maximum()))
+            self.epochs_spin.setValue(max(cfg.epochs, 1))
+            self.stop_check.setChecked(cfg.stop_loss is not None)
+            self.stop_edit.setEnabled(cfg.stop_loss is not None)
+            if cfg.stop_loss is not None:
+                self.stop_edit.setText(f"{cfg.stop_loss:g}")
+            elif not self.stop_edit.text():
+                self.stop_edit.setText(f"{DEFAULT_STOP_LOSS:g}")
+        finally:
+            del blockers
+        self._update_batch_hint()
+        self._update_run_display()
+
+    @staticmethod
+    def _set_combo(combo: QComboBox, data) -> None:
+        i = combo.findData(data)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    def _update_batch_hint(self) -> None:
+        n = len(self.document.dataset.X_train)
+        b = self.document.project.training.batch_size
+        if n == 0:
+            self.batch_hint.setText("no training samples")
+        elif b >= n:
+            self.batch_hint.setText("1 update per epoch (full batch)")
+        else:
+            updates = math.ceil(n / b)
+            self.batch_hint.setText(f"{updates:,} updates per epoch")
+        self.batch_hint.setToolTip(f"The training set has {n:,} samples")
+
+    # -- widgets -> document -------------------------------------------------------------
+    def _apply(self, **changes) -> bool:
+        try:
+            self.document.set_training(**changes)
+        except EditError as e:
+            self.show_error(str(e))
+            self.refresh()
+            return False
+        self.clear_error()
+        return True
+
+    def _on_lr_edited(self) -> None:
+        current = self.document.project.training.learning_rate
+        try:
+            value = parse_number(self.lr_edit.text(), "learning rate",
+                                 maximum=MAX_LEARNING_RATE)
+        except ValueError as e:
+            self.show_error(f"{e} The learning rate stays {current:g}.")
+            self.refresh()
+            return
+        if value == current:
+            self.lr_edit.setText(f"{current:g}")
+            self.clear_error()
+            return
+        self._apply(learning_rate=value)
+
+    def _on_lr_slider(self, position: int) -> None:
+        self._apply(learning_rate=slider_to_lr(position))
+
+    def _on_batch_changed(self, value: int) -> None:
+        self._apply(batch_size=int(value))
+
+    def _on_optimizer_chosen(self, index: int) -> None:
+        name = self.optimizer_combo.itemData(index)
+        self._apply(optimizer=name, optimizer_params=dict(DEFAULT_PARAMS[name]))
+
+    def _set_optimizer_param(self, key: str, value: float) -> None:
+        cfg = self.document.project.training
+        params = {**DEFAULT_PARAMS.get(cfg.optimizer, {}), **cfg.optimizer_params}
+        params[key] = float(value)
+        self._apply(optimizer_params=params)
+
+    def _on_epsilon_edited(self) -> None:
+        try:
+            value = parse_number(self.epsilon_edit.text(), "epsilon", maximum=1.0,
+                                 example="1e-8")
+        except ValueError as e:
+            self.show_error(str(e))
+            self.refresh()
+            return
+        self._set_optimizer_param("epsilon", value)
+
+    def _on_initializer_chosen(self, index: int) -> None:
+        self._apply(initializer=self.initializer_combo.itemData(index))
+
+    def _on_seed_changed(self, value: int) -> None:
+        self._apply(seed=int(value))
+
+    def _on_epochs_changed(self, value: int) -> None:
+        self._apply(epochs=int(value))
+
+    def _stop_value(self) -> float:
+        return parse_number(self.stop_edit.text(), "stop loss", above_zero=False,
+                            example="0.01")
+
+    def _on_stop_toggled(self, checked: bool) -> None:
+        if not checked:
+            self._apply(stop_loss=None)
+            return
+        try:
+            value = self._stop_value()
+        except ValueError:
+            value = DEFAULT_STOP_LOSS
+        self._apply(stop_loss=value)
+
+    def _on_stop_edited(self) -> None:
+        if not self.stop_check.isChecked():
+            return
+        try:
+            value = self._stop_value()
+        except ValueError as e:
+            self.show_error(str(e))
+            self.refresh()
+            return
+        self._apply(stop_loss=value)
+
+    # -- run controls ------------------------------------------------------------------------
+    @_guarded
+    def _on_play_clicked(self, _checked: bool = False) -> None:
+        self.clear_error()
+        self.runner.toggle()
+
+    @_guarded
+    def _on_step_clicked(self, _checked: bool = False) -> None:
+        self.clear_error()
+        self.divergence_box.hide()
+        self.runner.step_epoch()
+        self._update_run_display()
+
+    @_guarded
+    def _on_reset_clicked(self, _checked: bool = False) -> None:
+        self.runner.pause()
+        self.document.reset_training()
+        self.runner.divergence = None
+        self._last_reason = None
+        self.divergence_box.hide()
+        self.clear_error()
+        self._update_run_display()
+
+    @_guarded
+    def _on_speed_chosen(self, index: int) -> None:
+        self.runner.set_speed(self.speed_combo.itemData(index))
+
+    @_guarded
+    def _on_step_back_clicked(self, _checked: bool = False) -> None:
+        if self.runner.step_back_to_finite():
+            self.divergence_box.hide()
+            self._last_reason = "stepped back"
+            self._update_run_display()
+        else:
+            self.show_error("There is no finite state to step back to; press Reset to start "
+                            "again from the seed.")
+
+    @_guarded
+    def _on_use_lr_clicked(self, _checked: bool = False) -> None:
+        info = self.runner.divergence
+        if info is not None:
+            self._apply(learning_rate=info.suggested_learning_rate)
+
+    # -- runner -> widgets ------------------------------------------------------------------
+    def _on_started(self) -> None:
+        self._last_reason = None
+        self.divergence_box.hide()
+        self.play_button.setText(PAUSE_TEXT)
+        self.play_button.setToolTip("Pause training (the run can be resumed)")
+        self._update_run_display()
+
+    def _on_paused(self, reason: str) -> None:
+        self._last_reason = reason
+        self.play_button.setText(PLAY_TEXT)
+        self.play_button.setToolTip("Train epoch after epoch until the target, the stop loss "
+                                    "or Pause")
+        self._update_run_display()
+
+    def _on_progress(self, done: int, target: int) -> None:
+        self._update_run_display()
+
+    def _on_trained(self) -> None:
+        if not self.runner.is_running:  # while running, progress updates the display
+            self._update_run_display()
+
+    def _on_diverged(self, info: DivergenceInfo) -> None:
+        self._last_reason = DIVERGED
+        self.divergence_label.setText(info.message)
+        self.use_lr_button.setText(f"Use learning rate {info.suggested_learning_rate:g}")
+        self.use_lr_button.setVisible(
+            info.suggested_learning_rate != self.document.project.training.learning_rate)
+        self.divergence_box.show()
+        self._update_run_display()
+
+    def _update_run_display(self) -> None:
+        r = self.runner
+        done, target = r.done, r.target
+        self.progress_bar.setRange(0, max(target, 1))
+        self.progress_bar.setValue(min(done, target))
+        reason = self._last_reason
+        color = ""
+        if r.is_running:
+            text = f"epoch {done:,} of {target:,} \u00b7 {_fmt_rate(r.rate)}"
+        elif reason == DIVERGED:
+            text = f"diverged at epoch {done:,} of {target:,}"
+            color = ERROR_COLOR
+        elif reason == TARGET_REACHED:
+            text = f"done: {done:,} of {target:,} epochs"
+        elif reason == STOP_LOSS_REACHED:
+            stop = self.document.project.training.stop_loss
+            below = f" below {stop:g}" if stop is not None else ""
+            text = f"stopped at epoch {done:,} of {target:,}: the loss is{below}"
+        elif reason == PAUSED:
+            text = f"paused at epoch {done:,} of {target:,}"
+        elif reason == "stepped back":
+            text = f"stepped back to epoch {done:,} of {target:,}: the weights are finite"
+        else:
+            text = f"ready to train {target:,} epochs"
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {color};" if color else "")
+        results = self.document.stepper.epoch_results
+        if results:
+            last = results[-1]
+            parts = [f"loss {_fmt_loss(last.train_loss)}"]
+            if last.test_loss is not None:
+                parts.append(f"test {_fmt_loss(last.test_loss)}")
+            if last.train_accuracy is not None:
+                parts.append(f"accuracy {last.train_accuracy:.0%}")
+            self.loss_label.setText(" \u00b7 ".join(parts) + f"  (after epoch {last.epoch:,})")
+        else:
+            self.loss_label.setText("not trained yet")
+
+
+def _fmt_loss(x: float) -> str:
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "\u221e"
+    return f"{x:.4g}"
