@@ -16,9 +16,7 @@ from . import losses
 from .initializers import init_weights
 from .network import Layer, Network
 
-# Canvas limits: beyond them labels and the scene stop being usable.
-MAX_UNITS_PER_LAYER = 64
-MAX_LAYERS = 12
+from .limits import canvas_refusal
 
 
 def _check_layer(net: Network, k: int, allow_input: bool = False) -> None:
@@ -33,8 +31,11 @@ def insert_layer(net: Network, position: int, units: int, activation: str,
     the output layer's index: the output layer always stays last)."""
     if not 1 <= position <= len(net.layers):
         raise ValueError("a new layer goes between the inputs and the output layer")
-    if len(net.layers) >= MAX_LAYERS:
-        raise ValueError(f"the canvas holds at most {MAX_LAYERS} layers")
+    sizes = net.sizes
+    sizes.insert(position, units)
+    reason = canvas_refusal(sizes)
+    if reason:
+        raise ValueError(f"one more layer is too many: {reason}")
     new = net.copy()
     n_in = new.sizes[position - 1]
     layer = Layer(init_weights(initializer, n_in, units, rng), np.zeros(units), activation)
@@ -75,9 +76,11 @@ def add_neuron(net: Network, k: int, initializer: str, rng: np.random.Generator)
     reason = _fixed_size_reason(net, k)
     if reason:
         raise ValueError(f"{reason}; change the data to change its size")
-    layer = net.layers[k - 1]
-    if layer.units >= MAX_UNITS_PER_LAYER:
-        raise ValueError(f"the canvas holds at most {MAX_UNITS_PER_LAYER} neurons per layer")
+    sizes = net.sizes
+    sizes[k] += 1
+    reason = canvas_refusal(sizes)
+    if reason:
+        raise ValueError(f"one more neuron is too many: {reason}")
     new = net.copy()
     layer, following = new.layers[k - 1], new.layers[k]
     layer.W = np.hstack([layer.W, init_weights(initializer, layer.n_in, 1, rng)])

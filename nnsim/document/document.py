@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
+from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
 from ..core.project import History, ImportedData, Project, data_to_dataset
@@ -67,8 +68,14 @@ class Document(QObject):
 
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
-        """Load a file; raises FileFormatError (a ValueError) with one clear message."""
-        return cls(load_project(path), path, parent)
+        """Load a file; raises FileFormatError (a ValueError) with one clear
+        message, or EditError when the network is too big for the canvas."""
+        project = load_project(path)
+        reason = canvas_refusal(project.network.sizes)
+        if reason:
+            raise EditError(f"{path}: this network is too big for the window: {reason}. "
+                            f"Train it with `nnsim train {path}` instead.")
+        return cls(project, path, parent)
 
     @classmethod
     def from_example(cls, path: str | Path) -> "Document":

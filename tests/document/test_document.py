@@ -164,3 +164,23 @@ def test_data_of_the_same_shape_keeps_the_weights(doc):
     before = params(doc)
     doc.set_data(DataSpec("moons", n=50, noise=0.2))
     assert same(params(doc), before) and doc.dataset.name == "moons"
+
+
+def test_a_network_too_big_for_the_canvas_is_refused_with_a_message(tmp_path):
+    from nnsim.core.limits import CANVAS_MAX_EDGES
+    from nnsim.io import load_project, save_project
+    big = Network.build(784, [128, 10], ["relu", "softmax"], loss="cross_entropy")
+    assert 784 * 128 > CANVAS_MAX_EDGES
+    path = tmp_path / "mnist.nnsim"
+    save_project(Project(big), path)
+    assert load_project(path).network.sizes == [784, 128, 10]  # fine for the CLI
+    with pytest.raises(EditError, match=r"too big for the window.*784 neurons.*nnsim train"):
+        Document.open(path)
+
+
+def test_growing_past_the_canvas_limit_is_refused(doc):
+    from nnsim.core.limits import CANVAS_MAX_UNITS
+    with pytest.raises(EditError, match="one more neuron is too many"):
+        for _ in range(CANVAS_MAX_UNITS):
+            doc.add_neuron(1)
+    assert doc.network.sizes[1] == CANVAS_MAX_UNITS
