@@ -27,7 +27,7 @@ from . import losses
 from .datasets import Dataset
 from .network import Network
 from .optimizers import Optimizer
-from .training import EpochResult, TrainingConfig, evaluate, train_batch
+from .training import EpochEngine, EpochResult, TrainingConfig, evaluate, train_batch
 
 Array = np.ndarray
 
@@ -221,13 +221,15 @@ class Stepper:
         self.updates += 1
         self.step_losses.append((self.updates, c.loss))
 
-    def _advance(self, n_samples: int) -> None:
-        """Move the epoch cursor after an update; finish the epoch at its end."""
+    def _advance(self, n_samples: int, measure=None) -> None:
+        """Move the epoch cursor after an update; finish the epoch at its end
+        (``measure(epoch)`` gives its EpochResult; default :func:`evaluate`)."""
         if self.pinned is not None:
             return
         self.position += n_samples
         if self.position >= len(self.order):
-            self.epoch_results.append(evaluate(self.network, self.data, self.epoch))
+            self.epoch_results.append(measure(self.epoch) if measure is not None
+                                      else evaluate(self.network, self.data, self.epoch))
             self.epoch += 1
             self.position = 0
             self.order = self._new_order()
@@ -288,33 +290,50 @@ class Stepper:
 
         Stops early when the training loss or a weight is not finite, the
         loss falls below ``stop_loss``, or ``on_epoch`` returns True.
+        Epochs run through :class:`~nnsim.core.training.EpochEngine`, in the
+        config's compute dtype.
         """
         self._push_mark(with_params=True)
         self._finish_cycle()
         results = []
         pinned, self.pinned = self.pinned, None  # epochs always cover the whole set
         try:
+            engine = self._engine() if n > 0 and len(self.data.X_train) else None
             for _ in range(n):
-                results.append(self._run_rest_of_epoch())
-                r = results[-1]
-                if (not r.finite or not self.network.all_finite() or (stop_loss is not None and r.train_loss < stop_loss)
+                with np.errstate(all="ignore"):  # divergence is reported, not raised
+                    r = self._run_rest_of_epoch(engine)
+                    finite = (engine.all_finite() if engine is not None
+                              else self.network.all_finite())
+                    if engine is not None:
+                        engine.store()
+                results.append(r)
+                if (not r.finite or not finite or (stop_loss is not None and r.train_loss < stop_loss)
                         or (on_epoch is not None and on_epoch(r))):
                     break
         finally:
             self.pinned = pinned
         return results
 
-    def _run_rest_of_epoch(self) -> EpochResult:
-        data, cfg, net, opt = self.data, self.config, self.network, self.optimizer
-        B, order = cfg.batch_size, self.order
-        with np.errstate(all="ignore"):  # divergence is reported, not raised
-            for start in range(self.position, len(order), B):
-                idx = order[start:start + B]
-                loss = train_batch(net, opt, data.X_train[idx], data.Y_train[idx],
-                                   cfg.learning_rate)
-                self.updates += 1
-                self.step_losses.append((self.updates, loss))
-        self._advance(len(order) - self.position)
+    def _engine(self) -> EpochEngine:
+        data, cfg = self.data, self.config
+        X = data.X_train
+        if cfg.dtype != "float64":  # the converted inputs are kept for the next call
+            cached = getattr(self, "_x_cache", None)
+            if cached is None or cached[0] is not X or cached[1].dtype != cfg.dtype:
+                self._x_cache = (X, np.ascontiguousarray(X, dtype=cfg.dtype))
+            X = self._x_cache[1]
+        return EpochEngine(self.network, self.optimizer, X, data.Y_train, data.X_test,
+                           data.Y_test, data.kind, cfg.batch_size, cfg.dtype)
+
+    def _run_rest_of_epoch(self, engine: EpochEngine | None) -> EpochResult:
+        if engine is None:  # no training rows: nothing to train, still an epoch
+            self._advance(len(self.order) - self.position)
+            return self.epoch_results[-1]
+        losses = engine.run(self.order, self.position, self.config.learning_rate)
+        u = self.updates
+        self.step_losses.extend(zip(range(u + 1, u + 1 + len(losses)), losses))
+        self.updates = u + len(losses)
+        self._advance(len(self.order) - self.position, engine.evaluate)
         return self.epoch_results[-1]
 
     # -- step back ----------------------------------------------------------

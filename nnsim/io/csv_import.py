@@ -6,13 +6,16 @@ Three steps, each usable on its own:
   (comma, semicolon or tab), whether numbers use a decimal comma (``1,5`` with
   ``;`` or tab between values), whether the first row is a header (it holds a
   text where the rows below hold numbers), and the encoding (UTF-8, with or
-  without a byte-order mark).
+  without a byte-order mark; other bytes that are not UTF-8 are reported by
+  ``preview`` and ``read_csv`` with their line number).
 - ``preview(path, fmt)`` returns the column names and the first rows as texts,
   reading only the head of the file.
 - ``read_csv(path, fmt, inputs, targets)`` reads the chosen columns line by line
-  into float64 arrays, with progress callbacks, a cancel path, a row cap and a
-  size cap. ``to_imported`` shuffles and splits the result into the
-  ``ImportedData`` that a .nnsim file saves as ``"points"``.
+  into float64 arrays, with progress callbacks, a cancel path and caps on the
+  file size (MAX_FILE_BYTES), the rows (MAX_ROWS) and the values (MAX_VALUES:
+  the points are saved inside the .nnsim file). ``to_imported`` shuffles and
+  splits the result into the ``ImportedData`` that a .nnsim file saves as
+  ``"points"``.
 
 What is read, and how problems are reported
 -------------------------------------------
@@ -59,7 +62,6 @@ import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -68,15 +70,17 @@ from ..core.datasets import from_arrays
 from ..core.project import ImportedData
 
 __all__ = [
-    "MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CLASSES", "MAX_LISTED",
+    "MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_VALUES", "MAX_CLASSES", "MAX_LISTED",
     "SEPARATORS", "CsvFormat", "CsvData", "CsvError", "CsvCancelled",
-    "ClassSuggestion", "sniff", "preview", "read_csv", "suggest_classes",
+    "ClassSuggestion", "sniff", "preview", "preview_lines", "read_csv", "suggest_classes",
     "to_imported",
 ]
 
 MAX_FILE_BYTES = 500 * 1024 * 1024   # bigger files are refused before reading
 MAX_ROWS = 1_000_000                 # data rows (the built-in sets' limit too)
 MAX_COLUMNS = 100_000                # as many as an input layer may have
+MAX_VALUES = 10_000_000              # rows x chosen columns: the points are saved in
+                                     # the .nnsim file, which loads up to 200 MB
 MAX_CLASSES = 100                    # labels of one class column
 MAX_LISTED = 20                      # bad rows listed in a CsvError / CsvData
 MAX_LINE_CHARS = 4_000_000           # a longer line is not a CSV row
@@ -128,19 +132,21 @@ class CsvError(ValueError):
     kept: ``source`` (file name), ``line`` (1-based, or None for the whole
     file), ``column`` (as shown: ``'x2'`` or ``3``, or None) and ``detail``; for
     bad rows also ``bad_rows`` (the first ``MAX_LISTED``, each a text such as
-    ``"line 7: expected 4 values, got 3"``) and ``bad_count`` (all of them).
+    ``"line 7: expected 4 values, got 3"``), ``bad_lines`` (their line
+    numbers) and ``bad_count`` (all of them).
     """
 
     def __init__(self, source: str, detail: str, line: int | None = None,
                  column: str | None = None, bad_rows: Sequence[str] = (),
-                 bad_count: int = 0):
+                 bad_count: int = 0, bad_lines: Sequence[int] = ()):
         self.source, self.detail, self.line, self.column = source, detail, line, column
         self.bad_rows, self.bad_count = list(bad_rows), bad_count
+        self.bad_lines = list(bad_lines)
         super().__init__(f"{source}: {_where(line, column)}{detail}")
 
     def __reduce__(self):
         return type(self), (self.source, self.detail, self.line, self.column,
-                            self.bad_rows, self.bad_count)
+                            self.bad_rows, self.bad_count, self.bad_lines)
 
 
 def _where(line: int | None, column: str | None) -> str:
@@ -408,7 +414,8 @@ def sniff(path_or_text) -> CsvFormat:
     ``path_or_text``: a path (``str`` or ``os.PathLike``) of a file, the file's
     bytes, or its text. A ``str`` is taken as text when it holds a line break
     or is not the name of an existing file. Raises CsvError for an empty file,
-    bytes that are not UTF-8, or a file that cannot be opened.
+    UTF-16 text or a file that cannot be opened; other bytes that are not
+    UTF-8 are left to ``preview`` and ``read_csv``, which name their line.
     """
     if isinstance(path_or_text, (bytes, bytearray)):
         source, data = "<text>", bytes(path_or_text[:SNIFF_BYTES])
@@ -419,9 +426,13 @@ def sniff(path_or_text) -> CsvFormat:
         source = _source(path_or_text)
         data = _read_head(path_or_text, source)
     if data is not None:
-        lines = _Lines(io.BufferedReader(io.BytesIO(data)), "utf-8", source)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CsvError(source, "the file is UTF-16 text; save it as UTF-8 "
+                                   "(in Excel: \"CSV UTF-8\")")
         encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-        text = "".join(lines)
+        # bytes that are not UTF-8 do not stop the guess: preview and read_csv
+        # report them with their line number
+        text = data.decode(encoding, errors="replace")
     else:
         text, encoding = path_or_text.lstrip("\ufeff"), "utf-8"
     if not text.strip():
@@ -447,21 +458,28 @@ def preview(path, fmt: CsvFormat, rows: int = 20) -> tuple[list[str], list[list[
     Reads only the head of the file. Without a header the columns are called
     "column 1", "column 2", ... Rows may be ragged, as in the file.
     """
+    names, numbered = preview_lines(path, fmt, rows)
+    return names, [cells for _, cells in numbered]
+
+
+def preview_lines(path, fmt: CsvFormat, rows: int = 20
+                  ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Like ``preview``, with the line number each row starts on."""
     source = _source(path)
     _check_format(fmt, source)
+    out: list[tuple[int, list[str]]] = []
     with _open(path, source) as raw:
         it = _Rows(_Lines(raw, fmt.encoding, source), fmt)
         header, n, first = _first_row(it, fmt, source)
-        out: list[list[str]] = []
         if first is not None:
-            out.append([c.strip() for c in _trim(first[1], n)])
+            out.append(first)
         while len(out) < rows:
             try:
-                _, row = next(it)
+                out.append(next(it))
             except StopIteration:
                 break
-            out.append([c.strip() for c in _trim(row, n)])
-    return _column_names(header, n), out[:max(rows, 0)]
+    return (_column_names(header, n),
+            [(line, [c.strip() for c in _trim(row, n)]) for line, row in out[:max(rows, 0)]])
 
 
 # ============================================================== class labels
@@ -568,6 +586,7 @@ class _Chunks:
 def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
              encode_classes: bool = False, on_bad_row: str = "error",
              max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES,
+             max_values: int = MAX_VALUES,
              progress: Callable[[float], object] | None = None) -> CsvData:
     """Read the chosen columns of a CSV file, line by line.
 
@@ -577,8 +596,10 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
     CsvError) or "skip" (leave them out; their lines are in
     ``CsvData.skipped``). ``progress(fraction)`` is called every few thousand
     rows with the share of the file read; returning False cancels
-    (CsvCancelled). More than ``max_rows`` data rows, or a file bigger than
-    ``max_bytes``, is refused with a CsvError stating the limit.
+    (CsvCancelled). More than ``max_rows`` data rows, more than ``max_values``
+    numbers (rows x chosen columns, after class encoding; the points are saved
+    inside the .nnsim file), or a file bigger than ``max_bytes``, is refused
+    with a CsvError stating the limit.
     """
     source = _source(path)
     _check_format(fmt, source)
@@ -630,12 +651,17 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
         num_cols = ins if encode_classes else ins + outs
         n_in = len(ins)
         k = 0
+        width = n_in + (1 if encode_classes else len(outs))
+        row_cap = min(max_rows, max(max_values // width, 1))
+        cap_text = (f"nnsim imports at most {row_cap:,}" if row_cap == max_rows else
+                    f"nnsim imports at most {max_values:,} values, so {row_cap:,} rows "
+                    f"of {width} chosen columns")
 
         for line, row in stream:
             count += 1
-            if count > max_rows:
-                raise CsvError(source, f"the file has more than {max_rows:,} data rows; "
-                                       f"nnsim imports at most {max_rows:,}", line)
+            if count > row_cap:
+                raise CsvError(source, f"the file has more than {row_cap:,} data rows; "
+                                       f"{cap_text}", line)
             if progress is not None and count % _PROGRESS_EVERY == 0:
                 if progress(min(raw.tell() / max(size, 1), 1.0)) is False:
                     raise CsvCancelled(f"{source}: import cancelled at line {line}")
@@ -698,7 +724,8 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
             listed = ", ".join(map(str, skipped[1:6])) + (", ..." if n_bad > 6 else "")
             detail += (f" (and {n_bad - 1:,} more bad row{'s' * (n_bad > 2)}, "
                        f"on line{'s' * (n_bad > 2)} {listed})")
-        raise CsvError(source, detail, first_problem[0], first_problem[1], problems, n_bad)
+        raise CsvError(source, detail, first_problem[0], first_problem[1], problems, n_bad,
+                       skipped[:MAX_LISTED])
     Xa = X.array()
     if len(Xa) == 0:
         raise CsvError(source, f"no rows are left after skipping {len(skipped):,} bad "
@@ -714,6 +741,10 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
         Ya = Y.array()
         target_names = [names[j] for j in outs] if has_header else \
             (["y"] if len(outs) == 1 else [f"y{i + 1}" for i in range(len(outs))])
+    if Xa.size + Ya.size > max_values:  # one-hot columns counted now
+        raise CsvError(source, f"the data would hold {Xa.size + Ya.size:,} values "
+                               f"({Ya.shape[1]} one-hot columns); nnsim imports at most "
+                               f"{max_values:,}")
     return CsvData(Xa, Ya, input_names, target_names, skipped, kind, source,
                    problems, class_labels)
 

@@ -79,10 +79,23 @@ def main(argv: list[str]) -> int:
     window = MainWindow(document)
     install_exception_hook(lambda: window)
     if args.screenshot:
-        return _screenshot(app, window, args)
-    window.show()
-    window.offer_recovery()
-    return app.exec()
+        status = _screenshot(app, window, args)
+        window.autosaver.stop()
+    else:
+        window.show()
+        window.offer_recovery()
+        status = app.exec()
+    _dispose(app, window)
+    return status
+
+
+def _dispose(app, window) -> None:
+    """Delete the window while Qt is fully alive: leaving it to interpreter
+    shutdown destroys Qt and pyqtgraph objects in an order that can crash."""
+    window.hide()
+    window.deleteLater()
+    app.sendPostedEvents(None, 0)  # 0 = QEvent.DeferredDelete: run the deletion now
+    app.processEvents()
 
 
 def _screenshot(app, window, args) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QTransform
+from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
@@ -125,27 +125,29 @@ CLASS_COLORS = ["#e66101", "#2166ac", "#1b9e77", "#7570b3", "#e7298a", "#66a61e"
 POSITIVE = _hex("#2166ac")
 NEGATIVE = _hex("#e66101")
 MIDDLE = (247, 247, 247)
+NAN_GREY = (150, 150, 150)
 MAP_STRENGTH = 0.6  # map colours are paler than the points, so the points stand out
 
 
 def class_colors(n: int) -> list[tuple]:
-    if n <= 2:
-        return [_hex(CLASS_COLORS[0]), _hex(CLASS_COLORS[1])]
-    return [_hex(CLASS_COLORS[(k + 2) % len(CLASS_COLORS)] if k >= 2 else CLASS_COLORS[1 - k])
-            for k in range(n)]
+    """RGB of classes 0..n-1 (at least two)."""
+    return [_hex(CLASS_COLORS[k % len(CLASS_COLORS)]) for k in range(max(2, n))]
 
 
 def multiclass_image(P: Array) -> Array:
     """RGB (ny, nx, 3) uint8: each cell the colour of its most likely class,
     paler the less sure the network is (white at a uniform guess)."""
     ny, nx, K = P.shape
+    nan = np.isnan(P).any(axis=2)
     P = np.nan_to_num(P, nan=1.0 / K)
     cls = np.argmax(P, axis=2)
     conf = (np.max(P, axis=2) - 1.0 / K) / (1.0 - 1.0 / K)
     conf = np.clip(conf, 0.0, 1.0)[..., None] * MAP_STRENGTH
     colors = np.array(class_colors(K), dtype=float)[cls]
     white = np.array(MIDDLE, dtype=float)
-    return np.round(white + (colors - white) * conf).astype(np.uint8)
+    rgb = np.round(white + (colors - white) * conf).astype(np.uint8)
+    rgb[nan] = NAN_GREY  # not a number (a diverged network)
+    return rgb
 
 
 # -- the widget ---------------------------------------------------------------------------
@@ -197,6 +199,8 @@ class DecisionMapWidget(QWidget):
     def _build_ui(self) -> None:
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
+        # blend neighbouring cells when the image is scaled up: no stair-steps
+        self.graphics.setRenderHint(QPainter.SmoothPixmapTransform, True)
         self.plot = self.graphics.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -217,7 +221,11 @@ class DecisionMapWidget(QWidget):
         self.color_bar = pg.ColorBarItem(values=(0, 1), colorMap=_diverging(), interactive=False,
                                          width=14, colorMapMenu=False, pen=AXIS_TEXT)
         self.color_bar.axis.setTextPen(pg.mkPen(AXIS_TEXT))
+        self.color_bar.axis.setWidth(58)
+        self.color_bar.axis.enableAutoSIPrefix(False)
+        self.color_bar.axis.setStyle(maxTickLevel=0)  # major ticks only: fewer, readable labels
         self.graphics.addItem(self.color_bar, row=0, col=1)
+        self.graphics.ci.setContentsMargins(4, 10, 4, 4)  # room for the bar's top label
 
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignCenter)
@@ -278,11 +286,13 @@ class DecisionMapWidget(QWidget):
 
     # -- the neuron on show -----------------------------------------------------------------
     def show_neuron(self, ref) -> None:
-        """Show ``ref``'s activation (a NeuronRef); anything else (None, an
-        EdgeRef) shows the network's output."""
-        ref = ref if isinstance(ref, NeuronRef) and self._ref_exists(ref) else None
-        if ref == self._ref or (ref is not None and self._is_whole_output(ref)
-                                and self._ref is None):
+        """Show ``ref``'s activation (a NeuronRef of any layer; inputs show
+        their own value); anything else (None, an EdgeRef, a neuron that no
+        longer exists) shows the network's output."""
+        if not (isinstance(ref, NeuronRef) and self._ref_exists(ref)) \
+                or self._is_whole_output(ref):
+            ref = None  # a single output neuron's map is the network's output map
+        if ref == self._ref:
             return
         self._ref = ref
         self._mark_dirty(force=True)
@@ -364,7 +374,7 @@ class DecisionMapWidget(QWidget):
         ref = self._ref
         layer = last if ref is None else ref.layer
         A = grid_activations(net, self.bounds, self.resolution, layer)
-        finite = bool(np.all(np.isfinite(A)))
+        has_nan = bool(np.isnan(A).any())
         names = ds.input_names
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
@@ -399,17 +409,27 @@ class DecisionMapWidget(QWidget):
                 title = f"output of {name} over the input plane"
             elif act in SQUASHING:
                 self._show_scalar(self.values, _diverging(), 0.0, 1.0, 0.5)
-                title = f"output of {name} over the input plane"
+                title = f"output of {name} ({act}) over the input plane"
+            elif act == "tanh":
+                self._show_scalar(self.values, _diverging(), -1.0, 1.0, 0.0)
+                title = f"output of {name} ({act}) over the input plane"
             else:
-                m = float(np.nanmax(np.abs(np.where(np.isfinite(self.values), self.values,
-                                                    np.nan)), initial=0.0))
+                v = self.values[np.isfinite(self.values)]
+                lo = float(v.min()) if len(v) else 0.0
+                m = float(np.abs(v).max()) if len(v) else 0.0
                 m = m if m > 0 else 1.0
-                self._show_scalar(self.values, _diverging(), -m, m, 0.0)
+                if lo >= 0:  # relu and friends: zero (inactive) white, active blue
+                    self._show_scalar(self.values, _toward(POSITIVE), 0.0, m, None)
+                else:
+                    self._show_scalar(self.values, _diverging(), -m, m, 0.0)
                 title = (f"input {names[ref.neuron]} over the input plane" if ref.layer == 0
                          else f"output of {name} ({act}) over the input plane")
-        if not finite:
-            title += " \u2014 not a number: training diverged"
+        if has_nan:
+            title = "not a number (grey): training diverged"
         self.shown_title = title
+        self.color_bar.axis.setLabel("output" if ref is None or ref.layer == last
+                                     else ("value" if ref.layer == 0 else "activation"),
+                                     color=AXIS_TEXT)
         self.plot.setTitle(title, color=AXIS_TEXT, size="10pt")
         self._update_legend()
 
@@ -429,9 +449,16 @@ class DecisionMapWidget(QWidget):
     def _show_scalar(self, values: Array, cmap: pg.ColorMap, lo: float, hi: float,
                      boundary: float | None) -> None:
         mid = (lo + hi) / 2
-        shown = np.where(np.isfinite(values), values, mid)
-        self.image_item.setImage(shown, levels=(lo, hi), autoLevels=False,
-                                 lut=cmap.getLookupTable(nPts=256))
+        nan = np.isnan(values)
+        shown = np.nan_to_num(values, nan=mid, posinf=hi, neginf=lo)
+        lut = cmap.getLookupTable(nPts=256)
+        if nan.any():  # colour by hand, so "not a number" can be grey, not a value
+            t = np.clip((shown - lo) / (hi - lo), 0.0, 1.0)
+            rgb = lut[np.round(t * 255).astype(int)][..., :3].copy()
+            rgb[nan] = NAN_GREY
+            self.image_item.setImage(rgb, autoLevels=False, levels=(0, 255), lut=None)
+        else:
+            self.image_item.setImage(shown, levels=(lo, hi), autoLevels=False, lut=lut)
         self.image_item.setRect(self._rect())
         self.color_bar.setColorMap(cmap)
         self.color_bar.setLevels((lo, hi))
@@ -489,10 +516,15 @@ class DecisionMapWidget(QWidget):
             pos=X, brush=[pg.mkBrush(*c) for c in colors],
             pen=pg.mkPen(255, 255, 255, 230, width=1.2), size=8)
         X, Y = self._thin(ds.X_test, ds.Y_test)
-        colors, _ = self._point_style(Y)
-        self.test_points.setData(
-            pos=X, brush=pg.mkBrush(255, 255, 255, 150),
-            pen=[pg.mkPen(*c, width=2.2) for c in colors], size=8)
+        colors, kind = self._point_style(Y)
+        if kind == "regression":
+            # a ring in the map's own colours would vanish where the fit is good:
+            # filled with the target's colour, outlined dark (as TF Playground does)
+            self.test_points.setData(pos=X, brush=[pg.mkBrush(*c) for c in colors],
+                                     pen=pg.mkPen(30, 30, 30, 230, width=1.2), size=8)
+        else:
+            self.test_points.setData(pos=X, brush=pg.mkBrush(255, 255, 255, 150),
+                                     pen=[pg.mkPen(*c, width=2.2) for c in colors], size=8)
         x0, x1, y0, y1 = self.bounds
         self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         spans = (x1 - x0, y1 - y0)
@@ -509,16 +541,21 @@ class DecisionMapWidget(QWidget):
 
         parts = []
         if ds.kind == "regression":
-            parts.append("points coloured by their target, on the same scale as the map")
+            parts.append("colour = target")
         else:
             palette = class_colors(max(2, ds.n_outputs))
             names = ds.target_names if ds.kind == "multiclass" else ["class 0", "class 1"]
             parts.append("&nbsp;&nbsp;".join(f"{dot(palette[k])} {name}"
                                                for k, name in enumerate(names)))
         n_tr, n_te = len(ds.X_train), len(ds.X_test)
-        points = f"\u25cf training ({n_tr})"
-        if n_te:
-            points += f" &nbsp;\u25cb test ({n_te})"
+        if ds.kind == "regression":
+            points = f"white edge: training ({n_tr})"
+            if n_te:
+                points += f", dark edge: test ({n_te})"
+        else:
+            points = f"\u25cf training ({n_tr})"
+            if n_te:
+                points += f" &nbsp;\u25cb test ({n_te})"
         if n_tr > MAX_POINTS or n_te > MAX_POINTS:
             points += f" &nbsp;(at most {MAX_POINTS} of each drawn)"
         parts.append(points)

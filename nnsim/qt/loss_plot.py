@@ -10,6 +10,7 @@ costs the new points only, even with a million updates.
 """
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -24,10 +25,12 @@ from ..core.naming import fmt
 
 REDRAW_MS = 33  # at most ~30 redraws a second
 MAX_MEAN_WINDOW = 1000
+EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
 
 TRAIN_COLOR = "#1f5fa8"  # dark blue
 TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
-BATCH_COLOR = (31, 95, 168, 90)  # the raw per-update batch loss, faint
+BATCH_COLOR = (130, 165, 205, 120)  # the raw per-update batch loss, faint
+MEAN_COLOR = "#0b2f5e"  # its running mean, dark
 DIVERGED_COLOR = "#c62828"
 AXIS_TEXT = "#3c4043"
 # Kept runs: muted hues that differ from the live blue/orange, drawn translucent.
@@ -64,18 +67,55 @@ def _finite_or_nan(y: np.ndarray) -> np.ndarray:
 def trailing_mean(y: np.ndarray, window: int) -> np.ndarray:
     """Mean of the last ``window`` finite values at each index (NaN where the
     window holds none)."""
-    if window <= 1 or len(y) == 0:
-        return y.copy()
-    ok = np.isfinite(y)
-    s = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))])
-    c = np.concatenate([[0], np.cumsum(ok)])
-    hi = np.arange(1, len(y) + 1)
-    lo = np.maximum(hi - window, 0)
-    n = c[hi] - c[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = (s[hi] - s[lo]) / n
-    m[n == 0] = np.nan
-    return m
+    return _TrailingMean().update(np.asarray(y, dtype=float), 0, window).copy()
+
+
+class _TrailingMean:
+    """``trailing_mean``, kept up to date incrementally: an update recomputes
+    only from the block of the first changed index.
+
+    No running total is subtracted (a huge early loss would swamp tiny later
+    ones): the values are cut into blocks of ``window``; a window ending at i
+    is the suffix sum of the block before plus the prefix sum of i's block.
+    """
+
+    def __init__(self):
+        self.window = 0
+        self.n = 0
+        self.buf = np.empty((5, 0))  # prefix/suffix sums and counts, and the mean
+
+    def update(self, y: np.ndarray, dirty_from: int, window: int) -> np.ndarray:
+        n = len(y)
+        if window != self.window:
+            self.window, dirty_from = window, 0
+        d = max(0, min(dirty_from, self.n, n))
+        self.n = n
+        if window <= 1:
+            return _finite_or_nan(y)
+        K = window
+        if n > self.buf.shape[1]:
+            grown = np.empty((5, max(n, 2 * self.buf.shape[1], 1024)))
+            grown[:, :d] = self.buf[:, :d]
+            self.buf = grown
+        P, Q, PC, QC, mean = self.buf
+        c0 = d // K * K  # sums restart at block starts
+        seg = y[c0:n]
+        m = len(seg)
+        ok = np.isfinite(seg)
+        pad = (-m) % K
+        for pre, suf, v in ((P, Q, np.where(ok, seg, 0.0)), (PC, QC, ok.astype(float))):
+            blocks = np.concatenate([v, np.zeros(pad)]).reshape(-1, K)
+            pre[c0:n] = np.cumsum(blocks, axis=1).ravel()[:m]
+            suf[c0:n] = np.cumsum(blocks[:, ::-1], axis=1)[:, ::-1].ravel()[:m]
+        i = np.arange(d, n)
+        start = i - K + 1  # the window is [start, i]
+        whole = (start <= 0) | (start % K == 0)  # within i's own block
+        s0 = np.maximum(start, 0)
+        S = np.where(whole, P[i], Q[s0] + P[i])
+        N = np.where(whole, PC[i], QC[s0] + PC[i])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean[d:n] = np.where(N > 0.5, S / np.maximum(N, 1.0), np.nan)
+        return mean[:n]
 
 
 class _Series:
@@ -89,12 +129,19 @@ class _Series:
         self._source = None
         self._valid = 0
         self._buf = np.empty((0, ncols))
+        self._dirty_from = 0
 
     def watch(self, source: list) -> None:
         if source is not self._source:
             self._source, self._valid = source, 0
         else:
             self._valid = min(self._valid, len(source))
+        self._dirty_from = min(self._dirty_from, self._valid)
+
+    def take_dirty_from(self) -> int:
+        """The first row (re)written since the last call."""
+        d, self._dirty_from = self._dirty_from, self._valid
+        return d
 
     def rows(self) -> np.ndarray:
         src = self._source
@@ -102,6 +149,7 @@ class _Series:
             return self._buf[:0]
         n = len(src)
         self._valid = min(self._valid, n)
+        self._dirty_from = min(self._dirty_from, self._valid)
         if n > self._valid:
             if n > len(self._buf):
                 grown = np.empty((max(n, 2 * len(self._buf), 64), self._ncols))
@@ -117,14 +165,14 @@ class _KeptRun:
                  step_x: np.ndarray, step_mean: np.ndarray):
         c = pg.mkColor(color)
         c.setAlpha(KEPT_ALPHA)
-        self.label = label
+        self.label, self.color = label, color
         self.train = pg.PlotDataItem(epoch_rows[:, 0], _finite_or_nan(epoch_rows[:, 1]),
-                                     pen=pg.mkPen(c, width=2), connect="finite", name=label)
+                                     pen=pg.mkPen(c, width=2), connect="finite")
         self.test = pg.PlotDataItem(epoch_rows[:, 0], _finite_or_nan(epoch_rows[:, 2]),
                                     pen=pg.mkPen(c, width=2, style=Qt.DashLine),
                                     connect="finite")
         self.step = pg.PlotDataItem(step_x, _finite_or_nan(step_mean), pen=pg.mkPen(c, width=2),
-                                    connect="finite", name=label)
+                                    connect="finite")
         for item in self.items:
             item.setZValue(-10)  # under the live curves
 
@@ -150,6 +198,9 @@ class LossPlotWidget(QWidget):
         self._steps = _Series(_step_rows, 2)
         self._legend_key = None
         self._hover_point: QPointF | None = None
+        self._step_mean = np.empty(0)  # the running mean on show (per update)
+        self._mean = _TrailingMean()
+        self._exploded = False
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -177,10 +228,10 @@ class LossPlotWidget(QWidget):
         self.clear_button = QPushButton("Clear kept runs")
         self.status_label = QLabel()
         self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.status_label.setStyleSheet(f"color: {AXIS_TEXT};")
+        self.status_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px 3px 6px;")
         for w in (self.per_update_box, self.log_box, self.keep_button, self.clear_button):
             bar.addWidget(w)
-        bar.addWidget(self.status_label, 1)
+        bar.addStretch(1)
 
         self.plot_widget = pg.PlotWidget(background="w")
         self.plot = self.plot_widget.getPlotItem()
@@ -194,11 +245,12 @@ class LossPlotWidget(QWidget):
                 ax = p.getAxis(side)
                 ax.setPen(pg.mkPen(AXIS_TEXT))
                 ax.setTextPen(pg.mkPen(AXIS_TEXT))
+                ax.enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
             p.setMenuEnabled(False)
             p.hideButtons()
         self.plot.setLabel("left", "loss")
         self.plot.setLabel("bottom", "epoch")
-        self.acc_plot.setLabel("left", "accuracy (%)")
+        self.acc_plot.setLabel("left", "accuracy %")
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setXLink(self.plot)
         self.acc_plot.getViewBox().setLimits(yMin=-5, yMax=105)
@@ -206,12 +258,14 @@ class LossPlotWidget(QWidget):
         self.plot.getAxis("left").setWidth(60)
         self.acc_plot.getAxis("left").setWidth(60)
 
-        self.legend = pg.LegendItem(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                                    pen=pg.mkPen(0, 0, 0, 40), labelTextColor=AXIS_TEXT)
-        self.legend.setParentItem(self.plot.getViewBox())
-        self.acc_legend = pg.LegendItem(offset=(-8, -8), brush=pg.mkBrush(255, 255, 255, 210),
-                                        pen=pg.mkPen(0, 0, 0, 40), labelTextColor=AXIS_TEXT)
-        self.acc_legend.setParentItem(self.acc_plot.getViewBox())
+        # The legend is a line of text above the plot, so it never hides a curve.
+        self.legend_label = QLabel()
+        self.legend_label.setTextFormat(Qt.RichText)
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px;")
+        self._legend: list[str] = []
+        # the accuracy plot uses the loss plot's colours and legend
+        self.acc_widget.setMinimumHeight(110)
 
         def curve(plot, color, width=2, style=Qt.SolidLine):
             item = pg.PlotDataItem([], [], pen=pg.mkPen(color, width=width, style=style),
@@ -222,7 +276,8 @@ class LossPlotWidget(QWidget):
         self.train_curve = curve(self.plot, TRAIN_COLOR)
         self.test_curve = curve(self.plot, TEST_COLOR, style=Qt.DashLine)
         self.step_curve = curve(self.plot, BATCH_COLOR, width=1)
-        self.step_mean_curve = curve(self.plot, TRAIN_COLOR)
+        self.step_curve.setZValue(-20)  # the noisy band goes under the kept runs' means
+        self.step_mean_curve = curve(self.plot, MEAN_COLOR)
         self.train_acc_curve = curve(self.acc_plot, TRAIN_COLOR)
         self.test_acc_curve = curve(self.acc_plot, TEST_COLOR, style=Qt.DashLine)
 
@@ -237,7 +292,7 @@ class LossPlotWidget(QWidget):
         # hover read-out
         self.hover_line = pg.InfiniteLine(angle=90, movable=False,
                                           pen=pg.mkPen(0, 0, 0, 70, width=1))
-        self.hover_dots = pg.PlotDataItem([], [], pen=None, symbol="o", symbolSize=7,
+        self.hover_dots = pg.PlotDataItem([], [], pen=None, symbol="o", symbolSize=9,
                                           symbolPen=pg.mkPen("w", width=1.5),
                                           symbolBrush=[])
         self.hover_text = pg.TextItem("", color=AXIS_TEXT, fill=pg.mkBrush(255, 255, 255, 230),
@@ -246,6 +301,9 @@ class LossPlotWidget(QWidget):
             self.plot.addItem(item, ignoreBounds=True)
             item.setZValue(30)
             item.hide()
+        # points that share one x: downsampling would divide by their zero spacing
+        self.hover_dots.setDownsampling(ds=1, auto=False)
+        self.hover_dots.setClipToView(False)
         self._mouse_proxy = pg.SignalProxy(self.plot_widget.scene().sigMouseMoved,
                                            rateLimit=60, slot=self._on_mouse_moved)
 
@@ -253,8 +311,10 @@ class LossPlotWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
+        layout.addWidget(self.legend_label)
         layout.addWidget(self.plot_widget, 3)
         layout.addWidget(self.acc_widget, 1)
+        layout.addWidget(self.status_label)
 
         self.per_update_box.toggled.connect(self._on_per_update_toggled)
         self.log_box.toggled.connect(self._on_log_toggled)
@@ -277,10 +337,15 @@ class LossPlotWidget(QWidget):
         return (doc.trained, doc.stepped, doc.data_changed, doc.structure_changed)
 
     def _on_document_changed(self, *_args) -> None:
+        self._watch()
+        self._mark_dirty()
+
+    def _watch(self) -> None:
+        """Note the stepper's history lists (a new stepper, or a shrink after a
+        step back); cheap, so it runs on every signal."""
         st = self.document.stepper
         self._epochs.watch(st.epoch_results)
         self._steps.watch(st.step_losses)
-        self._mark_dirty()
 
     # -- throttling ---------------------------------------------------------------
     def _mark_dirty(self) -> None:
@@ -303,7 +368,7 @@ class LossPlotWidget(QWidget):
         self._timer.stop()
         self._dirty = False
         self.redraw_count += 1
-        self._on_document_changed_quiet()
+        self._watch()
         per_update = self.per_update
         classify = self.document.dataset.kind != "regression"
         epochs = self._epochs.rows()
@@ -317,17 +382,20 @@ class LossPlotWidget(QWidget):
             run.train.setVisible(not per_update)
             run.test.setVisible(not per_update)
             run.step.setVisible(per_update)
-        self.acc_widget.setVisible(classify and not per_update)
-        self.plot.setLabel("bottom", "update" if per_update else "epoch")
+        show_acc = classify and not per_update
+        self.acc_widget.setVisible(show_acc)
+        # with the accuracy plot below, its axis names the shared x axis
+        self.plot.setLabel("bottom", "" if show_acc else ("update" if per_update else "epoch"))
+        self.plot.getAxis("bottom").showLabel(not show_acc)
 
-        has_test = bool(np.isfinite(epochs[:, 2]).any()) if len(epochs) else \
-            len(self.document.dataset.X_test) > 0
+        has_test = self._has_test()
         window = self._mean_window()
         if per_update:
             x, y = steps[:, 0], steps[:, 1]
             self.step_curve.setData(x, _finite_or_nan(y))
+            self._step_mean = self._mean.update(y, self._steps.take_dirty_from(), window)
             if window > 1:
-                self.step_mean_curve.setData(x, _finite_or_nan(trailing_mean(y, window)))
+                self.step_mean_curve.setData(x, self._step_mean)
             else:
                 self.step_mean_curve.setData([], [])
             self._show_divergence(x, y, "update")
@@ -339,10 +407,10 @@ class LossPlotWidget(QWidget):
                 self.train_acc_curve.setData(x, 100 * _finite_or_nan(epochs[:, 3]))
                 self.test_acc_curve.setData(x, 100 * _finite_or_nan(epochs[:, 4]))
             finite = np.isfinite(epochs[:, 1])
-            if has_test:
-                # a missing test loss is NaN too; only count it where a test set exists
+            if has_test:  # without a test set its column is NaN throughout
                 finite &= np.isfinite(epochs[:, 2])
             self._show_divergence(x, np.where(finite, 0.0, np.nan), "epoch")
+        self._fit_exploded(y if per_update else epochs[:, 1:3])
         self._update_legend(per_update, has_test, classify, window)
         self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.stepper.step_losses) > 0)
         self.clear_button.setEnabled(bool(self._kept))
@@ -350,10 +418,8 @@ class LossPlotWidget(QWidget):
         if self._hover_point is not None:
             self.hover_at(self._hover_point)  # follow the new data under a still mouse
 
-    def _on_document_changed_quiet(self) -> None:
-        st = self.document.stepper
-        self._epochs.watch(st.epoch_results)
-        self._steps.watch(st.step_losses)
+    def _has_test(self) -> bool:
+        return len(self.document.dataset.X_test) > 0
 
     # -- pieces of a redraw -------------------------------------------------------------
     def _mean_window(self) -> int:
@@ -362,20 +428,42 @@ class LossPlotWidget(QWidget):
         b = max(1, self.document.project.training.batch_size)
         return int(min(MAX_MEAN_WINDOW, max(1, math.ceil(n / b))))
 
+    def _fit_exploded(self, y: np.ndarray) -> None:
+        """On a linear axis, a loss that exploded (finite but a thousand times
+        the first losses, up to 1e300) would flatten everything else: then the
+        range stops at three times the early losses and the curve leaves the
+        top, which shows the explosion. The log scale shows it all."""
+        vb = self.plot.getViewBox()
+        y = np.ravel(y)
+        y = y[np.isfinite(y)]
+        early = float(np.max(y[:10])) if len(y) else 0.0
+        exploded = (not self.log_box.isChecked() and early > 0
+                    and float(np.max(y)) > EXPLODED * early)
+        if exploded:
+            vb.enableAutoRange(y=False)
+            vb.setYRange(min(0.0, float(np.min(y))), 3 * early, padding=0.02)
+        elif self._exploded:
+            vb.enableAutoRange(y=True)
+        self._exploded = exploded
+
     def _show_divergence(self, x: np.ndarray, y: np.ndarray, unit: str) -> None:
         bad = np.flatnonzero(~np.isfinite(y))
         if len(bad):
             at = x[bad[0]]
+            # visible first: a hidden label ignores its new text, and a TextItem
+            # sets its transform on its first paint, which a culled label never gets
+            self.diverged_line.setVisible(True)
             self.diverged_line.setValue(float(at))
             self.diverged_line.label.setFormat(f"diverged at {unit} {int(at)}")
-            self.diverged_line.show()
+            self.diverged_line.label.updateTransform(force=True)
         else:
             self.diverged_line.hide()
 
     @property
     def diverged_text(self) -> str:
         """The divergence marker's text, or "" when the history is finite."""
-        return self.diverged_line.label.format if self.diverged_line.isVisible() else ""
+        label = self.diverged_line.label
+        return label.toPlainText() if self.diverged_line.isVisible() else ""
 
     def _update_legend(self, per_update: bool, has_test: bool, classify: bool,
                        window: int) -> None:
@@ -383,21 +471,28 @@ class LossPlotWidget(QWidget):
         if key == self._legend_key:
             return
         self._legend_key = key
-        self.legend.clear()
-        self.acc_legend.clear()
+        entries = []  # (colour, dashed, text)
         if per_update:
-            self.legend.addItem(self.step_curve, "batch loss")
+            entries.append((BATCH_COLOR, False, "batch loss"))
             if window > 1:
-                self.legend.addItem(self.step_mean_curve, f"mean of last {window}")
+                entries.append((MEAN_COLOR, False, f"mean of last {window}"))
         else:
-            self.legend.addItem(self.train_curve, "train")
+            entries.append((TRAIN_COLOR, False, "train"))
             if has_test:
-                self.legend.addItem(self.test_curve, "test")
-            self.acc_legend.addItem(self.train_acc_curve, "train")
-            if has_test:
-                self.acc_legend.addItem(self.test_acc_curve, "test")
+                entries.append((TEST_COLOR, True, "test"))
         for run in self._kept:
-            self.legend.addItem(run.step if per_update else run.train, run.label)
+            entries.append((run.color, False, run.label))
+        self._legend = [text for _c, _d, text in entries]
+
+        def swatch(color, dashed):
+            c = pg.mkColor(color)
+            c.setAlpha(255)
+            glyph = "‒ ‒" if dashed else "━━"
+            return f"<span style='color:{c.name()}; font-weight:bold'>{glyph}</span>"
+
+        self.legend_label.setText("&nbsp;&nbsp;&nbsp;".join(
+            f"<span style='white-space:nowrap'>{swatch(c, d)}&nbsp;{html.escape(t)}</span>"
+            for c, d, t in entries))
 
     def _update_status(self, epochs: np.ndarray, per_update: bool) -> None:
         st = self.document.stepper
@@ -408,8 +503,10 @@ class LossPlotWidget(QWidget):
         elif len(epochs):
             e, train, test = epochs[-1, 0], epochs[-1, 1], epochs[-1, 2]
             text = f"epoch {int(e)}: train {fmt(train)}"
-            if not math.isnan(test) or not math.isfinite(train):
+            if self._has_test():
                 text += f", test {fmt(test)}"
+            if self.diverged_text:
+                text += f" \u2014 {self.diverged_text}: lower the learning rate and reset"
         elif st.step_losses:
             text = (f"No epoch finished yet ({len(st.step_losses)} updates): "
                     f"tick \u201cPer update\u201d to see them.")
@@ -435,7 +532,7 @@ class LossPlotWidget(QWidget):
     # -- kept runs ------------------------------------------------------------------
     def keep_run(self) -> None:
         """Freeze the current curves as a dimmed, labelled overlay."""
-        self._on_document_changed_quiet()
+        self._watch()
         epochs = self._epochs.rows().copy()
         steps = self._steps.rows()
         if len(epochs) == 0 and len(steps) == 0:
@@ -472,8 +569,29 @@ class LossPlotWidget(QWidget):
         """The kept runs' training-loss curves (per epoch), oldest first."""
         return [r.train for r in self._kept]
 
+    # -- the data on show (for tests and exports) ------------------------------------
+    @staticmethod
+    def _data(curve) -> tuple[np.ndarray, np.ndarray]:
+        x, y = curve.getOriginalDataset()  # getData() is clipped and downsampled
+        return (np.empty(0), np.empty(0)) if x is None else (x, y)
+
+    @property
+    def train_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, training losses) of the live run (NaN where not finite)."""
+        return self._data(self.train_curve)
+
+    @property
+    def test_data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._data(self.test_curve)
+
+    @property
+    def step_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(update numbers, batch losses), filled while the per-update view shows."""
+        return self._data(self.step_curve)
+
     def legend_labels(self) -> list[str]:
-        return [label.text for _sample, label in self.legend.items]
+        """The legend's entries, e.g. ["train", "test", "η=0.5 sgd b=1"]."""
+        return list(self._legend)
 
     # -- hover read-out -----------------------------------------------------------------
     def _on_mouse_moved(self, event) -> None:
@@ -504,16 +622,16 @@ class LossPlotWidget(QWidget):
         parts, dot_y, dot_brush = [], [], []
         for y, name, color in ys:
             v = y[i]
-            if math.isnan(v) and name == "test" and not np.isfinite(y).any():
-                continue  # no test set
+            if name == "test" and not self._has_test():
+                continue
             parts.append(f"{name} {fmt(v)}")
             if math.isfinite(v) and (v > 0 or not self.log_box.isChecked()):
                 dot_y.append(v)
                 dot_brush.append(pg.mkBrush(color))
         text = f"{'update' if self.per_update else 'epoch'} {int(x)}: " + ", ".join(parts)
         if self.per_update:
-            mean = self.step_mean_curve.getData()[1]
-            if mean is not None and len(mean) > i and self._mean_window() > 1:
+            mean = self._step_mean
+            if len(mean) > i and self._mean_window() > 1:
                 text += f" (mean {fmt(mean[i])})"
         elif self.document.dataset.kind != "regression":
             acc = [f"{name} {100 * a:.1f}%" for a, name in ((rows[i, 3], "train"),
@@ -531,7 +649,7 @@ class LossPlotWidget(QWidget):
         self.hover_text.setAnchor((1.05 if right else -0.05, -0.1 if top else 1.1))
         self.hover_text.setPos(view_point)
         for item in (self.hover_line, self.hover_dots, self.hover_text):
-            item.show()
+            item.setVisible(True)  # not show(): TextItem updates its transform in setVisible
         return text
 
     def _hide_hover(self) -> None:

@@ -12,16 +12,21 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
 
 from ..core import losses
 from ..document import Document, EditError
+from ..document.runner import Runner
 from ..examples import DEFAULT_EXAMPLE, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from ..io import FileFormatError, load_project
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from ..core.naming import fmt
+from .data_panel import DataPanel
+from .decision_map import DecisionMapWidget
 from .inspector import InspectorPanel
+from .loss_plot import LossPlotWidget
 from .preferences import Preferences
 from .selection import EdgeRef, NeuronRef
 from .step_bar import StepBar
+from .training_panel import TrainingPanel
 
 FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
 
@@ -38,14 +43,33 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.selection = None
         self._make_actions()
+        self._make_docks()
         self._make_menus()
         self._make_toolbars()
         self._make_status_bar()
-        self.inspector_dock = QDockWidget("Inspector", self)
-        self.inspector_dock.setObjectName("inspector_dock")
-        self.inspector_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.runner: Runner | None = None
         self.set_document(document or self._default_document())
+
+    def _make_docks(self) -> None:
+        self.inspector_dock = self._dock("Inspector", "inspector_dock",
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.training_dock = self._dock("Training", "training_dock",
+                                        Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.data_dock = self._dock("Data", "data_dock", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.training_dock, self.data_dock)
+        self.training_dock.raise_()
+        self.loss_dock = self._dock("Loss", "loss_dock", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.map_dock = self._dock("Decision map", "map_dock",
+                                   Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
+
+    def _dock(self, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
 
     # -- dialogs (one place, so tests can patch them) -------------------------
     def show_error(self, title: str, message: str) -> None:
@@ -123,6 +147,21 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.inspector = InspectorPanel(document, self)
         self.inspector_dock.setWidget(self.inspector)
+        if self.runner is None:  # the first document: make the panels
+            self.runner = Runner(document, self)
+            self.runner.diverged.connect(self._on_diverged)
+            self.training_panel = TrainingPanel(document, self.runner, self)
+            self.training_dock.setWidget(self.training_panel)
+            self.loss_plot = LossPlotWidget(document, self)
+            self.loss_dock.setWidget(self.loss_plot)
+            self.decision_map = DecisionMapWidget(document, self)
+            self.map_dock.setWidget(self.decision_map)
+        else:
+            self.training_panel.set_document(document)  # switches the runner too
+            self.loss_plot.set_document(document)
+            self.decision_map.set_document(document)
+        self.data_panel = DataPanel(document, self)
+        self.data_dock.setWidget(self.data_panel)
         self.scene.selection_changed.connect(self._on_selection_changed)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -218,6 +257,10 @@ class MainWindow(QMainWindow):
                                "Go back one step, exactly")
         self.act_reset = A("reset", "Reset", lambda: self._guard(self.document.reset_training),
                            "Ctrl+R", "Back to the seed's initial weights and an empty history")
+        self.act_play = A("play", "Play / Pause", lambda: self.runner.toggle(), "P",
+                          "Train toward the epoch target, or pause")
+        self.act_import_csv = A("import_csv", "&Import CSV…", lambda: self.data_panel.import_csv(),
+                                tip="Train on your own data from a CSV file")
 
     def _bind_undo_actions(self, document: Document) -> None:
         # bound methods, not lambdas: Qt drops them when the window goes away
@@ -241,6 +284,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.act_save, self.act_save_as])
         m.addSeparator()
+        m.addAction(self.act_import_csv)
         m.addActions([self.act_export_png, self.act_export_svg])
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -253,10 +297,15 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_reinit)
         m = bar.addMenu("&View")
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
+        m.addSeparator()
+        for dock in (self.inspector_dock, self.training_dock, self.data_dock, self.loss_dock,
+                     self.map_dock):
+            m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Step")
         m.addActions([self.act_forward, self.act_backward, self.act_update, self.act_next])
         m.addSeparator()
-        m.addActions([self.act_step_sample, self.act_step_batch, self.act_step_epoch])
+        m.addActions([self.act_step_sample, self.act_step_batch, self.act_step_epoch,
+                      self.act_play])
         m.addSeparator()
         m.addActions([self.act_step_back, self.act_reset])
 
@@ -342,6 +391,20 @@ class MainWindow(QMainWindow):
     def _on_selection_changed(self, selection) -> None:
         self.selection = selection
         self.inspector.show_selection(selection)
+        self.decision_map.show_neuron(selection if isinstance(selection, NeuronRef) else None)
+
+    def _on_diverged(self, info) -> None:
+        """Show where training first stopped being finite (the training panel
+        explains why and offers to step back)."""
+        if info.where == "weight":
+            ref = EdgeRef(info.layer, info.i, info.j)
+        elif info.where == "bias":
+            ref = NeuronRef(info.layer, info.j)
+        else:
+            ref = NeuronRef(len(self.document.network.layers), 0)
+        self.scene.select(ref)
+        self.training_dock.raise_()
+        self.statusBar().showMessage(info.message, 15000)
 
     def _on_sample_chosen(self, index) -> None:
         self._guard(self.document.pin_sample, index)
@@ -544,6 +607,7 @@ class MainWindow(QMainWindow):
     # -- window events -----------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
+            self.runner.pause()
             self.prefs.set_geometry(self.saveGeometry())
             self.autosaver.stop()
             event.accept()

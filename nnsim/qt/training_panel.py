@@ -19,7 +19,7 @@ from functools import wraps
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QSizePolicy, QSlider, QSpinBox, QVBoxLayout,
+                               QPushButton, QSlider, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from ..core.initializers import INITIALIZERS
@@ -117,7 +117,7 @@ class TrainingPanel(QWidget):
     # -- building -------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 8, 8, 8)
+        outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(8)
         outer.addWidget(self._build_run_group())
         outer.addWidget(self._build_settings_group())
@@ -138,7 +138,6 @@ class TrainingPanel(QWidget):
                                        "Train epoch after epoch until the target, the stop loss "
                                        "or Pause")
         self.play_button.setDefault(False)
-        self.play_button.setMinimumWidth(88)
         self.play_button.clicked.connect(self._on_play_clicked)
         self.step_button = self._named(QPushButton("Step epoch"), "step_epoch_button",
                                        "Train one epoch (pauses a run)")
@@ -167,8 +166,8 @@ class TrainingPanel(QWidget):
 
         self.progress_bar = self._named(QProgressBar(), "progress_bar",
                                         "Epochs of this run toward the target")
-        self.progress_bar.setFormat("%v / %m epochs")
-        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setTextVisible(False)  # the status line below says it in words
+        self.progress_bar.setMaximumHeight(12)
         lay.addWidget(self.progress_bar)
         self.status_label = self._named(QLabel(), "status_label")
         self.status_label.setWordWrap(True)
@@ -253,6 +252,7 @@ class TrainingPanel(QWidget):
         self.batch_spin.valueChanged.connect(self._on_batch_changed)
         self.batch_hint = self._named(QLabel(), "batch_hint")
         self.batch_hint.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.batch_hint.setWordWrap(True)
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_spin)
         batch_row.addWidget(self.batch_hint, 1)
@@ -604,12 +604,13 @@ class TrainingPanel(QWidget):
         results = self.document.stepper.epoch_results
         if results:
             last = results[-1]
-            parts = [f"loss {_fmt_loss(last.train_loss)}"]
+            line1 = f"training loss {_fmt_loss(last.train_loss)}"
             if last.test_loss is not None:
-                parts.append(f"test {_fmt_loss(last.test_loss)}")
+                line1 += f" \u00b7 test {_fmt_loss(last.test_loss)}"
+            line2 = f"{len(results):,} epochs trained"
             if last.train_accuracy is not None:
-                parts.append(f"accuracy {last.train_accuracy:.0%}")
-            self.loss_label.setText(" \u00b7 ".join(parts) + f"  (after epoch {last.epoch:,})")
+                line2 = f"accuracy {last.train_accuracy:.0%} \u00b7 " + line2
+            self.loss_label.setText(f"{line1}\n{line2}")
         else:
             self.loss_label.setText("not trained yet")
 

@@ -187,9 +187,9 @@ def test_export_png_and_svg(window, tmp_path):
 def test_screenshot_from_the_command_line(tmp_path):
     out = tmp_path / "shot.png"
     run = subprocess.run([sys.executable, "-m", "nnsim", str(example_path(DEFAULT_EXAMPLE)),
-                          "--screenshot", str(out), "--steps", "5", "--size", "1200x800",
+                          "--screenshot", str(out), "--steps", "5", "--size", "1500x950",
                           "--select", "2,1,1"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (1200, 800)
+    assert (image.width(), image.height()) == (1500, 950)

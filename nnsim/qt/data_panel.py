@@ -1,0 +1,315 @@
+"""The data panel (for a dock): which data set the network learns.
+
+A built-in set with its number of points, noise, test fraction and seed, or
+points imported from a CSV file. Every change is one undoable
+``document.set_data`` command; when the data does not fit the network's input
+or output layer, the panel asks first (``confirm_resize``). The panel shows
+the document's data and refreshes on ``data_changed`` (after undo too).
+"""
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from ..core.datasets import BUILTIN, DataSpec, from_arrays
+from ..core.project import ImportedData
+from ..document import Document, EditError
+from .csv_dialog import CSV_FILTER, CsvImportDialog
+
+MUTED = "#5f6368"
+ERROR_COLOR = "#b00020"
+MAX_SEED = 2**31 - 1  # what a QSpinBox holds
+IMPORTED = "__imported__"  # the combo entry of imported points
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
+def data_summary(data: DataSpec | ImportedData, dataset) -> str:
+    """"circle: 160 training / 40 test points, 2 inputs, 1 target, binary"."""
+    if isinstance(data, DataSpec):
+        name = data.name
+    else:
+        name = f"imported from {data.source}" if data.source else "imported points"
+    n_train, n_test = len(dataset.X_train), len(dataset.X_test)
+    points = f"{n_train:,} training / {n_test:,} test points"
+    if isinstance(data, DataSpec) and data.name == "xor_table":
+        points = f"{n_train} rows, also used as the test set"
+    targets = _count(dataset.n_outputs, "target")
+    if dataset.kind == "multiclass":
+        targets = f"{dataset.n_outputs} classes"
+    return f"{name}: {points}, {_count(dataset.n_inputs, 'input')}, {targets}, {dataset.kind}"
+
+
+def _sizes(data: DataSpec | ImportedData) -> tuple[int, int, str]:
+    """(inputs, outputs, kind) without generating the points."""
+    if isinstance(data, DataSpec):
+        info = BUILTIN[data.name]
+        return info.n_inputs, info.n_outputs, info.kind
+    return data.X_train.shape[1], data.Y_train.shape[1], data.kind
+
+
+def resize_message(data: DataSpec | ImportedData, n_inputs: int, n_outputs: int) -> str:
+    """The question asked before the network is resized to fit ``data``."""
+    d_in, d_out, kind = _sizes(data)
+    targets = f"{d_out} classes" if kind == "multiclass" else _count(d_out, "target")
+    which = [w for w, change in (("input", d_in != n_inputs), ("output", d_out != n_outputs))
+             if change]
+    layers = (f"{which[0]} layer" if len(which) == 1 else "input and output layers")
+    return (f"The data has {_count(d_in, 'input')} and {targets}; the network has "
+            f"{_count(n_inputs, 'input')} and {_count(n_outputs, 'output')}. "
+            f"Resize the network's {layers}? The weights connected to "
+            f"{'it' if len(which) == 1 else 'them'} will be drawn afresh.")
+
+
+class DataPanel(QWidget):
+    """Choose, regenerate or import the data set of a document."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("data_panel")
+        self.document = document
+        self.csv_dialog: CsvImportDialog | None = None
+        self._csv_dir = ""
+
+        self.set_box = QComboBox(self)
+        self.set_box.setObjectName("set_box")
+        for name, info in BUILTIN.items():
+            self.set_box.addItem(name, name)
+            self.set_box.setItemData(self.set_box.count() - 1, info.description,
+                                     Qt.ItemDataRole.ToolTipRole)
+        self.set_box.currentIndexChanged.connect(self._on_set_chosen)
+        self.description_label = QLabel(self)
+        self.description_label.setObjectName("description_label")
+        self.description_label.setWordWrap(True)
+        self.description_label.setStyleSheet(f"color: {MUTED};")
+
+        self.n_box = QSpinBox(self)
+        self.n_box.setObjectName("n_box")
+        self.n_box.setRange(4, 1_000_000)
+        self.n_box.setSingleStep(50)
+        self.n_box.setGroupSeparatorShown(True)
+        self.n_box.setToolTip("Points in total, training and test together")
+        self.noise_box = QDoubleSpinBox(self)
+        self.noise_box.setObjectName("noise_box")
+        self.noise_box.setRange(0.0, 2.0)
+        self.noise_box.setSingleStep(0.05)
+        self.noise_box.setDecimals(3)
+        self.noise_box.setToolTip("Standard deviation of the jitter added to each input")
+        self.test_box = QDoubleSpinBox(self)
+        self.test_box.setObjectName("test_box")
+        self.test_box.setRange(0.0, 0.9)
+        self.test_box.setSingleStep(0.05)
+        self.test_box.setDecimals(2)
+        self.test_box.setToolTip("Share of the points held out for testing")
+        self.seed_box = QSpinBox(self)
+        self.seed_box.setObjectName("seed_box")
+        self.seed_box.setRange(0, MAX_SEED)
+        self.seed_box.setToolTip("Seeds the points and the split: the same seed gives "
+                                 "the same points")
+        self.new_seed_button = QPushButton("New seed", self)
+        self.new_seed_button.setObjectName("new_seed_button")
+        self.new_seed_button.setToolTip("Draw new points: the next seed, applied at once")
+        self.new_seed_button.clicked.connect(self.new_seed)
+        self.regenerate_button = QPushButton("Regenerate", self)
+        self.regenerate_button.setObjectName("regenerate_button")
+        self.regenerate_button.setToolTip("Make the points again with the values above")
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.import_button = QPushButton("Import CSV…", self)
+        self.import_button.setObjectName("import_button")
+        self.import_button.setToolTip("Use your own points from a CSV file")
+        self.import_button.clicked.connect(self.import_csv)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("summary_label")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("message_label")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.message_label.hide()
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Data set:", self.set_box)
+        form.addRow("", self.description_label)
+        form.addRow("Points:", self.n_box)
+        form.addRow("Noise:", self.noise_box)
+        form.addRow("Test fraction:", self.test_box)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_box, 1)
+        seed_row.addWidget(self.new_seed_button)
+        form.addRow("Seed:", seed_row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.regenerate_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+
+        document.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 330)
+
+    # -- hooks (one place, so tests can patch them) ------------------------------
+    def confirm_resize(self, message: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Resize the network?", message,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_csv_path(self) -> str:
+        start = self._csv_dir or (str(self.document.path.parent) if self.document.path else "")
+        return QFileDialog.getOpenFileName(self, "Import CSV data", start, CSV_FILTER)[0]
+
+    # -- showing the document ---------------------------------------------------
+    def _on_data_changed(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the document's data in the widgets (without applying anything)."""
+        data, ds = self.document.project.data, self.document.dataset
+        widgets = (self.set_box, self.n_box, self.noise_box, self.test_box, self.seed_box)
+        for w in widgets:
+            w.blockSignals(True)
+        i = self.set_box.findData(IMPORTED)
+        if i >= 0:
+            self.set_box.removeItem(i)
+        if isinstance(data, DataSpec):
+            self.set_box.setCurrentIndex(self.set_box.findData(data.name))
+            self.n_box.setValue(data.n)
+            self.noise_box.setValue(data.noise)
+            self.test_box.setValue(data.test_fraction)
+            self.seed_box.setValue(min(data.seed, MAX_SEED))
+            self.description_label.setText(BUILTIN[data.name].description)
+        else:
+            label = f"imported: {data.source}" if data.source else "imported points"
+            self.set_box.insertItem(0, label, IMPORTED)
+            self.set_box.setItemData(0, "Points imported from a CSV file, saved in the "
+                                        "network's file", Qt.ItemDataRole.ToolTipRole)
+            self.set_box.setCurrentIndex(0)
+            n = len(ds.X_train) + len(ds.X_test)
+            self.n_box.setValue(n)  # shown, not editable: the file decides
+            self.test_box.setValue(round(len(ds.X_test) / n, 2))
+            self.description_label.setText(
+                f"Inputs: {', '.join(data.input_names)}. "
+                f"Targets: {', '.join(data.target_names)}.")
+        for w in widgets:
+            w.blockSignals(False)
+        self._enable()
+        name, _, rest = data_summary(data, ds).partition(": ")
+        self.summary_label.setText(f"<b>{html.escape(name)}:</b> {html.escape(rest)}")
+        self.message_label.hide()
+
+    def _enable(self) -> None:
+        name = self.set_box.currentData()
+        builtin = name != IMPORTED
+        table = name == "xor_table"  # four fixed rows: nothing to vary
+        self.n_box.setEnabled(builtin and not table)
+        self.noise_box.setEnabled(builtin and not table)
+        self.test_box.setEnabled(not table)
+        self.seed_box.setEnabled(not table)
+        self.new_seed_button.setEnabled(not table)
+        self.regenerate_button.setEnabled(not table)
+        tip = ("Shuffle and split the imported points again with this test fraction "
+               "and seed" if not builtin else "Make the points again with the values above")
+        self.regenerate_button.setToolTip(tip)
+
+    # -- changes ------------------------------------------------------------------
+    def spec(self, name: str | None = None) -> DataSpec:
+        """The built-in data the widgets describe."""
+        return DataSpec(name or self.set_box.currentData(), int(self.n_box.value()),
+                        round(float(self.noise_box.value()), 6),
+                        round(float(self.test_box.value()), 6), int(self.seed_box.value()))
+
+    def _on_set_chosen(self, index: int) -> None:
+        name = self.set_box.itemData(index)
+        if name == IMPORTED:
+            return
+        self._enable()
+        self.description_label.setText(BUILTIN[name].description)
+        self.apply(self.spec(name), f"Use data set {name}")
+
+    def regenerate(self) -> None:
+        """Apply the current values (built-in: make the points; imported: split again)."""
+        data = self.document.project.data
+        if isinstance(data, ImportedData):
+            self.apply(self._resplit(data), "Split imported data again")
+        else:
+            spec = self.spec()
+            self.apply(spec, f"Regenerate {spec.name}")
+
+    def new_seed(self) -> None:
+        self.seed_box.setValue((self.seed_box.value() + 1) % (MAX_SEED + 1))
+        data = self.document.project.data
+        if isinstance(data, ImportedData):
+            self.apply(self._resplit(data), "New split of imported data")
+        else:
+            spec = self.spec()
+            self.apply(spec, f"New seed for {spec.name}")
+
+    def _resplit(self, data: ImportedData) -> ImportedData:
+        X = np.vstack([data.X_train, data.X_test])
+        Y = np.vstack([data.Y_train, data.Y_test])
+        ds = from_arrays(X, Y, test_fraction=round(float(self.test_box.value()), 6),
+                         seed=int(self.seed_box.value()), input_names=data.input_names,
+                         target_names=data.target_names, kind=data.kind)
+        return ImportedData(ds.X_train, ds.Y_train, ds.X_test, ds.Y_test,
+                            list(ds.input_names), list(ds.target_names), ds.kind,
+                            data.source)
+
+    def apply(self, data: DataSpec | ImportedData, text: str) -> bool:
+        """Use ``data`` (one undoable command), asking first when the network
+        must be resized. False when nothing changed (declined, same data, error)."""
+        if isinstance(data, DataSpec) and data == self.document.project.data:
+            self.refresh()
+            return False
+        net = self.document.network
+        try:
+            if not self.document.data_fits(data):
+                if not self.confirm_resize(resize_message(data, net.n_inputs,
+                                                          net.n_outputs)):
+                    self.refresh()
+                    return False
+            self.document.set_data(data, text)
+        except (EditError, ValueError) as e:
+            self.refresh()
+            self.message_label.setText(str(e))
+            self.message_label.show()
+            return False
+        return True
+
+    # -- CSV import -------------------------------------------------------------------
+    def import_csv(self) -> None:
+        """Ask for a file and open the import dialog (window-modal, not blocking)."""
+        path = self.ask_csv_path()
+        if not path:
+            return
+        self._csv_dir = os.path.dirname(os.fspath(path))
+        if self.csv_dialog is not None:
+            self.csv_dialog.deleteLater()
+        dialog = CsvImportDialog(path, self)
+        self.csv_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_import_accepted(dialog))
+        dialog.open()
+
+    def _on_import_accepted(self, dialog: CsvImportDialog) -> None:
+        if dialog.imported is not None:
+            self.apply(dialog.imported, f"Import {Path(dialog.path).name}")

@@ -1,0 +1,327 @@
+"""The loss plot shows the document's history, per epoch or per update, with
+log scale, hover read-out, kept runs, a divergence marker and throttled redraws."""
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from nnsim.core.training import EpochResult
+from nnsim.document import Document
+from nnsim.qt.loss_plot import LossPlotWidget, _TrailingMean, trailing_mean
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+@pytest.fixture
+def doc(qtbot):
+    return Document()  # the lecture's 2-2-1 sigmoid network on xor (no test set)
+
+
+@pytest.fixture
+def spiral(qtbot):
+    return Document.open(EXAMPLES / "spiral-deep.nnsim")
+
+
+def make_plot(qtbot, doc) -> LossPlotWidget:
+    w = LossPlotWidget(doc)
+    qtbot.addWidget(w)
+    w.resize(600, 400)
+    w.show()
+    return w
+
+
+def xy(curve):
+    x, y = curve.getOriginalDataset()  # getData() is clipped to the view
+    return (np.array([]), np.array([])) if x is None else (np.asarray(x), np.asarray(y))
+
+
+def test_epoch_curves_hold_the_epoch_results(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(5)
+    w.refresh_now()
+    res = spiral.stepper.epoch_results
+    assert len(res) == 5
+    x, train = xy(w.train_curve)
+    _, test = xy(w.test_curve)
+    assert list(x) == [1, 2, 3, 4, 5]
+    assert np.allclose(train, [r.train_loss for r in res])
+    assert np.allclose(test, [r.test_loss for r in res])
+    _, acc = xy(w.train_acc_curve)
+    assert np.allclose(acc, [100 * r.train_accuracy for r in res])
+    assert w.acc_widget.isVisible()  # classification data
+    assert w.plot.getAxis("left").labelText == "loss"
+    assert w.acc_plot.getAxis("bottom").labelText == "epoch"
+    assert w.legend_labels() == ["train", "test"]
+    assert "epoch 5: train" in w.status_label.text()
+
+
+def test_the_plot_follows_training_by_itself(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(3)
+    qtbot.waitUntil(lambda: len(xy(w.train_curve)[0]) == 3)
+
+
+def test_regression_hides_accuracy(qtbot):
+    d = Document.open(EXAMPLES / "plane-regression.nnsim")
+    w = make_plot(qtbot, d)
+    d.step_epochs(2)
+    w.refresh_now()
+    assert not w.acc_widget.isVisible()
+    assert w.plot.getAxis("bottom").labelText == "epoch"
+
+
+def test_per_update_view_shows_the_batch_losses(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    w.per_update_box.click()
+    assert w.per_update
+    for _ in range(len(doc.stepper.plan)):  # one whole cycle of micro-steps
+        doc.micro_step()
+    doc.step_batch()
+    doc.step_sample()
+    w.refresh_now()
+    x, y = xy(w.step_curve)
+    losses = doc.stepper.step_losses
+    assert len(losses) == 3
+    assert list(x) == [u for u, _ in losses]
+    assert np.allclose(y, [v for _, v in losses])
+    assert w.plot.getAxis("bottom").labelText == "update"
+    assert not w.train_curve.isVisible() and w.step_curve.isVisible()
+    assert not w.acc_widget.isVisible()
+    assert w.legend_labels()[0] == "batch loss"
+
+
+def test_per_update_view_follows_step_back(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    w.per_update_box.click()
+    doc.step_batch()
+    doc.step_batch()
+    w.refresh_now()
+    assert len(xy(w.step_curve)[0]) == 2
+    doc.step_back()
+    doc.step_batch()  # the same update again, before the plot redraws
+    w.refresh_now()
+    x, y = xy(w.step_curve)
+    assert list(x) == [1, 2]
+    assert np.allclose(y, [v for _, v in doc.stepper.step_losses])
+    doc.step_back()
+    w.refresh_now()
+    assert list(xy(w.step_curve)[0]) == [1]
+
+
+def test_epoch_view_says_when_no_epoch_finished(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    doc.step_sample()
+    w.refresh_now()
+    assert len(xy(w.train_curve)[0]) == 0
+    assert "Per update" in w.status_label.text()
+
+
+def naive_mean(y, w):
+    out = []
+    for i in range(len(y)):
+        win = y[max(0, i - w + 1):i + 1]
+        win = win[np.isfinite(win)]
+        out.append(win.mean() if len(win) else np.nan)
+    return np.array(out)
+
+
+def test_running_mean_of_the_batch_loss():
+    y = np.array([1.0, 3.0, np.nan, 5.0, 7.0])
+    m = trailing_mean(y, 2)
+    assert m[0] == 1 and m[1] == 2 and m[2] == 3 and m[3] == 5 and m[4] == 6
+    rng = np.random.default_rng(3)
+    y = rng.random(1000) * 1e-4
+    y[[5, 6, 300]] = [np.nan, np.inf, 1e12]  # a spike does not spoil later precision
+    y[700:720] = np.nan
+    for w in (1, 2, 7, 64, 100):
+        assert np.allclose(trailing_mean(y, w), naive_mean(y, w), rtol=1e-9, equal_nan=True)
+
+
+def test_running_mean_is_incremental():
+    rng = np.random.default_rng(4)
+    y = rng.random(500)
+    tm = _TrailingMean()
+    tm.update(y[:100], 0, 10)
+    tm.update(y[:230], 100, 10)
+    tm.update(y[:150], 150, 10)  # shrank (step back)
+    y2 = y.copy()
+    y2[140:] = rng.random(360)
+    got = tm.update(y2, 140, 10)
+    assert np.allclose(got, naive_mean(y2, 10))
+    assert np.allclose(tm.update(y2, 500, 25), naive_mean(y2, 25))  # new window: all
+
+
+def test_log_toggle_sets_log_mode(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(3)
+    w.log_box.click()
+    assert w.plot.getAxis("left").logMode
+    assert w.plot.getAxis("left").labelText == "loss (log scale)"
+    w.refresh_now()
+    # the curve's data stay the losses; pyqtgraph draws their log
+    assert np.allclose(w.train_data[1], [r.train_loss for r in spiral.stepper.epoch_results])
+    assert np.allclose(w.train_curve.getData()[1][-1],
+                       np.log10(spiral.stepper.epoch_results[-1].train_loss))
+    w.log_box.click()
+    assert not w.plot.getAxis("left").logMode
+
+
+def test_hover_reads_out_the_nearest_epoch(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(4)
+    w.refresh_now()
+    r = spiral.stepper.epoch_results[2]
+    text = w.hover_at(QPointF(3.2, r.train_loss))
+    assert text.startswith("epoch 3: train ")
+    assert f"train {r.train_loss:.4g}" in text and f"test {r.test_loss:.4g}" in text
+    assert "accuracy" in text
+    assert w.hover_label == text
+    # through the mouse signal, as the user moves the mouse
+    vb = w.plot.getViewBox()
+    vb.autoRange()
+    scene_pos = vb.mapViewToScene(QPointF(1.1, r.train_loss))
+    w._on_mouse_moved((scene_pos,))
+    assert w.hover_label.startswith("epoch 1: train")
+    w._on_mouse_moved((QPointF(-50, -50),))  # outside the plot
+    assert w.hover_label == ""
+
+
+def test_keep_run_adds_a_labelled_overlay(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    doc.step_epochs(3)
+    w.refresh_now()
+    live = xy(w.train_curve)
+    w.keep_button.click()
+    assert w.kept_runs == ["\u03b7=0.5 sgd b=1"]
+    assert "\u03b7=0.5 sgd b=1" in w.legend_labels()
+    kept = xy(w.kept_curves[0])
+    assert np.array_equal(kept[0], live[0]) and np.allclose(kept[1], live[1])
+    # the overlay stays frozen while the live curve grows
+    doc.set_training(learning_rate=2.0)
+    doc.step_epochs(2)
+    w.refresh_now()
+    assert len(xy(w.train_curve)[0]) == 5
+    assert len(xy(w.kept_curves[0])[0]) == 3
+    w.keep_button.click()
+    assert w.kept_runs == ["\u03b7=0.5 sgd b=1", "\u03b7=2 sgd b=1"]
+    pens = [c.opts["pen"].color().name() for c in w.kept_curves]
+    assert pens[0] != pens[1]  # different colours
+    # kept runs survive another document
+    other = Document.open(EXAMPLES / "spiral-deep.nnsim")
+    w.set_document(other)
+    w.refresh_now()
+    assert len(w.kept_runs) == 2 and len(xy(w.train_curve)[0]) == 0
+    w.clear_button.click()
+    assert w.kept_runs == [] and not any(
+        label.startswith("\u03b7") for label in w.legend_labels())
+    assert not w.clear_button.isEnabled()
+
+
+def test_the_same_settings_kept_twice_get_told_apart(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    doc.step_epochs(1)
+    w.keep_run()
+    w.keep_run()
+    assert w.kept_runs == ["\u03b7=0.5 sgd b=1", "\u03b7=0.5 sgd b=1 (2)"]
+
+
+def test_keep_is_disabled_without_a_history(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    w.refresh_now()
+    assert not w.keep_button.isEnabled()
+
+
+def test_a_diverged_history_plots_and_shows_the_marker(qtbot):
+    d = Document.open(EXAMPLES / "plane-regression.nnsim")
+    d.set_training(learning_rate=50.0)
+    w = make_plot(qtbot, d)
+    d.step_epochs(20)  # stops at the first non-finite epoch
+    res = d.stepper.epoch_results
+    assert not res[-1].finite
+    w.refresh_now()
+    x, y = xy(w.train_curve)
+    assert len(x) == len(res)
+    assert np.isfinite(y[:-1]).all() and np.isnan(y[-1])
+    assert w.diverged_text == f"diverged at epoch {res[-1].epoch}"
+    assert w.diverged_line.isVisible()
+    assert "diverged" in w.status_label.text()
+    w.log_box.click()
+    w.refresh_now()
+    w.per_update_box.click()
+    first_bad = next(u for u, v in d.stepper.step_losses if not math.isfinite(v))
+    assert w.diverged_text == f"diverged at update {first_bad}"
+    w.hover_at(QPointF(first_bad, 0))  # read-out of a non-finite loss
+    assert "\u221e" in w.hover_label or "NaN" in w.hover_label
+
+
+def test_a_nan_history_plots(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    doc.step_epochs(2)
+    doc.stepper.epoch_results.append(EpochResult(3, math.nan, None))
+    doc.trained.emit()
+    w.refresh_now()
+    assert len(xy(w.train_curve)[0]) == 3
+    assert w.diverged_text == "diverged at epoch 3"
+    doc.stepper.epoch_results.pop()  # as a step back does
+    doc.trained.emit()
+    w.refresh_now()
+    assert w.diverged_text == ""
+
+
+def test_many_signals_cause_one_redraw(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    qtbot.waitUntil(lambda: not w._timer.isActive())
+    before = w.redraw_count
+    for _ in range(50):
+        doc.step_sample()  # each emits trained and stepped
+    assert w.redraw_count == before  # nothing drawn yet, only marked
+    qtbot.waitUntil(lambda: w.redraw_count > before)
+    assert w.redraw_count == before + 1
+    assert not w._timer.isActive()  # and no other redraw pending
+
+
+def test_a_hidden_plot_waits_until_shown(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    qtbot.waitUntil(lambda: not w._timer.isActive())
+    w.hide()
+    before = w.redraw_count
+    doc.step_epochs(2)
+    qtbot.waitUntil(lambda: not w._timer.isActive())
+    assert w.redraw_count == before
+    w.show()
+    qtbot.waitUntil(lambda: len(xy(w.train_curve)[0]) == 2)
+
+
+def test_a_million_updates_redraw_incrementally(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    w.per_update_box.click()
+    doc.stepper.step_losses.extend((i + 1, 1.0 / (i + 1)) for i in range(1_000_000))
+    doc.trained.emit()
+    w.refresh_now()
+    assert len(xy(w.step_curve)[0]) == 1_000_000
+    assert w.step_curve.opts["clipToView"] and w.step_curve.opts["autoDownsample"]
+    assert w.step_curve.opts["downsampleMethod"] == "peak"
+    doc.stepper.step_losses.append((1_000_001, 0.5))
+    doc.trained.emit()
+    w.refresh_now()
+    assert xy(w.step_curve)[1][-1] == 0.5
+    window = w._mean_window()
+    tail = [v for _, v in doc.stepper.step_losses[-window:]]
+    assert xy(w.step_mean_curve)[1][-1] == pytest.approx(np.mean(tail))
+
+
+def test_an_exploded_loss_does_not_flatten_the_linear_plot(qtbot):
+    d = Document.open(EXAMPLES / "plane-regression.nnsim")
+    w = make_plot(qtbot, d)
+    d.step_epochs(8)
+    d.set_training(learning_rate=3.0)
+    d.step_epochs(30)
+    w.refresh_now()
+    early = max(r.train_loss for r in d.stepper.epoch_results[:5])
+    top = w.plot.getViewBox().viewRange()[1][1]
+    assert top < 4 * early  # the early curve stays readable; the explosion leaves the top
+    w.log_box.click()
+    w.refresh_now()
+    qtbot.waitUntil(lambda: w.plot.getViewBox().viewRange()[1][1] > 100)  # log10: all of it
