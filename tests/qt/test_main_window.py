@@ -1,5 +1,6 @@
 """The main window, used as a user uses it: real actions, buttons, keys and
 clicks on the canvas viewport."""
+import os
 import subprocess
 import sys
 
@@ -193,3 +194,53 @@ def test_screenshot_from_the_command_line(tmp_path):
     assert run.returncode == 0, run.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1500, 950)
+
+
+@pytest.mark.parametrize("error", [
+    OSError(28, "No space left on device"),
+    PermissionError(13, "Permission denied"),
+])
+def test_a_failed_save_tells_the_user_and_keeps_everything(window, tmp_path, error):
+    path = tmp_path / "mine.nnsim"
+    window.ask_save_path = lambda *a, **k: str(path)
+    window.act_save_as.trigger()
+    on_disk = path.read_bytes()
+    window.document.set_weight(1, 0, 0, 0.75)
+    real_replace = os.replace
+
+    def failing_replace(src, dst):  # the last step of the atomic write fails
+        error.filename = str(dst)
+        raise error
+    os.replace = failing_replace
+    try:
+        window.act_save.trigger()
+    finally:
+        os.replace = real_replace
+    assert window.errors and error.strerror in window.errors[-1] and "mine.nnsim" in window.errors[-1]
+    assert path.read_bytes() == on_disk  # the old file is intact
+    assert window.isWindowModified() and window.document.network.layers[0].W[0, 0] == 0.75
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".ini") == ["mine.nnsim"]
+
+
+def test_a_directory_as_save_target_is_refused(window, tmp_path):
+    window.ask_save_path = lambda *a, **k: str(tmp_path)
+    window.document.set_weight(1, 0, 0, 0.75)
+    assert not window.file_save_as()
+    assert window.errors and window.isWindowModified()
+
+
+def test_absurd_weights_and_learning_rate_never_crash(window, qtbot):
+    assert window.open_path(example_path("plane-regression"))  # a linear output can overflow
+    doc = window.document
+    doc.set_weight(1, 0, 0, 1e300)
+    doc.set_training(learning_rate=1e9)
+    for _ in range(len(doc.stepper.plan)):  # a whole pass by hand, labels and all
+        QTest.keyClick(window, Qt.Key.Key_Space)
+    assert "inf" in window.scene.tooltip_text(EdgeRef(1, 0, 0)).lower() \
+        or not np.isfinite(doc.snapshot.loss)
+    with qtbot.waitSignal(window.runner.paused, timeout=20000) as paused:
+        window.act_play.trigger()
+    assert paused.args == ["diverged"]
+    assert window.runner.divergence is not None  # reported, never silent
+    assert "diverged" in window.statusBar().currentMessage()
+    assert window.selection is not None  # the canvas points at where it happened
