@@ -62,6 +62,7 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._draws = 0  # how many fresh weight draws were made (seeds the next)
+        self._training_forgotten = False
         self.dataset: Dataset = self.project.dataset()
         self.stepper: Stepper = self.project.make_stepper(self.dataset)
         self.snapshot: Snapshot | None = None
@@ -103,8 +104,11 @@ class Document(QObject):
         self.project.optimizer_state = self.stepper.optimizer.state()
         self.project.history = History(list(self.stepper.epoch_results))
 
-    def _memento(self) -> Memento:
-        self._sync_from_stepper()
+    def _memento(self, sync: bool = True) -> Memento:
+        """A copy of the document's state; ``sync`` first takes the training
+        state (history, optimiser) from the stepper."""
+        if sync:
+            self._sync_from_stepper()
         p = self.project
         return Memento(p.network, p.layout, p.training, p.data, p.optimizer_state,
                        p.history).copy()
@@ -138,8 +142,20 @@ class Document(QObject):
         self.settings_changed.emit()
         self.trained.emit()
 
+    def _forget_training(self, p: Project) -> None:
+        """An edit that starts training afresh (new weights or structure)."""
+        p.history, p.optimizer_state = History(), None
+        self._training_forgotten = True
+
     def _rebuild_stepper(self) -> None:
+        """A stepper for the current state. The per-update losses carry over
+        (the loss plot keeps its curve) unless the edit started afresh."""
+        old = getattr(self, "stepper", None)
         self.stepper = self.project.make_stepper(self.dataset)
+        if old is not None and not self._training_forgotten:
+            self.stepper.step_losses = list(old.step_losses)
+            self.stepper.updates = old.updates
+        self._training_forgotten = False
         self._set_snapshot(None)
 
     def _set_snapshot(self, snap: Snapshot | None) -> None:
@@ -153,10 +169,11 @@ class Document(QObject):
         try:
             change(self.project)
         except ValueError as e:
+            self._training_forgotten = False  # nothing changed after all
             self._restore(before.copy(), kind)
             raise EditError(str(e)) from None
         self.project.layout = layout.fitted(self.project.layout, self.network.sizes)
-        after = self._memento()
+        after = self._memento(sync=False)  # the stepper still holds the old training state
         self.undo_stack.push(StateCommand(self, text, before, after, kind, merge_id, merge_key))
         self._announce(kind)
 
@@ -173,28 +190,28 @@ class Document(QObject):
             p.network = edit.insert_layer(p.network, position, units, activation,
                                           self._init(), self._rng())
             p.layout = layout.insert_layer(p.layout, position, units)
-            p.history, p.optimizer_state = History(), None
+            self._forget_training(p)
         self._edit(f"Add layer {position}", "structure", change)
 
     def remove_layer(self, k: int) -> None:
         def change(p):
             p.network = edit.remove_layer(p.network, k, self._init(), self._rng())
             p.layout = layout.remove_layer(p.layout, k)
-            p.history, p.optimizer_state = History(), None
+            self._forget_training(p)
         self._edit(f"Remove layer {k}", "structure", change)
 
     def add_neuron(self, k: int) -> None:
         def change(p):
             p.network = edit.add_neuron(p.network, k, self._init(), self._rng())
             p.layout = layout.add_neuron(p.layout, k)
-            p.history, p.optimizer_state = History(), None
+            self._forget_training(p)
         self._edit(f"Add neuron to layer {k}", "structure", change)
 
     def remove_neuron(self, k: int, j: int) -> None:
         def change(p):
             p.network = edit.remove_neuron(p.network, k, j)
             p.layout = layout.remove_neuron(p.layout, k, j)
-            p.history, p.optimizer_state = History(), None
+            self._forget_training(p)
         self._edit(f"Remove neuron {j + 1} of layer {k}", "structure", change)
 
     def set_connection(self, k: int, i: int, j: int, present: bool) -> None:
@@ -233,7 +250,7 @@ class Document(QObject):
         """Fresh random weights (a new draw each time, reproducible from the seed)."""
         def change(p):
             p.network = edit.reinitialize(p.network, self._init(), self._rng())
-            p.history, p.optimizer_state = History(), None
+            self._forget_training(p)
         self._edit("Re-initialise weights", "values", change)
 
     def reset_training(self) -> None:
@@ -241,7 +258,7 @@ class Document(QObject):
         def change(p):
             p.network = edit.reinitialize(p.network, self._init(),
                                           np.random.default_rng(p.training.seed))
-            p.history, p.optimizer_state = History(), None
+            self._forget_training(p)
         self._edit("Reset training", "values", change)
 
     def set_data(self, data: DataSpec | ImportedData, text: str = "Change data") -> None:
@@ -255,7 +272,7 @@ class Document(QObject):
                     or dataset.kind == "multiclass" and p.network.layers[-1].activation != "softmax":
                 p.network = edit.fit_to_data(p.network, dataset.n_inputs, dataset.n_outputs,
                                              dataset.kind, self._init(), self._rng())
-                p.history, p.optimizer_state = History(), None
+                self._forget_training(p)
             p.data = data
             self.dataset = dataset
         self._edit(text, "data", change)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter, QTransform
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
@@ -238,9 +238,10 @@ class DecisionMapWidget(QWidget):
         self.legend_label = QLabel()
         self.legend_label.setTextFormat(Qt.RichText)
         self.legend_label.setWordWrap(True)
-        self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px 0 6px;")
+        self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 1px 6px 3px 6px;")
         self.hover_label = QLabel(" ")
-        self.hover_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px 3px 6px;")
+        self.hover_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px 0 6px;")
+        self.hover_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
                                            slot=self._on_mouse_moved)
 
@@ -248,8 +249,11 @@ class DecisionMapWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.legend_label)
-        layout.addWidget(self.hover_label)
+        row = QHBoxLayout()  # legend left, hover read-out right: one line
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.legend_label, 1)
+        row.addWidget(self.hover_label)
+        layout.addLayout(row)
 
     # -- the document ----------------------------------------------------------------------
     def set_document(self, document: Document) -> None:
@@ -430,7 +434,7 @@ class DecisionMapWidget(QWidget):
         self.color_bar.axis.setLabel("output" if ref is None or ref.layer == last
                                      else ("value" if ref.layer == 0 else "activation"),
                                      color=AXIS_TEXT)
-        self.plot.setTitle(title, color=AXIS_TEXT, size="10pt")
+        self.plot.setTitle(title, color=AXIS_TEXT, size="9pt")
         self._update_legend()
 
     def _target_range(self, column: int = 0) -> tuple[float, float]:

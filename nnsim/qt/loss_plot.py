@@ -25,6 +25,7 @@ from ..core.naming import fmt
 
 REDRAW_MS = 33  # at most ~30 redraws a second
 MAX_MEAN_WINDOW = 1000
+ACCURACY_MIN_HEIGHT = 300  # px of the whole widget; below it the accuracy plot hides
 EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
 
 TRAIN_COLOR = "#1f5fa8"  # dark blue
@@ -201,6 +202,8 @@ class LossPlotWidget(QWidget):
         self._step_mean = np.empty(0)  # the running mean on show (per update)
         self._mean = _TrailingMean()
         self._exploded = False
+        self._acc_shown: bool | None = None
+        self._x_label = "epoch"
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -231,7 +234,8 @@ class LossPlotWidget(QWidget):
         self.status_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px 3px 6px;")
         for w in (self.per_update_box, self.log_box, self.keep_button, self.clear_button):
             bar.addWidget(w)
-        bar.addStretch(1)
+        bar.addSpacing(8)
+        self._bar = bar  # the legend joins this row (it wraps when long)
 
         self.plot_widget = pg.PlotWidget(background="w")
         self.plot = self.plot_widget.getPlotItem()
@@ -265,7 +269,8 @@ class LossPlotWidget(QWidget):
         self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px;")
         self._legend: list[str] = []
         # the accuracy plot uses the loss plot's colours and legend
-        self.acc_widget.setMinimumHeight(110)
+        self.acc_widget.setMinimumHeight(60)
+        self.plot_widget.setMinimumHeight(100)
 
         def curve(plot, color, width=2, style=Qt.SolidLine):
             item = pg.PlotDataItem([], [], pen=pg.mkPen(color, width=width, style=style),
@@ -311,8 +316,8 @@ class LossPlotWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
-        layout.addWidget(self.legend_label)
-        layout.addWidget(self.plot_widget, 3)
+        self._bar.addWidget(self.legend_label, 1)
+        layout.addWidget(self.plot_widget, 2)
         layout.addWidget(self.acc_widget, 1)
         layout.addWidget(self.status_label)
 
@@ -363,6 +368,23 @@ class LossPlotWidget(QWidget):
         if self._dirty:
             self._mark_dirty()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_accuracy()
+
+    def _place_accuracy(self) -> bool:
+        """The accuracy plot shows for classification, per epoch, when the
+        widget is tall enough for it to be readable (the status line gives the
+        latest accuracy in any case). Returns whether it shows."""
+        show = (self.document is not None and self.document.dataset.kind != "regression"
+                and not self.per_update and self.height() >= ACCURACY_MIN_HEIGHT)
+        if show != self.acc_widget.isVisibleTo(self) or self._acc_shown is None:
+            self._acc_shown = show
+            self.acc_widget.setVisible(show)
+            # with the accuracy plot below, its axis names the shared x axis
+            self.plot.getAxis("bottom").showLabel(not show)
+        return show
+
     def refresh_now(self) -> None:
         """Redraw at once (the timer calls this; tests may too)."""
         self._timer.stop()
@@ -382,11 +404,12 @@ class LossPlotWidget(QWidget):
             run.train.setVisible(not per_update)
             run.test.setVisible(not per_update)
             run.step.setVisible(per_update)
-        show_acc = classify and not per_update
-        self.acc_widget.setVisible(show_acc)
-        # with the accuracy plot below, its axis names the shared x axis
-        self.plot.setLabel("bottom", "" if show_acc else ("update" if per_update else "epoch"))
-        self.plot.getAxis("bottom").showLabel(not show_acc)
+        x_label = "update" if per_update else "epoch"
+        if x_label != self._x_label:  # (setLabel relayouts: only on a change)
+            self._x_label = x_label
+            self.plot.setLabel("bottom", x_label)
+            self._acc_shown = None
+        self._place_accuracy()
 
         has_test = self._has_test()
         window = self._mean_window()
@@ -487,11 +510,13 @@ class LossPlotWidget(QWidget):
         def swatch(color, dashed):
             c = pg.mkColor(color)
             c.setAlpha(255)
-            glyph = "‒ ‒" if dashed else "━━"
+            # box-drawing dashes: no line break inside them (a figure dash allows one)
+            glyph = "\u254d\u254d" if dashed else "\u2501\u2501"
             return f"<span style='color:{c.name()}; font-weight:bold'>{glyph}</span>"
 
-        self.legend_label.setText("&nbsp;&nbsp;&nbsp;".join(
-            f"<span style='white-space:nowrap'>{swatch(c, d)}&nbsp;{html.escape(t)}</span>"
+        self.legend_label.setText("&nbsp;&nbsp; ".join(
+            # non-breaking spaces: an entry wraps as a whole, never inside
+            f"{swatch(c, d)}&nbsp;{html.escape(t).replace(' ', '&nbsp;')}"
             for c, d, t in entries))
 
     def _update_status(self, epochs: np.ndarray, per_update: bool) -> None:
@@ -505,6 +530,9 @@ class LossPlotWidget(QWidget):
             text = f"epoch {int(e)}: train {fmt(train)}"
             if self._has_test():
                 text += f", test {fmt(test)}"
+            acc = [f"{100 * a:.1f}%" for a in epochs[-1, 3:5] if math.isfinite(a)]
+            if self.document.dataset.kind != "regression" and acc:
+                text += f"  \u00b7  accuracy {' / '.join(acc)}"
             if self.diverged_text:
                 text += f" \u2014 {self.diverged_text}: lower the learning rate and reset"
         elif st.step_losses:

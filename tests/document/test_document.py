@@ -184,3 +184,22 @@ def test_growing_past_the_canvas_limit_is_refused(doc):
         for _ in range(CANVAS_MAX_UNITS):
             doc.add_neuron(1)
     assert doc.network.sizes[1] == CANVAS_MAX_UNITS
+
+
+@pytest.mark.parametrize("edit", ["reset_training", "reinitialize", "add_neuron"])
+def test_edits_that_start_afresh_clear_the_history_and_optimiser(doc, edit):
+    doc.set_training(optimizer="momentum")
+    doc.step_epochs(3)
+    assert len(doc.project.history.epochs) == 3 and doc.stepper.optimizer.t > 0
+    getattr(doc, edit)(*([1] if edit == "add_neuron" else []))
+    assert doc.project.history.epochs == [] and doc.stepper.epoch_results == []
+    assert doc.stepper.optimizer.t == 0 and doc.stepper.step_losses == []
+    doc.undo_stack.undo()
+    assert len(doc.stepper.epoch_results) == 3
+
+
+def test_a_weight_edit_keeps_the_per_update_curve(doc):
+    doc.step_batch()
+    doc.step_batch()
+    doc.set_weight(1, 0, 0, 0.5)
+    assert len(doc.stepper.step_losses) == 2

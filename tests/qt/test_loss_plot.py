@@ -57,6 +57,20 @@ def test_epoch_curves_hold_the_epoch_results(qtbot, spiral):
     assert "epoch 5: train" in w.status_label.text()
 
 
+def test_a_short_plot_leaves_accuracy_to_the_status_line(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(2)
+    w.refresh_now()
+    assert w.acc_widget.isVisible()
+    assert w.plot.getAxis("bottom").label.isVisible() is False  # the accuracy plot's axis says it
+    w.resize(600, 220)
+    qtbot.waitUntil(lambda: not w.acc_widget.isVisible())
+    assert w.plot.getAxis("bottom").label.isVisible()
+    r = spiral.stepper.epoch_results[-1]
+    assert f"accuracy {100 * r.train_accuracy:.1f}% / {100 * r.test_accuracy:.1f}%" \
+        in w.status_label.text()
+
+
 def test_the_plot_follows_training_by_itself(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     spiral.step_epochs(3)
