@@ -20,8 +20,21 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
-bench: $(STAMP)
-	$(BIN)/python -m bench
+# Benchmarks run in their own environment, .venv-bench, with the `bench` extra
+# (PyTorch and scikit-learn to compare against), so .venv and `make test` stay
+# lean. ARGS go to `python -m bench` (e.g. ARGS=--quick, ARGS="--only train").
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	sh .ci/qt-system-deps.sh
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BENCH_VENV)/bin/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BENCH_VENV)

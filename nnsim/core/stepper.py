@@ -35,6 +35,8 @@ Array = np.ndarray
 # epoch if that is further.
 MIN_HISTORY = 1000
 
+_PLANS: dict[int, tuple] = {}  # the micro-step plan per number of layers
+
 
 def _frozen(x: Array) -> Array:
     x.setflags(write=False)
@@ -125,6 +127,7 @@ class Stepper:
         # Shuffling has its own stream, so it does not depend on initialisation.
         seed = config.seed if shuffle_seed is None else shuffle_seed
         self.rng = np.random.default_rng([seed, 1])
+        self._rng_state: dict | None = None
         self.epoch = 1  # the epoch in progress, 1-based
         self.position = 0  # next index into self.order
         self.order = self._new_order()
@@ -136,15 +139,22 @@ class Stepper:
         self._marks: deque[_Mark] = deque()
 
     # -- the plan -------------------------------------------------------
+    def _plan(self) -> tuple[MicroStep, ...]:
+        L = len(self.network.layers)
+        plan = _PLANS.get(L)
+        if plan is None:
+            plan = _PLANS[L] = tuple(
+                [MicroStep("forward", k) for k in range(1, L + 1)] + [MicroStep("loss")]
+                + [MicroStep("backward", k) for k in range(L, 0, -1)] + [MicroStep("update")])
+        return plan
+
     @property
     def plan(self) -> list[MicroStep]:
-        L = len(self.network.layers)
-        return ([MicroStep("forward", k) for k in range(1, L + 1)] + [MicroStep("loss")]
-                + [MicroStep("backward", k) for k in range(L, 0, -1)] + [MicroStep("update")])
+        return list(self._plan())
 
     @property
     def next_step(self) -> MicroStep:
-        return self.plan[self.cycle.done if self.cycle else 0]
+        return self._plan()[self.cycle.done if self.cycle else 0]
 
     @property
     def in_cycle(self) -> bool:
@@ -214,7 +224,9 @@ class Stepper:
         params = self.network.parameters()
         changes = self.optimizer.step_deltas(params, grads, lr)
         # New arrays, never in place: earlier snapshots keep their weights.
-        self.network.set_parameters([p + d for p, d in zip(params, changes)])
+        new = [np.asarray(p + d, dtype=float) for p, d in zip(params, changes)]
+        for k, layer in enumerate(self.network.layers):
+            layer.W, layer.b = new[2 * k], new[2 * k + 1]
         c.weights_after = tuple((_frozen(l.W.copy()), _frozen(l.b.copy()))
                                 for l in self.network.layers)
         c.learning_rate = lr
@@ -237,14 +249,21 @@ class Stepper:
     def _new_order(self) -> Array:
         n = len(self.data.X_train)
         order = self.rng.permutation(n) if self.config.shuffle else np.arange(n)
+        self._rng_state = None  # drawn from: the state a mark keeps has changed
         return _frozen(order)
+
+    def _rng_state_now(self) -> dict:
+        """The shuffling stream's state (the dict is kept until the next draw)."""
+        if self._rng_state is None:
+            self._rng_state = self.rng.bit_generator.state
+        return self._rng_state
 
     def current(self) -> Snapshot | None:
         """The cycle in progress, or None between cycles."""
         c = self.cycle
         if c is None or c.done == 0:
             return None
-        return self._snapshot_of(c, self.plan[c.done - 1])
+        return self._snapshot_of(c, self._plan()[c.done - 1])
 
     def _snapshot_of(self, c: _Cycle, step: MicroStep) -> Snapshot:
         return Snapshot(
@@ -343,7 +362,7 @@ class Stepper:
 
     def _push_mark(self, with_params: bool) -> None:
         c = self.cycle
-        m = _Mark(self.epoch, self.position, self.order, self.rng.bit_generator.state,
+        m = _Mark(self.epoch, self.position, self.order, self._rng_state_now(),
                   self.pinned, c.indices if c else None, c.done if c else 0,
                   self.updates, len(self.step_losses), len(self.epoch_results))
         if with_params:
@@ -364,6 +383,7 @@ class Stepper:
             self.optimizer.load_state(m.optimizer_state)
         self.epoch, self.position, self.order = m.epoch, m.position, m.order
         self.rng.bit_generator.state = m.rng_state
+        self._rng_state = m.rng_state
         self.pinned, self.updates = m.pinned, m.updates
         del self.step_losses[m.n_step_losses:]
         del self.epoch_results[m.n_epoch_results:]
@@ -372,7 +392,7 @@ class Stepper:
             X, Y = self.data.batch(list(m.cycle_indices))
             self.cycle = _Cycle(self.network, m.cycle_indices,
                                 np.array(X, dtype=float), np.array(Y, dtype=float))
-            for step in self.plan[:m.cycle_done]:
+            for step in self._plan()[:m.cycle_done]:
                 self._run(step)
         return self.current()
 

@@ -295,14 +295,20 @@ class EpochEngine:
         self.AE = np.empty((N, t), dt)
         self.YE = np.empty((N, t), dt)
         self.gather_epoch = N * (sizes[0] + 1) * dt.itemsize <= EPOCH_GATHER_MAX_BYTES
-        if self.gather_epoch:
-            self.XE = np.ones((N, sizes[0] + 1), dt)
-        else:
+        # one batch of all rows: trained in their natural order (see _run_full_batch)
+        self.full_batch = self.gather_epoch and B == N
+        self._fresh = False  # ZE/AE hold this epoch's forward pass (full batch)
+        if self.full_batch:
+            self.XN = np.ones((N, sizes[0] + 1), dt)
+            self.XN[:, :-1] = self.X
+        if not self.gather_epoch:
             self.xb = np.empty((B, sizes[0]), dt)
+        self.XE = None  # the inputs in the epoch's order (made when first needed)
         self.fwd = [_FORWARD[l.activation] for l in layers]
         self.bwd = [_BACKWARD.get(l.activation) for l in layers]
         # the output delta
         fused = self.loss.fused_with == self.out_act
+        self.ysum = self.YSE = None  # row sums of the targets, when not all 1
         if fused and self.loss.name == "cross_entropy":
             ysum = self.Y.sum(axis=1, keepdims=True)
             self.ysum = None if bool(np.all(ysum == 1.0)) else ysum
@@ -335,82 +341,111 @@ class EpochEngine:
 
     def run(self, order: Array, start: int, learning_rate: float) -> list[float]:
         """Train on rows ``order[start:]`` in batches; returns the batch losses."""
-        N, B, L = self.N, self.B, self.L
+        if self.full_batch and start == 0:
+            return self._run_full_batch(learning_rate)
+        self._fresh = False
+        N, B = self.N, self.B
         n0 = self.sizes[0]
-        Gk, fwd, bwd, W, WT = self.Gk, self.fwd, self.bwd, self.W, self.WT
         ZE, AE, YE = self.ZE, self.AE, self.YE
         np.take(self.Y, order, axis=0, out=YE)
         gather = self.gather_epoch
         if gather:
-            np.take(self.X, order, axis=0, out=self.XE[:, :n0])
+            if self.XE is None:
+                self.XE = np.ones((N, n0 + 1), self.dtype)
             XE = self.XE
-        ce_sum = self.delta_kind == "ce" and self.ysum is not None
-        if ce_sum:
-            np.take(self.ysum, order, axis=0, out=self.YSE)
-        lr, t, kind = learning_rate, self.sizes[-1], self.delta_kind
-        last = L - 1
+            np.take(self.X, order, axis=0, out=XE[:, :n0])
+        YSE = self.YSE
+        if YSE is not None:
+            np.take(self.ysum, order, axis=0, out=YSE)
         for s in range(start, N, B):
             e = min(s + B, N)
-            m = e - s
-            Z, Aall, Aact, D, T, M, xb = self._frame(m)
-            if self.masked:
-                self._refresh_masked()
-            # forward
+            f = self._frame(e - s)
             if gather:
                 x = XE[s:e]
-                z = Z[0]
-                np.matmul(x, W[0], out=z)
             else:
-                x = np.take(self.X, order[s:e], axis=0, out=xb)
-                z = Z[0]
-                np.matmul(x, W[0][:-1], out=z)
-                np.add(z, W[0][-1], out=z)
-            for k in range(last):
-                if k:
-                    np.matmul(Aall[k - 1], W[k], out=Z[k])
-                fwd[k](Z[k], Aact[k], T[k], M[k])
-            z, a, y = ZE[s:e], AE[s:e], YE[s:e]
-            if last:
-                np.matmul(Aall[last - 1], W[last], out=z)
-            else:
-                np.copyto(z, Z[0])
-            fwd[last](z, a, T[last], M[last])
-            # output delta
-            d = D[last]
-            if kind == "ce":
-                if ce_sum:
-                    np.multiply(a, self.YSE[s:e], out=d)
-                    np.subtract(d, y, out=d)
-                else:
-                    np.subtract(a, y, out=d)
-                np.divide(d, m, out=d)
-            elif kind == "fused":
-                np.subtract(a, y, out=d)
-                np.divide(d, m * t, out=d)
-            elif kind == "mse":
-                np.subtract(a, y, out=d)
-                np.multiply(d, 2.0 / (m * t), out=d)
-                bwd[last](d, z, a, d, T[last], M[last])
-            else:
-                np.copyto(d, self.loss.output_delta(a, y, z, act.get(self.out_act)))
-            # backward
-            for k in range(last, -1, -1):
-                d = D[k]
-                if k:
-                    np.matmul(Aall[k - 1].T, d, out=Gk[k])
-                elif gather:
-                    np.matmul(x.T, d, out=Gk[0])
-                else:
-                    np.matmul(x.T, d, out=Gk[0][:-1])
-                    np.sum(d, axis=0, out=Gk[0][-1])
-                if self.notmask[k] is not None:
-                    Gk[k][:-1][self.notmask[k]] = 0.0
-                if k:
-                    g = D[k - 1]
-                    np.matmul(d, WT[k], out=g)
-                    bwd[k - 1](g, Z[k - 1], Aact[k - 1], g, T[k - 1], M[k - 1])
-            self._update(lr)
+                x = np.take(self.X, order[s:e], axis=0, out=f[6])
+            z, a = ZE[s:e], AE[s:e]
+            self._forward(x, f, z, a)
+            self._backward(x, f, z, a, YE[s:e], None if YSE is None else YSE[s:e])
+            self._update(learning_rate)
         return self._batch_losses(start, B)
+
+    def _run_full_batch(self, learning_rate: float) -> list[float]:
+        """One batch of all rows. The order of the rows changes nothing but
+        rounding, so they stay in their natural order, and the forward pass
+        that measured the last epoch is the forward pass of this one."""
+        f = self._frame(self.N)
+        if not self._fresh:
+            self._forward(self.XN, f, self.ZE, self.AE)
+            self._fresh_loss = float(self._row_losses(self.ZE, self.AE, self.Y,
+                                                      self.ysum).sum()) / self.N
+        loss = self._fresh_loss
+        self._backward(self.XN, f, self.ZE, self.AE, self.Y, self.ysum)
+        self._update(learning_rate)
+        self._fresh = False
+        return [loss]
+
+    def _forward(self, x: Array, f: tuple, z: Array, a: Array) -> None:
+        """Forward pass of one batch ``x`` (with the ones column when the
+        inputs are gathered per epoch) into the frame ``f`` and the output
+        buffers ``z``, ``a``."""
+        Z, Aall, Aact, _D, T, M, _xb = f
+        W, fwd, last = self.W, self.fwd, self.L - 1
+        if self.masked:
+            self._refresh_masked()
+        if x.shape[1] == self.sizes[0]:  # no ones column: add the bias
+            np.matmul(x, W[0][:-1], out=Z[0])
+            np.add(Z[0], W[0][-1], out=Z[0])
+        else:
+            np.matmul(x, W[0], out=Z[0])
+        for k in range(last):
+            if k:
+                np.matmul(Aall[k - 1], W[k], out=Z[k])
+            fwd[k](Z[k], Aact[k], T[k], M[k])
+        if last:
+            np.matmul(Aall[last - 1], W[last], out=z)
+        else:
+            np.copyto(z, Z[0])
+        fwd[last](z, a, T[last], M[last])
+
+    def _backward(self, x: Array, f: tuple, z: Array, a: Array, y: Array,
+                  ysum: Array | None) -> None:
+        """dL/dz of every layer and the gradient (flat, in self.G) of one batch."""
+        Z, Aall, Aact, D, T, M, _xb = f
+        Gk, WT, bwd, last = self.Gk, self.WT, self.bwd, self.L - 1
+        m, t = len(z), self.sizes[-1]
+        d, kind = D[last], self.delta_kind
+        if kind == "ce":
+            if ysum is not None:
+                np.multiply(a, ysum, out=d)
+                np.subtract(d, y, out=d)
+            else:
+                np.subtract(a, y, out=d)
+            np.divide(d, m, out=d)
+        elif kind == "fused":
+            np.subtract(a, y, out=d)
+            np.divide(d, m * t, out=d)
+        elif kind == "mse":
+            np.subtract(a, y, out=d)
+            np.multiply(d, 2.0 / (m * t), out=d)
+            bwd[last](d, z, a, d, T[last], M[last])
+        else:
+            np.copyto(d, self.loss.output_delta(a, y, z, act.get(self.out_act)))
+        for k in range(last, -1, -1):
+            d = D[k]
+            if k:
+                np.matmul(Aall[k - 1].T, d, out=Gk[k])
+            elif x.shape[1] != self.sizes[0]:
+                np.matmul(x.T, d, out=Gk[0])
+            else:
+                np.matmul(x.T, d, out=Gk[0][:-1])
+                np.sum(d, axis=0, out=Gk[0][-1])
+            if self.notmask[k] is not None:
+                Gk[k][:-1][self.notmask[k]] = 0.0
+            if k:
+                g = D[k - 1]
+                np.matmul(d, WT[k], out=g)
+                bwd[k - 1](g, Z[k - 1], Aact[k - 1], g, T[k - 1], M[k - 1])
 
     def _refresh_masked(self) -> None:
         """Copy the weights into the masked layers' buffers, removed ones as zero."""
@@ -483,7 +518,7 @@ class EpochEngine:
         N = self.N
         if start >= N:
             return []
-        ysum = None if self.delta_kind != "ce" or self.ysum is None else self.YSE[start:]
+        ysum = None if self.YSE is None else self.YSE[start:]
         rows = self._row_losses(self.ZE[start:], self.AE[start:], self.YE[start:], ysum)
         n = N - start
         if n <= B:
@@ -550,6 +585,19 @@ class EpochEngine:
         """What accuracy() compares: class index per row (or y > 0.5)."""
         return Y[:, 0] > 0.5 if Y.shape[1] == 1 else np.argmax(Y, axis=1)
 
+    def _measured(self, z, a, Y, rows, labels) -> tuple[float, float | None]:
+        """The loss (mean of the rows' losses) and the accuracy."""
+        n = len(z)
+        loss = float(rows.sum()) / n
+        if not math.isfinite(loss):  # the reference's handling of inf and NaN
+            z64, a64 = z.astype(np.float64), a.astype(np.float64)
+            loss = self.loss.value(a64, Y, z64, self.out_act)
+        acc = None
+        if self.kind != "regression":
+            guess = a[:, 0] > 0.5 if a.shape[1] == 1 else np.argmax(a, axis=1)
+            acc = np.count_nonzero(guess == labels) / n
+        return loss, acc
+
     def evaluate(self, epoch: int) -> EpochResult:
         """Like :func:`evaluate`, with the engine's arithmetic."""
         def measure(X, Y, labels, ysum):
@@ -557,15 +605,7 @@ class EpochEngine:
             if n == 0:
                 return None, None
             z, a = self._forward_all(X)
-            loss = float(self._row_losses(z, a, Y, ysum).sum()) / n
-            if not math.isfinite(loss):  # the reference's handling of inf and NaN
-                z64, a64 = z.astype(np.float64), a.astype(np.float64)
-                loss = self.loss.value(a64, Y, z64, self.out_act)
-            acc = None
-            if self.kind != "regression":
-                guess = a[:, 0] > 0.5 if a.shape[1] == 1 else np.argmax(a, axis=1)
-                acc = np.count_nonzero(guess == labels) / n
-            return loss, acc
+            return self._measured(z, a, Y, self._row_losses(z, a, Y, ysum), labels)
 
         if self._train_labels is None:
             self._train_labels = self._labels(self.Y64)
@@ -577,7 +617,16 @@ class EpochEngine:
                 self._train_ysum = None
             if ce and len(self.Y_test) and bool(np.all(self._test_ysum == 1.0)):
                 self._test_ysum = None
-        train_loss, train_acc = measure(self.X, self.Y64, self._train_labels, self._train_ysum)
+        if self.full_batch:  # measured by the forward pass the next epoch trains with
+            f = self._frame(self.N)
+            self._forward(self.XN, f, self.ZE, self.AE)
+            rows = self._row_losses(self.ZE, self.AE, self.Y, self.ysum)
+            self._fresh, self._fresh_loss = True, float(rows.sum()) / self.N
+            train_loss, train_acc = self._measured(self.ZE, self.AE, self.Y64, rows,
+                                                   self._train_labels)
+        else:
+            train_loss, train_acc = measure(self.X, self.Y64, self._train_labels,
+                                            self._train_ysum)
         test_loss, test_acc = measure(self.X_test, self.Y_test, self._test_labels,
                                       self._test_ysum)
         return EpochResult(epoch, train_loss, test_loss, train_acc, test_acc)

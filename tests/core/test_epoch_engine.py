@@ -49,11 +49,12 @@ def reference_epochs(st: Stepper, ds, n: int):
     return losses, results
 
 
+@pytest.mark.parametrize("batch", [7, 1000])  # 1000: one batch of all rows
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("hidden,out,loss,data", CASES)
-def test_engine_matches_the_reference_path(hidden, out, loss, data, optimizer):
-    fast, ds = build(hidden, out, loss, data, optimizer)
-    slow, _ = build(hidden, out, loss, data, optimizer)
+def test_engine_matches_the_reference_path(hidden, out, loss, data, optimizer, batch):
+    fast, ds = build(hidden, out, loss, data, optimizer, batch=batch)
+    slow, _ = build(hidden, out, loss, data, optimizer, batch=batch)
     fast.step_epochs(4)
     losses, results = reference_epochs(slow, ds, 4)
     for a, b in zip(fast.network.parameters(), slow.network.parameters()):
@@ -71,14 +72,17 @@ def test_engine_matches_the_reference_path(hidden, out, loss, data, optimizer):
     assert fast.updates == len(losses)
 
 
-def test_engine_respects_removed_connections_and_partial_epochs():
-    fast, ds = build(["tanh", "relu"], "sigmoid", "mse", "circle", "momentum", mask=True)
-    slow, _ = build(["tanh", "relu"], "sigmoid", "mse", "circle", "momentum", mask=True)
+@pytest.mark.parametrize("batch", [7, 1000])
+def test_engine_respects_removed_connections_and_partial_epochs(batch):
+    fast, ds = build(["tanh", "relu"], "sigmoid", "mse", "circle", "momentum", mask=True,
+                     batch=batch)
+    slow, _ = build(["tanh", "relu"], "sigmoid", "mse", "circle", "momentum", mask=True,
+                    batch=batch)
     masks = [l.mask.copy() for l in fast.network.layers]
     removed = [l.W[~l.mask].copy() for l in fast.network.layers]
     for st in (fast, slow):
         for _ in range(3):
-            st.step_batch()  # the epoch is part-way through
+            st.step_sample()  # the epoch is part-way through
     fast.step_epochs(2)
     reference_epochs(slow, ds, 2)
     for a, b in zip(fast.network.parameters(), slow.network.parameters()):
@@ -102,11 +106,12 @@ def test_float32_training_is_close_and_stored_as_float64():
     assert all(s.dtype == np.float64 for kind in fast.optimizer.slots for s in kind)
 
 
+@pytest.mark.parametrize("batch", [7, 1000])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_runs_in_chunks_equal_one_run(dtype):
+def test_runs_in_chunks_equal_one_run(dtype, batch):
     """Run mode trains a few epochs per tick, the CLI all at once: bit for bit the same."""
-    one, _ = build(["relu", "tanh"], "sigmoid", "bce", "moons", "momentum")
-    chunks, _ = build(["relu", "tanh"], "sigmoid", "bce", "moons", "momentum")
+    one, _ = build(["relu", "tanh"], "sigmoid", "bce", "moons", "momentum", batch=batch)
+    chunks, _ = build(["relu", "tanh"], "sigmoid", "bce", "moons", "momentum", batch=batch)
     for st in (one, chunks):
         st.config.dtype = dtype
     one.step_epochs(6)

@@ -96,7 +96,9 @@ class EdgeItem(QGraphicsLineItem):
         self.present = True
         self.label: ValueLabelItem | None = None
         self.label_t = 0.5  # where the label sits, as a fraction of the edge length
+        self.pen_key = None  # palette.edge_pen_codes code of the pen set (None: Qt's default)
         self._bounds = QRectF()
+        self._shape = None  # (hit width, path), see shape()
         self.setZValue(Z_EDGE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.sync()
@@ -105,6 +107,7 @@ class EdgeItem(QGraphicsLineItem):
         """Follow the neurons' positions (and move the label along)."""
         line = QLineF(self.source.pos(), self.target.pos())
         self.prepareGeometryChange()
+        self._shape = None
         m = EDGE_HIT_WIDTH / 2 + 1  # covers the widest pen (MAX_WIDTH) too
         self._bounds = QRectF(line.p1(), line.p2()).normalized().adjusted(-m, -m, m, m)
         self.setLine(line)
@@ -120,13 +123,18 @@ class EdgeItem(QGraphicsLineItem):
         return self._bounds
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        line = self.line()
-        path.moveTo(line.p1())
-        path.lineTo(line.p2())
-        stroker = QPainterPathStroker()
-        stroker.setWidth(max(EDGE_HIT_WIDTH, self.pen().widthF()))
-        return stroker.createStroke(path)
+        # made once per position (hit tests ask for it often); pens are never
+        # wider than EDGE_HIT_WIDTH, so the pen does not change it
+        width = max(EDGE_HIT_WIDTH, self.pen().widthF())
+        if self._shape is None or self._shape[0] != width:
+            path = QPainterPath()
+            line = self.line()
+            path.moveTo(line.p1())
+            path.lineTo(line.p2())
+            stroker = QPainterPathStroker()
+            stroker.setWidth(width)
+            self._shape = (width, stroker.createStroke(path))
+        return self._shape[1]
 
 
 class HaloItem(QGraphicsLineItem):

@@ -102,23 +102,19 @@ class _Rects:
         self.n += 1
         return i
 
-    def overlaps(self, cands: np.ndarray) -> np.ndarray:
+    def overlaps(self, cands: np.ndarray, box=None) -> np.ndarray:
         """(candidates, rects) boolean matrix of overlaps with active rects
-        (columns: only the rects near the candidates, see ``near``)."""
+        (columns: only the rects near the candidates, see ``near``). ``box``:
+        the candidates' bounding box (left, top, right, bottom) if known."""
         r = self.r[:self.n]
-        near = (self.active[:self.n] & (r[:, 0] < cands[:, 2].max()) & (cands[:, 0].min() < r[:, 2])
-                & (r[:, 1] < cands[:, 3].max()) & (cands[:, 1].min() < r[:, 3]))
+        if box is None:
+            box = (cands[:, 0].min(), cands[:, 1].min(), cands[:, 2].max(), cands[:, 3].max())
+        near = (self.active[:self.n] & (r[:, 0] < box[2]) & (box[0] < r[:, 2])
+                & (r[:, 1] < box[3]) & (box[1] < r[:, 3]))
         self.near = np.flatnonzero(near)
         r = r[self.near]
         return ((cands[:, None, 0] < r[None, :, 2]) & (r[None, :, 0] < cands[:, None, 2])
                 & (cands[:, None, 1] < r[None, :, 3]) & (r[None, :, 1] < cands[:, None, 3]))
-
-
-def _candidates(lab: Label) -> np.ndarray:
-    x0, y0, x1, y1 = lab.ends
-    cx, cy = x0 + TS * (x1 - x0), y0 + TS * (y1 - y0)
-    w, h = lab.width / 2, lab.height / 2
-    return np.stack([cx - w, cy - h, cx + w, cy + h], axis=1)
 
 
 def place(gaps: list[list[Label]], obstacles: list[Rect],
@@ -132,27 +128,43 @@ def place(gaps: list[list[Label]], obstacles: list[Rect],
     rects = _Rects(obstacles, sum(len(g) for g in gaps) + 16)
     everyone: list[Label] = []  # owners are indices into this list
     cands: list[np.ndarray] = []  # their candidate rectangles, best first
+    boxes: list[tuple] = []  # the bounding box of each label's candidates
     for g, labels in enumerate(gaps):
         base = len(everyone)
         everyone += labels
         ends = crossing_ends[g] if crossing_ends is not None else None
         use_crossings = ends is not None and 1 < len(ends) <= CROSSING_MAX_EDGES
         dense = len(labels) > DENSE
-        for lab in labels:
-            x0, y0, x1, y1 = lab.ends
-            cost = T_WEIGHT * np.abs(TS - preferred_t(lab.target, lab.n_targets))
-            if use_crossings:
-                cx, cy = x0 + TS * (x1 - x0), y0 + TS * (y1 - y0)
-                cost = cost + crossings(cx, cy, lab.width, lab.height, ends, lab.index)
-            lab.order = np.argsort(cost, kind="stable")
-            if dense:
-                lab.order = lab.order[:DENSE_CANDIDATES]
+        if not labels:
+            continue
+        # every label of the gap at once: costs, their order, the rectangles
+        E = np.array([lab.ends for lab in labels], dtype=float)
+        pref = np.array([preferred_t(lab.target, lab.n_targets) for lab in labels])
+        cost = T_WEIGHT * np.abs(TS[None, :] - pref[:, None])
+        cx = E[:, 0:1] + TS[None, :] * (E[:, 2:3] - E[:, 0:1])
+        cy = E[:, 1:2] + TS[None, :] * (E[:, 3:4] - E[:, 1:2])
+        if use_crossings:
+            for i, lab in enumerate(labels):
+                cost[i] = cost[i] + crossings(cx[i], cy[i], lab.width, lab.height, ends,
+                                              lab.index)
+        order = np.argsort(cost, axis=1, kind="stable")
+        if dense:
+            order = order[:, :DENSE_CANDIDATES]
+        w = np.array([lab.width for lab in labels])[:, None] / 2
+        h = np.array([lab.height for lab in labels])[:, None] / 2
+        ox = np.take_along_axis(cx, order, axis=1)
+        oy = np.take_along_axis(cy, order, axis=1)
+        rect = np.stack([ox - w, oy - h, ox + w, oy + h], axis=2)  # (labels, cands, 4)
+        lo, hi = rect.min(axis=1), rect.max(axis=1)
+        for i, lab in enumerate(labels):
+            lab.order = order[i]
             lab.placed = None
-            cands.append(_candidates(lab)[lab.order])  # best first
+            cands.append(rect[i])
+            boxes.append((lo[i, 0], lo[i, 1], hi[i, 2], hi[i, 3]))
         # greedy, labels into the same neuron together (they stack neatly)
         for n in sorted(range(base, len(everyone)), key=lambda n: everyone[n].target):
             lab = everyone[n]
-            free = ~rects.overlaps(cands[n]).any(axis=1)
+            free = ~rects.overlaps(cands[n], boxes[n]).any(axis=1)
             if free.any():
                 c = int(np.argmax(free))
                 lab.placed = int(lab.order[c])
@@ -164,7 +176,7 @@ def place(gaps: list[list[Label]], obstacles: list[Rect],
             lab = everyone[n]
             if lab.placed is not None:
                 continue
-            hits = rects.overlaps(cands[n])
+            hits = rects.overlaps(cands[n], boxes[n])
             near = rects.near
             for c in np.flatnonzero(hits.sum(axis=1) == 1):
                 blocker = int(near[np.flatnonzero(hits[c])[0]])
@@ -174,7 +186,7 @@ def place(gaps: list[list[Label]], obstacles: list[Rect],
                 other = everyone[m]
                 rects.active[blocker] = False
                 mine = rects.add(cands[n][c], n)
-                ok = ~rects.overlaps(cands[m]).any(axis=1)
+                ok = ~rects.overlaps(cands[m], boxes[m]).any(axis=1)
                 if ok.any():
                     oc = int(np.argmax(ok))
                     other.placed = int(other.order[oc])

@@ -145,6 +145,10 @@ class NetworkScene(QGraphicsScene):
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
+        # No BSP index: every relabel changes the pens (so the geometry) of many
+        # edges, and each change costs a BSP update (~20 us an edge), while long
+        # diagonal edges make the tree useless for finding items anyway.
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setBackgroundBrush(palette.BACKGROUND)
         self.document = None
         self._selection = None
@@ -156,6 +160,7 @@ class NetworkScene(QGraphicsScene):
         self.label_scale = 1.0
         self.hidden_labels = 0  # edge labels that found no free spot
         self._needs_placement = True
+        self._edge_texts_stale = False  # edge label texts skipped while unreadable
         self._view_zoom = 1.0
         self._n_edges = 0
         self._status: list[str] = []
@@ -213,6 +218,9 @@ class NetworkScene(QGraphicsScene):
         self.halo: HaloItem | None = None
         self.legend: LegendItem | None = None
         self._verbose = True
+        self._edge_labels_hidden = False  # all edge labels hidden (zoomed out)
+        self._items_generation = getattr(self, "_items_generation", 0) + 1
+        self._last_relabel = self._last_snapshot = None  # see _relabel_key
 
     def rebuild(self) -> None:
         """Create every item from the document (on structure changes)."""
@@ -347,6 +355,13 @@ class NetworkScene(QGraphicsScene):
         if list(net.sizes) != self._sizes:  # stepped(None) arrives before structure_changed
             self.rebuild()
             return
+        # One step often announces itself twice (stepped, then values_changed):
+        # when nothing the labels show has changed since the last relabel, skip.
+        key = self._relabel_key()
+        if (key == self._last_relabel and doc.snapshot is self._last_snapshot
+                and not self._needs_placement):
+            return
+        self._last_relabel, self._last_snapshot = key, doc.snapshot
         snap = doc.snapshot
         sizes, L = self._sizes, len(self._sizes) - 1
         v = self._verbose
@@ -423,22 +438,39 @@ class NetworkScene(QGraphicsScene):
             if vals.size:
                 largest[kind] = max(largest.get(kind, 0.0), float(vals.max()))
         showing = set()
+        # Zoomed out too far to read, edge labels are hidden: their texts are
+        # made when they can be read again (see _place_labels).
+        texts = self._labels_readable()
+        self._edge_texts_stale = not texts
+        pen_for, REMOVED = palette.pen_for_code, palette.REMOVED_CODE
         for k, kind, values, old in plans:
             mask = net.layers[k - 1].mask
             big = largest.get(kind, 0.0)
             grid = self.edges[k]
             top = palette.widest(len(grid) * len(grid[0]))
+            rows = values.tolist()
+            codes = palette.edge_pen_codes(values, big, kind, top)
+            masks = mask.tolist() if mask is not None else None
             for i, row in enumerate(grid):
+                vrow, crow = rows[i], codes[i]
+                mrow = masks[i] if masks is not None else None
                 for j, edge in enumerate(row):
-                    present = mask is None or bool(mask[i, j])
+                    present = mrow is None or mrow[j]
                     edge.present = present
                     if not present:
-                        edge.setPen(palette.removed_pen())
+                        if edge.pen_key != REMOVED:
+                            edge.pen_key = REMOVED
+                            edge.setPen(pen_for(REMOVED))
                         resized |= edge.label.set_lines(())
                         continue
                     showing.add(kind)
-                    val = float(values[i, j])
-                    edge.setPen(palette.edge_pen(val, big, kind, top))
+                    code = crow[j]
+                    if code != edge.pen_key:  # only edges whose look changed
+                        edge.pen_key = code
+                        edge.setPen(pen_for(code))
+                    if not texts:
+                        continue
+                    val = vrow[j]
                     color = palette.text_color(val, kind)
                     if old is not None:  # two short lines fit between crossing edges
                         w0 = float(old[i, j])
@@ -467,6 +499,21 @@ class NetworkScene(QGraphicsScene):
             self._place_labels()
         else:  # every box kept its size: every label keeps its place
             self._set_legend()
+
+    def _relabel_key(self) -> tuple:
+        """What relabel shows besides the snapshot, to tell whether it changed."""
+        doc = self.document
+        net, st = doc.network, doc.stepper
+        x = self._input_values(doc.snapshot)
+        try:
+            indices = st.next_indices()
+        except (IndexError, ValueError):
+            indices = None
+        return (self._items_generation, b"".join(p.tobytes() for p in net.parameters()),
+                tuple(None if l.mask is None else l.mask.tobytes() for l in net.layers),
+                tuple(l.activation for l in net.layers), net.loss,
+                None if x is None else np.asarray(x, dtype=float).tobytes(),
+                st.next_step, indices, self._labels_readable(), self.label_scale)
 
     def _set_legend(self) -> None:
         status = list(self._status)
@@ -588,16 +635,23 @@ class NetworkScene(QGraphicsScene):
         """Put every edge label on its edge where it overlaps nothing
         (see placement.py); a label without room is hidden."""
         self._place_timer.stop()
+        if self._edge_texts_stale and self._labels_readable():
+            self._needs_placement = True
+            self.relabel()  # makes the texts, then places them
+            return
         if not self._labels_readable():  # too small to read: not drawn, not placed
-            for grid in self.edges[1:]:
-                for row in grid:
-                    for e in row:
-                        e.label.setVisible(False)
+            if not self._edge_labels_hidden:
+                for grid in self.edges[1:]:
+                    for row in grid:
+                        for e in row:
+                            e.label.setVisible(False)
+                self._edge_labels_hidden = True
             self.hidden_labels = 0
             self._needs_placement = True
             self._set_legend()
             self._update_scene_rect()
             return
+        self._edge_labels_hidden = False
         region = self._visible_region()
         # the legend's size depends on its text; give it room for the note
         self.legend.set_state(list(self._status) + [""], self._showing)
