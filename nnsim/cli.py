@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start afresh: re-initialise the weights and shuffle from this seed")
     train.add_argument("--out", help="where to write the trained network "
                                      "(default: FILE with .trained.nnsim)")
+    train.add_argument("--dtype", choices=("float64", "float32"),
+                       help="number type for training (float32: faster for large networks)")
     train.add_argument("--quiet", action="store_true", help="no progress lines")
 
     trace = sub.add_parser("trace", help="one sample's forward, backward and SGD update")
@@ -124,6 +126,8 @@ def _train(args) -> int:
         cfg.batch_size = args.batch_size
     if args.epochs is not None:
         cfg.epochs = args.epochs
+    if args.dtype is not None:
+        cfg.dtype = args.dtype
     if args.seed is not None:
         cfg.seed = args.seed
         _reinitialise(project)

@@ -23,7 +23,7 @@ from ..core.initializers import INITIALIZERS, init_weights
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.project import History, ImportedData, Project
-from ..core.training import MAX_LEARNING_RATE, EpochResult, TrainingConfig
+from ..core.training import DTYPES, MAX_LEARNING_RATE, EpochResult, TrainingConfig
 from .atomic import atomic_write_bytes
 from .errors import FileFormatError, Invalid
 from .jsontext import BadNumber, decode_bytes, dump, parse
@@ -70,7 +70,7 @@ TOP_KEYS = ("format", "version", "title", "description", "network", "training",
 NETWORK_KEYS = ("inputs", "loss", "layers")
 LAYER_KEYS = ("units", "activation", "weights", "bias", "mask")
 TRAINING_KEYS = ("learning_rate", "batch_size", "optimizer", "optimizer_params",
-                 "epochs", "seed", "initializer", "shuffle", "stop_loss")
+                 "epochs", "seed", "initializer", "shuffle", "stop_loss", "dtype")
 BUILTIN_DATA_KEYS = ("builtin", "n", "noise", "test_fraction", "seed")
 POINTS_DATA_KEYS = ("points", "input_names", "target_names", "kind", "source")
 POINTS_KEYS = ("inputs", "targets", "test_inputs", "test_targets")
@@ -416,9 +416,11 @@ def _training(v) -> TrainingConfig:
     if stop_loss is not None:
         stop_loss = _number(stop_loss, "training.stop_loss",
                             "a number of at least 0, or null for no stop", lambda f: f >= 0)
+    dtype = _choice(tr.get("dtype", "float64"), "training.dtype", DTYPES)
     cfg = TrainingConfig(learning_rate=lr, batch_size=batch_size, optimizer=optimizer,
                          optimizer_params=params, epochs=epochs, seed=seed,
-                         initializer=initializer, shuffle=shuffle, stop_loss=stop_loss)
+                         initializer=initializer, shuffle=shuffle, stop_loss=stop_loss,
+                         dtype=dtype)
     try:
         cfg.validate()
     except ValueError as e:
@@ -767,6 +769,8 @@ def _to_obj(project: Project) -> dict:
             "stop_loss": _py(tr.stop_loss),
         },
     }
+    if tr.dtype != "float64":  # written only when chosen: most files never need it
+        obj["training"]["dtype"] = tr.dtype
     data = project.data
     if isinstance(data, DataSpec):
         # The default data set is a placeholder while the network does not fit

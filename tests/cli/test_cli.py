@@ -153,3 +153,14 @@ def test_the_cli_and_core_import_no_qt():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_train_in_float32_is_saved_and_still_learns(tmp_path):
+    from nnsim.examples import example_path
+    out = tmp_path / "f32.nnsim"
+    run = nnsim("train", example_path("circle-tanh"), "--dtype", "float32", "--out", out)
+    assert run.returncode == 0, run.stderr
+    trained = load_project(out)
+    assert trained.training.dtype == "float32"
+    assert '"dtype": "float32"' in out.read_text()
+    assert trained.history.epochs[-1].test_accuracy >= 0.95
