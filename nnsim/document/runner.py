@@ -2,11 +2,17 @@
 
 A :class:`Runner` trains in short chunks driven by a QTimer. Each tick calls
 ``document.step_epochs`` once, asking it to stop after the epoch that crosses
-a time budget (~30 ms), and then returns to the event loop, so the window
-repaints and answers clicks between chunks. Because every chunk goes through
-the document, the undo history (one merged "Training" step), the step-back
-marks and the ``values_changed``/``trained`` signals stay right; a view that
-redraws on those signals redraws at most once per chunk (about 30 Hz).
+a time budget (30 ms), and then returns to the event loop, so the window
+answers clicks between chunks. Because every chunk goes through the
+document, the undo history (one merged "Training" step) and the step-back
+marks stay right.
+
+Views redraw on the document's signals, at most once per chunk (~30 Hz).
+When they take long to redraw, the chunks between "frames" run with the
+document's signals held back, and the next frame (or the end of the run)
+announces them all at once: training keeps TRAIN_SHARE of the time however
+slow the views are, and only the redraw rate drops. ``progress`` is emitted
+once per frame and when the run stops.
 
 The stepper reads the training settings live, so a learning-rate (or batch
 size, or optimiser) change made while running takes effect at the next epoch
@@ -29,7 +35,18 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-TICK_BUDGET_S = 0.030  # training time per tick; the rest of the time is the UI's
+TICK_BUDGET_S = 0.040  # training time per chunk: how long a click may wait
+# A chunk's document signals redraw the views. When the views are slow to
+# redraw, only every few chunks announce themselves (a "frame"; the others
+# are announced with it), so that training keeps at least TRAIN_SHARE of the
+# time while clicks are still served after every chunk. Frames come at most
+# every MIN_FRAME_S and at least every MAX_FRAME_S.
+TRAIN_SHARE = 0.85
+SHARE_WINDOW_S = 0.6  # the frame interval adapts after at least this long ...
+SHARE_WINDOW_FRAMES = 3  # ... and this many frames
+INITIAL_FRAME_S = 0.2
+MIN_FRAME_S = 0.025
+MAX_FRAME_S = 1.0
 FRAME_MS = 33  # with a speed set, ticks come at most this often (~30 Hz)
 RATE_WINDOW_S = 2.0  # the epochs/s read-out averages over this long
 
@@ -112,13 +129,38 @@ def first_non_finite(network) -> tuple[str, int, int | None, int, float] | None:
     return None
 
 
-def likely_cause(lr: float, optimizer: str, where: str, largest_weight: float) -> str:
-    """One sentence: the probable reason for the divergence and what to try."""
+def largest_weight(network) -> tuple[str, float] | None:
+    """(name, value) of the weight or bias of largest magnitude, e.g.
+    ("weight 2\u21921 of layer 1", 1.9e295); None for an empty network."""
+    best = None
+    with np.errstate(all="ignore"):
+        for k, layer in enumerate(network.layers, start=1):
+            for kind, arr in (("weight", layer.W), ("bias", layer.b)):
+                if not arr.size:
+                    continue
+                flat = int(np.argmax(np.abs(arr)))
+                value = float(arr.flat[flat])
+                if best is None or abs(value) > abs(best[1]):
+                    if kind == "weight":
+                        i, j = np.unravel_index(flat, arr.shape)
+                        name = f"weight {i + 1}\u2192{j + 1} of layer {k}"
+                    else:
+                        name = f"the bias of neuron {flat + 1} in layer {k}"
+                    best = (name, value)
+    return best
+
+
+def likely_cause(lr: float, optimizer: str, where: str,
+                 largest: tuple[str, float] | None = None) -> str:
+    """One sentence: the probable reason for the divergence and what to try.
+    ``largest``: the biggest weight, (name, value), for a loss that overflowed."""
     s = suggest_learning_rate(lr)
     tail = f"try {s:g}."
     if where == "loss":
-        grew = (f"the weights have grown so large (up to {largest_weight:.2g}) that the outputs "
-                "overflow")
+        grew = "the weights have grown so large that the outputs overflow"
+        if largest is not None and math.isfinite(largest[1]):
+            grew = (f"the weights have grown so large ({largest[0]} is {largest[1]:.2g}) "
+                    "that the outputs overflow")
         if lr >= 1:
             return f"the learning rate {lr:g} is far too large: {grew}; {tail}"
         return f"the learning rate {lr:g} is too large for this network and data: {grew}; {tail}"
@@ -145,9 +187,6 @@ def diagnose(document) -> DivergenceInfo | None:
     if found is None and (last is None or last.finite):
         return None
     epoch = last.epoch if last is not None else document.stepper.epoch
-    with np.errstate(all="ignore"):
-        largest = max((float(np.max(np.abs(p))) for p in net.parameters() if p.size),
-                      default=0.0)
     if found is not None:
         where, layer, i, j, value = found
     else:
@@ -156,7 +195,7 @@ def diagnose(document) -> DivergenceInfo | None:
     lr = float(cfg.learning_rate)
     return DivergenceInfo(epoch, where, layer, i, j, value, lr, cfg.optimizer,
                           suggest_learning_rate(lr),
-                          likely_cause(lr, cfg.optimizer, where, largest))
+                          likely_cause(lr, cfg.optimizer, where, largest_weight(net)))
 
 
 class Runner(QObject):
@@ -164,8 +203,8 @@ class Runner(QObject):
 
     Signals: ``started()``; ``paused(reason)`` with reason one of "target
     reached", "stop loss reached", "paused", "diverged"; ``progress(done,
-    target)`` once per chunk (epochs of this run and its target);
-    ``diverged(DivergenceInfo)``.
+    target)`` once per frame and on stopping (epochs of this run and its
+    target); ``diverged(DivergenceInfo)``.
     """
 
     started = Signal()
@@ -189,6 +228,12 @@ class Runner(QObject):
         self._pace_done = 0
         self._rate_samples: deque[tuple[float, int]] = deque()
         self.budget_s = TICK_BUDGET_S
+        # time between frames, adapted to the views' cost (kept across runs);
+        # it starts on the side of throughput and comes down when they are quick
+        self.frame_s = INITIAL_FRAME_S
+        self._window: list | None = None  # [start, training time, frames]
+        self._quiet = 0  # chunks run since the last frame, not announced yet
+        self._last_frame = -math.inf
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
 
     # -- state ---------------------------------------------------------------------
@@ -264,6 +309,8 @@ class Runner(QObject):
         self.divergence = None
         self._running = True
         self._anchor_pace()
+        self._window = None
+        self._last_frame = -math.inf
         self._rate_samples.clear()
         self._rate_samples.append((time.perf_counter(), count))
         self._timer.start(0)  # the first chunk as soon as the event loop is free
@@ -318,9 +365,21 @@ class Runner(QObject):
     def _stop(self, reason: str) -> None:
         self._timer.stop()
         self._running = False
+        self._announce_held_back()
         if reason in (TARGET_REACHED, STOP_LOSS_REACHED):
             self._run_open = False  # the next Play starts a new run
         self.paused.emit(reason)
+
+    def _announce_held_back(self) -> None:
+        """Emit what quiet chunks' ``step_epochs`` calls would have emitted
+        (the same signals, in the same order; views read the state afresh)."""
+        if not self._quiet:
+            return
+        self._quiet = 0
+        doc = self._doc
+        doc.stepped.emit(doc.snapshot)
+        doc.values_changed.emit()
+        doc.trained.emit()
 
     def _on_timeout(self) -> None:
         if not self._running or self._in_tick:
@@ -344,8 +403,7 @@ class Runner(QObject):
         target = self.target
         done = count - self._start_count
         if done >= target:
-            self.progress.emit(done, target)
-            self._stop(TARGET_REACHED)
+            self._stop_with_progress(TARGET_REACHED)
             return
         n = target - done
         now = time.perf_counter()
@@ -355,14 +413,27 @@ class Runner(QObject):
             if due <= 0:
                 return
             n = min(n, due)
+        frame = self._is_frame(now)
         deadline = now + self.budget_s
+        last_epoch_end = [now]
 
         def out_of_time(_result) -> bool:
-            return time.perf_counter() >= deadline
+            t = last_epoch_end[0] = time.perf_counter()
+            return t >= deadline
 
         stop_loss = cfg.stop_loss
-        results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+        if frame:
+            results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+            self._quiet, self._last_frame = 0, now
+        else:  # announced by the next frame (or when the run stops)
+            held = doc.blockSignals(True)
+            try:
+                results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+            finally:
+                doc.blockSignals(held)
+            self._quiet += 1
         end = time.perf_counter()
+        self._measure(end, last_epoch_end[0] - now, frame)
         if self._speed is not None:
             self._pace_done += len(results)
             if len(results) < n and not self._finished(results, stop_loss):
@@ -383,16 +454,56 @@ class Runner(QObject):
             outcome = None
         if self._timer.interval() != self._interval_ms():
             self._timer.setInterval(self._interval_ms())
-        self.progress.emit(done, target)
-        if info is not None:  # announced even if a progress slot paused the run
+        if outcome is None:
+            if frame:
+                self.progress.emit(done, target)
+        elif outcome == DIVERGED:  # announced even if a progress slot paused the run
             self.divergence = info
             was_running, self._running = self._running, False
             self._timer.stop()
+            self._announce_held_back()
+            self.progress.emit(done, target)
             self.diverged.emit(info)
             if was_running:
                 self.paused.emit(DIVERGED)
-        elif outcome is not None and self._running:
-            self._stop(outcome)
+        else:
+            self._stop_with_progress(outcome)
+
+    def _stop_with_progress(self, reason: str) -> None:
+        self._announce_held_back()
+        self.progress.emit(self.done, self.target)
+        if self._running:
+            self._stop(reason)
+
+    def _measure(self, now: float, trained: float, frame: bool) -> None:
+        """Add a chunk to the share window; once it is long enough, scale the
+        frame interval so that the time outside training (mostly the views'
+        redraws, which come once per frame) is 1 - TRAIN_SHARE of the whole."""
+        if self._speed is not None:  # paced runs wait on purpose: not a cost
+            self._window = None
+            return
+        if self._window is None:
+            self._window = [now, 0.0, 0]
+            return
+        w = self._window
+        w[1] += trained
+        w[2] += frame
+        elapsed = now - w[0]
+        if elapsed < SHARE_WINDOW_S or (w[2] < SHARE_WINDOW_FRAMES
+                                        and elapsed < 3 * SHARE_WINDOW_S):
+            return
+        outside = max(0.0, 1.0 - w[1] / elapsed)
+        scale = (outside / (1.0 - TRAIN_SHARE)) ** 0.7
+        scale = min(2.0, max(0.5, scale))
+        self.frame_s = min(MAX_FRAME_S, max(MIN_FRAME_S, self.frame_s * scale))
+        self._window = [now, 0.0, 0]
+
+    def _is_frame(self, now: float) -> bool:
+        """Whether this chunk announces itself (and the quiet ones before it)."""
+        if self._speed is not None or self._last_frame == -math.inf:
+            return True  # paced chunks are small; a run's first chunk shows at once
+        # the frame falls on the chunk that starts nearest its time
+        return now - self._last_frame >= self.frame_s - self.budget_s / 2
 
     @staticmethod
     def _finished(results, stop_loss) -> bool:

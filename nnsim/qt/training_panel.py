@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 from functools import wraps
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QRect, QSignalBlocker, QSize, Qt
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-                               QPushButton, QSlider, QSpinBox, QVBoxLayout,
-                               QWidget)
+                               QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox,
+                               QStyle, QVBoxLayout, QWidget)
 
 from ..core.initializers import INITIALIZERS
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
@@ -87,6 +88,50 @@ def _fmt_rate(rate: float | None) -> str:
     return f"{rate:,.0f} epochs/s" if rate >= 10 else f"{rate:.1f} epochs/s"
 
 
+class LiveText(QWidget):
+    """A read-out that changes many times a second (the status line).
+
+    Unlike QLabel, setting its text never asks the window to lay itself out
+    again (a QLabel does, which costs milliseconds per change in a full
+    window): its height is fixed to ``lines`` lines and it only repaints.
+    """
+
+    def __init__(self, lines: int = 1, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._text = ""
+        self._lines = lines
+        self._color: QColor | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def set_color(self, color: str | None) -> None:
+        new = QColor(color) if color else None
+        if new != self._color:
+            self._color = new
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(120, self.fontMetrics().lineSpacing() * self._lines + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, self.sizeHint().height())
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setPen(self._color or self.palette().color(self.foregroundRole()))
+        p.drawText(QRect(0, 0, self.width(), self.height()),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+                   | Qt.TextFlag.TextWordWrap, self._text)
+        p.end()
+
+
 def _guarded(method):
     """Show an EditError (or ValueError) in the panel instead of raising."""
     @wraps(method)
@@ -113,15 +158,41 @@ class TrainingPanel(QWidget):
         runner.progress.connect(self._on_progress)
         runner.diverged.connect(self._on_diverged)
         self.set_document(document)
+        # As narrow as the content allows (it never scrolls sideways), and as
+        # tall as the content shown now (no divergence report): the dock keeps
+        # room for the settings, and a report or more rows scroll if they must.
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        hint = self._content.minimumSizeHint()
+        self.setMinimumSize(hint.width() + bar, hint.height())
 
     # -- building -------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
+        # In a scroll area: a short dock scrolls instead of squeezing the
+        # divergence report or the settings.
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("training_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("training_content")
+        outer = QVBoxLayout(content)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(8)
         outer.addWidget(self._build_run_group())
         outer.addWidget(self._build_settings_group())
         outer.addStretch(1)
+        self.scroll_area.setWidget(content)
+        self._content = content
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.scroll_area)
+
+    def sizeHint(self) -> QSize:
+        """All of the content (the scroll area alone would ask for less)."""
+        hint = self._content.sizeHint()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return QSize(hint.width() + bar, hint.height())
 
     def _named(self, widget, name: str, tip: str = ""):
         widget.setObjectName(name)
@@ -169,12 +240,10 @@ class TrainingPanel(QWidget):
         self.progress_bar.setTextVisible(False)  # the status line below says it in words
         self.progress_bar.setMaximumHeight(12)
         lay.addWidget(self.progress_bar)
-        self.status_label = self._named(QLabel(), "status_label")
-        self.status_label.setWordWrap(True)
+        self.status_label = self._named(LiveText(1), "status_label")
         lay.addWidget(self.status_label)
-        self.loss_label = self._named(QLabel(), "loss_label")
-        self.loss_label.setStyleSheet(f"color: {MUTED_COLOR};")
-        self.loss_label.setWordWrap(True)
+        self.loss_label = self._named(LiveText(2), "loss_label")
+        self.loss_label.set_color(MUTED_COLOR)
         lay.addWidget(self.loss_label)
 
         self.divergence_box = self._named(QFrame(), "divergence_box")
@@ -600,14 +669,15 @@ class TrainingPanel(QWidget):
         else:
             text = f"ready to train {target:,} epochs"
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {color};" if color else "")
+        self.status_label.set_color(color or None)
         results = self.document.stepper.epoch_results
         if results:
             last = results[-1]
             line1 = f"training loss {_fmt_loss(last.train_loss)}"
             if last.test_loss is not None:
                 line1 += f" \u00b7 test {_fmt_loss(last.test_loss)}"
-            line2 = f"{len(results):,} epochs trained"
+            n = len(results)
+            line2 = f"{n:,} epoch{'s' if n != 1 else ''} trained"
             if last.train_accuracy is not None:
                 line2 = f"accuracy {last.train_accuracy:.0%} \u00b7 " + line2
             self.loss_label.setText(f"{line1}\n{line2}")

@@ -1,0 +1,316 @@
+"""Run mode: timer-driven chunks of whole epochs through the document, with a
+target, a stop loss, pause, live settings, a divergence report and a loop
+that stays responsive."""
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+
+from nnsim.core.network import Network
+from nnsim.document import Document
+from nnsim.document.runner import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
+                                   DivergenceInfo, Runner, diagnose, first_non_finite,
+                                   suggest_learning_rate)
+from nnsim.examples import example_path
+from nnsim.io import load_project
+
+TIMEOUT = 30_000  # ms; the runs below take well under a second
+
+
+def params(doc):
+    return [p.copy() for p in doc.network.parameters()]
+
+
+def finite(doc):
+    return all(np.isfinite(p).all() for p in doc.network.parameters())
+
+
+@pytest.fixture
+def circle(qtbot):
+    doc = Document.open(example_path("circle-tanh"))
+    doc.set_training(epochs=25)
+    return doc
+
+
+@pytest.fixture
+def runner(circle):
+    return Runner(circle)
+
+
+def full_loss(doc):
+    d = doc.dataset
+    return doc.network.loss_value(d.X_train, d.Y_train)
+
+
+def test_play_trains_to_the_target_and_the_loss_falls(qtbot, circle, runner):
+    before = full_loss(circle)
+    progress = []
+    runner.progress.connect(lambda done, target: progress.append((done, target)))
+    with qtbot.waitSignal(runner.started, timeout=1000):
+        runner.play()
+    assert runner.is_running
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        pass
+    assert paused.args == [TARGET_REACHED]
+    assert not runner.is_running
+    assert len(circle.stepper.epoch_results) == 25
+    assert [r.epoch for r in circle.stepper.epoch_results] == list(range(1, 26))
+    assert full_loss(circle) < 0.8 * before
+    assert circle.stepper.epoch_results[-1].train_loss == pytest.approx(full_loss(circle))
+    assert progress[-1] == (25, 25) and runner.done == 25
+    dones = [d for d, _ in progress]
+    assert dones == sorted(dones)
+
+
+def test_a_run_is_one_undo_step_and_matches_the_cli_bit_for_bit(qtbot, circle, runner):
+    start = params(circle)
+    count = circle.undo_stack.count()
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    assert circle.undo_stack.count() == count + 1
+    assert circle.undo_stack.undoText() == "Training"
+    # the CLI's loop on the same file and settings gives the same weights
+    project = load_project(example_path("circle-tanh"))
+    project.training.epochs = 25
+    stepper = project.make_stepper(project.dataset())
+    stepper.step_epochs(25)
+    for a, b in zip(circle.network.parameters(), project.network.parameters()):
+        assert np.array_equal(a, b)
+    circle.undo_stack.undo()
+    assert all(np.array_equal(a, b) for a, b in zip(params(circle), start))
+    assert circle.stepper.epoch_results == []
+
+
+def test_play_again_after_the_target_starts_a_new_run(qtbot, circle, runner):
+    for total in (25, 50):
+        with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+            runner.play()
+        assert paused.args == [TARGET_REACHED]
+        assert runner.done == 25 and len(circle.stepper.epoch_results) == total
+
+
+def test_the_run_stops_once_the_loss_is_below_the_stop_loss(qtbot, circle, runner):
+    # where a plain run of the same file passes below a chosen loss
+    project = load_project(example_path("circle-tanh"))
+    losses = [r.train_loss for r in project.make_stepper(project.dataset()).step_epochs(60)]
+    stop = losses[39] * (1 + 1e-9)
+    expected = next(k for k, loss in enumerate(losses) if loss < stop) + 1
+    circle.set_training(epochs=5000, stop_loss=stop)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [STOP_LOSS_REACHED]
+    assert len(circle.stepper.epoch_results) == expected <= 40
+    assert circle.stepper.epoch_results[-1].train_loss < stop
+
+
+def test_pause_from_a_progress_slot_stops_adding_epochs(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    reasons = []
+    runner.paused.connect(reasons.append)
+
+    def on_progress(done, target):
+        if done > 0:
+            runner.pause()
+    runner.progress.connect(on_progress)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    n = len(circle.stepper.epoch_results)
+    assert 0 < n < 1_000_000 and not runner.is_running
+    qtbot.wait(100)  # the event loop runs; the timer must not fire again
+    assert len(circle.stepper.epoch_results) == n
+    assert reasons == [PAUSED]
+
+
+def test_play_after_pause_resumes_the_same_run(qtbot, circle, runner):
+    circle.set_training(epochs=60)
+    runner.budget_s = 0.001  # chunks of an epoch or two
+    runner.progress.connect(lambda done, target: runner.pause() if 0 < done < 60 else None)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    first = runner.done
+    runner.progress.disconnect()
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert len(circle.stepper.epoch_results) == 60 and runner.done == 60 and first < 60
+
+
+def test_a_learning_rate_change_mid_run_takes_effect_without_reset(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    stepper = circle.stepper
+    at = []
+
+    def on_progress(done, target):
+        if not at:
+            at.append(len(circle.stepper.epoch_results))
+            circle.set_training(learning_rate=0.05)
+        elif len(circle.stepper.epoch_results) >= at[0] + 3:
+            runner.pause()
+    runner.progress.connect(on_progress)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    total = len(circle.stepper.epoch_results)
+    assert circle.stepper is stepper  # not rebuilt, not reset
+    assert circle.project.training.learning_rate == 0.05
+    assert [r.epoch for r in circle.stepper.epoch_results] == list(range(1, total + 1))
+    assert total > at[0]
+    # the epochs after the change used the new rate: replay with the core
+    project = load_project(example_path("circle-tanh"))
+    replay = project.make_stepper(project.dataset())
+    replay.step_epochs(at[0])
+    project.training.learning_rate = 0.05
+    replay.step_epochs(total - at[0])
+    for a, b in zip(circle.network.parameters(), project.network.parameters()):
+        assert np.array_equal(a, b)
+
+
+def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot):
+    doc = Document.open(example_path("plane-regression"))
+    doc.set_training(learning_rate=1e9)
+    runner = Runner(doc)
+    reasons = []
+    runner.paused.connect(reasons.append)
+    with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT) as diverged:
+        runner.play()
+    info = diverged.args[0]
+    assert isinstance(info, DivergenceInfo) and runner.divergence is info
+    assert reasons == [DIVERGED] and not runner.is_running
+    assert info.where in ("weight", "bias", "loss")
+    if info.where == "loss":
+        assert finite(doc) and not math.isfinite(doc.stepper.epoch_results[-1].train_loss)
+        assert info.layer is None and "loss" in info.location
+    else:
+        assert info.layer >= 1 and info.j is not None and "layer" in info.location
+    assert info.learning_rate == 1e9 and info.suggested_learning_rate == 0.1
+    assert "1e+09" in info.cause and "too large" in info.cause and "0.1" in info.cause
+    assert info.message.startswith(f"Training diverged in epoch {info.epoch}")
+    assert runner.step_back_to_finite()
+    assert finite(doc)
+    assert all(r.finite for r in doc.stepper.epoch_results)
+    assert runner.divergence is None
+
+
+def test_a_non_finite_weight_is_named_by_layer_and_index(qtbot):
+    doc = Document.open(example_path("circle-tanh"))
+    W = doc.network.layers[1].W.copy()
+    W[3, 0] = np.nan
+    doc.network.layers[1].W = W
+    assert first_non_finite(doc.network)[:4] == ("weight", 2, 3, 0)
+    info = diagnose(doc)
+    assert (info.where, info.layer, info.i, info.j) == ("weight", 2, 3, 0)
+    assert info.location == "weight 4\u21921 of layer 2"
+    assert math.isnan(info.value)
+    b = doc.network.layers[0].b.copy()
+    b[5] = -np.inf
+    doc.network.layers[0].b = b
+    info = diagnose(doc)  # layer 1 comes first
+    assert (info.where, info.layer, info.i, info.j) == ("bias", 1, None, 5)
+    assert "bias of neuron 6 in layer 1" in info.message
+
+
+def test_step_epoch_reports_a_divergence_too(qtbot):
+    doc = Document.open(example_path("plane-regression"))
+    doc.set_training(learning_rate=1e9)
+    runner = Runner(doc)
+    infos = []
+    runner.diverged.connect(infos.append)
+    for _ in range(5):
+        runner.step_epoch()
+        if infos:
+            break
+    assert infos and infos[0].epoch == len(doc.stepper.epoch_results)
+    assert runner.step_back_to_finite() and finite(doc)
+
+
+def test_suggestions_are_presets_below_a_hundredth():
+    assert suggest_learning_rate(1e9) == 0.1
+    assert suggest_learning_rate(10) == 0.1
+    assert suggest_learning_rate(3) == 0.03
+    assert suggest_learning_rate(1) == 0.01
+    assert suggest_learning_rate(0.5) == 0.003
+    assert suggest_learning_rate(1e-7) == 1e-5
+
+
+def test_the_event_loop_stays_responsive_during_a_long_run(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    seen = []
+
+    def on_progress(done, target):
+        if done > 0 and not seen:
+            seen.append("scheduled")
+            QTimer.singleShot(0, lambda: seen.append((runner.is_running, runner.done)))
+    runner.progress.connect(on_progress)
+    runner.play()
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=TIMEOUT)
+    running, done = seen[1]
+    assert running and 0 < done < 1_000_000
+    runner.pause()
+
+
+def test_a_slow_speed_trains_one_epoch_at_a_time(qtbot, circle, runner):
+    runner.set_speed(1)
+    with qtbot.waitSignal(runner.progress, timeout=TIMEOUT,
+                          check_params_cb=lambda done, target: done > 0) as first:
+        runner.play()
+    assert first.args == [1, 25]
+    runner.pause()
+    assert len(circle.stepper.epoch_results) == 1
+    with pytest.raises(ValueError):
+        runner.set_speed(0)
+    runner.set_speed(None)
+    assert runner.speed is None
+
+
+def test_step_epoch_pauses_and_trains_one_epoch(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    runner.play()
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.step_epoch()
+    assert paused.args == [PAUSED]
+    n = len(circle.stepper.epoch_results)
+    runner.step_epoch()
+    assert len(circle.stepper.epoch_results) == n + 1 and not runner.is_running
+
+
+def test_set_document_pauses_and_trains_the_new_document(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    runner.play()
+    other = Document(name="other")
+    other.set_training(epochs=3)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.set_document(other)
+    n = len(circle.stepper.epoch_results)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert len(other.stepper.epoch_results) == 3
+    assert len(circle.stepper.epoch_results) == n
+
+
+def test_reset_during_a_run_counts_the_run_afresh(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    runner.progress.connect(lambda done, target: runner.pause() if done else None)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    circle.reset_training()
+    assert circle.stepper.epoch_results == [] and runner.done == 0
+
+
+def test_rate_is_measured(qtbot, circle, runner):
+    assert runner.rate is None
+    circle.set_training(epochs=300)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    assert runner.rate is not None and runner.rate > 0
+
+
+def test_a_hand_built_network_runs_too(qtbot):
+    net = Network.build(2, [2, 1], ["sigmoid", "sigmoid"], rng=np.random.default_rng(0))
+    doc = Document()
+    doc.project.network = net
+    doc.set_training(epochs=4)
+    runner = Runner(doc)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
