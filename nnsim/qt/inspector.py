@@ -33,7 +33,7 @@ from ..core.gradcheck import numeric_gradient
 from ..document import Document, EditError
 from .canvas import palette
 from ..core.naming import fmt, fmt_full, neuron_name
-from .canvas.scene import parse_number  # the canvas editor's rules and wording
+from .number_entry import parse_number
 from .selection import EdgeRef, NeuronRef
 
 EPS = 1e-6  # the central difference's step

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox,
                                QStyle, QVBoxLayout, QWidget)
 
+from .number_entry import parse_number
 from ..core.initializers import INITIALIZERS
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.training import MAX_LEARNING_RATE
@@ -56,30 +57,6 @@ def lr_to_slider(lr: float) -> int:
     if not (lr > 0 and math.isfinite(lr)):
         return 0
     return max(0, min(top, round((math.log10(lr) - LR_MIN_EXP) * LR_STEPS_PER_DECADE)))
-
-
-def parse_number(text: str, what: str, *, above_zero: bool = True,
-                 maximum: float | None = None, example: str = "0.03 or 1e-3") -> float:
-    """A number typed by the user; ValueError with a message naming ``what``."""
-    t = text.strip()
-    if "," in t and "." not in t and t.count(",") == 1:
-        t = t.replace(",", ".")  # a decimal comma
-    try:
-        value = float(t)
-    except ValueError:
-        shown = text.strip() or "(nothing)"
-        raise ValueError(f"\u201c{shown}\u201d is not a number: type a {what} such as "
-                         f"{example}.") from None
-    if not math.isfinite(value):
-        raise ValueError(f"The {what} must be a finite number, not \u201c{text.strip()}\u201d.")
-    if above_zero and value <= 0:
-        raise ValueError(f"The {what} must be above 0 (got {value:g}); try {example}.")
-    if not above_zero and value < 0:
-        raise ValueError(f"The {what} cannot be negative (got {value:g}).")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"A {what} of {value:g} is above the limit of {maximum:g}; "
-                         f"try {example}.")
-    return value
 
 
 def _fmt_rate(rate: float | None) -> str:
@@ -498,8 +475,8 @@ class TrainingPanel(QWidget):
     def _on_lr_edited(self) -> None:
         current = self.document.project.training.learning_rate
         try:
-            value = parse_number(self.lr_edit.text(), "learning rate",
-                                 maximum=MAX_LEARNING_RATE)
+            value = parse_number(self.lr_edit.text(), "learning rate", allow="positive",
+                                 maximum=MAX_LEARNING_RATE, example="0.03 or 1e-3")
         except ValueError as e:
             self.show_error(f"{e} The learning rate stays {current:g}.")
             self.refresh()
@@ -528,8 +505,8 @@ class TrainingPanel(QWidget):
 
     def _on_epsilon_edited(self) -> None:
         try:
-            value = parse_number(self.epsilon_edit.text(), "epsilon", maximum=1.0,
-                                 example="1e-8")
+            value = parse_number(self.epsilon_edit.text(), "epsilon", allow="positive",
+                                 maximum=1.0, example="1e-8")
         except ValueError as e:
             self.show_error(str(e))
             self.refresh()
@@ -546,7 +523,7 @@ class TrainingPanel(QWidget):
         self._apply(epochs=int(value))
 
     def _stop_value(self) -> float:
-        return parse_number(self.stop_edit.text(), "stop loss", above_zero=False,
+        return parse_number(self.stop_edit.text(), "stop loss", allow="non_negative",
                             example="0.01")
 
     def _on_stop_toggled(self, checked: bool) -> None:

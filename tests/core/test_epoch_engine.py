@@ -5,7 +5,6 @@ import pytest
 
 from nnsim.core.datasets import DataSpec, make
 from nnsim.core.network import Network
-from nnsim.core.optimizers import Optimizer
 from nnsim.core.stepper import Stepper
 from nnsim.core.training import TrainingConfig, evaluate, train_batch
 

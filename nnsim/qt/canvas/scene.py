@@ -14,7 +14,6 @@ computed yet in this pass shows no numbers, never stale ones.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ from ..selection import EdgeRef, NeuronRef
 from . import palette, placement
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
+from ..number_entry import parse_number
 from ...core.naming import (ARROW, DELTA, PARTIAL, edge_name, fmt, fmt_full, layer_name,
                      neuron_name, weight_name)
 
@@ -53,22 +53,6 @@ def _sentence(message: str) -> str:
         return message
     message = message[0].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else message + "."
-
-
-def parse_number(text: str) -> float:
-    """The number typed into an editor; raises ValueError with a user message."""
-    t = text.strip()
-    if "," in t and "." not in t and t.count(",") == 1:
-        t = t.replace(",", ".")  # a decimal comma
-    try:
-        value = float(t)
-    except ValueError:
-        shown = text.strip() or "(empty)"
-        raise ValueError(f"\u201c{shown}\u201d is not a number. "
-                         "Type a number such as 0.25, -1.5 or 2e-3.") from None
-    if not math.isfinite(value):
-        raise ValueError("Only finite numbers are allowed (not infinity or NaN).")
-    return value
 
 
 @dataclass
