@@ -2,17 +2,19 @@
 
 A :class:`Runner` trains in short chunks driven by a QTimer. Each tick calls
 ``document.step_epochs`` once, asking it to stop after the epoch that crosses
-a time budget (30 ms), and then returns to the event loop, so the window
-answers clicks between chunks. Because every chunk goes through the
-document, the undo history (one merged "Training" step) and the step-back
-marks stay right.
+a time budget (40 ms), and then returns to the event loop, so a click waits
+at most about that long. Because every chunk goes through the document, the
+undo history (one merged "Training" step) and the step-back marks stay right.
 
-Views redraw on the document's signals, at most once per chunk (~30 Hz).
-When they take long to redraw, the chunks between "frames" run with the
-document's signals held back, and the next frame (or the end of the run)
-announces them all at once: training keeps TRAIN_SHARE of the time however
-slow the views are, and only the redraw rate drops. ``progress`` is emitted
-once per frame and when the run stops.
+Views redraw on the document's signals. A chunk that announces itself is a
+*frame*; the chunks between frames run with the document's signals held back
+and the next frame (or the end of the run) announces them all at once, which
+is the same to views that read the document afresh. Frames come every
+``frame_s`` seconds, adapted while running: the time a frame period spends
+outside training (the views' redraws, mostly) is kept to 1 - TRAIN_SHARE of
+the whole. Quick views get a frame per chunk (about 25 Hz); slow ones get
+fewer, and training keeps its speed. ``progress`` comes once per frame and
+when the run stops.
 
 The stepper reads the training settings live, so a learning-rate (or batch
 size, or optimiser) change made while running takes effect at the next epoch
@@ -35,18 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-TICK_BUDGET_S = 0.040  # training time per chunk: how long a click may wait
-# A chunk's document signals redraw the views. When the views are slow to
-# redraw, only every few chunks announce themselves (a "frame"; the others
-# are announced with it), so that training keeps at least TRAIN_SHARE of the
-# time while clicks are still served after every chunk. Frames come at most
-# every MIN_FRAME_S and at least every MAX_FRAME_S.
-TRAIN_SHARE = 0.85
-SHARE_WINDOW_S = 0.6  # the frame interval adapts after at least this long ...
-SHARE_WINDOW_FRAMES = 3  # ... and this many frames
-INITIAL_FRAME_S = 0.2
+TICK_BUDGET_S = 0.040  # training time per chunk: about how long a click may wait
+TRAIN_SHARE = 0.88  # of the running time, at least (as far as MAX_FRAME_S allows)
+INITIAL_FRAME_S = 0.2  # the time between frames before the views' cost is known
 MIN_FRAME_S = 0.025
-MAX_FRAME_S = 1.0
+MAX_FRAME_S = 1.0  # however slow the views, they redraw at least once a second
 FRAME_MS = 33  # with a speed set, ticks come at most this often (~30 Hz)
 RATE_WINDOW_S = 2.0  # the epochs/s read-out averages over this long
 
@@ -231,7 +226,8 @@ class Runner(QObject):
         # time between frames, adapted to the views' cost (kept across runs);
         # it starts on the side of throughput and comes down when they are quick
         self.frame_s = INITIAL_FRAME_S
-        self._window: list | None = None  # [start, training time, frames]
+        self._frame_cost: float | None = None  # time outside training per frame period
+        self._period: list | None = None  # [start, training time] since the last frame
         self._quiet = 0  # chunks run since the last frame, not announced yet
         self._last_frame = -math.inf
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
@@ -309,7 +305,7 @@ class Runner(QObject):
         self.divergence = None
         self._running = True
         self._anchor_pace()
-        self._window = None
+        self._period = None
         self._last_frame = -math.inf
         self._rate_samples.clear()
         self._rate_samples.append((time.perf_counter(), count))
@@ -423,6 +419,7 @@ class Runner(QObject):
 
         stop_loss = cfg.stop_loss
         if frame:
+            self._new_period(now)
             results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
             self._quiet, self._last_frame = 0, now
         else:  # announced by the next frame (or when the run stops)
@@ -433,7 +430,7 @@ class Runner(QObject):
                 doc.blockSignals(held)
             self._quiet += 1
         end = time.perf_counter()
-        self._measure(end, last_epoch_end[0] - now, frame)
+        self._measure(end, last_epoch_end[0] - now)
         if self._speed is not None:
             self._pace_done += len(results)
             if len(results) < n and not self._finished(results, stop_loss):
@@ -475,28 +472,23 @@ class Runner(QObject):
         if self._running:
             self._stop(reason)
 
-    def _measure(self, now: float, trained: float, frame: bool) -> None:
-        """Add a chunk to the share window; once it is long enough, scale the
-        frame interval so that the time outside training (mostly the views'
-        redraws, which come once per frame) is 1 - TRAIN_SHARE of the whole."""
-        if self._speed is not None:  # paced runs wait on purpose: not a cost
-            self._window = None
-            return
-        if self._window is None:
-            self._window = [now, 0.0, 0]
-            return
-        w = self._window
-        w[1] += trained
-        w[2] += frame
-        elapsed = now - w[0]
-        if elapsed < SHARE_WINDOW_S or (w[2] < SHARE_WINDOW_FRAMES
-                                        and elapsed < 3 * SHARE_WINDOW_S):
-            return
-        outside = max(0.0, 1.0 - w[1] / elapsed)
-        scale = (outside / (1.0 - TRAIN_SHARE)) ** 0.7
-        scale = min(2.0, max(0.5, scale))
-        self.frame_s = min(MAX_FRAME_S, max(MIN_FRAME_S, self.frame_s * scale))
-        self._window = [now, 0.0, 0]
+    def _measure(self, now: float, trained: float) -> None:
+        """Add a chunk's training time to the current frame period."""
+        if self._period is not None:
+            self._period[1] += trained
+
+    def _new_period(self, now: float) -> None:
+        """A frame starts: from the period it ends (the last frame's redraws,
+        the quiet chunks' overhead, the events), set the frame interval so
+        that such a period leaves training TRAIN_SHARE of the time."""
+        if self._period is not None and self._speed is None:
+            start, trained = self._period
+            outside = max(0.0, now - start - trained)
+            self._frame_cost = outside if self._frame_cost is None else \
+                0.5 * self._frame_cost + 0.5 * outside
+            wanted = self._frame_cost / (1.0 - TRAIN_SHARE)
+            self.frame_s = min(MAX_FRAME_S, max(MIN_FRAME_S, wanted))
+        self._period = [now, 0.0]
 
     def _is_frame(self, now: float) -> bool:
         """Whether this chunk announces itself (and the quiet ones before it)."""

@@ -37,7 +37,8 @@ LR_MIN_EXP, LR_MAX_EXP, LR_STEPS_PER_DECADE = -5, 1, 20
 SPEEDS = [("1 epoch/s", 1.0), ("5 epochs/s", 5.0), ("20 epochs/s", 20.0),
           ("100 epochs/s", 100.0), ("as fast as possible", None)]
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
-INITIALIZER_NAMES = {"xavier": "Xavier (Glorot)", "he": "He (for ReLU)", "uniform": "Uniform \u00b11"}
+INITIALIZER_NAMES = {"xavier": "Xavier (Glorot)", "he": "He (for ReLU)",
+                     "uniform": "Uniform \u00b11"}
 DEFAULT_STOP_LOSS = 0.01
 
 ERROR_COLOR = "#b00020"

@@ -2,6 +2,7 @@
 target, a stop loss, pause, live settings, a divergence report and a loop
 that stays responsive."""
 import math
+import time
 
 import numpy as np
 import pytest
@@ -314,3 +315,47 @@ def test_a_hand_built_network_runs_too(qtbot):
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED]
+
+
+def test_chunks_between_frames_are_announced_together(qtbot, circle, runner):
+    """Slow views get fewer frames: the chunks in between hold the document's
+    signals back, and the end of the run announces the final state."""
+    circle.set_training(epochs=30)
+    runner.budget_s = 0.0001  # a chunk per epoch
+    runner.frame_s = 3600.0  # after the first chunk, no frame until the run ends
+    trained_at, progress = [], []
+    circle.trained.connect(lambda: trained_at.append(len(circle.stepper.epoch_results)))
+    runner.progress.connect(lambda done, target: progress.append(done))
+    count = circle.undo_stack.count()
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert len(circle.stepper.epoch_results) == 30
+    assert trained_at[0] < 30 and trained_at[-1] == 30 and len(trained_at) == 2
+    assert progress[-1] == 30 and len(progress) <= 3  # play, the first frame, the end
+    assert circle.undo_stack.count() == count + 1  # still one undo step
+    assert not circle.signalsBlocked()
+
+
+def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, runner):
+    circle.set_training(epochs=1_000_000)
+    runner.budget_s = 0.0001
+    runner.frame_s = 3600.0
+    trained_at = []
+    circle.trained.connect(lambda: trained_at.append(len(circle.stepper.epoch_results)))
+    runner.play()
+    qtbot.waitUntil(lambda: len(circle.stepper.epoch_results) >= 5, timeout=TIMEOUT)
+    runner.pause()
+    assert trained_at[-1] == len(circle.stepper.epoch_results) >= 5
+
+
+def test_the_frame_interval_follows_the_views_cost(qtbot, circle, runner):
+    """A view that takes 60 ms per redraw (simulated): frames come further
+    apart, so that training keeps most of the time."""
+    circle.set_training(epochs=1_000_000)
+    circle.values_changed.connect(lambda: time.sleep(0.06))  # the slow view's work
+    runner.progress.connect(
+        lambda done, target: runner.pause() if runner.frame_s > 0.3 else None)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    assert runner.frame_s > 0.3
