@@ -312,7 +312,10 @@ class Document(QObject):
     # -- stepping ------------------------------------------------------------
     def _record_training(self, before: Memento) -> None:
         after = self._memento()
-        same = (after.history.epochs == before.history.epochs and all(
+        # History only grows or shrinks at its end: comparing the ends is enough
+        # (a full comparison would cost O(epochs) on every step).
+        h0, h1 = before.history.epochs, after.history.epochs
+        same = (len(h0) == len(h1) and (not h0 or h0[-1] == h1[-1]) and all(
             np.array_equal(a, b) for a, b in zip(after.network.parameters(),
                                                  before.network.parameters())))
         if not same:
