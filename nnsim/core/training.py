@@ -27,6 +27,7 @@ from . import losses
 from . import losses as lossmod
 from .datasets import Dataset, accuracy
 from .initializers import INITIALIZERS
+from .limits import MAX_SEED
 from .network import Network
 from .optimizers import Optimizer
 
@@ -64,8 +65,8 @@ class TrainingConfig:
             raise ValueError(f"training.epochs: expected an integer of at least 0, got {self.epochs!r}")
         Optimizer(self.optimizer, self.optimizer_params)  # raises on unknown names
         if not (isinstance(self.seed, int) and not isinstance(self.seed, bool)
-                and 0 <= self.seed < 2**32):
-            raise ValueError(f"training.seed: expected a whole number from 0 to {2**32 - 1}, "
+                and 0 <= self.seed <= MAX_SEED):
+            raise ValueError(f"training.seed: expected a whole number from 0 to {MAX_SEED}, "
                              f"got {self.seed!r}")
         if self.initializer not in INITIALIZERS:
             raise ValueError(f"training.initializer: expected one of {', '.join(INITIALIZERS)}, "

@@ -23,6 +23,7 @@ from ..core.initializers import INITIALIZERS, init_weights
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.project import History, ImportedData, Project
+from ..core.limits import MAX_SEED
 from ..core.training import DTYPES, MAX_LEARNING_RATE, EpochResult, TrainingConfig
 from .atomic import atomic_write_bytes
 from .errors import FileFormatError, Invalid
@@ -51,7 +52,6 @@ MAX_LAYERS = 1_000                 # non-input layers
 MAX_UNITS = 100_000                # neurons in one layer (inputs included)
 MAX_PARAMETERS = 50_000_000        # weights + biases of the whole network
 MAX_COUNT = 1_000_000_000          # epochs, batch size
-MAX_SEED = 2**32 - 1
 MAX_STEPS = 2**53                  # optimizer_state.t
 MAX_COORDINATE = 1e9               # layout positions
 DATA_MIN_N, DATA_MAX_N = 4, 1_000_000  # as nnsim.core.datasets checks them

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from ..core.limits import MAX_SEED
 from ..core.datasets import BUILTIN, DataSpec, from_arrays
 from ..core.project import ImportedData
 from ..document import Document, EditError
@@ -25,7 +26,6 @@ from .csv_dialog import CSV_FILTER, CsvImportDialog
 
 MUTED = "#5f6368"
 ERROR_COLOR = "#b00020"
-MAX_SEED = 2**31 - 1  # what a QSpinBox holds
 IMPORTED = "__imported__"  # the combo entry of imported points
 
 

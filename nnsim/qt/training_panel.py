@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QStyle, QVBoxLayout, QWidget)
 
 from .number_entry import parse_number
+from ..core.limits import MAX_SEED
 from ..core.initializers import INITIALIZERS
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.training import MAX_LEARNING_RATE
@@ -338,7 +339,7 @@ class TrainingPanel(QWidget):
         self.seed_spin = self._named(QSpinBox(), "seed_spin",
                                      "Random seed of the initial weights and the shuffling: "
                                      "the same seed gives the same run")
-        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.valueChanged.connect(self._on_seed_changed)
         form.addRow("Seed", self.seed_spin)

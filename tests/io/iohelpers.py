@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
+from nnsim.core.limits import MAX_SEED
 from nnsim.core import activations as actmod
 from nnsim.core import losses as lossmod
 from nnsim.core.datasets import BUILTIN, DataSpec
@@ -136,7 +137,7 @@ def projects(draw) -> Project:
     cfg = TrainingConfig(
         learning_rate=draw(st.floats(1e-12, 1e9)), batch_size=draw(st.integers(1, 10**9)),
         optimizer=optimizer, optimizer_params=params, epochs=draw(st.integers(0, 10**9)),
-        seed=draw(st.integers(0, 2**32 - 1)), initializer=draw(st.sampled_from(["xavier", "he", "uniform"])),
+        seed=draw(st.integers(0, MAX_SEED)), initializer=draw(st.sampled_from(["xavier", "he", "uniform"])),
         shuffle=draw(st.booleans()), stop_loss=draw(st.none() | st.floats(0, 1e6)))
     n_out = sizes[-1]
     fitting = [n for n, i in BUILTIN.items() if (i.n_inputs, i.n_outputs) == (n_inputs, n_out)]
@@ -145,7 +146,7 @@ def projects(draw) -> Project:
         data = DataSpec("xor_table")
     elif choice == "builtin":
         data = DataSpec(draw(st.sampled_from(fitting)), draw(st.integers(4, 10**6)),
-                        draw(st.floats(0, 1e3)), draw(st.floats(0, 0.99)), draw(st.integers(0, 2**32 - 1)))
+                        draw(st.floats(0, 1e3)), draw(st.floats(0, 0.99)), draw(st.integers(0, MAX_SEED)))
     else:
         n_train, n_test = draw(st.integers(1, 4)), draw(st.integers(0, 3))
         data = ImportedData(_matrix(draw, n_train, n_inputs), _matrix(draw, n_train, n_out),

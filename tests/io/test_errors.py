@@ -109,7 +109,7 @@ DICT_CASES = [
     ("batch-float", lambda o: o["training"].update(batch_size=2.5), "training.batch_size", "2.5"),
     ("epochs-negative", lambda o: o["training"].update(epochs=-1), "training.epochs", "got -1"),
     ("seed-negative", lambda o: o["training"].update(seed=-7), "training.seed", "got -7"),
-    ("seed-too-big", lambda o: o["training"].update(seed=2**64), "training.seed", "4,294,967,295"),
+    ("seed-too-big", lambda o: o["training"].update(seed=2**64), "training.seed", "2,147,483,647"),
     ("shuffle-text", lambda o: o["training"].update(shuffle="yes"), "training.shuffle",
      "true or false", "'yes'"),
     ("optimizer-unknown", lambda o: o["training"].update(optimizer="rmsprop"),
