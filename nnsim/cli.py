@@ -18,7 +18,7 @@ from .core.datasets import Dataset
 from .core.initializers import init_weights
 from .core.optimizers import Optimizer
 from .core.stepper import Stepper
-from .io import FileFormatError, load_project, save_project
+from .io import FileFormatError, load_project, save_project, user_message
 
 EXIT_USAGE = 2
 PROGRESS_EVERY_S = 1.0
@@ -102,17 +102,11 @@ def main(argv: list[str]) -> int:
             return _train(args)
         return _trace(args)
     except (UsageError, FileFormatError, ValueError, OSError) as e:
-        print(f"nnsim: error: {_one_line(e)}", file=sys.stderr)
+        print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("nnsim: interrupted", file=sys.stderr)
         return 130
-
-
-def _one_line(e: BaseException) -> str:
-    if isinstance(e, OSError) and e.filename is not None:
-        return f"{e.filename}: {e.strerror or e}"
-    return " ".join(str(e).split())
 
 
 # -- train -----------------------------------------------------------------

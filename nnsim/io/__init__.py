@@ -7,7 +7,7 @@ without a display. The format is documented in ``docs/file-format.md``.
 from .atomic import atomic_write_bytes
 from .csv_import import (CsvCancelled, CsvData, CsvError, CsvFormat, preview, read_csv, sniff,
                          to_imported)
-from .errors import FileFormatError
+from .errors import FileFormatError, user_message
 from .project_file import (FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, MAX_LAYERS,
                            MAX_PARAMETERS, MAX_UNITS, MIGRATIONS, dumps, load_project,
                            loads, project_from_dict, project_to_dict, save_project)
@@ -16,6 +16,6 @@ __all__ = [
     "FORMAT_NAME", "FORMAT_VERSION", "MIGRATIONS", "MAX_FILE_BYTES", "MAX_LAYERS",
     "MAX_UNITS", "MAX_PARAMETERS", "FileFormatError", "project_to_dict",
     "project_from_dict", "dumps", "loads", "load_project", "save_project",
-    "atomic_write_bytes", "CsvCancelled", "CsvData", "CsvError", "CsvFormat", "preview",
+    "atomic_write_bytes", "user_message", "CsvCancelled", "CsvData", "CsvError", "CsvFormat", "preview",
     "read_csv", "sniff", "to_imported",
 ]

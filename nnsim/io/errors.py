@@ -21,6 +21,14 @@ class FileFormatError(ValueError):
         return type(self), (self.source, self.field, self.detail)
 
 
+def user_message(e: BaseException) -> str:
+    """One line for the user: an OSError as "<path>: <reason>", anything else
+    as its message with line breaks folded (CLI, dialogs and start-up alike)."""
+    if isinstance(e, OSError) and e.filename:
+        return f"{e.filename}: {e.strerror or e}"
+    return " ".join(str(e).split())
+
+
 class Invalid(Exception):
     """Internal: a problem at ``field``; the entry points add the file name."""
 

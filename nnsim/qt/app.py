@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
 
     from PySide6.QtWidgets import QApplication
     from ..document import Document
-    from ..io import FileFormatError
+    from ..io import FileFormatError, user_message
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -73,8 +73,7 @@ def main(argv: list[str]) -> int:
         try:
             document = Document.open(args.file)
         except (FileFormatError, OSError, ValueError) as e:
-            msg = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename else str(e)
-            print(f"nnsim: error: {msg}", file=sys.stderr)
+            print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
             return 2
     window = MainWindow(document)
     install_exception_hook(lambda: window)

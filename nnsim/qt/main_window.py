@@ -15,7 +15,7 @@ from ..document import Document, EditError
 from ..document.runner import Runner
 from ..examples import DEFAULT_EXAMPLE, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
-from ..io import FileFormatError, load_project
+from ..io import FileFormatError, load_project, user_message
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from ..core.naming import fmt
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
             try:
                 project = load_project(rec.project_file)
             except (FileFormatError, OSError) as e:
-                self.show_error("Could not restore", _message(e))
+                self.show_error("Could not restore", user_message(e))
                 continue
             if not self.maybe_save():
                 return False
@@ -528,7 +528,7 @@ class MainWindow(QMainWindow):
         try:
             document = Document.open(path)
         except (FileFormatError, OSError, ValueError) as e:
-            self.show_error("Could not open the file", _message(e))
+            self.show_error("Could not open the file", user_message(e))
             return False
         self.set_document(document)
         self.prefs.add_recent_file(path)
@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.save(path)
         except (FileFormatError, OSError, ValueError) as e:
-            self.show_error("Could not save the file", _message(e))
+            self.show_error("Could not save the file", user_message(e))
             return False
         self.prefs.add_recent_file(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
@@ -576,30 +576,26 @@ class MainWindow(QMainWindow):
         """The whole network at print quality, PNG or SVG by the file's suffix."""
         path = str(path)
         rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        try:
-            if path.lower().endswith(".svg"):
-                gen = QSvgGenerator()
-                gen.setFileName(path)
-                gen.setSize(rect.size().toSize())
-                gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-                gen.setTitle(self.document.display_name)
-                painter = QPainter(gen)
-                self.scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-                ok = painter.end()
-            else:
-                scale = 2.0
-                image = QImage(QSize(int(rect.width() * scale), int(rect.height() * scale)),
-                               QImage.Format.Format_ARGB32)
-                image.fill(Qt.GlobalColor.white)
-                painter = QPainter(image)
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                self.scene.render(painter, QRectF(image.rect()), rect)
-                painter.end()
-                ok = image.save(path)
-        except OSError as e:
-            ok = False
-            self.show_error("Could not export", _message(e))
-            return False
+        # Qt reports a failed write by a False result, never by an exception.
+        if path.lower().endswith(".svg"):
+            gen = QSvgGenerator()
+            gen.setFileName(path)
+            gen.setSize(rect.size().toSize())
+            gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+            gen.setTitle(self.document.display_name)
+            painter = QPainter(gen)
+            self.scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+            ok = painter.end()
+        else:
+            scale = 2.0
+            image = QImage(QSize(int(rect.width() * scale), int(rect.height() * scale)),
+                           QImage.Format.Format_ARGB32)
+            image.fill(Qt.GlobalColor.white)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.scene.render(painter, QRectF(image.rect()), rect)
+            painter.end()
+            ok = image.save(path)
         if not ok:
             self.show_error("Could not export", f"{path}: the image could not be written")
         return ok
@@ -624,8 +620,3 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_path(files[0])
 
-
-def _message(e: BaseException) -> str:
-    if isinstance(e, OSError) and e.filename:
-        return f"{e.filename}: {e.strerror or e}"
-    return str(e)
