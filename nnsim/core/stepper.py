@@ -355,6 +355,25 @@ class Stepper:
         self._advance(len(self.order) - self.position, engine.evaluate)
         return self.epoch_results[-1]
 
+    def adopt(self, progress) -> None:
+        """Continue from epochs trained by another process from this
+        stepper's state (a :class:`~nnsim.core.remote_training.Progress`).
+        It counts as one step: step back returns to the state before it."""
+        if self.cycle is not None:
+            raise ValueError("cannot adopt training while a cycle is in progress")
+        self._push_mark(with_params=True)
+        self.network.set_parameters(progress.params)
+        self.optimizer.load_state({"t": progress.optimizer_t, "slots": progress.optimizer_slots})
+        self.epoch, self.position = progress.epoch, progress.position
+        self.order = _frozen(progress.order)
+        self.rng.bit_generator.state = progress.rng_state
+        self._rng_state = None
+        u = progress.first_update
+        self.step_losses.extend(zip(range(u, u + len(progress.step_losses)),
+                                    progress.step_losses.tolist()))
+        self.updates = progress.updates
+        self.epoch_results.extend(progress.epoch_results)
+
     # -- step back ----------------------------------------------------------
     @property
     def can_step_back(self) -> bool:

@@ -352,6 +352,15 @@ class Document(QObject):
         self._record_training(before)
         return results
 
+    def adopt_training(self, progress) -> None:
+        """Take epochs trained by run mode's training process (a
+        ``remote_training.Progress`` from the stepper's current state): one
+        step for step back, part of the merged "Training" undo step."""
+        before = self._memento()
+        self.stepper.adopt(progress)
+        self._set_snapshot(None)
+        self._record_training(before)
+
     def step_back(self) -> bool:
         """Undo the last step; False when there is nothing to step back to."""
         if not self.stepper.can_step_back:

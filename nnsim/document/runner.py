@@ -1,41 +1,57 @@
 """Run mode: train epoch after epoch without blocking the event loop.
 
-A :class:`Runner` trains in short chunks driven by a QTimer. Each tick calls
-``document.step_epochs`` once, asking it to stop after the epoch that crosses
-a time budget (40 ms), and then returns to the event loop, so a click waits
-at most about that long. Because every chunk goes through the document, the
-undo history (one merged "Training" step) and the step-back marks stay right.
+At full speed a run trains in a separate process (``training_worker.py`` and
+``nnsim/core/training_process.py``), so training keeps a core to itself and
+the window redraws at up to ~30 Hz on the other. The runner loads the
+document's state into the process, asks for progress once per frame
+(``FRAME_MS``) and adopts each answer into the document
+(``Document.adopt_training``): the same ``Stepper.step_epochs`` ran there, so
+the result is bit for bit what training in the window gives, each frame is
+one step for step back, and the run is one merged "Training" undo step.
+Pausing keeps the state of the last frame (what the window shows) and drops
+what the process trained after it. Any change to the document while running
+(a learning rate, an edit, an undo) restarts the process from the document's
+state, so a change takes effect from the frame on show.
 
-Views redraw on the document's signals. A chunk that announces itself is a
-*frame*; the chunks between frames run with the document's signals held back
-and the next frame (or the end of the run) announces them all at once, which
-is the same to views that read the document afresh. Frames come every
-``frame_s`` seconds, adapted while running: the time a frame period spends
-outside training (the views' redraws, mostly) is kept to 1 - TRAIN_SHARE of
-the whole. Quick views get a frame per chunk (about 25 Hz); slow ones get
-fewer, and training keeps its speed. ``progress`` comes once per frame and
-when the run stops.
+Otherwise (a set speed, ``use_process`` False, or the process cannot run)
+training goes in this process, in short chunks driven by a QTimer. Each tick
+calls ``document.step_epochs`` once, asking it to stop after the epoch that
+crosses a time budget (40 ms), and then returns to the event loop, so a click
+waits at most about that long. A chunk that announces itself is a *frame*;
+the chunks between frames run with the document's signals held back and the
+next frame (or the end of the run) announces them all at once, which is the
+same to views that read the document afresh. Frames come every ``frame_s``
+seconds, adapted while running: the time a frame period spends outside
+training (the views' redraws, mostly) is kept to 1 - TRAIN_SHARE of the
+whole.
 
-The stepper reads the training settings live, so a learning-rate (or batch
-size, or optimiser) change made while running takes effect at the next epoch
-without a reset. The run's target (``training.epochs``) and stop loss
-(``training.stop_loss``) are read live too.
+``progress`` comes once per frame and when the run stops. The training
+settings are read live, so a learning-rate (or batch size, or optimiser)
+change made while running takes effect without a reset; so are the run's
+target (``training.epochs``) and stop loss (``training.stop_loss``).
 
 A run never ends in a silent NaN: when the loss or a weight stops being a
 finite number the runner pauses, emits ``diverged`` with a
 :class:`DivergenceInfo` (where it happened and the likely cause, with a
-suggested learning rate), and ``step_back_to_finite`` undoes the chunk that
-diverged.
+suggested learning rate), and ``step_back_to_finite`` undoes the chunk (or
+frame) that diverged.
 """
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from nnsim.core.remote_training import parse_progress
+
+from . import training_worker
 
 TICK_BUDGET_S = 0.040  # training time per chunk: about how long a click may wait
 TRAIN_SHARE = 0.88  # of the running time, at least (as far as MAX_FRAME_S allows)
@@ -44,6 +60,10 @@ MIN_FRAME_S = 0.025
 MAX_FRAME_S = 1.0  # however slow the views, they redraw at least once a second
 FRAME_MS = 33  # with a speed set, ticks come at most this often (~30 Hz)
 RATE_WINDOW_S = 2.0  # the epochs/s read-out averages over this long
+# At full speed, train in a separate process (training_worker.py) by default:
+# the views then redraw about FRAME_MS apart on this process's core while
+# training keeps a core of its own. NNSIM_TRAINING_PROCESS=0 keeps it in-process.
+USE_TRAINING_PROCESS = os.environ.get("NNSIM_TRAINING_PROCESS", "1") != "0"
 
 # Pause reasons (the ``paused`` signal's argument).
 TARGET_REACHED = "target reached"
@@ -193,6 +213,18 @@ def diagnose(document) -> DivergenceInfo | None:
                           likely_cause(lr, cfg.optimizer, where, largest_weight(net)))
 
 
+class _Lease:
+    """The training process a runner holds (given back when the runner is gone)."""
+
+    def __init__(self):
+        self.worker: training_worker.TrainingWorker | None = None
+
+    def end(self) -> None:
+        if self.worker is not None:
+            training_worker.release(self.worker)
+            self.worker = None
+
+
 class Runner(QObject):
     """Play/pause training of one document in timer-driven chunks.
 
@@ -231,6 +263,16 @@ class Runner(QObject):
         self._quiet = 0  # chunks run since the last frame, not announced yet
         self._last_frame = -math.inf
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
+        # -- training in a separate process (at full speed) --
+        self.use_process = USE_TRAINING_PROCESS
+        self.process_failure: str | None = None  # why the process could not be used
+        self._lease = _Lease()
+        weakref.finalize(self, self._lease.end)
+        self._session: int | None = None  # the process's session of this run
+        self._wanted = False  # progress asked for, not received yet
+        self._stale = False  # the document changed since the process's state was loaded
+        self._adopting = False
+        self._watch(document, True)
 
     # -- state ---------------------------------------------------------------------
     @property
@@ -275,7 +317,9 @@ class Runner(QObject):
         if document is self._doc:
             return
         self.pause()
+        self._watch(self._doc, False)
         self._doc = document
+        self._watch(document, True)
         self._run_open = self._has_run = False
         self.divergence = None
         self.progress.emit(0, self.target)
@@ -350,6 +394,8 @@ class Runner(QObject):
 
     # -- the chunks ---------------------------------------------------------------
     def _interval_ms(self) -> int:
+        if self._trains_remotely():
+            return FRAME_MS
         if self._speed is None:
             return 0
         return max(FRAME_MS, int(1000.0 / self._speed))
@@ -361,6 +407,7 @@ class Runner(QObject):
     def _stop(self, reason: str) -> None:
         self._timer.stop()
         self._running = False
+        self._end_session()
         self._announce_held_back()
         if reason in (TARGET_REACHED, STOP_LOSS_REACHED):
             self._run_open = False  # the next Play starts a new run
@@ -382,7 +429,14 @@ class Runner(QObject):
             return
         self._in_tick = True
         try:
-            self._tick()
+            if self._trains_remotely():
+                self._remote_tick()
+            else:
+                if self._session is not None:  # e.g. a speed was set: train here from now on
+                    self._end_session()
+                self._tick()
+            if self._running and self._timer.interval() != self._interval_ms():
+                self._timer.setInterval(self._interval_ms())
         except BaseException:
             if self._running:  # never keep ticking into the same error
                 self._stop(PAUSED)
@@ -436,7 +490,14 @@ class Runner(QObject):
             if len(results) < n and not self._finished(results, stop_loss):
                 self._pace_t0, self._pace_done = end, 0  # cannot keep up: do not build a debt
         self._record_rate(end)
+        self._after_training(results, frame)
 
+    def _after_training(self, results: list, frame: bool) -> None:
+        """Pause when the run is over (target, stop loss, divergence);
+        otherwise tell ``progress`` on a frame."""
+        doc = self._doc
+        stop_loss = doc.project.training.stop_loss
+        target = self.target
         done = self.trained_epochs - self._start_count
         last = results[-1] if results else None
         info = diagnose(doc) if last is not None and (
@@ -449,8 +510,6 @@ class Runner(QObject):
             outcome = TARGET_REACHED
         else:
             outcome = None
-        if self._timer.interval() != self._interval_ms():
-            self._timer.setInterval(self._interval_ms())
         if outcome is None:
             if frame:
                 self.progress.emit(done, target)
@@ -458,6 +517,7 @@ class Runner(QObject):
             self.divergence = info
             was_running, self._running = self._running, False
             self._timer.stop()
+            self._end_session()
             self._announce_held_back()
             self.progress.emit(done, target)
             self.diverged.emit(info)
@@ -465,6 +525,103 @@ class Runner(QObject):
                 self.paused.emit(DIVERGED)
         else:
             self._stop_with_progress(outcome)
+
+    # -- training in a separate process -------------------------------------------
+    _WATCHED = ("structure_changed", "values_changed", "stepped", "settings_changed",
+                "data_changed", "trained")
+
+    def _watch(self, doc, on: bool) -> None:
+        for name in self._WATCHED:
+            signal = getattr(doc, name)
+            if on:
+                signal.connect(self._on_document_changed)
+            else:
+                signal.disconnect(self._on_document_changed)
+
+    def _on_document_changed(self, *_args) -> None:
+        if not self._adopting:
+            self._stale = True
+
+    def _trains_remotely(self) -> bool:
+        return self.use_process and self._speed is None and self.process_failure is None
+
+    def _remote_tick(self) -> None:
+        count = self.trained_epochs
+        if count < self._start_count:  # undo or reset rewound past the start: count afresh
+            self._start_count = count
+        if count - self._start_count >= self.target:
+            self._stop_with_progress(TARGET_REACHED)
+            return
+        if self._session is None or self._stale:
+            self._start_session()
+            return
+        worker = self._lease.worker
+        for message in worker.messages():
+            if not self._take(message):
+                return
+        if self._running and self._session is not None and not self._wanted:
+            self._wanted = worker.want(self._session)
+
+    def _start_session(self) -> None:
+        """(Re)load the document's state into the training process."""
+        doc = self._doc
+        self._end_session()
+        self._stale = False
+        if doc.stepper.in_cycle:  # a pass stepped by hand: finish its epoch here first
+            results = doc.step_epochs(1, stop_loss=doc.project.training.stop_loss)
+            self._record_rate(time.perf_counter())
+            self._after_training(results, True)
+            self._stale = True  # load after this epoch, at the next tick
+            return
+        worker = self._lease.worker = training_worker.acquire()
+        if not worker.alive:
+            self._fail("the training process could not be started")
+            return
+        session = training_worker.new_session()
+        remaining = self.target - (self.trained_epochs - self._start_count)
+        if worker.load(doc.stepper, session, remaining, doc.project.training.stop_loss) \
+                and worker.want(session):
+            self._session, self._wanted = session, True
+        else:
+            self._fail("the training process stopped answering")
+
+    def _take(self, message) -> bool:
+        """Adopt one message of the process; False when the run stopped (or
+        the process failed) and the rest must not be taken."""
+        if message is None:
+            self._fail("the training process ended unexpectedly")
+            return False
+        header, arrays = message
+        if header.get("session") != self._session:
+            return True  # from a session this run has left (it restarted)
+        if header.get("type") == "error":
+            lines = str(header.get("message", "")).strip().splitlines()
+            self._fail(lines[-1] if lines else "an error in the training process")
+            return False
+        progress = parse_progress(header, arrays)
+        if progress.final is None:
+            self._wanted = False
+        else:
+            self._session = None  # it stopped; a new session starts if the run goes on
+        self._adopting = True
+        try:
+            self._doc.adopt_training(progress)
+        finally:
+            self._adopting = False
+        self._record_rate(time.perf_counter())
+        self._after_training(progress.epoch_results, True)
+        return self._running
+
+    def _end_session(self) -> None:
+        self._session, self._wanted = None, False
+        self._lease.end()
+
+    def _fail(self, reason: str) -> None:
+        """Train in this process from now on (from the last state taken)."""
+        self.process_failure = reason
+        self._end_session()
+        self._period, self._last_frame = None, -math.inf
+        print(f"nnsim: training in the window's own process: {reason}", file=sys.stderr)
 
     def _stop_with_progress(self, reason: str) -> None:
         self._announce_held_back()

@@ -34,9 +34,23 @@ def circle(qtbot):
     return doc
 
 
+@pytest.fixture(params=["process", "in-window"])
+def runner(request, circle):
+    """At full speed a run trains in a separate process; without it (or when
+    it fails) in the window's own. Both must behave the same."""
+    r = Runner(circle)
+    r.use_process = request.param == "process"
+    yield r
+    r.pause()
+    assert r.process_failure is None
+
+
 @pytest.fixture
-def runner(circle):
-    return Runner(circle)
+def inline_runner(circle):
+    """Chunks and frames in the window's own process."""
+    r = Runner(circle)
+    r.use_process = False
+    return r
 
 
 def full_loss(doc):
@@ -317,9 +331,10 @@ def test_a_hand_built_network_runs_too(qtbot):
     assert paused.args == [TARGET_REACHED]
 
 
-def test_chunks_between_frames_are_announced_together(qtbot, circle, runner):
+def test_chunks_between_frames_are_announced_together(qtbot, circle, inline_runner):
     """Slow views get fewer frames: the chunks in between hold the document's
     signals back, and the end of the run announces the final state."""
+    runner = inline_runner
     circle.set_training(epochs=30)
     runner.budget_s = 0.0001  # a chunk per epoch
     runner.frame_s = 3600.0  # after the first chunk, no frame until the run ends
@@ -337,7 +352,8 @@ def test_chunks_between_frames_are_announced_together(qtbot, circle, runner):
     assert not circle.signalsBlocked()
 
 
-def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, runner):
+def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, inline_runner):
+    runner = inline_runner
     circle.set_training(epochs=1_000_000)
     runner.budget_s = 0.0001
     runner.frame_s = 3600.0
@@ -349,9 +365,10 @@ def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, ru
     assert trained_at[-1] == len(circle.stepper.epoch_results) >= 5
 
 
-def test_the_frame_interval_follows_the_views_cost(qtbot, circle, runner):
+def test_the_frame_interval_follows_the_views_cost(qtbot, circle, inline_runner):
     """A view that takes 60 ms per redraw (simulated): frames come further
     apart, so that training keeps most of the time."""
+    runner = inline_runner
     circle.set_training(epochs=1_000_000)
     circle.values_changed.connect(lambda: time.sleep(0.06))  # the slow view's work
     runner.progress.connect(

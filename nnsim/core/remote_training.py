@@ -1,0 +1,161 @@
+"""Training in another process: what goes over the wire, both ways.
+
+Run mode trains in a separate process (``training_process.py``) so that the
+window can redraw at full rate while training keeps a whole core. The app
+sends a *load*: everything a :class:`~nnsim.core.stepper.Stepper` at an epoch
+boundary needs to continue exactly (network, settings, optimiser state, the
+epoch cursor and the shuffling stream's state, the data). The process trains
+with the very same ``Stepper.step_epochs`` and answers with *progress*: the
+state after its last finished epoch, the batch losses and epoch results since
+the previous progress. The app adopts it with :meth:`Stepper.adopt`, so a run
+in the other process gives bit for bit what the same epochs give in-process.
+
+Arrays keep their dtype and bytes; floats in headers round-trip exactly
+(see ``wire.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .datasets import Dataset
+from .network import Layer, Network
+from .optimizers import Optimizer
+from .training import EpochResult, TrainingConfig
+
+Array = np.ndarray
+
+
+@dataclass
+class Progress:
+    """Training done elsewhere since the last progress, and where it stands."""
+
+    session: int
+    params: list[Array]  # [W1, b1, W2, b2, ...] after the last finished epoch
+    optimizer_t: int
+    optimizer_slots: list[list[Array]]
+    epoch: int  # the epoch in progress next (1-based)
+    position: int
+    order: Array
+    rng_state: dict
+    updates: int  # updates done in all
+    first_update: int  # the update number of step_losses[0]
+    step_losses: Array  # the batch losses since the last progress
+    epoch_results: list[EpochResult]
+    final: str | None = None  # why the process stopped: "epochs", "stop loss", "not finite"
+
+
+# -- the app's side: a stepper's state out, progress in ------------------------------------
+def _position(stepper) -> tuple[dict, dict]:
+    header = {"epoch": stepper.epoch, "position": stepper.position, "updates": stepper.updates,
+              "rng": stepper.rng.bit_generator.state}
+    return header, {"order": np.asarray(stepper.order, dtype=np.int64)}
+
+
+def load_message(stepper, session: int, epochs: int, stop_loss: float | None,
+                 data_key: int, include_data: bool) -> tuple[dict, dict]:
+    """The *load* that lets another process continue ``stepper`` for up to
+    ``epochs`` epochs (stopping below ``stop_loss``). The stepper must be
+    between cycles (no micro-steps half done). ``data_key`` names the data
+    set; its arrays go along only when ``include_data``."""
+    if stepper.cycle is not None:
+        raise ValueError("finish the cycle in progress before training elsewhere")
+    net, opt, data = stepper.network, stepper.optimizer, stepper.data
+    arrays: dict[str, Array] = {}
+    layers = []
+    for k, layer in enumerate(net.layers):
+        arrays[f"W{k}"], arrays[f"b{k}"] = layer.W, layer.b
+        if layer.mask is not None:
+            arrays[f"mask{k}"] = layer.mask
+        layers.append({"activation": layer.activation, "masked": layer.mask is not None})
+    for i, kind in enumerate(opt.slots):
+        for j, s in enumerate(kind):
+            arrays[f"slot{i}_{j}"] = s
+    position, more = _position(stepper)
+    arrays.update(more)
+    if include_data:
+        for name in ("X_train", "Y_train", "X_test", "Y_test"):
+            arrays[name] = getattr(data, name)
+    header = {
+        "type": "load", "session": session, "epochs": int(epochs), "stop_loss": stop_loss,
+        "network": {"n_inputs": net.n_inputs, "loss": net.loss, "layers": layers},
+        "training": asdict(stepper.config),
+        "optimizer": {"name": opt.name, "params": opt.params, "t": opt.t,
+                      "kinds": len(opt.slots)},
+        "position": position,
+        "data": {"key": data_key, "kind": data.kind, "included": include_data},
+    }
+    return header, arrays
+
+
+def parse_progress(header: dict, arrays: dict[str, Array]) -> Progress:
+    n_params = int(header["n_params"])
+    slots = [[arrays[f"slot{i}_{j}"] for j in range(n_params)]
+             for i in range(int(header["optimizer"]["kinds"]))]
+    pos = header["position"]
+    return Progress(
+        session=int(header["session"]),
+        params=[arrays[f"p{i}"] for i in range(n_params)],
+        optimizer_t=int(header["optimizer"]["t"]), optimizer_slots=slots,
+        epoch=int(pos["epoch"]), position=int(pos["position"]), order=arrays["order"],
+        rng_state=pos["rng"], updates=int(pos["updates"]), first_update=int(header["first_update"]),
+        step_losses=arrays["step_losses"],
+        epoch_results=[EpochResult(*r) for r in header["epoch_results"]],
+        final=header.get("final"))
+
+
+# -- the training process's side: a load in, progress out -----------------------------------
+def dataset_from_load(header: dict, arrays: dict[str, Array]) -> Dataset:
+    d = header["data"]
+    return Dataset(arrays["X_train"], arrays["Y_train"], arrays["X_test"], arrays["Y_test"],
+                   d["kind"], "remote", [], [])
+
+
+def stepper_from_load(header: dict, arrays: dict[str, Array], data: Dataset):
+    """A stepper that continues where the app's stepper was."""
+    from .stepper import Stepper  # the stepper imports this module for Progress
+
+    spec = header["network"]
+    layers = [Layer(arrays[f"W{k}"], arrays[f"b{k}"], l["activation"],
+                    arrays[f"mask{k}"] if l["masked"] else None)
+              for k, l in enumerate(spec["layers"])]
+    net = Network(int(spec["n_inputs"]), layers, spec["loss"])
+    net.validate()
+    config = TrainingConfig(**header["training"])
+    config.validate()
+    o = header["optimizer"]
+    opt = Optimizer(o["name"], o["params"])
+    n_params = 2 * len(layers)
+    opt.load_state({"t": o["t"], "slots": [[arrays[f"slot{i}_{j}"] for j in range(n_params)]
+                                           for i in range(int(o["kinds"]))]})
+    stepper = Stepper(net, config, data, opt)
+    pos = header["position"]
+    stepper.epoch, stepper.position, stepper.updates = (
+        int(pos["epoch"]), int(pos["position"]), int(pos["updates"]))
+    stepper.order = arrays["order"]
+    stepper.order.setflags(write=False)
+    stepper.rng.bit_generator.state = pos["rng"]
+    stepper._rng_state = None
+    return stepper
+
+
+def progress_message(stepper, session: int, final: str | None) -> tuple[dict, dict]:
+    """Progress: ``stepper``'s state, and all its batch losses and epoch
+    results (the training process empties both lists after each progress)."""
+    params = stepper.network.parameters()
+    arrays = {f"p{i}": p for i, p in enumerate(params)}
+    opt = stepper.optimizer
+    for i, kind in enumerate(opt.slots):
+        for j, s in enumerate(kind):
+            arrays[f"slot{i}_{j}"] = s
+    position, more = _position(stepper)
+    arrays.update(more)
+    arrays["step_losses"] = np.array([loss for _, loss in stepper.step_losses], dtype=np.float64)
+    first = stepper.step_losses[0][0] if stepper.step_losses else stepper.updates + 1
+    results = [[r.epoch, r.train_loss, r.test_loss, r.train_accuracy, r.test_accuracy]
+               for r in stepper.epoch_results]
+    header = {"type": "progress", "session": session, "n_params": len(params),
+              "optimizer": {"t": opt.t, "kinds": len(opt.slots)}, "position": position,
+              "first_update": first, "epoch_results": results, "final": final}
+    return header, arrays

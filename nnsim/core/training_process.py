@@ -1,0 +1,150 @@
+"""The training process of run mode: ``python -m nnsim.core.training_process``.
+
+It reads messages (``wire.py``) on stdin and writes them on stdout:
+
+- ``load`` (see ``remote_training.load_message``): start training a session
+  from the state it carries, at once; an earlier session ends.
+- ``want`` {session}: send progress after the epoch in progress.
+- ``halt``: stop training (the app keeps what it was last sent).
+- ``quit``, or the end of stdin: exit.
+
+It answers with ``progress`` (``remote_training.progress_message``) when
+asked, and unasked when a session ends by itself (``final`` says why:
+"epochs", "stop loss", "not finite", or "unattended" when nobody asked for
+progress for UNATTENDED_S), or ``error`` {session, message}.
+Progress only comes when asked, so the app takes it at the rate it can
+show it and this process never waits for the app.
+
+NumPy only: no Qt here, so it starts in a fraction of a second.
+"""
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+import traceback
+
+from . import wire
+from .remote_training import dataset_from_load, progress_message, stepper_from_load
+
+EPOCHS = "epochs"
+STOP_LOSS = "stop loss"
+NOT_FINITE = "not finite"
+UNATTENDED = "unattended"
+# A running app asks for progress about 30 times a second; a session nobody
+# has asked about for this long is abandoned (its window was closed, say).
+UNATTENDED_S = 10.0
+
+
+class _Session:
+    def __init__(self, header: dict, arrays: dict, data):
+        self.id = int(header["session"])
+        self.stepper = stepper_from_load(header, arrays, data)
+        self.remaining = int(header["epochs"])
+        self.stop_loss = header["stop_loss"]
+        self.want = False
+        self.asked = time.monotonic()
+
+
+def _reader(stream, commands: queue.Queue) -> None:
+    try:
+        while True:
+            message = wire.read(stream)
+            commands.put(message)
+            if message is None:
+                return
+    except (wire.WireError, OSError, ValueError):
+        commands.put(None)  # a broken pipe from the app: treat as its end
+
+
+def serve(inp, out) -> None:
+    commands: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(inp, commands), daemon=True).start()
+    data_key, data = None, None
+    session: _Session | None = None
+
+    def send(header, arrays=None):
+        wire.write(out, header, arrays)
+
+    def send_progress(final=None):
+        st = session.stepper
+        send(*progress_message(st, session.id, final))
+        st.step_losses.clear()
+        st.epoch_results.clear()
+
+    while True:
+        try:
+            message = commands.get(block=session is None)
+        except queue.Empty:
+            message = False
+        if message is None:
+            return
+        if message is not False:
+            header, arrays = message
+            kind = header.get("type")
+            if kind == "quit":
+                return
+            if kind == "halt":
+                session = None
+            elif kind == "want":
+                if session is not None and header.get("session") == session.id:
+                    session.want, session.asked = True, time.monotonic()
+            elif kind == "load":
+                session = None
+                try:
+                    d = header["data"]
+                    if d["included"]:
+                        data_key, data = d["key"], dataset_from_load(header, arrays)
+                    elif d["key"] != data_key:
+                        raise ValueError("the data set was not sent")
+                    session = _Session(header, arrays, data)
+                except Exception:  # noqa: BLE001 - reported to the app, which falls back
+                    send({"type": "error", "session": header.get("session"),
+                          "message": traceback.format_exc()})
+                    continue
+        if session is None:
+            continue
+        try:
+            if session.want:
+                session.want = False
+                send_progress()
+            st = session.stepper
+            results = st.step_epochs(session.remaining, stop_loss=session.stop_loss,
+                                     on_epoch=lambda _r: not commands.empty() or (
+                                         time.monotonic() - session.asked > UNATTENDED_S))
+            st.forget_history()  # no step back here: the app keeps the marks
+            session.remaining -= len(results)
+            last = results[-1] if results else None
+            final = None
+            if last is not None and (not last.finite or not st.network.all_finite()):
+                final = NOT_FINITE
+            elif (last is not None and session.stop_loss is not None
+                  and last.train_loss < session.stop_loss):
+                final = STOP_LOSS
+            elif session.remaining <= 0:
+                final = EPOCHS
+            elif time.monotonic() - session.asked > UNATTENDED_S:
+                final = UNATTENDED
+            if final is not None:
+                send_progress(final)
+                session = None
+        except (BrokenPipeError, OSError):
+            return
+        except Exception:  # noqa: BLE001 - reported to the app, which falls back
+            send({"type": "error", "session": session.id, "message": traceback.format_exc()})
+            session = None
+
+
+def main() -> int:
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must never corrupt the message stream
+    try:
+        serve(sys.stdin.buffer, out)
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Run mode at full speed trains in a separate process. What a user relies
+on: pausing keeps exactly what the window showed, edits during a run take
+effect, step back works frame by frame, and when the process fails (crashes,
+errors) the run goes on in the window without losing anything."""
+import numpy as np
+import pytest
+
+from nnsim.core import remote_training
+from nnsim.document import Document, training_worker
+from nnsim.document.runner import PAUSED, TARGET_REACHED, Runner
+from nnsim.examples import example_path
+from nnsim.io import load_project
+
+TIMEOUT = 30_000
+
+
+@pytest.fixture
+def doc(qtbot):
+    d = Document.open(example_path("circle-tanh"))
+    d.set_training(epochs=1_000_000)
+    return d
+
+
+@pytest.fixture
+def runner(doc):
+    r = Runner(doc)
+    r.use_process = True
+    yield r
+    r.pause()
+
+
+def cli_params(epochs):
+    """The CLI's loop on the same file: parameters after ``epochs`` epochs."""
+    project = load_project(example_path("circle-tanh"))
+    stepper = project.make_stepper(project.dataset())
+    stepper.step_epochs(epochs)
+    return [p.copy() for p in project.network.parameters()]
+
+
+def equal(a, b):
+    return all(np.array_equal(p, q) for p, q in zip(a, b, strict=True))
+
+
+def run_until(qtbot, runner, doc, epochs):
+    runner.play()
+    qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= epochs, timeout=TIMEOUT)
+
+
+def test_pause_keeps_the_last_frame_and_play_resumes_bit_for_bit(qtbot, doc, runner):
+    run_until(qtbot, runner, doc, 3)
+    with qtbot.waitSignal(runner.paused) as paused:
+        runner.pause()
+    assert paused.args == [PAUSED] and runner.process_failure is None
+    n = len(doc.stepper.epoch_results)
+    qtbot.wait(150)  # the process is told to stop; nothing arrives any more
+    assert len(doc.stepper.epoch_results) == n
+    assert [r.epoch for r in doc.stepper.epoch_results] == list(range(1, n + 1))
+    assert equal(doc.network.parameters(), cli_params(n))
+    doc.set_training(epochs=n + 20)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert len(doc.stepper.epoch_results) == n + 20
+    assert equal(doc.network.parameters(), cli_params(n + 20))
+
+
+def test_step_back_after_a_run_returns_to_an_earlier_frame_exactly(qtbot, doc, runner):
+    run_until(qtbot, runner, doc, 5)
+    runner.pause()
+    n = len(doc.stepper.epoch_results)
+    assert doc.step_back()
+    m = len(doc.stepper.epoch_results)
+    assert m < n
+    assert equal(doc.network.parameters(), cli_params(m))
+
+
+def test_an_edit_during_a_run_takes_effect(qtbot, doc, runner, tmp_path):
+    run_until(qtbot, runner, doc, 2)
+    doc.add_neuron(1)  # a new structure, training starts afresh: the process restarts
+    doc.save(tmp_path / "edited.nnsim")  # the state the run goes on from
+    qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= 3, timeout=TIMEOUT)
+    runner.pause()
+    assert runner.process_failure is None
+    n = len(doc.stepper.epoch_results)
+    project = load_project(tmp_path / "edited.nnsim")
+    assert project.history.epochs == []
+    project.make_stepper(project.dataset()).step_epochs(n)
+    assert doc.network.sizes == project.network.sizes
+    assert equal(doc.network.parameters(), project.network.parameters())
+
+
+def test_a_crash_of_the_process_moves_the_run_into_the_window(qtbot, doc, runner):
+    doc.set_training(epochs=400)
+    run_until(qtbot, runner, doc, 1)
+    runner._lease.worker._proc.kill()
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        pass
+    assert paused.args == [TARGET_REACHED]
+    assert "ended" in runner.process_failure
+    assert len(doc.stepper.epoch_results) == 400
+    assert equal(doc.network.parameters(), cli_params(400))  # nothing lost, nothing twice
+
+
+def test_an_error_in_the_process_moves_the_run_into_the_window(qtbot, doc, runner, monkeypatch):
+    real = remote_training.load_message
+
+    def broken(*args, **kwargs):
+        header, arrays = real(*args, **kwargs)
+        header["network"]["loss"] = "no such loss"
+        return header, arrays
+    monkeypatch.setattr(training_worker, "load_message", broken)
+    doc.set_training(epochs=30)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert "no such loss" in runner.process_failure
+    assert equal(doc.network.parameters(), cli_params(30))
+
+
+def test_the_process_exits_when_the_app_closes_its_input():
+    worker = training_worker.TrainingWorker()
+    assert worker.alive
+    worker._proc.stdin.close()
+    assert worker._proc.wait(timeout=10) == 0
+    assert not worker.alive
+
+
+def test_a_worker_is_reused_for_the_next_run(qtbot, doc, runner):
+    doc.set_training(epochs=5)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
+        runner.play()
+    assert runner._lease.worker is None  # given back when the run ended
+    idle = list(training_worker._idle)
+    assert idle and idle[0].alive
+    doc.set_training(epochs=10)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED] and runner.process_failure is None
+    assert training_worker._idle == idle  # the same process again
+    assert len(doc.stepper.epoch_results) == 15  # a run of 5, then a run of 10
+    assert equal(doc.network.parameters(), cli_params(15))
