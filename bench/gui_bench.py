@@ -252,8 +252,10 @@ def _instrument() -> Breakdown:
     from nnsim.document.runner import Runner
     from nnsim.qt.canvas.scene import NetworkScene
     bd = Breakdown()
-    bd.wrap(Runner, "_tick", "runner")
+    bd.wrap(Runner, "_tick", "runner")  # training in the window's process
+    bd.wrap(Runner, "_remote_tick", "runner")  # taking frames from the training process
     bd.wrap(Document, "step_epochs", "document: undo record, signals")
+    bd.wrap(Document, "adopt_training", "document: adopt a frame, undo record, signals")
     bd.wrap(Stepper, "step_epochs", "training (core)")
     bd.wrap(NetworkScene, "relabel", "canvas: labels and pens")
     bd.wrap(NetworkScene, "_place_labels", "canvas: labels and pens")

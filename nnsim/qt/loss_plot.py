@@ -22,11 +22,16 @@ import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
 from ..document import Document
 from ..core.naming import fmt
+from .plot_grid import PlotGrid
 
 REDRAW_MS = 33  # at most ~30 redraws a second
 MAX_MEAN_WINDOW = 1000
 ACCURACY_MIN_HEIGHT = 300  # px of the whole widget; below it the accuracy plot hides
 EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
+# Beyond this many points a curve is drawn 1 px wide: Qt strokes wider lines
+# (dashed ones above all) segment by segment, and a dashed 2 px curve of 100k
+# epochs took 80 ms to paint against 1 ms at 1 px. Dense curves look the same.
+DENSE_POINTS = 2000
 
 TRAIN_COLOR = "#1f5fa8"  # dark blue
 TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
@@ -161,6 +166,17 @@ class _Series:
         return self._buf[:n]
 
 
+def _thin_when_dense(item: pg.PlotDataItem, width: float = 2) -> None:
+    """Give ``item`` a pen ``width`` wide, or 1 px when it has many points."""
+    n = 0 if item.xData is None else len(item.xData)
+    want = 1 if n > DENSE_POINTS else width
+    pen = item.opts["pen"]
+    if pen is not None and pen.widthF() != want:
+        pen = pg.mkPen(pen)
+        pen.setWidthF(want)
+        item.setPen(pen)
+
+
 class _KeptRun:
     def __init__(self, label: str, color: str, epoch_rows: np.ndarray,
                  step_x: np.ndarray, step_mean: np.ndarray):
@@ -176,6 +192,7 @@ class _KeptRun:
                                     connect="finite")
         for item in self.items:
             item.setZValue(-10)  # under the live curves
+            _thin_when_dense(item)
 
     @property
     def items(self):
@@ -242,7 +259,7 @@ class LossPlotWidget(QWidget):
         self.acc_widget = pg.PlotWidget(background="w")
         self.acc_plot = self.acc_widget.getPlotItem()
         for p in (self.plot, self.acc_plot):
-            p.showGrid(x=True, y=True, alpha=0.15)
+            p.addItem(PlotGrid(p, AXIS_TEXT, alpha=0.15), ignoreBounds=True)
             p.setClipToView(True)
             p.setDownsampling(auto=True, mode="peak")
             for side in ("left", "bottom"):
@@ -433,6 +450,9 @@ class LossPlotWidget(QWidget):
             if has_test:  # without a test set its column is NaN throughout
                 finite &= np.isfinite(epochs[:, 2])
             self._show_divergence(x, np.where(finite, 0.0, np.nan), "epoch")
+        for item in (self.train_curve, self.test_curve, self.step_mean_curve,
+                     self.train_acc_curve, self.test_acc_curve):
+            _thin_when_dense(item)
         self._fit_exploded(y if per_update else epochs[:, 1:3])
         self._update_legend(per_update, has_test, classify, window)
         self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.stepper.step_losses) > 0)

@@ -339,3 +339,39 @@ def test_an_exploded_loss_does_not_flatten_the_linear_plot(qtbot):
     w.log_box.click()
     w.refresh_now()
     qtbot.waitUntil(lambda: w.plot.getViewBox().viewRange()[1][1] > 100)  # log10: all of it
+
+
+def test_grid_lines_sit_on_the_axis_ticks_in_linear_and_log_scale(qtbot, spiral):
+    from nnsim.qt.plot_grid import PlotGrid
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(30)
+    for log in (False, True):
+        w.log_box.setChecked(log)
+        w.refresh_now()
+        qtbot.wait(10)
+        grid = next(i for i in w.plot.items if isinstance(i, PlotGrid))
+        (x0, x1), (y0, y1) = w.plot.getViewBox().viewRange()
+        major = grid.lines()[0]
+        xs = sorted(l.x1() for l in major if l.x1() == l.x2())
+        ys = sorted(l.y1() for l in major if l.y1() == l.y2())
+        # the same values the axes label, every one inside the view
+        bottom = w.plot.getAxis("bottom").tickValues(x0, x1, w.plot.getViewBox().width())[0][1]
+        left = w.plot.getAxis("left").tickValues(y0, y1, w.plot.getViewBox().height())[0][1]
+        assert xs == sorted(v for v in bottom if x0 <= v <= x1) and len(xs) >= 2
+        assert ys == sorted(v for v in left if y0 <= v <= y1) and len(ys) >= 2
+        assert grid.zValue() < w.train_curve.zValue()
+
+
+def test_long_histories_are_drawn_with_thin_lines(qtbot, doc):
+    from nnsim.qt.loss_plot import DENSE_POINTS
+    w = make_plot(qtbot, doc)
+    results = doc.stepper.epoch_results
+    results += [EpochResult(k, 1.0 / k, None) for k in range(1, 11)]
+    doc.trained.emit()
+    w.refresh_now()
+    assert w.train_curve.opts["pen"].widthF() == 2  # a short curve reads better bold
+    results += [EpochResult(k, 1.0 / k, None) for k in range(11, DENSE_POINTS + 10)]
+    doc.trained.emit()
+    w.refresh_now()
+    assert w.train_curve.opts["pen"].widthF() == 1  # Qt strokes wide lines slowly
+    assert w.test_curve.opts["pen"].style() != w.train_curve.opts["pen"].style()  # still dashed
