@@ -19,6 +19,7 @@ NumPy only: no Qt here, so it starts in a fraction of a second.
 """
 from __future__ import annotations
 
+import os
 import queue
 import sys
 import threading
@@ -147,4 +148,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Leave at once: a normal interpreter shutdown would wait on the reader
+    # thread, which may sit inside a read of stdin (and then aborts).
+    sys.stderr.flush()
+    os._exit(status)

@@ -117,12 +117,16 @@ def test_an_error_in_the_process_moves_the_run_into_the_window(qtbot, doc, runne
     assert equal(doc.network.parameters(), cli_params(30))
 
 
-def test_the_process_exits_when_the_app_closes_its_input():
+def test_the_process_exits_cleanly_when_told_or_when_the_app_closes_its_input():
     worker = training_worker.TrainingWorker()
     assert worker.alive
     worker._proc.stdin.close()
     assert worker._proc.wait(timeout=10) == 0
     assert not worker.alive
+    worker = training_worker.TrainingWorker()
+    assert worker._send({"type": "quit"})  # its reader thread still waits on stdin
+    assert worker._proc.wait(timeout=10) == 0  # not an abort at interpreter shutdown
+    worker.close()
 
 
 def test_a_worker_is_reused_for_the_next_run(qtbot, doc, runner):
