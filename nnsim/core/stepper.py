@@ -32,8 +32,12 @@ from .training import EpochEngine, EpochResult, TrainingConfig, evaluate, train_
 Array = np.ndarray
 
 # Step back reaches at least this many steps, or the start of the current
-# epoch if that is further.
+# epoch if that is further...
 MIN_HISTORY = 1000
+# ...unless the parameter copies the marks hold pass this many bytes (a big
+# network in run mode: 20,000 weights with Adam are 480 kB a mark); then the
+# oldest marks go first.
+MAX_MARK_BYTES = 128 * 2**20
 
 _PLANS: dict[int, tuple] = {}  # the micro-step plan per number of layers
 
@@ -103,6 +107,13 @@ class _Cycle:
         self.learning_rate = None
 
 
+def _mark_bytes(m: "_Mark") -> int:
+    if m.params is None:
+        return 0
+    n = sum(p.nbytes for p in m.params)
+    return n + sum(s.nbytes for kind in m.optimizer_state["slots"] for s in kind)
+
+
 @dataclass
 class _Mark:
     epoch: int
@@ -137,6 +148,7 @@ class Stepper:
         self.epoch_results: list[EpochResult] = []
         self.cycle: _Cycle | None = None
         self._marks: deque[_Mark] = deque()
+        self._mark_bytes = 0  # held by the marks' parameter and optimiser copies
 
     # -- the plan -------------------------------------------------------
     def _plan(self) -> tuple[MicroStep, ...]:
@@ -388,15 +400,21 @@ class Stepper:
             m.params = [p.copy() for p in self.network.parameters()]
             m.optimizer_state = self.optimizer.state()
         self._marks.append(m)
-        # Forget the oldest marks beyond MIN_HISTORY, but keep the current epoch.
-        while len(self._marks) > MIN_HISTORY and self._marks[0].epoch < self.epoch:
-            self._marks.popleft()
+        self._mark_bytes += _mark_bytes(m)
+        # Forget the oldest marks beyond MIN_HISTORY, but keep the current epoch,
+        # as far as the memory they hold allows.
+        marks = self._marks
+        while len(marks) > 1 and (
+                (len(marks) > MIN_HISTORY and marks[0].epoch < self.epoch)
+                or self._mark_bytes > MAX_MARK_BYTES):
+            self._mark_bytes -= _mark_bytes(marks.popleft())
 
     def step_back(self) -> Snapshot | None:
         """Undo the last step exactly; returns the restored partial cycle."""
         if not self._marks:
             raise IndexError("nothing to step back to")
         m = self._marks.pop()
+        self._mark_bytes -= _mark_bytes(m)
         if m.params is not None:
             self.network.set_parameters(m.params)
             self.optimizer.load_state(m.optimizer_state)
@@ -420,3 +438,4 @@ class Stepper:
         network, whose earlier states no longer apply)."""
         self.cycle = None
         self._marks.clear()
+        self._mark_bytes = 0

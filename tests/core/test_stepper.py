@@ -169,3 +169,23 @@ def test_divergence_in_the_weights_alone_stops_the_run():
         layer.W = layer.W * 1e300
     results = st.step_epochs(50)
     assert len(results) < 50 and not st.network.all_finite()
+
+
+def test_step_back_history_of_a_big_network_stays_within_its_memory_budget(monkeypatch):
+    from nnsim.core import stepper as stepper_module
+    ds = make(DataSpec("circle", n=40, seed=1))
+    net = Network.build(2, [200, 200, 1], ["tanh", "tanh", "sigmoid"], loss="bce",
+                        rng=np.random.default_rng(0))
+    st = Stepper(net, TrainingConfig(batch_size=40, optimizer="adam"), ds)
+    per_mark = 3 * sum(p.nbytes for p in net.parameters())  # parameters + two Adam slots
+    monkeypatch.setattr(stepper_module, "MAX_MARK_BYTES", 20 * per_mark)
+    states = []
+    for _ in range(60):
+        states.append([p.copy() for p in net.parameters()])
+        st.step_batch()  # one epoch each (the whole set is one batch)
+    assert st._mark_bytes <= 20 * per_mark
+    # the newest marks are intact: step back 20 times, exactly
+    for k in range(20):
+        st.step_back()
+        assert all(np.array_equal(a, b) for a, b in zip(net.parameters(), states[-1 - k]))
+    assert not st.can_step_back and st._mark_bytes == 0
