@@ -231,13 +231,15 @@ class Runner(QObject):
     Signals: ``started()``; ``paused(reason)`` with reason one of "target
     reached", "stop loss reached", "paused", "diverged"; ``progress(done,
     target)`` once per frame and on stopping (epochs of this run and its
-    target); ``diverged(DivergenceInfo)``.
+    target); ``diverged(DivergenceInfo)``; ``process_failed(reason)`` when
+    the training process failed and training went on in this process.
     """
 
     started = Signal()
     paused = Signal(str)
     progress = Signal(int, int)
     diverged = Signal(object)
+    process_failed = Signal(str)  # why training moved into the window's own process
 
     def __init__(self, document, parent: QObject | None = None):
         super().__init__(parent)
@@ -622,6 +624,7 @@ class Runner(QObject):
         self._end_session()
         self._period, self._last_frame = None, -math.inf
         print(f"nnsim: training in the window's own process: {reason}", file=sys.stderr)
+        self.process_failed.emit(reason)
 
     def _stop_with_progress(self, reason: str) -> None:
         self._announce_held_back()

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         if self.runner is None:  # the first document: make the panels
             self.runner = Runner(document, self)
             self.runner.diverged.connect(self._on_diverged)
+            self.runner.process_failed.connect(self._on_training_process_failed)
             self.training_panel = TrainingPanel(document, self.runner, self)
             self.training_dock.setWidget(self.training_panel)
             self.loss_plot = LossPlotWidget(document, self)
@@ -405,6 +406,11 @@ class MainWindow(QMainWindow):
         self.scene.select(ref)
         self.training_dock.raise_()
         self.statusBar().showMessage(info.message, 15000)
+
+    def _on_training_process_failed(self, reason: str) -> None:
+        self.statusBar().showMessage(
+            f"Training goes on in this window, which may be slower and redraw less often "
+            f"({reason}).", 15000)
 
     def _on_sample_chosen(self, index) -> None:
         self._guard(self.document.pin_sample, index)

@@ -244,3 +244,20 @@ def test_absurd_weights_and_learning_rate_never_crash(window, qtbot):
     assert window.runner.divergence is not None  # reported, never silent
     assert "diverged" in window.statusBar().currentMessage()
     assert window.selection is not None  # the canvas points at where it happened
+
+
+def test_a_failed_training_process_is_told_and_the_run_goes_on(window, qtbot):
+    runner = window.runner
+    runner.use_process = True
+    window.document.set_training(epochs=10**6)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: runner._lease.worker is not None
+                    and len(window.document.stepper.epoch_results) > 0, timeout=30_000)
+    runner._lease.worker._proc.kill()  # the training process dies
+    qtbot.waitUntil(lambda: runner.process_failure is not None, timeout=30_000)
+    assert "Training goes on in this window" in window.statusBar().currentMessage()
+    n = len(window.document.stepper.epoch_results)
+    qtbot.waitUntil(lambda: len(window.document.stepper.epoch_results) > n + 5, timeout=30_000)
+    assert runner.is_running
+    window.act_play.trigger()  # pause
+    assert not runner.is_running
