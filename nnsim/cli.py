@@ -143,7 +143,7 @@ def _train(args) -> int:
             last_report = now
 
     results = stepper.step_epochs(cfg.epochs, stop_loss=cfg.stop_loss, on_epoch=progress)
-    project.history.epochs = list(stepper.epoch_results)
+    project.history.epochs = stepper.epoch_results.snapshot()
     project.optimizer_state = stepper.optimizer.state()
 
     if results and not results[-1].finite:

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .history_log import EpochLog, as_epoch_log
 from .layout import Layout
 from .datasets import Dataset, DataSpec, make
 from .network import Network
 from .optimizers import Optimizer
 from .stepper import Stepper
-from .training import EpochResult, TrainingConfig
+from .training import TrainingConfig
 
 
 @dataclass
@@ -43,7 +44,7 @@ def data_to_dataset(data: "DataSpec | ImportedData") -> Dataset:
 class History:
     """The loss curve, saved with the file."""
 
-    epochs: list[EpochResult] = field(default_factory=list)
+    epochs: EpochLog = field(default_factory=EpochLog)  # of EpochResult (a list works too)
 
 
 @dataclass
@@ -71,6 +72,6 @@ class Project:
         """A stepper that continues from the saved training state."""
         st = Stepper(self.network, self.training, dataset or self.dataset(),
                      self.make_optimizer())
-        st.epoch_results = list(self.history.epochs)
+        st.epoch_results = as_epoch_log(self.history.epochs)
         st.epoch = len(st.epoch_results) + 1
         return st

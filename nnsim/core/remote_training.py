@@ -20,9 +20,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .datasets import Dataset
+from .history_log import EpochLog
 from .network import Layer, Network
 from .optimizers import Optimizer
-from .training import EpochResult, TrainingConfig
+from .training import TrainingConfig
 
 Array = np.ndarray
 
@@ -42,7 +43,7 @@ class Progress:
     updates: int  # updates done in all
     first_update: int  # the update number of step_losses[0]
     step_losses: Array  # the batch losses since the last progress
-    epoch_results: list[EpochResult]
+    epoch_results: EpochLog
     final: str | None = None  # why the process stopped: "epochs", "stop loss", "not finite"
 
 
@@ -101,8 +102,14 @@ def parse_progress(header: dict, arrays: dict[str, Array]) -> Progress:
         epoch=int(pos["epoch"]), position=int(pos["position"]), order=arrays["order"],
         rng_state=pos["rng"], updates=int(pos["updates"]), first_update=int(header["first_update"]),
         step_losses=arrays["step_losses"],
-        epoch_results=[EpochResult(*r) for r in header["epoch_results"]],
+        epoch_results=_epoch_log(arrays["epoch_results"]),
         final=header.get("final"))
+
+
+def _epoch_log(columns: Array) -> EpochLog:
+    log = EpochLog()
+    log.extend_columns(columns.reshape(-1, EpochLog.NCOLS))
+    return log
 
 
 # -- the training process's side: a load in, progress out -----------------------------------
@@ -151,11 +158,11 @@ def progress_message(stepper, session: int, final: str | None) -> tuple[dict, di
             arrays[f"slot{i}_{j}"] = s
     position, more = _position(stepper)
     arrays.update(more)
-    arrays["step_losses"] = np.array([loss for _, loss in stepper.step_losses], dtype=np.float64)
-    first = stepper.step_losses[0][0] if stepper.step_losses else stepper.updates + 1
-    results = [[r.epoch, r.train_loss, r.test_loss, r.train_accuracy, r.test_accuracy]
-               for r in stepper.epoch_results]
+    steps = stepper.step_losses.columns
+    arrays["step_losses"] = steps[:, 1]
+    first = int(steps[0, 0]) if len(steps) else stepper.updates + 1
+    arrays["epoch_results"] = stepper.epoch_results.columns
     header = {"type": "progress", "session": session, "n_params": len(params),
               "optimizer": {"t": opt.t, "kinds": len(opt.slots)}, "position": position,
-              "first_update": first, "epoch_results": results, "final": final}
+              "first_update": first, "final": final}
     return header, arrays

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import losses
 from .datasets import Dataset
+from .history_log import EpochLog, StepLog
 from .network import Network
 from .optimizers import Optimizer
 from .training import EpochEngine, EpochResult, TrainingConfig, evaluate, train_batch
@@ -144,8 +145,8 @@ class Stepper:
         self.order = self._new_order()
         self.pinned: int | None = None  # a training sample traced instead of the next batch
         self.updates = 0
-        self.step_losses: list[tuple[int, float]] = []  # (update number, batch loss)
-        self.epoch_results: list[EpochResult] = []
+        self.step_losses = StepLog()  # (update number, batch loss), as a list
+        self.epoch_results = EpochLog()  # EpochResults, as a list
         self.cycle: _Cycle | None = None
         self._marks: deque[_Mark] = deque()
         self._mark_bytes = 0  # held by the marks' parameter and optimiser copies
@@ -361,9 +362,8 @@ class Stepper:
             self._advance(len(self.order) - self.position)
             return self.epoch_results[-1]
         losses = engine.run(self.order, self.position, self.config.learning_rate)
-        u = self.updates
-        self.step_losses.extend(zip(range(u + 1, u + 1 + len(losses)), losses))
-        self.updates = u + len(losses)
+        self.step_losses.extend_losses(self.updates + 1, losses)
+        self.updates += len(losses)
         self._advance(len(self.order) - self.position, engine.evaluate)
         return self.epoch_results[-1]
 
@@ -380,9 +380,7 @@ class Stepper:
         self.order = _frozen(progress.order)
         self.rng.bit_generator.state = progress.rng_state
         self._rng_state = None
-        u = progress.first_update
-        self.step_losses.extend(zip(range(u, u + len(progress.step_losses)),
-                                    progress.step_losses.tolist()))
+        self.step_losses.extend_losses(progress.first_update, progress.step_losses)
         self.updates = progress.updates
         self.epoch_results.extend(progress.epoch_results)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QUndoCommand
 
+from ..core.history_log import as_epoch_log
 from ..core.network import Network
 from ..core.project import History
 from ..core.training import TrainingConfig
@@ -35,7 +36,7 @@ class Memento:
         return Memento(self.network.copy(), [list(r) for r in self.layout],
                        copy.deepcopy(self.training), self.data,
                        copy.deepcopy(self.optimizer_state),
-                       History(list(self.history.epochs)))
+                       History(as_epoch_log(self.history.epochs)))
 
 
 class StateCommand(QUndoCommand):

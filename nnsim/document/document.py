@@ -102,7 +102,7 @@ class Document(QObject):
 
     def _sync_from_stepper(self) -> None:
         self.project.optimizer_state = self.stepper.optimizer.state()
-        self.project.history = History(list(self.stepper.epoch_results))
+        self.project.history = History(self.stepper.epoch_results.snapshot())
 
     def _memento(self, sync: bool = True) -> Memento:
         """A copy of the document's state; ``sync`` first takes the training
@@ -153,7 +153,7 @@ class Document(QObject):
         old = getattr(self, "stepper", None)
         self.stepper = self.project.make_stepper(self.dataset)
         if old is not None and not self._training_forgotten:
-            self.stepper.step_losses = list(old.step_losses)
+            self.stepper.step_losses = old.step_losses.snapshot()
             self.stepper.updates = old.updates
         self._training_forgotten = False
         self._set_snapshot(None)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSiz
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
 from ..document import Document
+from ..core.history_log import _ColumnLog
 from ..core.naming import fmt
 from .plot_grid import PlotGrid
 
@@ -161,7 +162,10 @@ class _Series:
                 grown = np.empty((max(n, 2 * len(self._buf), 64), self._ncols))
                 grown[:self._valid] = self._buf[:self._valid]
                 self._buf = grown
-            self._buf[self._valid:n] = self._convert(src[self._valid:n])
+            if isinstance(src, _ColumnLog):  # already numbers: copy the new rows
+                self._buf[self._valid:n] = src.columns[self._valid:n, :self._ncols]
+            else:
+                self._buf[self._valid:n] = self._convert(src[self._valid:n])
             self._valid = n
         return self._buf[:n]
 
