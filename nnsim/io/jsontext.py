@@ -154,6 +154,9 @@ def _plain(v) -> bool:
     return not isinstance(v, (list, dict))
 
 
+_STRINGS: dict[str, str] = {}
+
+
 def _scalar(v) -> str:
     if v is None:
         return "null"
@@ -168,14 +171,32 @@ def _scalar(v) -> str:
             raise ValueError(f"cannot write {v!r} as JSON")  # callers check first
         return float.__repr__(v)
     if type(v) is str:
-        return json.dumps(v, ensure_ascii=False)
+        text = _STRINGS.get(v)
+        if text is None:
+            text = json.dumps(v, ensure_ascii=False)
+            if len(_STRINGS) < 1000:  # keys repeat (a history has five per epoch)
+                _STRINGS[v] = text
+        return text
     raise TypeError(f"cannot write a {type(v).__name__} as JSON")
+
+
+# A list or object of scalars on one line, as _scalar would write each part
+# (the same reprs, escapes and errors), by the json module's C encoder:
+# a history of a million epochs is a million such lines.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False,
+                             separators=(", ", ": ")).encode
+
+
+def _flat(v) -> str:
+    if isinstance(v, dict) and not all(type(k) is str for k in v):
+        raise TypeError("cannot write an object key that is not text")
+    return _ONE_LINE(v)
 
 
 def _write(v, indent: str, out: list, item_of_list: bool) -> None:
     if isinstance(v, list):
         if all(map(_plain, v)):
-            out.append("[" + ", ".join(map(_scalar, v)) + "]")
+            out.append(_flat(v))
             return
         inner = indent + "  "
         out.append("[\n")
@@ -189,8 +210,7 @@ def _write(v, indent: str, out: list, item_of_list: bool) -> None:
             out.append("{}")
             return
         if item_of_list and all(map(_plain, v.values())):
-            out.append("{" + ", ".join(f"{_scalar(k)}: {_scalar(x)}"
-                                       for k, x in v.items()) + "}")
+            out.append(_flat(v))
             return
         inner = indent + "  "
         out.append("{\n")

@@ -19,6 +19,7 @@ import numpy as np
 from ..core import activations as actmod
 from ..core import losses as lossmod
 from ..core.datasets import BUILTIN, KINDS, DataSpec
+from ..core.history_log import EpochLog
 from ..core.initializers import INITIALIZERS, init_weights
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
@@ -567,9 +568,53 @@ def _accuracy(v, path: str) -> float | None:
     return _number(v, path, "a number from 0 to 1, or null", lambda f: 0.0 <= f <= 1.0)
 
 
+def _history_in_bulk(raw: list) -> EpochLog | None:
+    """The usual history, checked column by column (several times faster than
+    entry by entry, which matters for runs of a million epochs): every entry
+    an object with only the known keys, epochs numbered 1, 2, 3 ..., finite
+    numbers (accuracies from 0 to 1) or null where allowed. None when
+    anything differs: ``_history`` then finds and words the first problem."""
+    known = frozenset(EPOCH_KEYS)
+    if not all(isinstance(e, dict) and getattr(e, "duplicate", None) is None
+               and e.keys() <= known for e in raw):
+        return None
+    n = len(raw)
+    numbers = [e.get("epoch") for e in raw]
+    if not (all(type(x) is int for x in numbers) and numbers == list(range(1, n + 1))):
+        return None
+    out = np.empty((n, EpochLog.NCOLS))
+    out[:, 0] = numbers
+    # (column, key, may be null, is an accuracy); a null's flag is column + 3
+    for c, key, nullable, fraction in ((1, "train_loss", False, False),
+                                       (2, "test_loss", True, False),
+                                       (3, "train_accuracy", True, True),
+                                       (4, "test_accuracy", True, True)):
+        values = [e.get(key) for e in raw]
+        if not all(type(x) in _NUMBER_TYPES or (x is None and nullable) for x in values):
+            return None
+        missing = np.array([x is None for x in values], dtype=bool)
+        try:
+            col = np.array([math.nan if x is None else x for x in values], dtype=np.float64)
+        except OverflowError:
+            return None
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(col) & ((col >= 0) & (col <= 1) if fraction else True)
+        if not (ok | missing).all():
+            return None
+        out[:, c] = col
+        if nullable:
+            out[:, c + 3] = missing
+    log = EpochLog()
+    log.extend_columns(out)
+    return log
+
+
 def _history(v) -> History:
     h = _object(v, "history", ("epochs",))
     raw = _list(h.get("epochs", []), "history.epochs", "a list of epoch results")
+    bulk = _history_in_bulk(raw)
+    if bulk is not None:
+        return History(bulk)
     epochs = []
     for k, item in enumerate(raw):
         path = f"history.epochs[{k}]"
@@ -723,6 +768,20 @@ def _float_out(x):
     return x
 
 
+def _history_out(epochs) -> list:
+    if not isinstance(epochs, EpochLog):
+        return [{"epoch": _py(e.epoch), "train_loss": _float_out(e.train_loss),
+                 "test_loss": _float_out(e.test_loss),
+                 "train_accuracy": _float_out(e.train_accuracy),
+                 "test_accuracy": _float_out(e.test_accuracy)} for e in epochs]
+    out = _float_out  # the same entries, read from the columns (a million epochs: seconds less)
+    return [{"epoch": int(r[0]), "train_loss": out(r[1]),
+             "test_loss": None if r[5] else out(r[2]),
+             "train_accuracy": None if r[6] else out(r[3]),
+             "test_accuracy": None if r[7] else out(r[4])}
+            for r in epochs.columns.tolist()]
+
+
 def _slots_fit(slots, kinds: tuple, params: list) -> bool:
     try:
         return len(slots) == len(kinds) and all(
@@ -797,11 +856,7 @@ def _to_obj(project: Project) -> dict:
     if layout is not None and any(pos is not None for row in layout for pos in row):
         obj["layout"] = [[None if pos is None else [_py(c) for c in pos] for pos in row]
                          for row in layout]
-    obj["history"] = {"epochs": [
-        {"epoch": _py(e.epoch), "train_loss": _float_out(e.train_loss),
-         "test_loss": _float_out(e.test_loss), "train_accuracy": _float_out(e.train_accuracy),
-         "test_accuracy": _float_out(e.test_accuracy)}
-        for e in project.history.epochs]}
+    obj["history"] = {"epochs": _history_out(project.history.epochs)}
     state = project.optimizer_state
     if state is not None:
         kinds = SLOT_KINDS.get(tr.optimizer, ())

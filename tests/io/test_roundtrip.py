@@ -108,3 +108,38 @@ def test_any_valid_project_round_trips(p):
     q = loads(text)
     assert_same_project(p, q)
     assert dumps(q) == text
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_a_history_read_in_bulk_equals_one_read_entry_by_entry(p):
+    """Long histories are checked column by column; what comes out must be
+    what the entry-by-entry check gives (which words any problem)."""
+    from nnsim.io import project_file
+    obj = json.loads(dumps(p))
+    raw = obj["history"]["epochs"]
+    bulk = project_file._history_in_bulk(raw)
+    # the entry-by-entry result, with the bulk path switched off
+    original = project_file._history_in_bulk
+    project_file._history_in_bulk = lambda raw: None
+    try:
+        slow = project_file._history(obj["history"])
+    finally:
+        project_file._history_in_bulk = original
+    if bulk is None:  # only non-finite losses (written as text) leave the bulk path
+        assert any(isinstance(e["train_loss"], str) or isinstance(e.get("test_loss"), str)
+                   for e in raw)
+    else:
+        assert bulk == slow.epochs
+
+
+def test_a_long_history_round_trips_byte_identical():
+    from nnsim.core.training import EpochResult
+    p = small_project()
+    p.history.epochs = [EpochResult(k, 1.0 / k, None if k % 7 else 0.5 / k,
+                                    None if k % 5 == 0 else (k % 100) / 100, 1.0)
+                        for k in range(1, 3001)]
+    text = dumps(p)
+    q = loads(text)
+    assert q.history.epochs == p.history.epochs
+    assert dumps(q) == text
