@@ -126,80 +126,7 @@ def evaluate(network: Network, data: Dataset, epoch: int) -> EpochResult:
 
 
 # -- the fused epoch engine ---------------------------------------------------
-# Elementwise kernels writing into preallocated buffers. Each computes what
-# activations.py's function / derivative computes (the same operations in the
-# same order, except the sigmoid, see there), only without temporary arrays.
-
-def _fwd_sigmoid(z, out, t, mb):
-    # 1 / (1 + e^-z): the same function as activations._sigmoid to the last
-    # bit or so, in four operations (e^-z may overflow to inf: 1/inf = 0)
-    np.negative(z, out=out)
-    np.exp(out, out=out)
-    np.add(out, 1.0, out=out)
-    np.divide(1.0, out, out=out)
-
-
-def _fwd_tanh(z, out, t, mb):
-    np.tanh(z, out=out)
-
-
-def _fwd_relu(z, out, t, mb):
-    np.maximum(z, 0.0, out=out)
-
-
-def _fwd_leaky(z, out, t, mb):
-    np.multiply(z, act.LEAKY_SLOPE, out=out)
-    np.greater(z, 0.0, out=mb)
-    np.copyto(out, z, where=mb)
-
-
-def _fwd_linear(z, out, t, mb):
-    np.copyto(out, z)
-
-
-def _fwd_softmax(z, out, t, col):
-    np.max(z, axis=1, keepdims=True, out=col)
-    np.subtract(z, col, out=out)
-    np.exp(out, out=out)
-    np.sum(out, axis=1, keepdims=True, out=col)
-    np.divide(out, col, out=out)
-
-
-# dL/dz = dL/da * da/dz; ``g`` (dL/da) may be the same array as ``out``.
-def _bwd_sigmoid(g, z, a, out, t, mb):
-    np.subtract(1.0, a, out=t)
-    np.multiply(a, t, out=t)
-    np.multiply(g, t, out=out)
-
-
-def _bwd_tanh(g, z, a, out, t, mb):
-    np.multiply(a, a, out=t)
-    np.subtract(1.0, t, out=t)
-    np.multiply(g, t, out=out)
-
-
-def _bwd_relu(g, z, a, out, t, mb):
-    np.greater(z, 0.0, out=mb)
-    np.multiply(g, mb, out=out)
-
-
-def _bwd_leaky(g, z, a, out, t, mb):
-    np.greater(z, 0.0, out=mb)
-    np.logical_not(mb, out=mb)
-    if out is not g:
-        np.copyto(out, g)
-    np.multiply(out, act.LEAKY_SLOPE, out=out, where=mb)
-
-
-def _bwd_linear(g, z, a, out, t, mb):
-    if out is not g:
-        np.copyto(out, g)
-
-
-_FORWARD = {"sigmoid": _fwd_sigmoid, "tanh": _fwd_tanh, "relu": _fwd_relu,
-            "leaky_relu": _fwd_leaky, "linear": _fwd_linear, "softmax": _fwd_softmax}
-_BACKWARD = {"sigmoid": _bwd_sigmoid, "tanh": _bwd_tanh, "relu": _bwd_relu,
-             "leaky_relu": _bwd_leaky, "linear": _bwd_linear}
+# (its elementwise kernels are activations.py's forward_into / backward_into)
 
 # Above this many bytes the training inputs are gathered batch by batch
 # instead of once per epoch in shuffled order.
@@ -305,8 +232,8 @@ class EpochEngine:
         if not self.gather_epoch:
             self.xb = np.empty((B, sizes[0]), dt)
         self.XE = None  # the inputs in the epoch's order (made when first needed)
-        self.fwd = [_FORWARD[l.activation] for l in layers]
-        self.bwd = [_BACKWARD.get(l.activation) for l in layers]
+        self.fwd = [act.get(l.activation).forward_into for l in layers]
+        self.bwd = [act.get(l.activation).backward_into for l in layers]
         # the output delta
         fused = self.loss.fused_with == self.out_act
         self.ysum = self.YSE = None  # row sums of the targets, when not all 1

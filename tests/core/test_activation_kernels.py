@@ -1,0 +1,43 @@
+"""The in-place kernels of each activation (for the epoch engine) compute
+what its reference function and derivative compute."""
+import numpy as np
+import pytest
+
+from nnsim.core import activations as act
+
+
+def zs():
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, size=(7, 5))
+    z[0] = [0.0, -0.0, 1e-300, 700.0, -745.0]  # zero, tiny, overflowing exp
+    return z
+
+
+@pytest.mark.parametrize("name", list(act.ACTIVATIONS))
+def test_the_in_place_forward_equals_the_function(name):
+    a = act.get(name)
+    z = zs()
+    out, t = np.empty_like(z), np.empty_like(z)
+    scratch = np.empty((len(z), 1)) if name == "softmax" else np.empty(z.shape, bool)
+    with np.errstate(over="ignore"):
+        a.forward_into(z, out, t, scratch)
+    assert np.allclose(out, a.function(z), rtol=1e-15, atol=1e-300)
+
+
+@pytest.mark.parametrize("name", [n for n, a in act.ACTIVATIONS.items() if a.elementwise])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_the_in_place_backward_equals_g_times_the_derivative(name, in_place):
+    a = act.get(name)
+    z = zs()
+    y = a.function(z)
+    g = np.random.default_rng(1).normal(size=z.shape)
+    expected = g * a.derivative(z, y)
+    out = g.copy() if in_place else np.empty_like(z)  # the engine may pass g as out
+    a.backward_into(out if in_place else g, z, y, out, np.empty_like(z), np.empty(z.shape, bool))
+    assert np.array_equal(out, expected)
+
+
+def test_every_activation_has_its_kernels():
+    for name, a in act.ACTIVATIONS.items():
+        assert callable(a.forward_into)
+        assert (a.backward_into is None) == (not a.elementwise), name
