@@ -165,6 +165,7 @@ class _Fonts:
         self.legend = palette.font(palette.LEGEND_PX)
         self.legend_bold = palette.font(palette.LEGEND_PX, bold=True)
         self.value_metrics = QFontMetricsF(self.value)
+        self.value_height = self.value_metrics.height()
         self.header_metrics = QFontMetricsF(self.header)
         self.legend_metrics = QFontMetricsF(self.legend)
         self.legend_bold_metrics = QFontMetricsF(self.legend_bold)
@@ -178,6 +179,22 @@ def _fonts() -> _Fonts:
     if _FONTS is None:  # needs a QGuiApplication, so built on first use
         _FONTS = _Fonts()
     return _FONTS
+
+
+_WIDTHS: dict[str, float] = {}  # text -> its width in the value font
+_WIDTHS_MAX = 50_000
+
+
+def _text_width(text: str) -> float:
+    """horizontalAdvance of ``text`` in the value font, remembered (labels
+    show the same numbers again and again, e.g. a weight before and after
+    an update)."""
+    w = _WIDTHS.get(text)
+    if w is None:
+        if len(_WIDTHS) >= _WIDTHS_MAX:
+            _WIDTHS.clear()
+        w = _WIDTHS[text] = _fonts().value_metrics.horizontalAdvance(text)
+    return w
 
 
 class ValueLabelItem(QGraphicsItem):
@@ -194,6 +211,8 @@ class ValueLabelItem(QGraphicsItem):
         self.owner = owner
         self.lines: tuple = ()  # ((text, QColor), ...)
         self._rect = QRectF()
+        self.box = (0.0, 0.0)  # the box's width and height (unscaled)
+        self._texts: list[str] = []
         self.setZValue(Z_LABEL)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -209,23 +228,25 @@ class ValueLabelItem(QGraphicsItem):
         """Show ``lines``; returns True when the box changed size."""
         if lines == self.lines:
             return False
-        old = self._rect
-        if [t for t, _ in lines] != [t for t, _ in self.lines]:
-            fm = _fonts().value_metrics
-            if lines:
-                w = max(fm.horizontalAdvance(t) for t, _ in lines) + 2 * self.PAD_X
+        changed = False
+        texts = [t for t, _ in lines]
+        if texts != self._texts:
+            self._texts = texts
+            if texts:
+                w = max(map(_text_width, texts)) if len(texts) > 1 else _text_width(texts[0])
                 # widths in steps, so most new numbers keep the box (and its place)
-                w = math.ceil(w / self.WIDTH_STEP) * self.WIDTH_STEP
-                h = len(lines) * fm.height() + 2 * self.PAD_Y
-                rect = QRectF(-w / 2, -h / 2, w, h)
+                w = math.ceil((w + 2 * self.PAD_X) / self.WIDTH_STEP) * self.WIDTH_STEP
+                h = len(texts) * _fonts().value_height + 2 * self.PAD_Y
             else:
-                rect = QRectF()
-            if rect != old:
+                w = h = 0.0
+            if (w, h) != self.box:
                 self.prepareGeometryChange()
-                self._rect = rect
+                self._rect = QRectF(-w / 2, -h / 2, w, h) if texts else QRectF()
+                self.box = (w, h)
+                changed = True
         self.lines = lines
         self.update()
-        return self._rect.size() != old.size()
+        return changed
 
     def boundingRect(self) -> QRectF:
         return self._rect

@@ -12,6 +12,7 @@ Rectangles are tuples ``(left, top, right, bottom)`` in scene coordinates.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,42 +80,143 @@ def crossings(cx: np.ndarray, cy: np.ndarray, w: float, h: float,
     return hit.sum(axis=1).astype(float)
 
 
+def _preferred_ts(targets: np.ndarray, n_targets: np.ndarray) -> np.ndarray:
+    """preferred_t of many labels at once (the same numbers)."""
+    c = np.minimum(n_targets, 3)
+    spread = np.maximum(c - 1, 1)
+    t = 0.3 + 0.4 * ((targets % np.maximum(c, 1)) / spread)
+    return np.where(n_targets <= 1, 0.5, t)
+
+
+# A rectangle (l, t, r, b) is kept as y = (r, b, -l, -t) and a query rectangle
+# as x = (l, t, -r, -b): the two overlap (with positive area) exactly when
+# x < y in all four places. The four comparisons are read as one int32 (four
+# True bytes) and compared once. An inactive rectangle is all -inf.
+_SIGN = np.array([1.0, 1.0, -1.0, -1.0])  # (l, t, r, b) * _SIGN: a query's x
+_ALL4 = np.frombuffer(np.ones(4, dtype=np.bool_).tobytes(), dtype=np.int32)[0]
+_CHUNK = 1 << 20  # label-rect pairs compared at once when a gap starts
+
+
+def _as_y(rect: np.ndarray) -> np.ndarray:
+    """(l, t, r, b) -> (r, b, -l, -t), how _Rects stores a rectangle."""
+    return rect[..., [2, 3, 0, 1]] * _SIGN
+
+
+def _overlap(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether queries ``x`` overlap rects ``y`` (broadcast; the last axis is the 4)."""
+    return (x < y).view(np.int32)[..., 0] == _ALL4
+
+
+def _apart(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether queries ``x`` do not overlap rects ``y`` (as _overlap)."""
+    return (x < y).view(np.int32)[..., 0] != _ALL4
+
+
 class _Rects:
-    """Placed rectangles as arrays; owner -1 is a fixed obstacle."""
+    """Placed rectangles; owner -1 is a fixed obstacle."""
 
     def __init__(self, obstacles: list[Rect], capacity: int):
         n = len(obstacles)
         self.r = np.zeros((n + capacity, 4))
         if n:
             self.r[:n] = np.asarray(obstacles, dtype=float)
+        self.y = np.full((n + capacity, 4), -np.inf)
+        self.y[:n] = _as_y(self.r[:n])
         self.owner = np.full(n + capacity, -1)
-        self.active = np.zeros(n + capacity, dtype=bool)
-        self.active[:n] = True
         self.n = n
 
     def add(self, rect: np.ndarray, owner: int) -> int:
+        """Add ``rect`` (l, t, r, b); returns its index."""
         i = self.n
         if i == len(self.r):  # grow
             self.r = np.concatenate([self.r, np.zeros_like(self.r)])
+            self.y = np.concatenate([self.y, np.full_like(self.y, -np.inf)])
             self.owner = np.concatenate([self.owner, np.full(len(self.owner), -1)])
-            self.active = np.concatenate([self.active, np.zeros(len(self.active), dtype=bool)])
-        self.r[i], self.owner[i], self.active[i] = rect, owner, True
+        self.r[i], self.owner[i] = rect, owner
+        self.y[i] = _as_y(rect)
         self.n += 1
         return i
 
-    def overlaps(self, cands: np.ndarray, box=None) -> np.ndarray:
-        """(candidates, rects) boolean matrix of overlaps with active rects
-        (columns: only the rects near the candidates, see ``near``). ``box``:
-        the candidates' bounding box (left, top, right, bottom) if known."""
-        r = self.r[:self.n]
-        if box is None:
-            box = (cands[:, 0].min(), cands[:, 1].min(), cands[:, 2].max(), cands[:, 3].max())
-        near = (self.active[:self.n] & (r[:, 0] < box[2]) & (box[0] < r[:, 2])
-                & (r[:, 1] < box[3]) & (box[1] < r[:, 3]))
-        self.near = np.flatnonzero(near)
-        r = r[self.near]
-        return ((cands[:, None, 0] < r[None, :, 2]) & (r[None, :, 0] < cands[:, None, 2])
-                & (cands[:, None, 1] < r[None, :, 3]) & (r[None, :, 1] < cands[:, None, 3]))
+    def extend(self, rects: np.ndarray, owners: np.ndarray) -> None:
+        """Add several rectangles (l, t, r, b) at once."""
+        while self.n + len(rects) > len(self.r):  # grow
+            self.r = np.concatenate([self.r, np.zeros_like(self.r)])
+            self.y = np.concatenate([self.y, np.full_like(self.y, -np.inf)])
+            self.owner = np.concatenate([self.owner, np.full(len(self.owner), -1)])
+        i, j = self.n, self.n + len(rects)
+        self.r[i:j], self.y[i:j], self.owner[i:j] = rects, _as_y(rects), owners
+        self.n = j
+
+    def set_active(self, i: int, on: bool) -> None:
+        self.y[i] = _as_y(self.r[i]) if on else -np.inf
+
+    def near(self, box_x: np.ndarray) -> np.ndarray:
+        """Indices of the active rects overlapping a box (given as x)."""
+        return np.flatnonzero(_overlap(box_x, self.y[:self.n]))
+
+    def hits(self, cands_x: np.ndarray, near: np.ndarray) -> np.ndarray:
+        """(candidates, near) boolean matrix: which candidate (as x) overlaps
+        which of the rects ``near``."""
+        return _overlap(cands_x[:, None, :], self.y[near][None, :, :])
+
+    def free(self, cands_x: np.ndarray, boxes_x: np.ndarray) -> np.ndarray:
+        """(labels, candidates): the candidates overlapping no active rect, for
+        labels with candidates ``cands_x`` (labels, candidates, 4) inside
+        ``boxes_x`` (labels, 4)."""
+        free = np.ones(cands_x.shape[:2], dtype=bool)
+        y = self.y[:self.n]
+        y = y[y[:, 0] > -np.inf]  # the active ones
+        if not len(y) or not len(boxes_x):
+            return free
+        # Pairs (label, rect) whose boxes may overlap: rects of usual height
+        # sorted by their top, so each label looks at a range of them; the
+        # tall (or not finite) ones are compared with every label.
+        top, height = -y[:, 3], y[:, 1] + y[:, 3]
+        finite = np.isfinite(top) & np.isfinite(height)
+        tall_at = float(2 * np.median(height[finite])) if finite.any() else 0.0
+        short = np.flatnonzero(finite & (height <= tall_at))
+        short = short[np.argsort(top[short], kind="stable")]
+        tops = top[short]
+        lo = np.searchsorted(tops, boxes_x[:, 1] - 2 * tall_at - 1.0)
+        hi = np.searchsorted(tops, -boxes_x[:, 3] + 1.0)
+        counts = np.maximum(hi - lo, 0)
+        li = np.repeat(np.arange(len(boxes_x)), counts)
+        ends = np.cumsum(counts)
+        ri = short[np.arange(len(li)) - np.repeat(ends - counts - lo, counts)]
+        self._take(free, cands_x, boxes_x, y, li, ri)
+        tall = np.setdiff1d(np.arange(len(y)), short, assume_unique=True)
+        step = max(1, _CHUNK // max(1, len(tall)))
+        for s in range(0, len(boxes_x) if len(tall) else 0, step):
+            li, ri = np.nonzero(_overlap(boxes_x[s:s + step, None, :], y[None, tall, :]))
+            self._take(free, cands_x, boxes_x, y, s + li, tall[ri])
+        return free
+
+    @staticmethod
+    def _take(free, cands_x, boxes_x, y, li, ri) -> None:
+        """Clear in ``free`` the candidates of labels ``li`` that overlap
+        rects ``ri`` (pairs; ``li`` ascending)."""
+        keep = _overlap(boxes_x[li], y[ri])
+        li, ri = li[keep], ri[keep]
+        if not li.size:
+            return
+        blocked = _overlap(cands_x[li], y[ri][:, None, :])  # (pairs, candidates)
+        starts = np.flatnonzero(np.r_[True, li[1:] != li[:-1]])
+        free[li[starts]] &= ~np.logical_or.reduceat(blocked, starts, axis=0)
+
+
+@dataclass
+class Gap:
+    """The labels of the edges between two layers, as arrays (one row a label)."""
+
+    ends: np.ndarray  # (n, 4): x0, y0, x1, y1 of each label's edge
+    width: np.ndarray  # (n,)
+    height: np.ndarray  # (n,)
+    target: np.ndarray  # (n,) ints: the target neuron in its layer
+    n_targets: np.ndarray  # (n,) ints: neurons in that layer
+    index: np.ndarray  # (n,) ints: its row in the gap's crossing_ends (-1: none)
+
+    def __len__(self) -> int:
+        return len(self.ends)
 
 
 def place(gaps: list[list[Label]], obstacles: list[Rect],
@@ -123,75 +225,138 @@ def place(gaps: list[list[Label]], obstacles: list[Rect],
 
     ``gaps[g]`` are the labels of the edges between two layers;
     ``crossing_ends[g]`` (optional) the ends of every present edge of that
-    gap, to keep labels off crossings.
+    gap, to keep labels off crossings. (place_gaps, with arrays.)
+    """
+    arrays = [Gap(np.array([lab.ends for lab in labels], dtype=float).reshape(-1, 4),
+                  np.array([lab.width for lab in labels], dtype=float),
+                  np.array([lab.height for lab in labels], dtype=float),
+                  np.array([lab.target for lab in labels], dtype=int),
+                  np.array([lab.n_targets for lab in labels], dtype=int),
+                  np.array([lab.index for lab in labels], dtype=int)) for labels in gaps]
+    orders: list[np.ndarray] = []
+    placed = place_gaps(arrays, obstacles, crossing_ends, orders)
+    for labels, got, order in zip(gaps, placed, orders):
+        for lab, c, o in zip(labels, got.tolist(), order):
+            lab.placed = None if c < 0 else c
+            lab.order = o
+
+
+def place_gaps(gaps: list[Gap], obstacles: list[Rect],
+               crossing_ends: list[np.ndarray] | None = None,
+               orders: list | None = None) -> list[np.ndarray]:
+    """Where each label goes: for each gap, an index into TS for each of its
+    labels (-1: no room). ``orders`` (optional) receives each gap's candidate
+    indices, best first.
+
+    Greedy, gap by gap, labels into the same neuron together: each label
+    takes its first candidate spot (best first) that overlaps no obstacle
+    and no label placed before it. Done as: which candidates are free when
+    the gap starts (all at once), then each placed label takes the spots it
+    covers from the labels after it (most labels find no room and cost
+    nothing). Then, between two layers with few labels, a repair pass: a
+    label without room may push one placed label to another of its spots.
     """
     rects = _Rects(obstacles, sum(len(g) for g in gaps) + 16)
-    everyone: list[Label] = []  # owners are indices into this list
-    cands: list[np.ndarray] = []  # their candidate rectangles, best first
-    boxes: list[tuple] = []  # the bounding box of each label's candidates
-    for g, labels in enumerate(gaps):
-        base = len(everyone)
-        everyone += labels
+    placed = [np.full(len(g), -1) for g in gaps]
+    # per gap: first owner number, candidate TS indices, rects, as x, boxes as x
+    spans: list[tuple] = []
+    base = 0
+    for g, gap in enumerate(gaps):
+        n = len(gap)
         ends = crossing_ends[g] if crossing_ends is not None else None
         use_crossings = ends is not None and 1 < len(ends) <= CROSSING_MAX_EDGES
-        dense = len(labels) > DENSE
-        if not labels:
+        dense = n > DENSE
+        if not n:
+            spans.append((base, None, None, None, None))
+            if orders is not None:
+                orders.append(np.zeros((0, len(TS)), dtype=int))
             continue
         # every label of the gap at once: costs, their order, the rectangles
-        E = np.array([lab.ends for lab in labels], dtype=float)
-        pref = np.array([preferred_t(lab.target, lab.n_targets) for lab in labels])
+        E = np.asarray(gap.ends, dtype=float)
+        pref = _preferred_ts(gap.target, gap.n_targets)
         cost = T_WEIGHT * np.abs(TS[None, :] - pref[:, None])
         cx = E[:, 0:1] + TS[None, :] * (E[:, 2:3] - E[:, 0:1])
         cy = E[:, 1:2] + TS[None, :] * (E[:, 3:4] - E[:, 1:2])
         if use_crossings:
-            for i, lab in enumerate(labels):
-                cost[i] = cost[i] + crossings(cx[i], cy[i], lab.width, lab.height, ends,
-                                              lab.index)
+            for i in range(n):
+                cost[i] = cost[i] + crossings(cx[i], cy[i], float(gap.width[i]),
+                                              float(gap.height[i]), ends, int(gap.index[i]))
         order = np.argsort(cost, axis=1, kind="stable")
         if dense:
             order = order[:, :DENSE_CANDIDATES]
-        w = np.array([lab.width for lab in labels])[:, None] / 2
-        h = np.array([lab.height for lab in labels])[:, None] / 2
+        if orders is not None:
+            orders.append(order)
+        w = np.asarray(gap.width, dtype=float)[:, None] / 2
+        h = np.asarray(gap.height, dtype=float)[:, None] / 2
         ox = np.take_along_axis(cx, order, axis=1)
         oy = np.take_along_axis(cy, order, axis=1)
         rect = np.stack([ox - w, oy - h, ox + w, oy + h], axis=2)  # (labels, cands, 4)
-        lo, hi = rect.min(axis=1), rect.max(axis=1)
-        for i, lab in enumerate(labels):
-            lab.order = order[i]
-            lab.placed = None
-            cands.append(rect[i])
-            boxes.append((lo[i, 0], lo[i, 1], hi[i, 2], hi[i, 3]))
-        # greedy, labels into the same neuron together (they stack neatly)
-        for n in sorted(range(base, len(everyone)), key=lambda n: everyone[n].target):
-            lab = everyone[n]
-            free = ~rects.overlaps(cands[n], boxes[n]).any(axis=1)
-            if free.any():
-                c = int(np.argmax(free))
-                lab.placed = int(lab.order[c])
-                rects.add(cands[n][c], n)
-        if dense:
-            continue
-        # repair: push one placed label aside to make room
-        for n in range(base, len(everyone)):
-            lab = everyone[n]
-            if lab.placed is not None:
+        rect_x = rect * _SIGN
+        box_x = np.stack([ox.min(axis=1) - w[:, 0], oy.min(axis=1) - h[:, 0],
+                          -(ox.max(axis=1) + w[:, 0]), -(oy.max(axis=1) + h[:, 0])], axis=1)
+        spans.append((base, order, rect, rect_x, box_x))
+        # greedy, labels into the same neuron together (they stack neatly):
+        # the candidates free when the gap starts, then each label placed
+        # takes the spots it covers from the labels after it
+        seq = np.argsort(gap.target, kind="stable")
+        sx, sbox, sy = rect_x[seq], box_x[seq], _as_y(rect[seq])  # in that order
+        free = rects.free(sx, sbox)
+        room = free.any(axis=1).tolist()  # (when the gap starts)
+        chosen = []  # (position in seq, candidate)
+        for p in range(n):
+            if not room[p]:
                 continue
-            hits = rects.overlaps(cands[n], boxes[n])
-            near = rects.near
-            for c in np.flatnonzero(hits.sum(axis=1) == 1):
-                blocker = int(near[np.flatnonzero(hits[c])[0]])
-                m = int(rects.owner[blocker])
-                if m < 0:
-                    continue
-                other = everyone[m]
-                rects.active[blocker] = False
-                mine = rects.add(cands[n][c], n)
-                ok = ~rects.overlaps(cands[m], boxes[m]).any(axis=1)
-                if ok.any():
-                    oc = int(np.argmax(ok))
-                    other.placed = int(other.order[oc])
-                    rects.add(cands[m][oc], m)
-                    lab.placed = int(lab.order[c])
-                    break
-                rects.active[mine] = False  # undo
-                rects.active[blocker] = True
+            row = free[p]
+            c = int(row.argmax())
+            if not row[c]:
+                continue  # the labels before it took its spots
+            chosen.append((p, c))
+            y = sy[p, c]
+            later = np.flatnonzero((sbox[p + 1:] < y).view(np.int32) == _ALL4)
+            if later.size:
+                later += p + 1
+                free[later] &= _apart(sx[later], y)
+        if chosen:
+            pos, cs = np.array(chosen).T
+            idx = seq[pos]
+            placed[g][idx] = order[idx, cs]
+            rects.extend(rect[idx, cs], base + idx)
+        base += n
+        if not dense:
+            _repair(g, spans, placed, rects)
+    return placed
+
+
+def _repair(g: int, spans: list[tuple], placed: list[np.ndarray], rects: _Rects) -> None:
+    """Each label of gap ``g`` without room tries its spots blocked by one
+    placed label only, and takes one if that label finds another free spot
+    (labels of earlier gaps may be pushed too)."""
+    filled = [k for k, sp in enumerate(spans) if sp[1] is not None]
+    bases = [spans[k][0] for k in filled]
+
+    def find(owner):  # the gap and row of a label by its owner number
+        k = filled[bisect.bisect_right(bases, owner) - 1]
+        return k, owner - spans[k][0]
+
+    base, order, rect, rect_x, box_x = spans[g]
+    for i in np.flatnonzero(placed[g] < 0).tolist():
+        near = rects.near(box_x[i])
+        hits = rects.hits(rect_x[i], near)
+        for c in np.flatnonzero(hits.sum(axis=1) == 1):
+            blocker = int(near[np.flatnonzero(hits[c])[0]])
+            m = int(rects.owner[blocker])
+            if m < 0:
+                continue
+            k, j = find(m)
+            o_order, o_rect, o_x, o_box = spans[k][1:]
+            rects.set_active(blocker, False)
+            mine = rects.add(rect[i, c], base + i)
+            ok = ~rects.hits(o_x[j], rects.near(o_box[j])).any(axis=1)
+            if ok.any():
+                oc = int(np.argmax(ok))
+                placed[k][j] = o_order[j, oc]
+                rects.add(o_rect[j, oc], m)
+                placed[g][i] = order[i, c]
+                break
+            rects.set_active(mine, False)  # undo
+            rects.set_active(blocker, True)

@@ -654,39 +654,55 @@ class NetworkScene(QGraphicsScene):
         obstacles += [rect_of(h) for h in self.headers]
         obstacles.append(rect_of(self.legend))
 
-        gaps, all_ends, items = [], [], []
+        # the labels to place, gap by gap, as arrays (placement.Gap); every
+        # other edge label (no number, or far out of view) is hidden
         s = self.label_scale
+        xs = [[n.x() for n in row] for row in self.neurons]
+        ys = [[n.y() for n in row] for row in self.neurons]
+        gaps, all_ends, items = [], [], []
         for k in range(1, len(self._sizes)):
-            edges = [e for row in self.edges[k] for e in row if e.present]
-            ends = [(e.source.x(), e.source.y(), e.target.x(), e.target.y()) for e in edges]
-            labels = []
-            for m, e in enumerate(edges):
-                if not e.label.lines:
-                    continue
-                if region is not None and not region.intersects(e.sceneBoundingRect()):
-                    e.label.setVisible(False)
-                    continue
-                b = e.label.boundingRect()
-                labels.append(placement.Label(
-                    e, ends[m], b.width() * s + 2, b.height() * s + 2,
-                    e.ref.target, self._sizes[k], m))
-                items.append(labels[-1])
-            gaps.append(labels)
-            all_ends.append(np.array(ends) if ends else np.zeros((0, 4)))
-            for row in self.edges[k]:
-                for e in row:
-                    if not e.label.lines:
+            x0s, y0s, x1s, y1s = xs[k - 1], ys[k - 1], xs[k], ys[k]
+            ends, rows, widths, heights, targets = [], [], [], [], []
+            for i, row in enumerate(self.edges[k]):
+                x0, y0 = x0s[i], y0s[i]
+                for j, e in enumerate(row):
+                    if not e.present:
                         e.label.setVisible(False)
-        placement.place(gaps, obstacles, all_ends)
+                        continue
+                    label = e.label
+                    # (edges sit at the scene origin: _bounds is in scene coordinates)
+                    if label.lines and (region is None or region.intersects(e._bounds)):
+                        rows.append(len(ends))
+                        w, h = label.box
+                        widths.append(w * s + 2)
+                        heights.append(h * s + 2)
+                        targets.append(j)
+                        items.append(e)
+                    else:
+                        label.setVisible(False)
+                    ends.append((x0, y0, x1s[j], y1s[j]))
+            E = np.array(ends, dtype=float).reshape(-1, 4)
+            rows = np.array(rows, dtype=int)
+            gaps.append(placement.Gap(E[rows], np.array(widths, dtype=float),
+                                      np.array(heights, dtype=float),
+                                      np.array(targets, dtype=int),
+                                      np.full(len(rows), self._sizes[k]), rows))
+            all_ends.append(E)
+        placed = placement.place_gaps(gaps, obstacles, all_ends)
         hidden = 0
-        for lab in items:
-            e = lab.key
-            if lab.placed is None:
+        spots = []  # (label_t, x, y) of every label, in the order of items
+        for gap, got in zip(gaps, placed):
+            t = placement.TS[np.maximum(got, 0)]
+            E = gap.ends
+            x = E[:, 0] + t * (E[:, 2] - E[:, 0])
+            y = E[:, 1] + t * (E[:, 3] - E[:, 1])
+            spots += zip(np.where(got < 0, np.nan, t).tolist(), x.tolist(), y.tolist())
+        for e, (t, x, y) in zip(items, spots):
+            if t != t:  # no room
                 e.label.setVisible(False)
                 hidden += 1
                 continue
-            e.label_t = float(placement.TS[lab.placed])
-            x, y = lab.center(lab.placed)
+            e.label_t = t
             e.label.setPos(x, y)
             e.label.setVisible(True)
         self.hidden_labels = hidden
