@@ -177,7 +177,7 @@ class _Rects:
         short = np.flatnonzero(finite & (height <= tall_at))
         short = short[np.argsort(top[short], kind="stable")]
         tops = top[short]
-        lo = np.searchsorted(tops, boxes_x[:, 1] - 2 * tall_at - 1.0)
+        lo = np.searchsorted(tops, boxes_x[:, 1] - tall_at - 1.0)
         hi = np.searchsorted(tops, -boxes_x[:, 3] + 1.0)
         counts = np.maximum(hi - lo, 0)
         li = np.repeat(np.arange(len(boxes_x)), counts)
@@ -258,7 +258,8 @@ def place_gaps(gaps: list[Gap], obstacles: list[Rect],
     """
     rects = _Rects(obstacles, sum(len(g) for g in gaps) + 16)
     placed = [np.full(len(g), -1) for g in gaps]
-    # per gap: first owner number, candidate TS indices, rects, as x, boxes as x
+    # per gap, in the order of placing: first owner number, candidate TS
+    # indices, rects, as x, boxes as x; and each label's row in them
     spans: list[tuple] = []
     base = 0
     for g, gap in enumerate(gaps):
@@ -267,42 +268,52 @@ def place_gaps(gaps: list[Gap], obstacles: list[Rect],
         use_crossings = ends is not None and 1 < len(ends) <= CROSSING_MAX_EDGES
         dense = n > DENSE
         if not n:
-            spans.append((base, None, None, None, None))
+            spans.append((base, None, None, None, None, None))
             if orders is not None:
                 orders.append(np.zeros((0, len(TS)), dtype=int))
             continue
-        # every label of the gap at once: costs, their order, the rectangles
-        E = np.asarray(gap.ends, dtype=float)
-        pref = _preferred_ts(gap.target, gap.n_targets)
-        cost = T_WEIGHT * np.abs(TS[None, :] - pref[:, None])
-        cx = E[:, 0:1] + TS[None, :] * (E[:, 2:3] - E[:, 0:1])
-        cy = E[:, 1:2] + TS[None, :] * (E[:, 3:4] - E[:, 1:2])
+        # every label of the gap at once: costs, their order, the rectangles,
+        # all in the order of placing (labels into the same neuron together,
+        # so they stack neatly)
+        seq = np.argsort(gap.target, kind="stable")
+        inv = np.empty_like(seq)
+        inv[seq] = np.arange(n)
+        E = np.asarray(gap.ends, dtype=float)[seq]
+        width, height = np.asarray(gap.width, dtype=float)[seq], np.asarray(
+            gap.height, dtype=float)[seq]
+        pref = _preferred_ts(np.asarray(gap.target)[seq], np.asarray(gap.n_targets)[seq])
         if use_crossings:
-            for i in range(n):
-                cost[i] = cost[i] + crossings(cx[i], cy[i], float(gap.width[i]),
-                                              float(gap.height[i]), ends, int(gap.index[i]))
-        order = np.argsort(cost, axis=1, kind="stable")
+            cost = T_WEIGHT * np.abs(TS[None, :] - pref[:, None])
+            cx = E[:, 0:1] + TS[None, :] * (E[:, 2:3] - E[:, 0:1])
+            cy = E[:, 1:2] + TS[None, :] * (E[:, 3:4] - E[:, 1:2])
+            index = np.asarray(gap.index)[seq]
+            for p in range(n):
+                cost[p] = cost[p] + crossings(cx[p], cy[p], float(width[p]), float(height[p]),
+                                              ends, int(index[p]))
+            order = np.argsort(cost, axis=1, kind="stable")
+        else:  # the cost depends on the preferred t only: a few distinct orders
+            prefs, which = np.unique(pref, return_inverse=True)
+            cost = T_WEIGHT * np.abs(TS[None, :] - prefs[:, None])
+            order = np.argsort(cost, axis=1, kind="stable")[which.reshape(-1)]
         if dense:
             order = order[:, :DENSE_CANDIDATES]
         if orders is not None:
-            orders.append(order)
-        w = np.asarray(gap.width, dtype=float)[:, None] / 2
-        h = np.asarray(gap.height, dtype=float)[:, None] / 2
-        ox = np.take_along_axis(cx, order, axis=1)
-        oy = np.take_along_axis(cy, order, axis=1)
+            orders.append(order[inv])
+        w, h = width[:, None] / 2, height[:, None] / 2
+        t = TS[order]
+        ox = E[:, 0:1] + t * (E[:, 2:3] - E[:, 0:1])
+        oy = E[:, 1:2] + t * (E[:, 3:4] - E[:, 1:2])
         rect = np.stack([ox - w, oy - h, ox + w, oy + h], axis=2)  # (labels, cands, 4)
         rect_x = rect * _SIGN
+        rect_y = _as_y(rect)
         box_x = np.stack([ox.min(axis=1) - w[:, 0], oy.min(axis=1) - h[:, 0],
                           -(ox.max(axis=1) + w[:, 0]), -(oy.max(axis=1) + h[:, 0])], axis=1)
-        spans.append((base, order, rect, rect_x, box_x))
-        # greedy, labels into the same neuron together (they stack neatly):
-        # the candidates free when the gap starts, then each label placed
-        # takes the spots it covers from the labels after it
-        seq = np.argsort(gap.target, kind="stable")
-        sx, sbox, sy = rect_x[seq], box_x[seq], _as_y(rect[seq])  # in that order
-        free = rects.free(sx, sbox)
+        spans.append((base, order, rect, rect_x, box_x, inv))
+        # greedy: the candidates free when the gap starts, then each label
+        # placed takes the spots it covers from the labels after it
+        free = rects.free(rect_x, box_x)
         room = free.any(axis=1).tolist()  # (when the gap starts)
-        chosen = []  # (position in seq, candidate)
+        chosen = []  # (position, candidate)
         for p in range(n):
             if not room[p]:
                 continue
@@ -311,16 +322,16 @@ def place_gaps(gaps: list[Gap], obstacles: list[Rect],
             if not row[c]:
                 continue  # the labels before it took its spots
             chosen.append((p, c))
-            y = sy[p, c]
-            later = np.flatnonzero((sbox[p + 1:] < y).view(np.int32) == _ALL4)
+            y = rect_y[p, c]
+            later = np.flatnonzero((box_x[p + 1:] < y).view(np.int32) == _ALL4)
             if later.size:
                 later += p + 1
-                free[later] &= _apart(sx[later], y)
+                free[later] &= _apart(rect_x[later], y)
         if chosen:
             pos, cs = np.array(chosen).T
             idx = seq[pos]
-            placed[g][idx] = order[idx, cs]
-            rects.extend(rect[idx, cs], base + idx)
+            placed[g][idx] = order[pos, cs]
+            rects.extend(rect[pos, cs], base + idx)
         base += n
         if not dense:
             _repair(g, spans, placed, rects)
@@ -338,25 +349,27 @@ def _repair(g: int, spans: list[tuple], placed: list[np.ndarray], rects: _Rects)
         k = filled[bisect.bisect_right(bases, owner) - 1]
         return k, owner - spans[k][0]
 
-    base, order, rect, rect_x, box_x = spans[g]
-    for i in np.flatnonzero(placed[g] < 0).tolist():
-        near = rects.near(box_x[i])
-        hits = rects.hits(rect_x[i], near)
+    base, order, rect, rect_x, box_x, inv = spans[g]
+    for i in np.flatnonzero(placed[g] < 0).tolist():  # in the gap's own order
+        p = int(inv[i])
+        near = rects.near(box_x[p])
+        hits = rects.hits(rect_x[p], near)
         for c in np.flatnonzero(hits.sum(axis=1) == 1):
             blocker = int(near[np.flatnonzero(hits[c])[0]])
             m = int(rects.owner[blocker])
             if m < 0:
                 continue
             k, j = find(m)
-            o_order, o_rect, o_x, o_box = spans[k][1:]
+            o_order, o_rect, o_x, o_box, o_inv = spans[k][1:]
+            q = int(o_inv[j])
             rects.set_active(blocker, False)
-            mine = rects.add(rect[i, c], base + i)
-            ok = ~rects.hits(o_x[j], rects.near(o_box[j])).any(axis=1)
+            mine = rects.add(rect[p, c], base + i)
+            ok = ~rects.hits(o_x[q], rects.near(o_box[q])).any(axis=1)
             if ok.any():
                 oc = int(np.argmax(ok))
-                placed[k][j] = o_order[j, oc]
-                rects.add(o_rect[j, oc], m)
-                placed[g][i] = order[i, c]
+                placed[k][j] = o_order[q, oc]
+                rects.add(o_rect[q, oc], m)
+                placed[g][i] = order[p, c]
                 break
             rects.set_active(mine, False)  # undo
             rects.set_active(blocker, True)
