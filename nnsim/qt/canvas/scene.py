@@ -433,10 +433,12 @@ class NetworkScene(QGraphicsScene):
             grid = self.edges[k]
             top = palette.widest(len(grid) * len(grid[0]))
             rows = values.tolist()
+            olds = old.tolist() if old is not None else None
             codes = palette.edge_pen_codes(values, big, kind, top)
             masks = mask.tolist() if mask is not None else None
             for i, row in enumerate(grid):
                 vrow, crow = rows[i], codes[i]
+                orow = olds[i] if olds is not None else None
                 mrow = masks[i] if masks is not None else None
                 for j, edge in enumerate(row):
                     present = mrow is None or mrow[j]
@@ -456,8 +458,8 @@ class NetworkScene(QGraphicsScene):
                         continue
                     val = vrow[j]
                     color = palette.text_color(val, kind)
-                    if old is not None:  # two short lines fit between crossing edges
-                        w0 = float(old[i, j])
+                    if orow is not None:  # two short lines fit between crossing edges
+                        w0 = orow[j]
                         lines = ((f"w {fmt(w0)}" if v else fmt(w0),
                                   palette.text_color(w0, kind)),
                                  (f"{ARROW} {fmt(val)}", color))
