@@ -44,11 +44,15 @@ class TrainingWorker:
         self._data_key = 0
         env = dict(os.environ)
         env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+        if getattr(sys, "frozen", False) or not sys.executable:
+            # a bundled app's executable is the app itself, not a Python
+            self._proc, self._dead = None, True
+            return
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "nnsim.core.training_process"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        except OSError:
+        except (OSError, ValueError):
             self._proc, self._dead = None, True
             return
         self._lock = threading.Lock()  # one writer at a time

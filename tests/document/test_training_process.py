@@ -143,3 +143,14 @@ def test_a_worker_is_reused_for_the_next_run(qtbot, doc, runner):
     assert training_worker._idle == idle  # the same process again
     assert len(doc.stepper.epoch_results) == 15  # a run of 5, then a run of 10
     assert equal(doc.network.parameters(), cli_params(15))
+
+
+def test_without_a_python_to_start_the_run_trains_in_the_window(qtbot, doc, runner, monkeypatch):
+    monkeypatch.setattr(training_worker, "_idle", [])
+    monkeypatch.setattr(training_worker.sys, "executable", "/no/such/python")
+    doc.set_training(epochs=20)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert "could not be started" in runner.process_failure
+    assert equal(doc.network.parameters(), cli_params(20))
