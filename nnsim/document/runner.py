@@ -265,6 +265,7 @@ class Runner(QObject):
         self._quiet = 0  # chunks run since the last frame, not announced yet
         self._last_frame = -math.inf
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
+        self._diverged_at_index = -1  # the undo stack's index when it diverged
         # -- training in a separate process (at full speed) --
         self.use_process = USE_TRAINING_PROCESS
         self.process_failure: str | None = None  # why the process could not be used
@@ -380,14 +381,25 @@ class Runner(QObject):
         return results
 
     def step_back_to_finite(self) -> bool:
-        """Undo the chunk (or step) that diverged, and earlier ones while the
-        weights are still not finite. True when the weights and the loss are
-        finite afterwards."""
+        """Go back to the last finite state: undo the frame (or chunk, or
+        step) that diverged, and earlier ones while the weights are still not
+        finite; then, when nothing changed since the divergence, train the
+        epochs of that frame again up to the last one before the divergence
+        (training is deterministic, so they are the same epochs). True when
+        the weights and the loss are finite afterwards."""
         self.pause()
         doc = self._doc
+        info = self.divergence
+        replay = info is not None and doc.undo_stack.index() == self._diverged_at_index
         while diagnose(doc) is not None and doc.step_back():
             pass
         ok = diagnose(doc) is None
+        missing = info.epoch - 1 - self.trained_epochs if replay else 0
+        if ok and missing > 0 and not doc.stepper.in_cycle:
+            doc.step_epochs(missing)
+            if diagnose(doc) is not None:  # not expected: keep the finite state before
+                doc.step_back()
+            ok = diagnose(doc) is None
         if ok:
             self.divergence = None
         if self._has_run:
@@ -516,7 +528,7 @@ class Runner(QObject):
             if frame:
                 self.progress.emit(done, target)
         elif outcome == DIVERGED:  # announced even if a progress slot paused the run
-            self.divergence = info
+            self._set_divergence(info)
             was_running, self._running = self._running, False
             self._timer.stop()
             self._end_session()
@@ -672,5 +684,10 @@ class Runner(QObject):
     def _check_divergence(self) -> None:
         info = diagnose(self._doc)
         if info is not None:
-            self.divergence = info
+            self._set_divergence(info)
             self.diverged.emit(info)
+
+    def _set_divergence(self, info: DivergenceInfo) -> None:
+        self.divergence = info
+        # step back to finite replays epochs only if nothing changed since
+        self._diverged_at_index = self._doc.undo_stack.index()

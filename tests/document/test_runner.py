@@ -376,3 +376,36 @@ def test_the_frame_interval_follows_the_views_cost(qtbot, circle, inline_runner)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
     assert runner.frame_s > 0.3
+
+
+@pytest.mark.parametrize("use_process", [True, False])
+def test_step_back_to_finite_lands_on_the_last_epoch_before_the_divergence(qtbot, use_process):
+    doc = Document.open(example_path("plane-regression"))
+    doc.set_training(learning_rate=3.0, epochs=10_000)
+    runner = Runner(doc)
+    runner.use_process = use_process
+    with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT) as diverged:
+        runner.play()
+    epoch = diverged.args[0].epoch
+    assert epoch > 2  # it takes a few epochs to blow up at this rate
+    assert runner.step_back_to_finite()
+    assert len(doc.stepper.epoch_results) == epoch - 1 and finite(doc)
+    # exactly the state the CLI reaches after those epochs
+    project = load_project(example_path("plane-regression"))
+    project.training.learning_rate = 3.0
+    project.make_stepper(project.dataset()).step_epochs(epoch - 1)
+    for a, b in zip(doc.network.parameters(), project.network.parameters()):
+        assert np.array_equal(a, b)
+
+
+def test_after_a_settings_change_step_back_to_finite_trains_nothing_new(qtbot):
+    doc = Document.open(example_path("plane-regression"))
+    doc.set_training(learning_rate=3.0, epochs=10_000)
+    runner = Runner(doc)
+    runner.use_process = False
+    runner.budget_s = 10.0  # the whole run is one chunk: stepping back undoes all of it
+    with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT):
+        runner.play()
+    doc.set_training(learning_rate=0.01)  # the epochs would differ now
+    assert runner.step_back_to_finite()
+    assert doc.stepper.epoch_results == [] and finite(doc)
