@@ -181,6 +181,20 @@ def _thin_when_dense(item: pg.PlotDataItem, width: float = 2) -> None:
         item.setPen(pen)
 
 
+def _dot_when_alone(item: pg.PlotDataItem) -> None:
+    """A curve of one point draws no line: show that point as a dot."""
+    alone = item.xData is not None and len(item.xData) == 1
+    if alone != (item.opts["symbol"] is not None):
+        if alone:
+            pen = item.opts["pen"]
+            item.setSymbol("o")
+            item.setSymbolSize(7)
+            item.setSymbolPen(pen)
+            item.setSymbolBrush(pen.color() if pen is not None else None)
+        else:
+            item.setSymbol(None)
+
+
 class _KeptRun:
     def __init__(self, label: str, color: str, epoch_rows: np.ndarray,
                  step_x: np.ndarray, step_mean: np.ndarray):
@@ -279,9 +293,15 @@ class LossPlotWidget(QWidget):
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setXLink(self.plot)
         self.acc_plot.getViewBox().setLimits(yMin=-5, yMax=105)
-        # the two left axes line up when they have the same width
-        self.plot.getAxis("left").setWidth(60)
-        self.acc_plot.getAxis("left").setWidth(60)
+        for p in (self.plot, self.acc_plot):  # no epoch or update before 0
+            p.getViewBox().setLimits(xMin=0)
+        # The loss axis grows with its tick texts (1e+20 needs more room than
+        # 0.5); the accuracy axis takes its width, so the two plots line up.
+        loss_axis, acc_axis = self.plot.getAxis("left"), self.acc_plot.getAxis("left")
+        loss_axis.setStyle(autoExpandTextSpace=True)
+        acc_axis.setWidth(int(loss_axis.width()))
+        loss_axis.geometryChanged.connect(
+            lambda: acc_axis.setWidth(int(math.ceil(loss_axis.width()))))
 
         # The legend is a line of text above the plot, so it never hides a curve.
         self.legend_label = QLabel()
@@ -455,8 +475,9 @@ class LossPlotWidget(QWidget):
                 finite &= np.isfinite(epochs[:, 2])
             self._show_divergence(x, np.where(finite, 0.0, np.nan), "epoch")
         for item in (self.train_curve, self.test_curve, self.step_mean_curve,
-                     self.train_acc_curve, self.test_acc_curve):
-            _thin_when_dense(item)
+                     self.train_acc_curve, self.test_acc_curve, self.step_curve):
+            _thin_when_dense(item, 1 if item is self.step_curve else 2)
+            _dot_when_alone(item)
         self._fit_exploded(y if per_update else epochs[:, 1:3])
         self._update_legend(per_update, has_test, classify, window)
         self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.stepper.step_losses) > 0)

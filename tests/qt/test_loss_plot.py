@@ -375,3 +375,30 @@ def test_long_histories_are_drawn_with_thin_lines(qtbot, doc):
     w.refresh_now()
     assert w.train_curve.opts["pen"].widthF() == 1  # Qt strokes wide lines slowly
     assert w.test_curve.opts["pen"].style() != w.train_curve.opts["pen"].style()  # still dashed
+
+
+def test_a_single_epoch_shows_as_a_dot(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.step_epochs(1)
+    w.refresh_now()
+    assert w.train_curve.opts["symbol"] == "o"  # one point draws no line
+    spiral.step_epochs(1)
+    w.refresh_now()
+    assert w.train_curve.opts["symbol"] is None
+
+
+def test_the_loss_axis_makes_room_for_long_tick_labels_and_the_plots_line_up(qtbot, doc):
+    w = make_plot(qtbot, doc)
+    results = doc.stepper.epoch_results
+    results += [EpochResult(k, 0.5 / k, None) for k in range(1, 5)]
+    doc.trained.emit()
+    w.refresh_now()
+    qtbot.wait(20)
+    narrow = w.plot.getAxis("left").width()
+    results += [EpochResult(k, -1.5e20 * k, None) for k in range(5, 9)]
+    doc.trained.emit()
+    w.refresh_now()
+    qtbot.wait(20)
+    wide = w.plot.getAxis("left").width()
+    assert wide > narrow
+    assert w.acc_plot.getAxis("left").width() == pytest.approx(wide, abs=1)
