@@ -153,6 +153,9 @@ class MainWindow(QMainWindow):
             self.runner.process_failed.connect(self._on_training_process_failed)
             self.training_panel = TrainingPanel(document, self.runner, self)
             self.training_dock.setWidget(self.training_panel)
+            self.training_panel.select_speed(self.prefs.run_speed(self.runner.speed))
+            self.training_panel.speed_combo.currentIndexChanged.connect(
+                lambda _i: self.prefs.set_run_speed(self.runner.speed))
             self.loss_plot = LossPlotWidget(document, self)
             self.loss_dock.setWidget(self.loss_plot)
             self.decision_map = DecisionMapWidget(document, self)

@@ -1,5 +1,5 @@
-"""UI preferences (window geometry, recent files) behind one small class, so
-tests can point it at a temporary file."""
+"""UI preferences (window geometry, recent files, run speed) behind one small
+class, so tests can point it at a temporary file."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,6 +36,22 @@ class Preferences:
 
     def set_geometry(self, data: QByteArray) -> None:
         self._s.setValue("geometry", data)
+
+    def run_speed(self, default: float | None = None) -> float | None:
+        """Epochs per second of run mode, None for as fast as possible."""
+        value = self._s.value("run_speed")
+        if value is None:
+            return default
+        if value == "max":
+            return None
+        try:
+            speed = float(value)
+        except (TypeError, ValueError):
+            return default
+        return speed if speed > 0 and speed == speed and speed != float("inf") else default
+
+    def set_run_speed(self, speed: float | None) -> None:
+        self._s.setValue("run_speed", "max" if speed is None else repr(float(speed)))
 
     def sync(self) -> None:
         self._s.sync()

@@ -576,6 +576,15 @@ class TrainingPanel(QWidget):
     def _on_speed_chosen(self, index: int) -> None:
         self.runner.set_speed(self.speed_combo.itemData(index))
 
+    def select_speed(self, speed: float | None) -> bool:
+        """Choose the run speed ``speed`` (None: as fast as possible) if it is
+        one the menu offers; False otherwise."""
+        for i in range(self.speed_combo.count()):
+            if self.speed_combo.itemData(i) == speed:
+                self.speed_combo.setCurrentIndex(i)
+                return True
+        return False
+
     @_guarded
     def _on_step_back_clicked(self, _checked: bool = False) -> None:
         if self.runner.step_back_to_finite():

@@ -261,3 +261,26 @@ def test_a_failed_training_process_is_told_and_the_run_goes_on(window, qtbot):
     assert runner.is_running
     window.act_play.trigger()  # pause
     assert not runner.is_running
+
+
+def test_the_run_speed_is_remembered_for_the_next_window(window, tmp_path, qtbot):
+    panel = window.training_panel
+    assert window.runner.speed is None  # as fast as possible by default
+    assert panel.select_speed(5.0)
+    assert window.runner.speed == 5.0
+    window.prefs.sync()
+    again = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
+    qtbot.addWidget(again)
+    again.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert again.runner.speed == 5.0
+    assert again.training_panel.speed_combo.currentData() == 5.0
+    panel.select_speed(None)
+    window.prefs.sync()
+    assert Preferences(tmp_path / "prefs.ini").run_speed(1.0) is None
+
+
+def test_a_broken_run_speed_preference_is_ignored(tmp_path):
+    prefs = Preferences(tmp_path / "prefs.ini")
+    for bad in ("fast", "-3", "nan", "inf", ""):
+        prefs._s.setValue("run_speed", bad)
+        assert prefs.run_speed(7.0) == 7.0
