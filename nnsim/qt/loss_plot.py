@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import time
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, QTimer
@@ -25,7 +26,13 @@ from ..core.history_log import _ColumnLog
 from ..core.naming import fmt
 from .plot_grid import PlotGrid
 
-REDRAW_MS = 33  # at most ~30 redraws a second
+REDRAW_MS = 33  # at most ~30 redraws a second...
+# ...and a redraw may take at most about a third of the time: a history of a
+# million epochs costs ~50 ms a redraw, which then comes every ~150 ms (the
+# canvas and the clicks keep the rest).
+REDRAW_SHARE = 1 / 3
+MAX_REDRAW_MS = 1000
+_clock = time.perf_counter  # (tests replace it)
 MAX_MEAN_WINDOW = 1000
 ACCURACY_MIN_HEIGHT = 300  # px of the whole widget; below it the accuracy plot hides
 EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
@@ -136,6 +143,7 @@ class _Series:
         self._source = None
         self._valid = 0
         self._buf = np.empty((0, ncols))
+        self._clean = np.empty((0, ncols))  # the same, infinities as NaN (to draw)
         self._dirty_from = 0
 
     def watch(self, source: list) -> None:
@@ -158,16 +166,23 @@ class _Series:
         self._valid = min(self._valid, n)
         self._dirty_from = min(self._dirty_from, self._valid)
         if n > self._valid:
+            v = self._valid
             if n > len(self._buf):
-                grown = np.empty((max(n, 2 * len(self._buf), 64), self._ncols))
-                grown[:self._valid] = self._buf[:self._valid]
-                self._buf = grown
+                size = (max(n, 2 * len(self._buf), 64), self._ncols)
+                grown, clean = np.empty(size), np.empty(size)
+                grown[:v], clean[:v] = self._buf[:v], self._clean[:v]
+                self._buf, self._clean = grown, clean
             if isinstance(src, _ColumnLog):  # already numbers: copy the new rows
-                self._buf[self._valid:n] = src.columns[self._valid:n, :self._ncols]
+                self._buf[v:n] = src.columns[v:n, :self._ncols]
             else:
-                self._buf[self._valid:n] = self._convert(src[self._valid:n])
+                self._buf[v:n] = self._convert(src[v:n])
+            self._clean[v:n] = _finite_or_nan(self._buf[v:n])  # only the new rows
             self._valid = n
         return self._buf[:n]
+
+    def clean_rows(self) -> np.ndarray:
+        """``rows()`` with infinities as NaN (call ``rows()`` first)."""
+        return self._clean[:self._valid]
 
 
 def _thin_when_dense(item: pg.PlotDataItem, width: float = 2) -> None:
@@ -434,7 +449,9 @@ class LossPlotWidget(QWidget):
         self._watch()
         per_update = self.per_update
         classify = self.document.dataset.kind != "regression"
+        started = _clock()
         epochs = self._epochs.rows()
+        drawn = self._epochs.clean_rows()  # what the curves get: infinities as gaps
         steps = self._steps.rows() if per_update else None
 
         self.train_curve.setVisible(not per_update)
@@ -456,7 +473,7 @@ class LossPlotWidget(QWidget):
         window = self._mean_window()
         if per_update:
             x, y = steps[:, 0], steps[:, 1]
-            self.step_curve.setData(x, _finite_or_nan(y))
+            self.step_curve.setData(x, self._steps.clean_rows()[:, 1])
             self._step_mean = self._mean.update(y, self._steps.take_dirty_from(), window)
             if window > 1:
                 self.step_mean_curve.setData(x, self._step_mean)
@@ -465,11 +482,11 @@ class LossPlotWidget(QWidget):
             self._show_divergence(x, y, "update")
         else:
             x = epochs[:, 0]
-            self.train_curve.setData(x, _finite_or_nan(epochs[:, 1]))
-            self.test_curve.setData(x, _finite_or_nan(epochs[:, 2]))
+            self.train_curve.setData(x, drawn[:, 1])
+            self.test_curve.setData(x, drawn[:, 2])
             if classify:
-                self.train_acc_curve.setData(x, 100 * _finite_or_nan(epochs[:, 3]))
-                self.test_acc_curve.setData(x, 100 * _finite_or_nan(epochs[:, 4]))
+                self.train_acc_curve.setData(x, 100 * drawn[:, 3])
+                self.test_acc_curve.setData(x, 100 * drawn[:, 4])
             finite = np.isfinite(epochs[:, 1])
             if has_test:  # without a test set its column is NaN throughout
                 finite &= np.isfinite(epochs[:, 2])
@@ -485,6 +502,8 @@ class LossPlotWidget(QWidget):
         self._update_status(epochs, per_update)
         if self._hover_point is not None:
             self.hover_at(self._hover_point)  # follow the new data under a still mouse
+        cost_ms = (_clock() - started) * 1000
+        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, cost_ms / REDRAW_SHARE))))
 
     def _has_test(self) -> bool:
         return len(self.document.dataset.X_test) > 0

@@ -402,3 +402,16 @@ def test_the_loss_axis_makes_room_for_long_tick_labels_and_the_plots_line_up(qtb
     wide = w.plot.getAxis("left").width()
     assert wide > narrow
     assert w.acc_plot.getAxis("left").width() == pytest.approx(wide, abs=1)
+
+
+def test_a_slow_redraw_makes_the_plot_redraw_less_often(qtbot, doc, monkeypatch):
+    """A huge history costs tens of ms a redraw: the plot then waits longer
+    between redraws, so the canvas and the clicks keep most of the time."""
+    from nnsim.qt import loss_plot
+    w = make_plot(qtbot, doc)
+    clock = iter([10.0, 10.090, 20.0, 20.005])  # a redraw of 90 ms, then one of 5 ms
+    monkeypatch.setattr(loss_plot, "_clock", lambda: next(clock))
+    w.refresh_now()
+    assert w._timer.interval() == pytest.approx(90 / loss_plot.REDRAW_SHARE, abs=1)
+    w.refresh_now()
+    assert w._timer.interval() == loss_plot.REDRAW_MS
