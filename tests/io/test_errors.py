@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nnsim.io.project_file as pf
+import nnsim.io.project_reader as reader
 from iohelpers import MINIMAL, small_project
 from nnsim.core.network import Network
 from nnsim.io import FileFormatError, load_project, loads, project_from_dict
@@ -272,7 +273,7 @@ def test_utf8_byte_order_mark_is_accepted():
 def test_total_parameters_refused_before_allocating(monkeypatch):
     def no_allocation(*args):
         raise AssertionError("allocated before checking the limit")
-    monkeypatch.setattr(pf, "init_weights", no_allocation)
+    monkeypatch.setattr(reader, "init_weights", no_allocation)
     obj = copy.deepcopy(BASE)
     obj["network"]["inputs"] = 100_000
     obj["network"]["layers"] = [{"units": 1000, "activation": "relu"},

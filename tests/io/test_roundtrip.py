@@ -115,17 +115,17 @@ def test_any_valid_project_round_trips(p):
 def test_a_history_read_in_bulk_equals_one_read_entry_by_entry(p):
     """Long histories are checked column by column; what comes out must be
     what the entry-by-entry check gives (which words any problem)."""
-    from nnsim.io import project_file
+    from nnsim.io import project_reader
     obj = json.loads(dumps(p))
     raw = obj["history"]["epochs"]
-    bulk = project_file._history_in_bulk(raw)
+    bulk = project_reader._history_in_bulk(raw)
     # the entry-by-entry result, with the bulk path switched off
-    original = project_file._history_in_bulk
-    project_file._history_in_bulk = lambda raw: None
+    original = project_reader._history_in_bulk
+    project_reader._history_in_bulk = lambda raw: None
     try:
-        slow = project_file._history(obj["history"])
+        slow = project_reader._history(obj["history"])
     finally:
-        project_file._history_in_bulk = original
+        project_reader._history_in_bulk = original
     if bulk is None:  # only non-finite losses (written as text) leave the bulk path
         assert any(isinstance(e["train_loss"], str) or isinstance(e.get("test_loss"), str)
                    for e in raw)

@@ -1,0 +1,62 @@
+"""What a valid ``.nnsim`` file may hold, as plain data: the format's name and
+version, the migrations from older versions, the size limits, the keys each
+object may have, and the rules for a few values.
+
+No checking code lives here: the reader (``project_reader``), the writer
+(``project_writer``) and the public API (``project_file``, ``nnsim.io``)
+share these definitions. ``docs/file-format.md`` documents the same rules
+for people.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+FORMAT_NAME = "nnsim"
+FORMAT_VERSION = 1
+
+# MIGRATIONS[v - 1] turns the dict of a version-v file into a version v+1 dict
+# (plain JSON values in, plain JSON values out; it may raise Invalid). Loading
+# a version-v file runs MIGRATIONS[v - 1:] in order, then validates the result
+# as the current version. Bump FORMAT_VERSION and append one function for
+# every change that an older nnsim would misread.
+MIGRATIONS: list[Callable[[dict], dict]] = []
+assert len(MIGRATIONS) == FORMAT_VERSION - 1
+
+# -- limits: checked before anything is allocated ---------------------------
+MAX_FILE_BYTES = 200_000_000       # bytes of JSON text
+MAX_LAYERS = 1_000                 # non-input layers
+MAX_UNITS = 100_000                # neurons in one layer (inputs included)
+MAX_PARAMETERS = 50_000_000        # weights + biases of the whole network
+MAX_COUNT = 1_000_000_000          # epochs, batch size
+MAX_STEPS = 2**53                  # optimizer_state.t
+MAX_COORDINATE = 1e9               # layout positions
+DATA_MIN_N, DATA_MAX_N = 4, 1_000_000  # as nnsim.core.datasets checks them
+
+# Saved arrays per parameter, per optimizer (Optimizer.slots), and what they are.
+SLOT_KINDS = {"sgd": (), "momentum": ("velocities",),
+              "adam": ("first moments", "second moments")}
+
+TOP_KEYS = ("format", "version", "title", "description", "network", "training",
+            "data", "layout", "history", "optimizer_state")
+NETWORK_KEYS = ("inputs", "loss", "layers")
+LAYER_KEYS = ("units", "activation", "weights", "bias", "mask")
+TRAINING_KEYS = ("learning_rate", "batch_size", "optimizer", "optimizer_params",
+                 "epochs", "seed", "initializer", "shuffle", "stop_loss", "dtype")
+BUILTIN_DATA_KEYS = ("builtin", "n", "noise", "test_fraction", "seed")
+POINTS_DATA_KEYS = ("points", "input_names", "target_names", "kind", "source")
+POINTS_KEYS = ("inputs", "targets", "test_inputs", "test_targets")
+EPOCH_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+STATE_KEYS = ("t", "slots")
+
+# How a history entry spells a loss that is not a finite number (the writer,
+# project_writer._float_out, writes the same words).
+_NONFINITE_TEXT = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+_UNIT_FRACTION = "a number from 0 up to (not including) 1"
+_OPTIMIZER_PARAM_RULES: dict[str, tuple[str, Callable[[float], bool]]] = {
+    "momentum": (_UNIT_FRACTION, lambda f: 0.0 <= f < 1.0),
+    "beta1": (_UNIT_FRACTION, lambda f: 0.0 <= f < 1.0),
+    "beta2": (_UNIT_FRACTION, lambda f: 0.0 <= f < 1.0),
+    "epsilon": ("a number above 0 and at most 1", lambda f: 0.0 < f <= 1.0),
+}
