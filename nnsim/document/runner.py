@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import time
 import weakref
@@ -610,7 +611,9 @@ class Runner(QObject):
             return True  # from a session this run has left (it restarted)
         if header.get("type") == "error":
             lines = str(header.get("message", "")).strip().splitlines()
-            self._fail(lines[-1] if lines else "an error in the training process")
+            # the traceback's last line, without the exception's class name
+            last = re.sub(r"^[\w.]*(Error|Exception): ", "", lines[-1]) if lines else ""
+            self._fail(last or "an error in the training process")
             return False
         progress = parse_progress(header, arrays)
         if progress.final is None:

@@ -114,6 +114,7 @@ def test_an_error_in_the_process_moves_the_run_into_the_window(qtbot, doc, runne
         runner.play()
     assert paused.args == [TARGET_REACHED]
     assert "no such loss" in runner.process_failure
+    assert "Error" not in runner.process_failure  # words for a user, not a class name
     assert equal(doc.network.parameters(), cli_params(30))
 
 
