@@ -135,3 +135,12 @@ def test_every_example_loads_with_a_title_and_a_description(name):
     assert data.n_inputs == project.network.n_inputs
     assert data.n_outputs == project.network.n_outputs
     assert math.isfinite(project.network.loss_value(data.X_train, data.Y_train))
+
+
+def test_an_installed_copy_finds_the_examples_in_its_data_folder(tmp_path):
+    from nnsim.examples import DEFAULT_EXAMPLE, examples_dir
+    installed = tmp_path / "share" / "nnsim" / "examples"
+    installed.mkdir(parents=True)
+    (installed / f"{DEFAULT_EXAMPLE}.nnsim").write_text("{}")
+    assert examples_dir((tmp_path / "no-source-checkout", installed)) == installed
+    assert examples_dir((EXAMPLES_DIR, installed)) == EXAMPLES_DIR  # the source wins
