@@ -420,26 +420,7 @@ class EpochEngine:
         """Each row's loss, not yet divided by the number of rows (float64)."""
         if not self.float64:
             z, a, y = (v.astype(np.float64) for v in (z, a, y))
-        kind, t = self.loss.name, z.shape[1]
-        if kind == "mse":
-            r = y - a
-            np.multiply(r, r, out=r)
-        elif kind == "bce" and self.out_act == "sigmoid":
-            # -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z
-            r = np.logaddexp(0.0, z)
-            r -= y * z
-        elif kind == "cross_entropy" and self.out_act == "softmax":
-            # -sum_j y_j log softmax_j = sum_j y_j * logsumexp(z) - sum_j y_j z_j
-            mx = z.max(axis=1, keepdims=True)
-            lse = np.log(np.exp(z - mx).sum(axis=1)) + mx[:, 0]
-            rows = (y * z).sum(axis=1)
-            return (lse if ysum is None else ysum[:, 0] * lse) - rows
-        else:
-            r = self.loss.elementwise(a, y, z, self.out_act) * len(z)
-            return r.sum(axis=1)
-        if t == 1:
-            return r[:, 0]
-        return r.sum(axis=1) / t
+        return self.loss.row_losses(a, y, z, self.out_act, ysum)
 
     def _batch_losses(self, start: int, B: int) -> list[float]:
         """The loss of each batch of the epoch just run (from its stored outputs)."""

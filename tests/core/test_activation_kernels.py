@@ -41,3 +41,26 @@ def test_every_activation_has_its_kernels():
     for name, a in act.ACTIVATIONS.items():
         assert callable(a.forward_into)
         assert (a.backward_into is None) == (not a.elementwise), name
+
+
+@pytest.mark.parametrize("loss_name", ["mse", "bce", "cross_entropy"])
+@pytest.mark.parametrize("with_logits", [True, False])
+def test_each_loss_row_form_adds_up_to_its_value(loss_name, with_logits):
+    """The epoch engine's per-row losses (from the logits where it can) are
+    the loss the micro-steps show: their mean over the rows is the value."""
+    from nnsim.core import losses
+    loss = losses.get(loss_name)
+    rng = np.random.default_rng(3)
+    for out in sorted(loss.allowed_outputs):
+        t = 3 if out == "softmax" else 2
+        z = rng.normal(0, 4, size=(9, t))
+        a = act.get(out).function(z)
+        if loss_name == "mse":
+            y = rng.normal(size=z.shape)
+        elif out == "softmax":
+            y = np.eye(t)[rng.integers(0, t, 9)]
+        else:
+            y = rng.integers(0, 2, z.shape).astype(float)
+        rows = loss.row_losses(a, y, z if with_logits else None, out)
+        assert rows.shape == (9,)
+        assert rows.sum() / 9 == pytest.approx(loss.value(a, y, z, out), rel=1e-12)
