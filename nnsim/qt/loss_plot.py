@@ -7,6 +7,14 @@ whether a history list shrank, after a step back); a single-shot timer redraws
 at most ~30 times a second, with ``setData`` on curves that live as long as the
 widget. The history lists are converted to NumPy incrementally, so a redraw
 costs the new points only, even with a million updates.
+
+A long series (more than ``RAW_POINTS``) is drawn from a min/max pyramid
+(``peak_pyramid.PeakPyramid``), updated with the new points only: each curve
+gets the buckets in view, two to four a pixel, each as its max and min (some
+thousands of points), so pyqtgraph never works through the whole history. A
+zoom or pan that needs another level or slice marks the plot dirty. The
+auto-range still fits the whole curve (the pyramid's top level), and the hover
+read-out, the divergence marker and ``train_data`` read the history itself.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ import math
 import time
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -24,6 +33,7 @@ import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 from ..document import Document
 from ..core.history_log import _ColumnLog
 from ..core.naming import fmt
+from .peak_pyramid import PeakPyramid
 from .plot_grid import PlotGrid
 
 REDRAW_MS = 33  # at most ~30 redraws a second...
@@ -40,6 +50,16 @@ EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_
 # (dashed ones above all) segment by segment, and a dashed 2 px curve of 100k
 # epochs took 80 ms to paint against 1 ms at 1 px. Dense curves look the same.
 DENSE_POINTS = 2000
+# Beyond this many points a series is drawn from its min/max pyramid (below,
+# pyqtgraph gets the raw data and clips and downsamples them itself)...
+RAW_POINTS = 5000
+# ...as at most this many buckets per pixel in view, and at least half as many
+# (two points each: max, min). Two a pixel would do for solid lines, but a
+# dense dashed curve then shows its dash gaps (looked at, 1M epochs).
+BUCKETS_PER_PX = 4
+# over the view widened by this share of its width on each side, so a pan
+# shows a curve before the next (throttled) redraw picks a new slice.
+PAN_MARGIN = 0.25
 
 TRAIN_COLOR = "#1f5fa8"  # dark blue
 TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
@@ -78,6 +98,18 @@ def _finite_or_nan(y: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(y), y, np.nan)
 
 
+def _early_max(y: np.ndarray, count: int = 10) -> float:
+    """The largest of the first ``count`` finite values of ``y`` (row by row;
+    0 without any), from the first rows only."""
+    size = 16
+    while True:
+        head = np.ravel(y[:size])
+        head = head[np.isfinite(head)]
+        if len(head) >= count or size >= len(y):
+            return float(np.max(head[:count])) if len(head) else 0.0
+        size *= 4
+
+
 def trailing_mean(y: np.ndarray, window: int) -> np.ndarray:
     """Mean of the last ``window`` finite values at each index (NaN where the
     window holds none)."""
@@ -97,6 +129,11 @@ class _TrailingMean:
         self.window = 0
         self.n = 0
         self.buf = np.empty((5, 0))  # prefix/suffix sums and counts, and the mean
+        self.changed_from = 0  # the first index the last update recomputed
+
+    def reset(self) -> None:
+        """Forget the means: the next update recomputes them all."""
+        self.window = 0
 
     def update(self, y: np.ndarray, dirty_from: int, window: int) -> np.ndarray:
         n = len(y)
@@ -104,6 +141,7 @@ class _TrailingMean:
             self.window, dirty_from = window, 0
         d = max(0, min(dirty_from, self.n, n))
         self.n = n
+        self.changed_from = d
         if window <= 1:
             return _finite_or_nan(y)
         K = window
@@ -132,11 +170,15 @@ class _TrailingMean:
         return mean[:n]
 
 
+_NONE = np.iinfo(np.int64).max  # no such row
+
+
 class _Series:
     """NumPy rows of a history list that grows at the end and may shrink
     (step back) or be replaced (a new stepper). ``watch`` is called on every
     document signal so a shrink is never missed; ``rows`` converts only what
-    is new since the last call."""
+    is new since the last call, and notes per column the first row that is
+    not finite (``first_bad``)."""
 
     def __init__(self, convert, ncols: int):
         self._convert, self._ncols = convert, ncols
@@ -145,6 +187,7 @@ class _Series:
         self._buf = np.empty((0, ncols))
         self._clean = np.empty((0, ncols))  # the same, infinities as NaN (to draw)
         self._dirty_from = 0
+        self._bad = np.full(ncols, _NONE)  # per column: the first non-finite row
 
     def watch(self, source: list) -> None:
         if source is not self._source:
@@ -165,6 +208,7 @@ class _Series:
         n = len(src)
         self._valid = min(self._valid, n)
         self._dirty_from = min(self._dirty_from, self._valid)
+        self._bad[self._bad >= self._valid] = _NONE  # rows stepped back from
         if n > self._valid:
             v = self._valid
             if n > len(self._buf):
@@ -177,17 +221,26 @@ class _Series:
             else:
                 self._buf[v:n] = self._convert(src[v:n])
             self._clean[v:n] = _finite_or_nan(self._buf[v:n])  # only the new rows
+            bad = ~np.isfinite(self._buf[v:n])
+            self._bad = np.where(bad.any(axis=0), np.minimum(self._bad, v + bad.argmax(axis=0)),
+                                 self._bad)
             self._valid = n
         return self._buf[:n]
+
+    def first_bad(self, col: int) -> int:
+        """The first row whose column ``col`` is not finite, or the number of
+        rows (call ``rows()`` first)."""
+        return int(min(self._bad[col], self._valid))
 
     def clean_rows(self) -> np.ndarray:
         """``rows()`` with infinities as NaN (call ``rows()`` first)."""
         return self._clean[:self._valid]
 
 
-def _thin_when_dense(item: pg.PlotDataItem, width: float = 2) -> None:
-    """Give ``item`` a pen ``width`` wide, or 1 px when it has many points."""
-    n = 0 if item.xData is None else len(item.xData)
+def _thin_when_dense(item: "_PeakCurve", width: float = 2) -> None:
+    """Give ``item`` a pen ``width`` wide, or 1 px when its series has many
+    points (zoomed in or not: a few thousand wide segments cost as much)."""
+    n = item.series_length
     want = 1 if n > DENSE_POINTS else width
     pen = item.opts["pen"]
     if pen is not None and pen.widthF() != want:
@@ -196,9 +249,9 @@ def _thin_when_dense(item: pg.PlotDataItem, width: float = 2) -> None:
         item.setPen(pen)
 
 
-def _dot_when_alone(item: pg.PlotDataItem) -> None:
+def _dot_when_alone(item: "_PeakCurve") -> None:
     """A curve of one point draws no line: show that point as a dot."""
-    alone = item.xData is not None and len(item.xData) == 1
+    alone = item.series_length == 1
     if alone != (item.opts["symbol"] is not None):
         if alone:
             pen = item.opts["pen"]
@@ -210,22 +263,158 @@ def _dot_when_alone(item: pg.PlotDataItem) -> None:
             item.setSymbol(None)
 
 
+class _PeakCurve(pg.PlotDataItem):
+    """A curve of a series that may be long: up to ``RAW_POINTS`` points it
+    gets them all (pyqtgraph clips and downsamples them as usual); beyond, it
+    gets from a ``PeakPyramid`` the buckets in view, about ``BUCKETS_PER_PX``
+    a pixel, with pyqtgraph's own clipping and downsampling off. Its bounds
+    (for the auto-range) stay those of the whole series.
+
+    ``set_series`` hands it the series (the same arrays, grown or shortened,
+    and the first changed point); ``redraw`` picks what to draw for a view.
+    """
+
+    def __init__(self, *args, scale: float = 1.0, x_view: pg.ViewBox | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pyramid = PeakPyramid()
+        self.scale = scale  # drawn: scale * y (accuracy in %)
+        self.x_view = x_view  # the view whose x auto-range counts (plots share x)
+        self.kept = False  # a kept run's (static) curve
+        self._x = self._y = np.empty(0)
+        # the selection on show: (x from, x to, level, x auto-range); None: raw data
+        self._shown = None
+        self._level = 0
+
+    @property
+    def series_length(self) -> int:
+        return self.pyramid.n
+
+    @property
+    def series(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of the whole series, as handed in (``y`` unscaled)."""
+        return self._x, self._y
+
+    def set_series(self, x: np.ndarray, y: np.ndarray, dirty_from: int) -> None:
+        """``y`` (infinities as NaN) at ``x`` (increasing); only points from
+        ``dirty_from`` on changed since the last call (and any new ones)."""
+        self.pyramid.update(y, dirty_from)
+        self._x, self._y = x, y
+
+    @property
+    def decimated(self) -> bool:
+        return self.pyramid.n > RAW_POINTS
+
+    def _pyqtgraph_reduces(self, on: bool) -> None:
+        if self.opts["clipToView"] != on:
+            self.setClipToView(on)
+        if self.opts["autoDownsample"] != on or (not on and self.opts["downsample"] != 1):
+            self.setDownsampling(ds=1, auto=on, method="peak")
+
+    @staticmethod
+    def view_of(vb: pg.ViewBox, x_view: pg.ViewBox) -> tuple[float, float, float, bool]:
+        """(x from, x to, width in px, x auto-range) of a view."""
+        (x0, x1), _ = vb.viewRange()
+        width = vb.width()
+        return x0, x1, (width if width > 1 else 1000.0), bool(x_view.autoRangeEnabled()[0])
+
+    def _want(self, view) -> tuple[float, float, int, bool]:
+        """The selection ``view`` needs: (x from, x to, max buckets, auto)."""
+        x0, x1, width, auto = view
+        if auto:  # the view will fit the whole series: all of it
+            return -math.inf, math.inf, int(BUCKETS_PER_PX * width), True
+        return x0, x1, int(BUCKETS_PER_PX * width), False
+
+    def stale(self, view) -> bool:
+        """Whether ``view`` needs another slice or level than the one on show."""
+        if self._shown is None:
+            return False
+        x0, x1, max_buckets, auto = self._want(view)
+        lo, hi, level, was_auto = self._shown
+        return (auto != was_auto or x0 < lo or x1 > hi
+                or self.pyramid.level_for(self._x, x0, x1, max_buckets) != level)
+
+    def redraw(self, view) -> None:
+        """Give pyqtgraph what to draw of the series for ``view`` (see ``view_of``)."""
+        n = self.pyramid.n
+        if not self.decimated:
+            self._pyqtgraph_reduces(True)
+            self._shown = None
+            y = self._y[:n]
+            self.setData(self._x[:n], y * self.scale if self.scale != 1 else y)
+            return
+        self._pyqtgraph_reduces(False)
+        x0, x1, max_buckets, auto = self._want(view)
+        margin = 0.0 if auto else PAN_MARGIN
+        xs, ys, level = self.pyramid.select(self._x, self._y, x0, x1, max_buckets, margin)
+        if not auto:
+            span = x1 - x0
+            x0, x1 = x0 - margin * span, x1 + margin * span
+        self._shown = (x0, x1, level, auto)
+        self._level = level
+        self.setData(xs, ys * self.scale)
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
+        """With the x auto-range on, the bounds of the whole series (from the
+        pyramid's top level: cheap); else, as pyqtgraph's clipped curve did,
+        those of what is drawn in view."""
+        if self._shown is None or not self.decimated or orthoRange is not None:
+            return super().dataBounds(ax, frac, orthoRange)
+        if ax == 0:
+            return float(self._x[0]), float(self._x[self.pyramid.n - 1])
+        log = self.opts["logMode"][1]
+        auto = self.x_view is None or bool(self.x_view.autoRangeEnabled()[0])
+        if auto:
+            lo, hi = (self.scale * v for v in self.pyramid.bounds())
+            if not log or lo > 0:
+                return self._mapped(lo, hi, log)
+            # log scale with losses <= 0: the smallest positive one drawn
+        xs, ys = self.xData, self.yData  # what is drawn (unmapped), in view
+        if xs is None or len(xs) == 0:
+            return None, None
+        if auto:
+            i0, i1 = 0, len(xs)
+        else:
+            (v0, v1), _ = self.getViewBox().viewRange()
+            step = 1 if self._level == 0 else 2  # one point or bucket more each side
+            i0 = max(0, int(np.searchsorted(xs, v0, "right")) - step)
+            i1 = int(np.searchsorted(xs, v1, "right")) + (1 if step == 1 else 0)
+        ys = ys[i0:i1]
+        if log:
+            ys = ys[ys > 0]
+        ys = ys[np.isfinite(ys)]
+        if len(ys) == 0:
+            return None, None
+        return self._mapped(float(ys.min()), float(ys.max()), log)
+
+    @staticmethod
+    def _mapped(lo: float, hi: float, log: bool):
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return None, None
+        if log:
+            if hi <= 0:
+                return None, None
+            return math.log10(lo) if lo > 0 else math.log10(hi), math.log10(hi)
+        return lo, hi
+
+
 class _KeptRun:
     def __init__(self, label: str, color: str, epoch_rows: np.ndarray,
                  step_x: np.ndarray, step_mean: np.ndarray):
         c = pg.mkColor(color)
         c.setAlpha(KEPT_ALPHA)
         self.label, self.color = label, color
-        self.train = pg.PlotDataItem(epoch_rows[:, 0], _finite_or_nan(epoch_rows[:, 1]),
-                                     pen=pg.mkPen(c, width=2), connect="finite")
-        self.test = pg.PlotDataItem(epoch_rows[:, 0], _finite_or_nan(epoch_rows[:, 2]),
-                                    pen=pg.mkPen(c, width=2, style=Qt.DashLine),
-                                    connect="finite")
-        self.step = pg.PlotDataItem(step_x, _finite_or_nan(step_mean), pen=pg.mkPen(c, width=2),
-                                    connect="finite")
+        # static: each pyramid is built once, here
+        self.train = _PeakCurve([], [], pen=pg.mkPen(c, width=2), connect="finite")
+        self.test = _PeakCurve([], [], pen=pg.mkPen(c, width=2, style=Qt.DashLine),
+                               connect="finite")
+        self.step = _PeakCurve([], [], pen=pg.mkPen(c, width=2), connect="finite")
+        x = epoch_rows[:, 0]
+        self.train.set_series(x, _finite_or_nan(epoch_rows[:, 1]), 0)
+        self.test.set_series(x, _finite_or_nan(epoch_rows[:, 2]), 0)
+        self.step.set_series(step_x, _finite_or_nan(step_mean), 0)
         for item in self.items:
+            item.kept = True
             item.setZValue(-10)  # under the live curves
-            _thin_when_dense(item)
 
     @property
     def items(self):
@@ -315,8 +504,12 @@ class LossPlotWidget(QWidget):
         loss_axis, acc_axis = self.plot.getAxis("left"), self.acc_plot.getAxis("left")
         loss_axis.setStyle(autoExpandTextSpace=True)
         acc_axis.setWidth(int(loss_axis.width()))
-        loss_axis.geometryChanged.connect(
-            lambda: acc_axis.setWidth(int(math.ceil(loss_axis.width()))))
+
+        def align_axes():
+            # (also called while the widget is deleted: then there is nothing to align)
+            if shiboken6.isValid(loss_axis) and shiboken6.isValid(acc_axis):
+                acc_axis.setWidth(int(math.ceil(loss_axis.width())))
+        loss_axis.geometryChanged.connect(align_axes)
 
         # The legend is a line of text above the plot, so it never hides a curve.
         self.legend_label = QLabel()
@@ -328,9 +521,9 @@ class LossPlotWidget(QWidget):
         self.acc_widget.setMinimumHeight(60)
         self.plot_widget.setMinimumHeight(100)
 
-        def curve(plot, color, width=2, style=Qt.SolidLine):
-            item = pg.PlotDataItem([], [], pen=pg.mkPen(color, width=width, style=style),
-                                   connect="finite")
+        def curve(plot, color, width=2, style=Qt.SolidLine, scale=1.0):
+            item = _PeakCurve([], [], pen=pg.mkPen(color, width=width, style=style),
+                              connect="finite", scale=scale, x_view=self.plot.getViewBox())
             plot.addItem(item)
             return item
 
@@ -339,8 +532,12 @@ class LossPlotWidget(QWidget):
         self.step_curve = curve(self.plot, BATCH_COLOR, width=1)
         self.step_curve.setZValue(-20)  # the noisy band goes under the kept runs' means
         self.step_mean_curve = curve(self.plot, MEAN_COLOR)
-        self.train_acc_curve = curve(self.acc_plot, TRAIN_COLOR)
-        self.test_acc_curve = curve(self.acc_plot, TEST_COLOR, style=Qt.DashLine)
+        self.train_acc_curve = curve(self.acc_plot, TRAIN_COLOR, scale=100)
+        self.test_acc_curve = curve(self.acc_plot, TEST_COLOR, style=Qt.DashLine, scale=100)
+        # a long curve draws the buckets in view: a zoom or pan may need others
+        self.plot.getViewBox().sigXRangeChanged.connect(self._on_view_changed)
+        for p in (self.plot, self.acc_plot):
+            p.getViewBox().sigResized.connect(self._on_view_changed)
 
         self.diverged_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(DIVERGED_COLOR, width=1.5, style=Qt.DashLine),
@@ -471,31 +668,36 @@ class LossPlotWidget(QWidget):
 
         has_test = self._has_test()
         window = self._mean_window()
+        # the series go to their curves' pyramids: the new points only
         if per_update:
             x, y = steps[:, 0], steps[:, 1]
-            self.step_curve.setData(x, self._steps.clean_rows()[:, 1])
-            self._step_mean = self._mean.update(y, self._steps.take_dirty_from(), window)
+            changed = self._steps.take_dirty_from()
+            self.step_curve.set_series(x, self._steps.clean_rows()[:, 1], changed)
             if window > 1:
-                self.step_mean_curve.setData(x, self._step_mean)
+                self._step_mean = self._mean.update(y, changed, window)
+                self.step_mean_curve.set_series(x, self._step_mean, self._mean.changed_from)
             else:
-                self.step_mean_curve.setData([], [])
-            self._show_divergence(x, y, "update")
+                self._mean.reset()
+                self._step_mean = np.empty(0)
+                self.step_mean_curve.set_series(x[:0], self._step_mean, 0)
+            self._show_divergence(x, self._steps.first_bad(1), "update")
+            lo, hi = self.step_curve.pyramid.bounds()
+            self._fit_exploded(_early_max(y), lo, hi)
         else:
             x = epochs[:, 0]
-            self.train_curve.setData(x, drawn[:, 1])
-            self.test_curve.setData(x, drawn[:, 2])
-            if classify:
-                self.train_acc_curve.setData(x, 100 * drawn[:, 3])
-                self.test_acc_curve.setData(x, 100 * drawn[:, 4])
-            finite = np.isfinite(epochs[:, 1])
+            changed = self._epochs.take_dirty_from()
+            for item, col in ((self.train_curve, 1), (self.test_curve, 2),
+                              (self.train_acc_curve, 3), (self.test_acc_curve, 4)):
+                item.set_series(x, drawn[:, col], changed)
+            bad = self._epochs.first_bad(1)
             if has_test:  # without a test set its column is NaN throughout
-                finite &= np.isfinite(epochs[:, 2])
-            self._show_divergence(x, np.where(finite, 0.0, np.nan), "epoch")
-        for item in (self.train_curve, self.test_curve, self.step_mean_curve,
-                     self.train_acc_curve, self.test_acc_curve, self.step_curve):
-            _thin_when_dense(item, 1 if item is self.step_curve else 2)
-            _dot_when_alone(item)
-        self._fit_exploded(y if per_update else epochs[:, 1:3])
+                bad = min(bad, self._epochs.first_bad(2))
+            self._show_divergence(x, bad, "epoch")
+            (lo1, hi1), (lo2, hi2) = (c.pyramid.bounds() for c in (self.train_curve,
+                                                                   self.test_curve))
+            self._fit_exploded(_early_max(epochs[:, 1:3]), float(np.fmin(lo1, lo2)),
+                               float(np.fmax(hi1, hi2)))
+        self._draw_curves()
         self._update_legend(per_update, has_test, classify, window)
         self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.stepper.step_losses) > 0)
         self.clear_button.setEnabled(bool(self._kept))
@@ -515,28 +717,62 @@ class LossPlotWidget(QWidget):
         b = max(1, self.document.project.training.batch_size)
         return int(min(MAX_MEAN_WINDOW, max(1, math.ceil(n / b))))
 
-    def _fit_exploded(self, y: np.ndarray) -> None:
+    def _curves_on_show(self) -> list[tuple[pg.PlotItem, list[_PeakCurve]]]:
+        if self.per_update:
+            loss = [self.step_curve, self.step_mean_curve] + [r.step for r in self._kept]
+            return [(self.plot, loss)]
+        loss = [self.train_curve, self.test_curve]
+        loss += [c for r in self._kept for c in (r.train, r.test)]
+        shown = [(self.plot, loss)]
+        if self.document.dataset.kind != "regression":
+            shown.append((self.acc_plot, [self.train_acc_curve, self.test_acc_curve]))
+        return shown
+
+    def _draw_curves(self) -> None:
+        """Each curve on show draws its series for the current view (the
+        buckets in view, for a long one)."""
+        x_view = self.plot.getViewBox()
+        for plot, curves in self._curves_on_show():
+            view = _PeakCurve.view_of(plot.getViewBox(), x_view)
+            for item in curves:
+                item.redraw(view)
+                _thin_when_dense(item, 1 if item is self.step_curve else 2)
+                if not item.kept:
+                    _dot_when_alone(item)
+
+    def _on_view_changed(self, *_args) -> None:
+        """A zoom, pan or resize: redraw (throttled) if a long curve needs
+        another level or slice of its pyramid."""
+        if self.document is None:
+            return
+        x_view = self.plot.getViewBox()
+        for plot, curves in self._curves_on_show():
+            view = _PeakCurve.view_of(plot.getViewBox(), x_view)
+            if any(item.stale(view) for item in curves):
+                self._mark_dirty()
+                return
+
+    def _fit_exploded(self, early: float, lo: float, hi: float) -> None:
         """On a linear axis, a loss that exploded (finite but a thousand times
         the first losses, up to 1e300) would flatten everything else: then the
         range stops at three times the early losses and the curve leaves the
-        top, which shows the explosion. The log scale shows it all."""
+        top, which shows the explosion. The log scale shows it all.
+        ``early``: the largest of the first ten finite losses; ``lo``, ``hi``:
+        the smallest and largest finite loss (NaN without any)."""
         vb = self.plot.getViewBox()
-        y = np.ravel(y)
-        y = y[np.isfinite(y)]
-        early = float(np.max(y[:10])) if len(y) else 0.0
-        exploded = (not self.log_box.isChecked() and early > 0
-                    and float(np.max(y)) > EXPLODED * early)
+        exploded = not self.log_box.isChecked() and early > 0 and hi > EXPLODED * early
         if exploded:
             vb.enableAutoRange(y=False)
-            vb.setYRange(min(0.0, float(np.min(y))), 3 * early, padding=0.02)
+            vb.setYRange(min(0.0, lo), 3 * early, padding=0.02)
         elif self._exploded:
             vb.enableAutoRange(y=True)
         self._exploded = exploded
 
-    def _show_divergence(self, x: np.ndarray, y: np.ndarray, unit: str) -> None:
-        bad = np.flatnonzero(~np.isfinite(y))
-        if len(bad):
-            at = x[bad[0]]
+    def _show_divergence(self, x: np.ndarray, bad: int, unit: str) -> None:
+        """The marker at ``x[bad]``, the first point that is not finite (none
+        when ``bad`` is past the end)."""
+        if bad < len(x):
+            at = x[bad]
             # visible first: a hidden label ignores its new text, and a TextItem
             # sets its transform on its first paint, which a culled label never gets
             self.diverged_line.setVisible(True)
@@ -640,6 +876,7 @@ class LossPlotWidget(QWidget):
         mean = trailing_mean(steps[:, 1], self._mean_window())
         run = _KeptRun(label, color, epochs, steps[:, 0].copy(), mean)
         for item in run.items:
+            item.x_view = self.plot.getViewBox()
             self.plot.addItem(item)
         self._kept.append(run)
         self.refresh_now()
@@ -663,9 +900,12 @@ class LossPlotWidget(QWidget):
 
     # -- the data on show (for tests and exports) ------------------------------------
     @staticmethod
-    def _data(curve) -> tuple[np.ndarray, np.ndarray]:
-        x, y = curve.getOriginalDataset()  # getData() is clipped and downsampled
-        return (np.empty(0), np.empty(0)) if x is None else (x, y)
+    def _data(curve: _PeakCurve) -> tuple[np.ndarray, np.ndarray]:
+        """The whole series of ``curve`` as of the last redraw (the curve
+        itself may hold only the buckets in view)."""
+        x, y = curve.series
+        n = curve.series_length
+        return x[:n], y[:n]
 
     @property
     def train_data(self) -> tuple[np.ndarray, np.ndarray]:
@@ -680,6 +920,11 @@ class LossPlotWidget(QWidget):
     def step_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(update numbers, batch losses), filled while the per-update view shows."""
         return self._data(self.step_curve)
+
+    @property
+    def step_mean_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(update numbers, running mean of the batch loss) (empty without a mean)."""
+        return self._data(self.step_mean_curve)
 
     def legend_labels(self) -> list[str]:
         """The legend's entries, e.g. ["train", "test", "η=0.5 sgd b=1"]."""

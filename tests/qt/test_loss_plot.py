@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
+from nnsim.core.naming import fmt
 from nnsim.core.training import EpochResult
 from nnsim.document import Document
 from nnsim.qt.loss_plot import LossPlotWidget, _TrailingMean, trailing_mean
@@ -314,16 +315,18 @@ def test_a_million_updates_redraw_incrementally(qtbot, doc):
     doc.stepper.step_losses.extend((i + 1, 1.0 / (i + 1)) for i in range(1_000_000))
     doc.trained.emit()
     w.refresh_now()
-    assert len(xy(w.step_curve)[0]) == 1_000_000
-    assert w.step_curve.opts["clipToView"] and w.step_curve.opts["autoDownsample"]
-    assert w.step_curve.opts["downsampleMethod"] == "peak"
+    assert len(w.step_data[0]) == 1_000_000  # the whole history, for the read-out
+    # the curve draws its pyramid's buckets in view: a few thousand points
+    assert len(xy(w.step_curve)[0]) <= max_points(w, w.plot)
+    assert not w.step_curve.opts["clipToView"] and not w.step_curve.opts["autoDownsample"]
     doc.stepper.step_losses.append((1_000_001, 0.5))
     doc.trained.emit()
     w.refresh_now()
-    assert xy(w.step_curve)[1][-1] == 0.5
+    assert w.step_data[1][-1] == 0.5
     window = w._mean_window()
     tail = [v for _, v in doc.stepper.step_losses[-window:]]
-    assert xy(w.step_mean_curve)[1][-1] == pytest.approx(np.mean(tail))
+    assert w.step_mean_data[1][-1] == pytest.approx(np.mean(tail))
+    assert xy(w.step_curve)[0][-1] <= 1_000_001 and np.nanmax(xy(w.step_curve)[1]) == 1.0
 
 
 def test_an_exploded_loss_does_not_flatten_the_linear_plot(qtbot):
@@ -415,3 +418,148 @@ def test_a_slow_redraw_makes_the_plot_redraw_less_often(qtbot, doc, monkeypatch)
     assert w._timer.interval() == pytest.approx(90 / loss_plot.REDRAW_SHARE, abs=1)
     w.refresh_now()
     assert w._timer.interval() == loss_plot.REDRAW_MS
+
+
+# -- long histories: drawn from a min/max pyramid --------------------------------------
+def long_history(n, seed=0):
+    """``n`` epochs as EpochLog columns: a noisy decay, spikes, a gap."""
+    rng = np.random.default_rng(seed)
+    cols = np.zeros((n, 8))
+    cols[:, 0] = np.arange(1, n + 1)
+    cols[:, 1] = np.exp(-cols[:, 0] / (n / 5)) + 0.05 * rng.random(n)
+    cols[:, 2] = 1.1 * cols[:, 1]
+    cols[:, 3] = 0.5 + 0.4 * rng.random(n)
+    cols[:, 4] = 0.8
+    cols[123_456, 1] = 40.0  # the largest loss, one epoch
+    cols[77_776, 1] = 1e-4  # the smallest
+    cols[150_000:150_500, 2] = np.nan  # a gap in the test loss
+    return cols
+
+
+def max_points(w, plot):
+    from nnsim.qt.loss_plot import BUCKETS_PER_PX, PAN_MARGIN
+    width = plot.getViewBox().width()
+    return 2 * (BUCKETS_PER_PX * width * (1 + 2 * PAN_MARGIN) + 4)
+
+
+def test_a_long_history_draws_only_the_buckets_in_view(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    w.resize(800, 500)
+    cols = long_history(200_000)
+    spiral.stepper.epoch_results.extend_columns(cols)
+    spiral.trained.emit()
+    w.refresh_now()
+    for curve, plot in ((w.train_curve, w.plot), (w.test_curve, w.plot),
+                        (w.train_acc_curve, w.acc_plot), (w.test_acc_curve, w.acc_plot)):
+        x, y = xy(curve)
+        assert 100 < len(x) <= max_points(w, plot)  # a few thousand points, not 200,000
+        assert not curve.opts["clipToView"] and not curve.opts["autoDownsample"]
+    _, y = xy(w.train_curve)
+    assert np.nanmax(y) == 40.0 and np.nanmin(y) == 1e-4  # the peaks stay
+    _, y = xy(w.train_acc_curve)
+    assert np.nanmax(y) == 100 * cols[:, 3].max()
+    # the whole history stays readable as data
+    x, train = w.train_data
+    assert len(x) == 200_000 and np.array_equal(train, cols[:, 1])
+    # the auto-range fits the whole curve: the view has all epochs and both peaks
+    w.plot_widget.grab()
+    (x0, x1), (y0, y1) = w.plot.getViewBox().viewRange()
+    assert x0 <= 1 and x1 >= 200_000 and y0 <= 1e-4 and y1 >= 40
+    w.log_box.click()
+    w.refresh_now()
+    w.plot_widget.grab()
+    (x0, x1), (y0, y1) = w.plot.getViewBox().viewRange()
+    assert y0 <= -4 and y1 >= math.log10(40)  # log10 of the smallest and largest loss
+    assert w.train_curve.opts["pen"].widthF() == 1  # a long curve stays thin
+
+
+def test_zooming_into_a_long_history_shows_the_raw_epochs(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    cols = long_history(200_000)
+    spiral.stepper.epoch_results.extend_columns(cols)
+    spiral.trained.emit()
+    w.refresh_now()
+    qtbot.waitUntil(lambda: not w._timer.isActive())
+    before = w.redraw_count
+    w.plot.getViewBox().setXRange(100_000, 100_060, padding=0)  # as a zoom does
+    qtbot.waitUntil(lambda: w.redraw_count > before)  # the new range asks for a redraw
+    for curve, col in ((w.train_curve, 1), (w.test_curve, 2)):
+        x, y = xy(curve)
+        assert x[0] < 100_000 and x[-1] > 100_060  # the view and a little more
+        assert np.array_equal(x, np.arange(x[0], x[-1] + 1))  # every epoch, raw
+        assert np.array_equal(y, cols[x.astype(int) - 1, col])
+    # the read-out gives the epoch's exact numbers
+    r = spiral.stepper.epoch_results[100_029]
+    text = w.hover_at(QPointF(100_030.2, 0.5))
+    assert text.startswith("epoch 100030: ")
+    assert f"train {fmt(r.train_loss)}" in text and f"test {fmt(r.test_loss)}" in text
+    # a zoom into the gap shows it, and a pan elsewhere draws the epochs there
+    w.plot.getViewBox().setXRange(140_000, 160_000, padding=0)
+    w.refresh_now()
+    x, y = xy(w.test_curve)
+    inside = (x > 150_001 + 64) & (x < 150_500 - 64)
+    assert inside.any() and np.isnan(y[inside]).all()
+    assert np.nanmax(y[(x >= 140_000) & (x <= 160_000)]) == np.nanmax(cols[139_999:160_000, 2])
+    # the read-out of the big spike, whatever is drawn around it
+    assert "train 40" in w.hover_at(QPointF(123_457, 0))
+
+
+def test_a_settled_long_plot_stops_redrawing(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    spiral.stepper.epoch_results.extend_columns(long_history(200_000))
+    spiral.trained.emit()
+    qtbot.waitUntil(lambda: w.redraw_count > 0 and not w._timer.isActive())
+    w.plot_widget.grab()  # the auto-range follows the data: no other slice is needed
+    qtbot.wait(150)
+    count = w.redraw_count
+    qtbot.wait(200)
+    assert w.redraw_count == count and not w._timer.isActive()
+
+
+def test_a_step_back_truncates_a_long_history(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    cols = long_history(200_000)
+    cols[150_000:150_500, 2] = 0.5  # no gap
+    cols[180_000, 1] = 60.0  # a later, larger spike
+    cols[190_000:, 1] = np.inf  # and divergence
+    results = spiral.stepper.epoch_results
+    results.extend_columns(cols)
+    spiral.trained.emit()
+    w.refresh_now()
+    assert w.diverged_text == "diverged at epoch 190001"
+    assert np.nanmax(xy(w.train_curve)[1]) == 60.0
+    del results[160_000:]  # as a step back does
+    spiral.trained.emit()
+    w.refresh_now()
+    x, y = xy(w.train_curve)
+    assert x[-1] <= 160_000 and np.nanmax(y) == 40.0
+    assert w.diverged_text == ""
+    assert len(w.train_data[0]) == 160_000
+    w.plot_widget.grab()
+    (_x0, x1), (_y0, y1) = w.plot.getViewBox().viewRange()
+    assert 160_000 <= x1 < 190_000 and 40 <= y1 < 60  # (the old range went past 200,000)
+    # new, different epochs after the step back
+    more = long_history(200_000, seed=1)[160_000:170_000]
+    more[5, 1] = 50.0
+    results.extend_columns(more)
+    spiral.trained.emit()
+    w.refresh_now()
+    x, y = xy(w.train_curve)
+    assert x[-1] <= 170_000 and np.nanmax(y) == 50.0
+    assert np.array_equal(w.train_data[1][160_000:], more[:, 1])
+
+
+def test_a_kept_long_run_is_drawn_from_its_pyramid(qtbot, spiral):
+    w = make_plot(qtbot, spiral)
+    cols = long_history(200_000)
+    spiral.stepper.epoch_results.extend_columns(cols)
+    spiral.trained.emit()
+    w.keep_run()
+    kept = w.kept_curves[0]
+    x, y = xy(kept)
+    assert len(x) <= max_points(w, w.plot) and np.nanmax(y) == 40.0
+    assert kept.series_length == 200_000
+    w.plot.getViewBox().setXRange(100_000, 100_060, padding=0)
+    w.refresh_now()
+    x, y = xy(kept)
+    assert np.array_equal(y, cols[x.astype(int) - 1, 1])
