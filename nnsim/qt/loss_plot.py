@@ -8,6 +8,7 @@ at most ~30 times a second, with ``setData`` on curves that live as long as the
 widget. The history lists are converted to NumPy incrementally, so a redraw
 costs the new points only, even with a million updates.
 
+The data side is in ``loss_series.py``, the curves in ``loss_curves.py``.
 A long series (more than ``RAW_POINTS``) is drawn from a min/max pyramid
 (``peak_pyramid.PeakPyramid``), updated with the new points only: each curve
 gets the buckets in view, two to four a pixel, each as its max and min (some
@@ -31,9 +32,9 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSiz
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
 from ..document import Document
-from ..core.history_log import _ColumnLog
 from ..core.naming import fmt
-from .peak_pyramid import PeakPyramid
+from .loss_curves import KeptRun, PeakCurve, dot_when_alone, thin_when_dense
+from .loss_series import Series, TrailingMean, early_max, epoch_rows, step_rows, trailing_mean
 from .plot_grid import PlotGrid
 
 REDRAW_MS = 33  # at most ~30 redraws a second...
@@ -46,21 +47,6 @@ _clock = time.perf_counter  # (tests replace it)
 MAX_MEAN_WINDOW = 1000
 ACCURACY_MIN_HEIGHT = 300  # px of the whole widget; below it the accuracy plot hides
 EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
-# Beyond this many points a curve is drawn 1 px wide: Qt strokes wider lines
-# (dashed ones above all) segment by segment, and a dashed 2 px curve of 100k
-# epochs took 80 ms to paint against 1 ms at 1 px. Dense curves look the same.
-DENSE_POINTS = 2000
-# Beyond this many points a series is drawn from its min/max pyramid (below,
-# pyqtgraph gets the raw data and clips and downsamples them itself)...
-RAW_POINTS = 5000
-# ...as at most this many buckets per pixel in view, and at least half as many
-# (two points each: max, min). Two a pixel would do for solid lines, but a
-# dense dashed curve then shows its dash gaps (looked at, 1M epochs).
-BUCKETS_PER_PX = 4
-# over the view widened by this share of its width on each side, so a pan
-# shows a curve before the next (throttled) redraw picks a new slice.
-PAN_MARGIN = 0.25
-
 TRAIN_COLOR = "#1f5fa8"  # dark blue
 TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
 BATCH_COLOR = (130, 165, 205, 120)  # the raw per-update batch loss, faint
@@ -70,355 +56,11 @@ AXIS_TEXT = "#3c4043"
 # Kept runs: muted hues that differ from the live blue/orange, drawn translucent.
 KEPT_COLORS = ["#7b3294", "#1b7837", "#8c510a", "#c51b7d", "#01665e", "#636363",
                "#b2182b", "#4d4d9f"]
-KEPT_ALPHA = 130
 
 
 def run_label(training) -> str:
     """The settings that tell two runs apart, e.g. "η=0.5 sgd b=1"."""
     return f"\u03b7={fmt(training.learning_rate)} {training.optimizer} b={training.batch_size}"
-
-
-def _nan(v) -> float:
-    return math.nan if v is None else float(v)
-
-
-def _epoch_rows(results) -> np.ndarray:
-    return np.array([(r.epoch, _nan(r.train_loss), _nan(r.test_loss),
-                      _nan(r.train_accuracy), _nan(r.test_accuracy)) for r in results],
-                    dtype=float).reshape(-1, 5)
-
-
-def _step_rows(step_losses) -> np.ndarray:
-    return np.array([(u, _nan(v)) for u, v in step_losses], dtype=float).reshape(-1, 2)
-
-
-def _finite_or_nan(y: np.ndarray) -> np.ndarray:
-    """Infinities become NaN: the curve skips them (connect="finite") and the
-    auto-range stays on the finite part."""
-    return np.where(np.isfinite(y), y, np.nan)
-
-
-def _early_max(y: np.ndarray, count: int = 10) -> float:
-    """The largest of the first ``count`` finite values of ``y`` (row by row;
-    0 without any), from the first rows only."""
-    size = 16
-    while True:
-        head = np.ravel(y[:size])
-        head = head[np.isfinite(head)]
-        if len(head) >= count or size >= len(y):
-            return float(np.max(head[:count])) if len(head) else 0.0
-        size *= 4
-
-
-def trailing_mean(y: np.ndarray, window: int) -> np.ndarray:
-    """Mean of the last ``window`` finite values at each index (NaN where the
-    window holds none)."""
-    return _TrailingMean().update(np.asarray(y, dtype=float), 0, window).copy()
-
-
-class _TrailingMean:
-    """``trailing_mean``, kept up to date incrementally: an update recomputes
-    only from the block of the first changed index.
-
-    No running total is subtracted (a huge early loss would swamp tiny later
-    ones): the values are cut into blocks of ``window``; a window ending at i
-    is the suffix sum of the block before plus the prefix sum of i's block.
-    """
-
-    def __init__(self):
-        self.window = 0
-        self.n = 0
-        self.buf = np.empty((5, 0))  # prefix/suffix sums and counts, and the mean
-        self.changed_from = 0  # the first index the last update recomputed
-
-    def reset(self) -> None:
-        """Forget the means: the next update recomputes them all."""
-        self.window = 0
-
-    def update(self, y: np.ndarray, dirty_from: int, window: int) -> np.ndarray:
-        n = len(y)
-        if window != self.window:
-            self.window, dirty_from = window, 0
-        d = max(0, min(dirty_from, self.n, n))
-        self.n = n
-        self.changed_from = d
-        if window <= 1:
-            return _finite_or_nan(y)
-        K = window
-        if n > self.buf.shape[1]:
-            grown = np.empty((5, max(n, 2 * self.buf.shape[1], 1024)))
-            grown[:, :d] = self.buf[:, :d]
-            self.buf = grown
-        P, Q, PC, QC, mean = self.buf
-        c0 = d // K * K  # sums restart at block starts
-        seg = y[c0:n]
-        m = len(seg)
-        ok = np.isfinite(seg)
-        pad = (-m) % K
-        for pre, suf, v in ((P, Q, np.where(ok, seg, 0.0)), (PC, QC, ok.astype(float))):
-            blocks = np.concatenate([v, np.zeros(pad)]).reshape(-1, K)
-            pre[c0:n] = np.cumsum(blocks, axis=1).ravel()[:m]
-            suf[c0:n] = np.cumsum(blocks[:, ::-1], axis=1)[:, ::-1].ravel()[:m]
-        i = np.arange(d, n)
-        start = i - K + 1  # the window is [start, i]
-        whole = (start <= 0) | (start % K == 0)  # within i's own block
-        s0 = np.maximum(start, 0)
-        S = np.where(whole, P[i], Q[s0] + P[i])
-        N = np.where(whole, PC[i], QC[s0] + PC[i])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean[d:n] = np.where(N > 0.5, S / np.maximum(N, 1.0), np.nan)
-        return mean[:n]
-
-
-_NONE = np.iinfo(np.int64).max  # no such row
-
-
-class _Series:
-    """NumPy rows of a history list that grows at the end and may shrink
-    (step back) or be replaced (a new stepper). ``watch`` is called on every
-    document signal so a shrink is never missed; ``rows`` converts only what
-    is new since the last call, and notes per column the first row that is
-    not finite (``first_bad``)."""
-
-    def __init__(self, convert, ncols: int):
-        self._convert, self._ncols = convert, ncols
-        self._source = None
-        self._valid = 0
-        self._buf = np.empty((0, ncols))
-        self._clean = np.empty((0, ncols))  # the same, infinities as NaN (to draw)
-        self._dirty_from = 0
-        self._bad = np.full(ncols, _NONE)  # per column: the first non-finite row
-
-    def watch(self, source: list) -> None:
-        if source is not self._source:
-            self._source, self._valid = source, 0
-        else:
-            self._valid = min(self._valid, len(source))
-        self._dirty_from = min(self._dirty_from, self._valid)
-
-    def take_dirty_from(self) -> int:
-        """The first row (re)written since the last call."""
-        d, self._dirty_from = self._dirty_from, self._valid
-        return d
-
-    def rows(self) -> np.ndarray:
-        src = self._source
-        if src is None:
-            return self._buf[:0]
-        n = len(src)
-        self._valid = min(self._valid, n)
-        self._dirty_from = min(self._dirty_from, self._valid)
-        self._bad[self._bad >= self._valid] = _NONE  # rows stepped back from
-        if n > self._valid:
-            v = self._valid
-            if n > len(self._buf):
-                size = (max(n, 2 * len(self._buf), 64), self._ncols)
-                grown, clean = np.empty(size), np.empty(size)
-                grown[:v], clean[:v] = self._buf[:v], self._clean[:v]
-                self._buf, self._clean = grown, clean
-            if isinstance(src, _ColumnLog):  # already numbers: copy the new rows
-                self._buf[v:n] = src.columns[v:n, :self._ncols]
-            else:
-                self._buf[v:n] = self._convert(src[v:n])
-            self._clean[v:n] = _finite_or_nan(self._buf[v:n])  # only the new rows
-            bad = ~np.isfinite(self._buf[v:n])
-            self._bad = np.where(bad.any(axis=0), np.minimum(self._bad, v + bad.argmax(axis=0)),
-                                 self._bad)
-            self._valid = n
-        return self._buf[:n]
-
-    def first_bad(self, col: int) -> int:
-        """The first row whose column ``col`` is not finite, or the number of
-        rows (call ``rows()`` first)."""
-        return int(min(self._bad[col], self._valid))
-
-    def clean_rows(self) -> np.ndarray:
-        """``rows()`` with infinities as NaN (call ``rows()`` first)."""
-        return self._clean[:self._valid]
-
-
-def _thin_when_dense(item: "_PeakCurve", width: float = 2) -> None:
-    """Give ``item`` a pen ``width`` wide, or 1 px when its series has many
-    points (zoomed in or not: a few thousand wide segments cost as much)."""
-    n = item.series_length
-    want = 1 if n > DENSE_POINTS else width
-    pen = item.opts["pen"]
-    if pen is not None and pen.widthF() != want:
-        pen = pg.mkPen(pen)
-        pen.setWidthF(want)
-        item.setPen(pen)
-
-
-def _dot_when_alone(item: "_PeakCurve") -> None:
-    """A curve of one point draws no line: show that point as a dot."""
-    alone = item.series_length == 1
-    if alone != (item.opts["symbol"] is not None):
-        if alone:
-            pen = item.opts["pen"]
-            item.setSymbol("o")
-            item.setSymbolSize(7)
-            item.setSymbolPen(pen)
-            item.setSymbolBrush(pen.color() if pen is not None else None)
-        else:
-            item.setSymbol(None)
-
-
-class _PeakCurve(pg.PlotDataItem):
-    """A curve of a series that may be long: up to ``RAW_POINTS`` points it
-    gets them all (pyqtgraph clips and downsamples them as usual); beyond, it
-    gets from a ``PeakPyramid`` the buckets in view, about ``BUCKETS_PER_PX``
-    a pixel, with pyqtgraph's own clipping and downsampling off. Its bounds
-    (for the auto-range) stay those of the whole series.
-
-    ``set_series`` hands it the series (the same arrays, grown or shortened,
-    and the first changed point); ``redraw`` picks what to draw for a view.
-    """
-
-    def __init__(self, *args, scale: float = 1.0, x_view: pg.ViewBox | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pyramid = PeakPyramid()
-        self.scale = scale  # drawn: scale * y (accuracy in %)
-        self.x_view = x_view  # the view whose x auto-range counts (plots share x)
-        self.kept = False  # a kept run's (static) curve
-        self._x = self._y = np.empty(0)
-        # the selection on show: (x from, x to, level, x auto-range); None: raw data
-        self._shown = None
-        self._level = 0
-
-    @property
-    def series_length(self) -> int:
-        return self.pyramid.n
-
-    @property
-    def series(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x, y) of the whole series, as handed in (``y`` unscaled)."""
-        return self._x, self._y
-
-    def set_series(self, x: np.ndarray, y: np.ndarray, dirty_from: int) -> None:
-        """``y`` (infinities as NaN) at ``x`` (increasing); only points from
-        ``dirty_from`` on changed since the last call (and any new ones)."""
-        self.pyramid.update(y, dirty_from)
-        self._x, self._y = x, y
-
-    @property
-    def decimated(self) -> bool:
-        return self.pyramid.n > RAW_POINTS
-
-    def _pyqtgraph_reduces(self, on: bool) -> None:
-        if self.opts["clipToView"] != on:
-            self.setClipToView(on)
-        if self.opts["autoDownsample"] != on or (not on and self.opts["downsample"] != 1):
-            self.setDownsampling(ds=1, auto=on, method="peak")
-
-    @staticmethod
-    def view_of(vb: pg.ViewBox, x_view: pg.ViewBox) -> tuple[float, float, float, bool]:
-        """(x from, x to, width in px, x auto-range) of a view."""
-        (x0, x1), _ = vb.viewRange()
-        width = vb.width()
-        return x0, x1, (width if width > 1 else 1000.0), bool(x_view.autoRangeEnabled()[0])
-
-    def _want(self, view) -> tuple[float, float, int, bool]:
-        """The selection ``view`` needs: (x from, x to, max buckets, auto)."""
-        x0, x1, width, auto = view
-        if auto:  # the view will fit the whole series: all of it
-            return -math.inf, math.inf, int(BUCKETS_PER_PX * width), True
-        return x0, x1, int(BUCKETS_PER_PX * width), False
-
-    def stale(self, view) -> bool:
-        """Whether ``view`` needs another slice or level than the one on show."""
-        if self._shown is None:
-            return False
-        x0, x1, max_buckets, auto = self._want(view)
-        lo, hi, level, was_auto = self._shown
-        return (auto != was_auto or x0 < lo or x1 > hi
-                or self.pyramid.level_for(self._x, x0, x1, max_buckets) != level)
-
-    def redraw(self, view) -> None:
-        """Give pyqtgraph what to draw of the series for ``view`` (see ``view_of``)."""
-        n = self.pyramid.n
-        if not self.decimated:
-            self._pyqtgraph_reduces(True)
-            self._shown = None
-            y = self._y[:n]
-            self.setData(self._x[:n], y * self.scale if self.scale != 1 else y)
-            return
-        self._pyqtgraph_reduces(False)
-        x0, x1, max_buckets, auto = self._want(view)
-        margin = 0.0 if auto else PAN_MARGIN
-        xs, ys, level = self.pyramid.select(self._x, self._y, x0, x1, max_buckets, margin)
-        if not auto:
-            span = x1 - x0
-            x0, x1 = x0 - margin * span, x1 + margin * span
-        self._shown = (x0, x1, level, auto)
-        self._level = level
-        self.setData(xs, ys * self.scale)
-
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
-        """With the x auto-range on, the bounds of the whole series (from the
-        pyramid's top level: cheap); else, as pyqtgraph's clipped curve did,
-        those of what is drawn in view."""
-        if self._shown is None or not self.decimated or orthoRange is not None:
-            return super().dataBounds(ax, frac, orthoRange)
-        if ax == 0:
-            return float(self._x[0]), float(self._x[self.pyramid.n - 1])
-        log = self.opts["logMode"][1]
-        auto = self.x_view is None or bool(self.x_view.autoRangeEnabled()[0])
-        if auto:
-            lo, hi = (self.scale * v for v in self.pyramid.bounds())
-            if not log or lo > 0:
-                return self._mapped(lo, hi, log)
-            # log scale with losses <= 0: the smallest positive one drawn
-        xs, ys = self.xData, self.yData  # what is drawn (unmapped), in view
-        if xs is None or len(xs) == 0:
-            return None, None
-        if auto:
-            i0, i1 = 0, len(xs)
-        else:
-            (v0, v1), _ = self.getViewBox().viewRange()
-            step = 1 if self._level == 0 else 2  # one point or bucket more each side
-            i0 = max(0, int(np.searchsorted(xs, v0, "right")) - step)
-            i1 = int(np.searchsorted(xs, v1, "right")) + (1 if step == 1 else 0)
-        ys = ys[i0:i1]
-        if log:
-            ys = ys[ys > 0]
-        ys = ys[np.isfinite(ys)]
-        if len(ys) == 0:
-            return None, None
-        return self._mapped(float(ys.min()), float(ys.max()), log)
-
-    @staticmethod
-    def _mapped(lo: float, hi: float, log: bool):
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            return None, None
-        if log:
-            if hi <= 0:
-                return None, None
-            return math.log10(lo) if lo > 0 else math.log10(hi), math.log10(hi)
-        return lo, hi
-
-
-class _KeptRun:
-    def __init__(self, label: str, color: str, epoch_rows: np.ndarray,
-                 step_x: np.ndarray, step_mean: np.ndarray):
-        c = pg.mkColor(color)
-        c.setAlpha(KEPT_ALPHA)
-        self.label, self.color = label, color
-        # static: each pyramid is built once, here
-        self.train = _PeakCurve([], [], pen=pg.mkPen(c, width=2), connect="finite")
-        self.test = _PeakCurve([], [], pen=pg.mkPen(c, width=2, style=Qt.DashLine),
-                               connect="finite")
-        self.step = _PeakCurve([], [], pen=pg.mkPen(c, width=2), connect="finite")
-        x = epoch_rows[:, 0]
-        self.train.set_series(x, _finite_or_nan(epoch_rows[:, 1]), 0)
-        self.test.set_series(x, _finite_or_nan(epoch_rows[:, 2]), 0)
-        self.step.set_series(step_x, _finite_or_nan(step_mean), 0)
-        for item in self.items:
-            item.kept = True
-            item.setZValue(-10)  # under the live curves
-
-    @property
-    def items(self):
-        return (self.train, self.test, self.step)
 
 
 class LossPlotWidget(QWidget):
@@ -433,13 +75,13 @@ class LossPlotWidget(QWidget):
         self.document: Document | None = None
         self.redraw_count = 0  # for tests: how many (throttled) redraws ran
         self._dirty = False
-        self._kept: list[_KeptRun] = []
-        self._epochs = _Series(_epoch_rows, 5)
-        self._steps = _Series(_step_rows, 2)
+        self._kept: list[KeptRun] = []
+        self._epochs = Series(epoch_rows, 5)
+        self._steps = Series(step_rows, 2)
         self._legend_key = None
         self._hover_point: QPointF | None = None
         self._step_mean = np.empty(0)  # the running mean on show (per update)
-        self._mean = _TrailingMean()
+        self._mean = TrailingMean()
         self._exploded = False
         self._acc_shown: bool | None = None
         self._x_label = "epoch"
@@ -522,7 +164,7 @@ class LossPlotWidget(QWidget):
         self.plot_widget.setMinimumHeight(100)
 
         def curve(plot, color, width=2, style=Qt.SolidLine, scale=1.0):
-            item = _PeakCurve([], [], pen=pg.mkPen(color, width=width, style=style),
+            item = PeakCurve([], [], pen=pg.mkPen(color, width=width, style=style),
                               connect="finite", scale=scale, x_view=self.plot.getViewBox())
             plot.addItem(item)
             return item
@@ -682,7 +324,7 @@ class LossPlotWidget(QWidget):
                 self.step_mean_curve.set_series(x[:0], self._step_mean, 0)
             self._show_divergence(x, self._steps.first_bad(1), "update")
             lo, hi = self.step_curve.pyramid.bounds()
-            self._fit_exploded(_early_max(y), lo, hi)
+            self._fit_exploded(early_max(y), lo, hi)
         else:
             x = epochs[:, 0]
             changed = self._epochs.take_dirty_from()
@@ -695,7 +337,7 @@ class LossPlotWidget(QWidget):
             self._show_divergence(x, bad, "epoch")
             (lo1, hi1), (lo2, hi2) = (c.pyramid.bounds() for c in (self.train_curve,
                                                                    self.test_curve))
-            self._fit_exploded(_early_max(epochs[:, 1:3]), float(np.fmin(lo1, lo2)),
+            self._fit_exploded(early_max(epochs[:, 1:3]), float(np.fmin(lo1, lo2)),
                                float(np.fmax(hi1, hi2)))
         self._draw_curves()
         self._update_legend(per_update, has_test, classify, window)
@@ -717,7 +359,7 @@ class LossPlotWidget(QWidget):
         b = max(1, self.document.project.training.batch_size)
         return int(min(MAX_MEAN_WINDOW, max(1, math.ceil(n / b))))
 
-    def _curves_on_show(self) -> list[tuple[pg.PlotItem, list[_PeakCurve]]]:
+    def _curves_on_show(self) -> list[tuple[pg.PlotItem, list[PeakCurve]]]:
         if self.per_update:
             loss = [self.step_curve, self.step_mean_curve] + [r.step for r in self._kept]
             return [(self.plot, loss)]
@@ -733,12 +375,12 @@ class LossPlotWidget(QWidget):
         buckets in view, for a long one)."""
         x_view = self.plot.getViewBox()
         for plot, curves in self._curves_on_show():
-            view = _PeakCurve.view_of(plot.getViewBox(), x_view)
+            view = PeakCurve.view_of(plot.getViewBox(), x_view)
             for item in curves:
                 item.redraw(view)
-                _thin_when_dense(item, 1 if item is self.step_curve else 2)
+                thin_when_dense(item, 1 if item is self.step_curve else 2)
                 if not item.kept:
-                    _dot_when_alone(item)
+                    dot_when_alone(item)
 
     def _on_view_changed(self, *_args) -> None:
         """A zoom, pan or resize: redraw (throttled) if a long curve needs
@@ -747,7 +389,7 @@ class LossPlotWidget(QWidget):
             return
         x_view = self.plot.getViewBox()
         for plot, curves in self._curves_on_show():
-            view = _PeakCurve.view_of(plot.getViewBox(), x_view)
+            view = PeakCurve.view_of(plot.getViewBox(), x_view)
             if any(item.stale(view) for item in curves):
                 self._mark_dirty()
                 return
@@ -874,7 +516,7 @@ class LossPlotWidget(QWidget):
             label = f"{label} ({n})"
         color = KEPT_COLORS[len(self._kept) % len(KEPT_COLORS)]
         mean = trailing_mean(steps[:, 1], self._mean_window())
-        run = _KeptRun(label, color, epochs, steps[:, 0].copy(), mean)
+        run = KeptRun(label, color, epochs, steps[:, 0].copy(), mean)
         for item in run.items:
             item.x_view = self.plot.getViewBox()
             self.plot.addItem(item)
@@ -900,7 +542,7 @@ class LossPlotWidget(QWidget):
 
     # -- the data on show (for tests and exports) ------------------------------------
     @staticmethod
-    def _data(curve: _PeakCurve) -> tuple[np.ndarray, np.ndarray]:
+    def _data(curve: PeakCurve) -> tuple[np.ndarray, np.ndarray]:
         """The whole series of ``curve`` as of the last redraw (the curve
         itself may hold only the buckets in view)."""
         x, y = curve.series

@@ -10,7 +10,8 @@ from PySide6.QtCore import QPointF
 from nnsim.core.naming import fmt
 from nnsim.core.training import EpochResult
 from nnsim.document import Document
-from nnsim.qt.loss_plot import LossPlotWidget, _TrailingMean, trailing_mean
+from nnsim.qt.loss_plot import LossPlotWidget
+from nnsim.qt.loss_series import TrailingMean, trailing_mean
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -157,7 +158,7 @@ def test_running_mean_of_the_batch_loss():
 def test_running_mean_is_incremental():
     rng = np.random.default_rng(4)
     y = rng.random(500)
-    tm = _TrailingMean()
+    tm = TrailingMean()
     tm.update(y[:100], 0, 10)
     tm.update(y[:230], 100, 10)
     tm.update(y[:150], 150, 10)  # shrank (step back)
@@ -366,7 +367,7 @@ def test_grid_lines_sit_on_the_axis_ticks_in_linear_and_log_scale(qtbot, spiral)
 
 
 def test_long_histories_are_drawn_with_thin_lines(qtbot, doc):
-    from nnsim.qt.loss_plot import DENSE_POINTS
+    from nnsim.qt.loss_curves import DENSE_POINTS
     w = make_plot(qtbot, doc)
     results = doc.stepper.epoch_results
     results += [EpochResult(k, 1.0 / k, None) for k in range(1, 11)]
@@ -437,7 +438,7 @@ def long_history(n, seed=0):
 
 
 def max_points(w, plot):
-    from nnsim.qt.loss_plot import BUCKETS_PER_PX, PAN_MARGIN
+    from nnsim.qt.loss_curves import BUCKETS_PER_PX, PAN_MARGIN
     width = plot.getViewBox().width()
     return 2 * (BUCKETS_PER_PX * width * (1 + 2 * PAN_MARGIN) + 4)
 
