@@ -13,27 +13,18 @@ from nnsim.core.network import Network
 from nnsim.core.project import Project
 from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
-from nnsim.qt.canvas import NetworkScene, NetworkView, edge_name, fmt, neuron_name
+from nnsim.qt.canvas import NetworkScene, edge_name, fmt, neuron_name
 from nnsim.qt.canvas import palette
 from nnsim.qt.canvas import scene as scene_module
 from nnsim.qt.canvas.items import (EdgeItem, HeaderItem, LegendItem, NeuronItem,
                                    ValueLabelItem)
 from nnsim.qt.selection import EdgeRef, NeuronRef
+from canvas_helpers import make_view
 
 ARROW = "\u2192"
 
 
 # -- helpers -------------------------------------------------------------------------
-def make_view(qtbot, doc, size=(1400, 900)):
-    scene = NetworkScene(doc)
-    view = NetworkView(scene)
-    qtbot.addWidget(view)
-    view.resize(*size)
-    view.show()
-    qtbot.waitExposed(view)
-    view.fit_to_window()
-    QApplication.processEvents()
-    return scene, view
 
 
 def deep_document(sizes=(8, 8, 8, 1), seed=1) -> Document:

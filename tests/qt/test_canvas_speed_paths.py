@@ -21,21 +21,12 @@ from nnsim.core.network import Network
 from nnsim.core.project import Project
 from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
-from nnsim.qt.canvas import NetworkScene, NetworkView, palette, placement
+from nnsim.qt.canvas import palette, placement
 from nnsim.qt.canvas import scene as scene_module
 from nnsim.qt.canvas.items import HeaderItem, LegendItem, ValueLabelItem
+from canvas_helpers import make_view
 
 
-def make_view(qtbot, doc, size):
-    scene = NetworkScene(doc)
-    view = NetworkView(scene)
-    qtbot.addWidget(view)
-    view.resize(*size)
-    view.show()
-    qtbot.waitExposed(view)
-    view.fit_to_window()
-    QApplication.processEvents()
-    return scene, view
 
 
 def visible_labels(scene):
