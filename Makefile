@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/nnsim $(ARGS)
 
+# The layer contracts (pyproject.toml [tool.importlinter]) first: a second.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # Benchmarks run in their own environment, .venv-bench, with the `bench` extra

@@ -9,6 +9,9 @@ CANVAS_MAX_LAYERS = 16  # non-input layers
 CANVAS_MAX_UNITS = 256  # neurons in one layer, inputs included
 CANVAS_MAX_EDGES = 20_000  # connections drawn
 
+# A learning rate beyond this is a typo, not an experiment.
+MAX_LEARNING_RATE = 1e9
+
 # Seeds (training and data): what every widget and platform integer holds.
 MAX_SEED = 2**31 - 1
 

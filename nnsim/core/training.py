@@ -27,13 +27,12 @@ from . import losses
 from . import losses as lossmod
 from .datasets import Dataset, accuracy
 from .initializers import INITIALIZERS
-from .limits import MAX_SEED
+from .limits import MAX_LEARNING_RATE, MAX_SEED
 from .network import Network
 from .optimizers import Optimizer
 
 Array = np.ndarray
 
-MAX_LEARNING_RATE = 1e9  # beyond this a number is a typo, not an experiment
 DTYPES = ("float64", "float32")
 
 

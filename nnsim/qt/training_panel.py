@@ -27,7 +27,7 @@ from .number_entry import parse_number
 from ..core.limits import MAX_SEED
 from ..core.initializers import INITIALIZERS
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
-from ..core.training import MAX_LEARNING_RATE
+from ..core.limits import MAX_LEARNING_RATE
 from ..document import Document, EditError
 from ..document.runner import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
                                DivergenceInfo, Runner)
