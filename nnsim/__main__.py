@@ -1,13 +1,13 @@
 """Entry point of `nnsim` and `python -m nnsim`.
 
-`nnsim train ...` and `nnsim trace ...` are the command-line twin (no Qt is
-imported on that path); anything else opens the window.
+`nnsim train ...`, `nnsim trace ...` and `nnsim explain ...` are the
+command-line twin (no Qt is imported on that path); anything else opens the window.
 """
 from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = ("train", "trace")
+CLI_COMMANDS = ("train", "trace", "explain")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""The command-line twin: `nnsim train` and `nnsim trace`, on core + io only.
+"""The command-line twin: `nnsim train`, `nnsim trace` and `nnsim explain`,
+on core + io only.
 
 Errors (bad arguments, bad files) print one line ``nnsim: error: ...`` on
 stderr and exit with status 2, never a traceback.
@@ -16,9 +17,10 @@ import numpy as np
 
 from .core.datasets import Dataset
 from .core.initializers import init_weights
-from .core.optimizers import Optimizer
-from .core.stepper import Stepper
+from .core.worked_solution import traced_step, worked_solution
 from .io import FileFormatError, load_project, save_project, user_message
+from .io.atomic import atomic_write_bytes
+from .io.handout import FORMATS, render
 
 EXIT_USAGE = 2
 PROGRESS_EVERY_S = 1.0
@@ -92,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--target", type=_vector, help="target values (with --input)")
     trace.add_argument("--lr", type=_finite_float, help="learning rate (default: the file's)")
     trace.add_argument("--json", action="store_true", help="print one JSON object")
+
+    explain = sub.add_parser("explain", help="a worked-solution handout of one training step")
+    explain.add_argument("file")
+    src = explain.add_mutually_exclusive_group()
+    src.add_argument("--input", type=_vector, help="input values, e.g. 0.5,-1")
+    src.add_argument("--sample", type=_int, help="training sample K of the file's data (default 0)")
+    explain.add_argument("--target", type=_vector, help="target values (with --input)")
+    explain.add_argument("--lr", type=_finite_float, help="learning rate (default: the file's)")
+    explain.add_argument("--format", choices=FORMATS,
+                         help="md (Markdown with LaTeX math), html or tex "
+                              "(default: from --out's suffix, else md)")
+    explain.add_argument("--out", help="write the handout to this file (default: print it)")
     return parser
 
 
@@ -100,6 +114,8 @@ def main(argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "train":
             return _train(args)
+        if args.command == "explain":
+            return _explain(args)
         return _trace(args)
     except (UsageError, FileFormatError, ValueError, OSError) as e:
         print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
@@ -183,8 +199,8 @@ def _reinitialise(project) -> None:
 
 # -- trace -----------------------------------------------------------------
 
-def _trace(args) -> int:
-    project = load_project(args.file)
+def _sample_source(args, project) -> tuple[Dataset, int]:
+    """The data set and row that --input/--target or --sample name."""
     net = project.network
     if args.input is not None:
         if args.target is None:
@@ -199,28 +215,51 @@ def _trace(args) -> int:
         data = Dataset(X, Y, X[:0], Y[:0], "regression", "trace",
                        [f"x{i + 1}" for i in range(X.shape[1])],
                        [f"y{j + 1}" for j in range(Y.shape[1])])
-        index = 0
-    else:
-        if args.target is not None:
-            raise UsageError("--target goes with --input, not with --sample")
-        data, index = project.dataset(), args.sample
-        if not 0 <= index < len(data.X_train):
-            raise UsageError(f"--sample {index} does not exist: the training set has "
-                             f"{len(data.X_train)} samples (0 to {len(data.X_train) - 1})")
+        return data, 0
+    if args.target is not None:
+        raise UsageError("--target goes with --input, not with --sample")
+    data, index = project.dataset(), args.sample or 0
+    if not 0 <= index < len(data.X_train):
+        raise UsageError(f"--sample {index} does not exist: the training set has "
+                         f"{len(data.X_train)} samples (0 to {len(data.X_train) - 1})")
+    return data, index
+
+
+def _traced(args) -> tuple:
+    """The file's project and one traced SGD step on the chosen sample."""
+    project = load_project(args.file)
+    data, index = _sample_source(args, project)
     cfg = project.training
     if args.lr is not None:
         cfg.learning_rate = args.lr
     cfg.validate()
-    stepper = Stepper(net, cfg, data, Optimizer("sgd"))
-    stepper.pin_sample(index)
-    snap = None
-    with np.errstate(all="ignore"):
-        for _ in stepper.plan:
-            snap = stepper.micro_step()
+    before = project.network.copy()
+    return project, before, traced_step(project.network, cfg, data, index)
+
+
+def _trace(args) -> int:
+    project, _, snap = _traced(args)
     if args.json:
         print(json.dumps(_trace_json(snap), allow_nan=False))
     else:
         _print_trace(snap, project)
+    return 0
+
+
+def _explain(args) -> int:
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "md")
+    fmt = {"markdown": "md", "htm": "html", "latex": "tex"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise UsageError(f"--out {args.out}: cannot tell the format from the suffix; "
+                         f"use --format {'/'.join(FORMATS)}")
+    project, before, snap = _traced(args)
+    title = project.title or Path(args.file).stem
+    text = render(worked_solution(before, snap, f"One training step of {title}"), fmt)
+    if args.out:
+        atomic_write_bytes(args.out, text.encode("utf-8"))
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
