@@ -287,8 +287,11 @@ def _finite_or_none_tree(obj):
     return obj
 
 
+W = 15  # column width: nine significant digits, as worked examples publish them
+
+
 def _fmt(x: float) -> str:
-    return f"{x: .6g}"
+    return f"{x: .9g}"
 
 
 def _print_trace(snap, project) -> None:
@@ -300,23 +303,39 @@ def _print_trace(snap, project) -> None:
     for k, layer in enumerate(net.layers):
         kind = "output layer" if k == len(net.layers) - 1 else "hidden layer"
         print(f"\nlayer {k + 1} ({kind}, {layer.units} neurons, {layer.activation})")
-        print(f"  {'neuron':>6} {'z':>13} {'a':>13} {'delta=dL/dz':>13} "
-              f"{'b':>13} {'dL/db':>13} {'new b':>13}")
+        new_b = "new b (frozen)" if not layer.train_bias else "new b"
+        print(f"  {'neuron':>6} {'z':>{W}} {'a':>{W}} {'delta=dL/dz':>{W}} "
+              f"{'b':>{W}} {'dL/db':>{W}} {new_b:>{W}}")
         b_old, b_new = snap.weights_before[k][1], snap.weights_after[k][1]
         for j in range(layer.units):
-            print(f"  {j + 1:>6} {_fmt(snap.z[k][0, j]):>13} {_fmt(snap.a[k + 1][0, j]):>13} "
-                  f"{_fmt(snap.delta[k][0, j]):>13} {_fmt(b_old[j]):>13} "
-                  f"{_fmt(snap.db[k][j]):>13} {_fmt(b_new[j]):>13}")
+            print(f"  {j + 1:>6} {_fmt(snap.z[k][0, j]):>{W}} {_fmt(snap.a[k + 1][0, j]):>{W}} "
+                  f"{_fmt(snap.delta[k][0, j]):>{W}} {_fmt(b_old[j]):>{W}} "
+                  f"{_fmt(snap.db[k][j]):>{W}} {_fmt(b_new[j]):>{W}}")
         W_old, W_new = snap.weights_before[k][0], snap.weights_after[k][0]
-        print(f"  {'weight':>6} {'w':>13} {'dL/dw':>13} {'new w':>13}")
+        print(f"  {'weight':>6} {'w':>{W}} {'dL/dw':>{W}} {'new w':>{W}}")
         src = "x" if k == 0 else "h"
         for i in range(layer.n_in):
             for j in range(layer.units):
                 removed = layer.mask is not None and not layer.mask[i, j]
                 name = f"{src}{i + 1}->{j + 1}"
                 if removed:
-                    print(f"  {name:>6} {'(removed)':>13}")
+                    print(f"  {name:>6} {'(removed)':>{W}}")
                     continue
-                print(f"  {name:>6} {_fmt(W_old[i, j]):>13} {_fmt(snap.dW[k][i, j]):>13} "
-                      f"{_fmt(W_new[i, j]):>13}")
-    print(f"\nloss ({net.loss}): {snap.loss:.10g}")
+                print(f"  {name:>6} {_fmt(W_old[i, j]):>{W}} {_fmt(snap.dW[k][i, j]):>{W}} "
+                      f"{_fmt(W_new[i, j]):>{W}}")
+    t = snap.Y.shape[1]
+    print(f"\nloss ({_loss_label(net.loss, t)}): {snap.loss:.10g}")
+    with np.errstate(all="ignore"):
+        after = net.loss_value(snap.X, snap.Y)
+    print(f"loss after this update, same sample: {after:.10g}")
+
+
+def _loss_label(loss: str, t: int) -> str:
+    """What the printed loss is, in the lecture's words (n = 1 sample)."""
+    outputs = f"t = {t} output" + ("" if t == 1 else "s")
+    if loss == "mse":
+        return f"mse, the lecture's mean squared error L = 1/t sum_j (y_j - a_j)^2, {outputs}"
+    if loss == "bce":
+        return (f"bce, binary cross-entropy L = -1/t sum_j [y_j log a_j + (1 - y_j) "
+                f"log(1 - a_j)], {outputs}")
+    return "cross_entropy, L = -sum_j y_j log a_j"

@@ -106,6 +106,7 @@ class Update:
     formula: str  # "w := w − η·∂L/∂w"
     numbers: str  # "0.1234 − 0.5·0.0456 = 0.1006"
     note: str = ""
+    frozen: bool = False  # a frozen bias: the update leaves it as it is (new == old)
 
 
 @dataclass(frozen=True)
@@ -446,6 +447,8 @@ def _update(ctx: _Ctx, snap: Snapshot, k: int, i: int | None, j: int, gradient: 
     applied = snap.weights_after is not None
     formula = f"{sym} := {sym} {MINUS} \u03b7{DOT}\u2202L/\u2202{sym}"
     note = ""
+    if i is None and not ctx.net.layers[k - 1].train_bias:
+        return _frozen_bias_update(sym, old, lr, gradient, applied, optimizer)
     if applied:
         Wn, bn = snap.weights_after[k - 1]
         new = float(bn[j] if i is None else Wn[i, j])
@@ -464,6 +467,17 @@ def _update(ctx: _Ctx, snap: Snapshot, k: int, i: int | None, j: int, gradient: 
         if not applied:
             new = float("nan")
     return Update(sym, old, lr, gradient, new, applied, optimizer, formula, numbers, note)
+
+
+def _frozen_bias_update(sym: str, old: float, lr: float, gradient: float, applied: bool,
+                        optimizer: str) -> Update:
+    """A frozen bias (``Layer.train_bias`` False): the gradient is real, the update skips it."""
+    return Update(sym, old, lr, gradient, old, applied, optimizer,
+                  formula=f"bias frozen: {sym} stays {fmt(old)}", numbers="",
+                  note=(f"This layer's biases are frozen: training leaves {sym} at "
+                        f"{fmt(old)}. ∂L/∂{sym} above is still the true derivative; "
+                        "only the update skips it."),
+                  frozen=True)
 
 
 def _samples(snap: Snapshot) -> range:

@@ -176,6 +176,14 @@ def set_parameter(net: Network, k: int, i: int | None, j: int, value: float) -> 
     return new
 
 
+def set_train_bias(net: Network, k: int, train: bool) -> Network:
+    """Freeze (train=False) or train again the biases of layer k."""
+    _check_layer(net, k)
+    new = net.copy()
+    new.layers[k - 1].train_bias = bool(train)
+    return new
+
+
 def reinitialize(net: Network, initializer: str, rng: np.random.Generator) -> Network:
     """Fresh weights for every layer (biases zero), keeping structure and masks."""
     new = net.copy()

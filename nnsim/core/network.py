@@ -33,6 +33,8 @@ class Layer:
     b: Array
     activation: str
     mask: Array | None = None  # bool (n_in, n_out); None means fully connected
+    # False: training leaves b as it is (dL/db is still computed and shown)
+    train_bias: bool = True
 
     @property
     def n_in(self) -> int:
@@ -60,7 +62,7 @@ class Layer:
 
     def copy(self) -> "Layer":
         return Layer(self.W.copy(), self.b.copy(), self.activation,
-                     None if self.mask is None else self.mask.copy())
+                     None if self.mask is None else self.mask.copy(), self.train_bias)
 
 
 @dataclass
@@ -191,6 +193,11 @@ class Network:
         for l in self.layers:
             out += [l.W, l.b]
         return out
+
+    def frozen_parameters(self) -> frozenset[int]:
+        """Indices into :meth:`parameters` that training must not change
+        (the biases of layers with ``train_bias`` False)."""
+        return frozenset(2 * k + 1 for k, l in enumerate(self.layers) if not l.train_bias)
 
     def set_parameters(self, params: list[Array]) -> None:
         for k, l in enumerate(self.layers):

@@ -2,6 +2,8 @@
 network state: it is saved in files and restored by step back."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 Array = np.ndarray
@@ -48,13 +50,27 @@ class Optimizer:
         if not fits:
             self.slots = [[np.zeros_like(p) for p in params] for _ in range(kinds)]
 
-    def step_deltas(self, params: list[Array], grads: list[Array], lr: float) -> list[Array]:
-        """The change to add to each parameter (advances the optimiser state)."""
+    def _hold(self, frozen: Collection[int]) -> None:
+        """Zero the slots of the frozen parameters: with a zero gradient they
+        then stay zero, so the parameter's change is exactly 0 under every
+        optimiser (a velocity left from before freezing would move it)."""
+        for kind in self.slots:
+            for i in frozen:
+                kind[i][...] = 0.0
+
+    def step_deltas(self, params: list[Array], grads: list[Array], lr: float,
+                    frozen: Collection[int] = ()) -> list[Array]:
+        """The change to add to each parameter (advances the optimiser state).
+        Parameters whose index is in ``frozen`` get a change of exactly 0:
+        their gradient counts as zero and their slots are held at zero."""
+        if frozen:
+            grads = [np.zeros_like(g) if i in frozen else g for i, g in enumerate(grads)]
         self.t += 1
         if self.name == "sgd":
             return [-lr * g for g in grads]
         if self.name == "momentum":
             self._ensure_slots(params, 1)
+            self._hold(frozen)
             mu = self.params["momentum"]
             out = []
             for v, g in zip(self.slots[0], grads):
@@ -63,6 +79,7 @@ class Optimizer:
                 out.append(v.copy())
             return out
         self._ensure_slots(params, 2)
+        self._hold(frozen)
         b1, b2, eps = self.params["beta1"], self.params["beta2"], self.params["epsilon"]
         c1, c2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
         out = []
@@ -74,8 +91,9 @@ class Optimizer:
             out.append(-lr * (m / c1) / (np.sqrt(v / c2) + eps))
         return out
 
-    def step(self, params: list[Array], grads: list[Array], lr: float) -> None:
-        for p, d in zip(params, self.step_deltas(params, grads, lr)):
+    def step(self, params: list[Array], grads: list[Array], lr: float,
+             frozen: Collection[int] = ()) -> None:
+        for p, d in zip(params, self.step_deltas(params, grads, lr, frozen)):
             p += d
 
     # -- state ----------------------------------------------------------

@@ -69,7 +69,8 @@ def load_message(stepper, session: int, epochs: int, stop_loss: float | None,
         arrays[f"W{k}"], arrays[f"b{k}"] = layer.W, layer.b
         if layer.mask is not None:
             arrays[f"mask{k}"] = layer.mask
-        layers.append({"activation": layer.activation, "masked": layer.mask is not None})
+        layers.append({"activation": layer.activation, "masked": layer.mask is not None,
+                       "train_bias": bool(layer.train_bias)})
     for i, kind in enumerate(opt.slots):
         for j, s in enumerate(kind):
             arrays[f"slot{i}_{j}"] = s
@@ -125,7 +126,7 @@ def stepper_from_load(header: dict, arrays: dict[str, Array], data: Dataset):
 
     spec = header["network"]
     layers = [Layer(arrays[f"W{k}"], arrays[f"b{k}"], l["activation"],
-                    arrays[f"mask{k}"] if l["masked"] else None)
+                    arrays[f"mask{k}"] if l["masked"] else None, bool(l["train_bias"]))
               for k, l in enumerate(spec["layers"])]
     net = Network(int(spec["n_inputs"]), layers, spec["loss"])
     net.validate()

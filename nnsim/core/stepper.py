@@ -235,7 +235,10 @@ class Stepper:
             grads += [dW, db]
         lr = self.config.learning_rate
         params = self.network.parameters()
-        changes = self.optimizer.step_deltas(params, grads, lr)
+        # dL/db of a frozen bias stays in the snapshot (it is the true
+        # derivative); only the update leaves that bias as it is
+        changes = self.optimizer.step_deltas(params, grads, lr,
+                                             self.network.frozen_parameters())
         # New arrays, never in place: earlier snapshots keep their weights.
         new = [np.asarray(p + d, dtype=float) for p, d in zip(params, changes)]
         for k, layer in enumerate(self.network.layers):

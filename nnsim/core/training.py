@@ -97,13 +97,14 @@ class EpochResult:
 
 
 def train_batch(network: Network, optimizer: Optimizer, X: Array, Y: Array, lr: float) -> float:
-    """One forward, backward and update on one batch; returns the batch loss."""
+    """One forward, backward and update on one batch; returns the batch loss.
+    Frozen biases (``Layer.train_bias`` False) are left as they are."""
     g = network.gradients(X, Y)
     grads = []
     for dW, db in zip(g.dWs, g.dbs):
         grads += [dW, db]
     params = network.parameters()
-    optimizer.step(params, grads, lr)
+    optimizer.step(params, grads, lr, network.frozen_parameters())
     return g.loss
 
 
@@ -202,6 +203,13 @@ class EpochEngine:
                     self.Sk[kind][k][-1] = opt.slots[kind][2 * k + 1]
             self.T1 = np.empty(total, dt)
             self.T2 = np.empty(total, dt) if self.kinds == 2 else None
+        # frozen biases (Layer.train_bias False): their gradient row is zeroed
+        # before every update and their slots are held at zero, so the flat
+        # update leaves them exactly as they are (Optimizer.step_deltas' rule)
+        self.frozen_bias = [k for k, l in enumerate(layers) if not l.train_bias]
+        for k in self.frozen_bias:
+            for kind in range(self.kinds):
+                self.Sk[kind][k][-1] = 0.0
         if self.float64:  # the network and the optimiser see the engine's numbers
             for k, layer in enumerate(layers):
                 layer.W, layer.b = self.Pk[k][:-1], self.Pk[k][-1]
@@ -385,6 +393,8 @@ class EpochEngine:
     def _update(self, lr: float) -> None:
         """optimizers.Optimizer.step_deltas + step, on the flat buffers."""
         opt, P, G = self.optimizer, self.P, self.G
+        for k in self.frozen_bias:
+            self.Gk[k][-1] = 0.0
         opt.t += 1
         if self.kinds == 0:
             np.multiply(G, -lr, out=G)
@@ -447,7 +457,8 @@ class EpochEngine:
         net, opt = self.network, self.optimizer
         for k, layer in enumerate(net.layers):
             layer.W = self.Pk[k][:-1].astype(np.float64)
-            layer.b = self.Pk[k][-1].astype(np.float64)
+            if k not in self.frozen_bias:  # a frozen one keeps its float64 value
+                layer.b = self.Pk[k][-1].astype(np.float64)
             for kind in range(self.kinds):
                 opt.slots[kind][2 * k] = self.Sk[kind][k][:-1].astype(np.float64)
                 opt.slots[kind][2 * k + 1] = self.Sk[kind][k][-1].astype(np.float64)

@@ -246,6 +246,17 @@ class Document(QObject):
             p.network = edit.set_parameter(p.network, k, None, j, value)
         self._edit(f"Set bias of neuron {j + 1} in layer {k} to {value:g}", "values", change)
 
+    def set_train_bias(self, k: int, train: bool) -> None:
+        """Freeze (``train`` False) or train again the biases of layer k
+        (1 = the first layer after the inputs). The training history stays."""
+        if 1 <= k <= len(self.network.layers) and self.network.layers[k - 1].train_bias == train:
+            return
+
+        def change(p):
+            p.network = edit.set_train_bias(p.network, k, train)
+        verb = "Train" if train else "Freeze"
+        self._edit(f"{verb} bias of layer {k}", "values", change)
+
     def reinitialize(self) -> None:
         """Fresh random weights (a new draw each time, reproducible from the seed)."""
         def change(p):

@@ -40,7 +40,7 @@ SLOT_KINDS = {"sgd": (), "momentum": ("velocities",),
 TOP_KEYS = ("format", "version", "title", "description", "network", "training",
             "data", "layout", "history", "optimizer_state")
 NETWORK_KEYS = ("inputs", "loss", "layers")
-LAYER_KEYS = ("units", "activation", "weights", "bias", "mask")
+LAYER_KEYS = ("units", "activation", "weights", "bias", "train_bias", "mask")
 TRAINING_KEYS = ("learning_rate", "batch_size", "optimizer", "optimizer_params",
                  "epochs", "seed", "initializer", "shuffle", "stop_loss", "dtype")
 BUILTIN_DATA_KEYS = ("builtin", "n", "noise", "test_fraction", "seed")

@@ -100,13 +100,15 @@ def _layers(specs: list, training: TrainingConfig) -> list[Layer]:
             W = init_weights(training.initializer, n_in, units, rng)
         b = (_vector(lo["bias"], path + ".bias", units, " (one per neuron)")
              if "bias" in lo else np.zeros(units))
+        train_bias = _bool(lo.get("train_bias", True), path + ".train_bias",
+                           " (false keeps this layer's biases fixed during training)")
         mask = None
         if "mask" in lo:
             mask = _matrix(lo["mask"], path + ".mask", n_in, units,
                            " of true/false like the weights", kind="bool")
             if mask.all():
                 mask = None  # fully connected: the same as no mask
-        layers.append(Layer(W, b, activation, mask))
+        layers.append(Layer(W, b, activation, mask, train_bias))
     return layers
 
 

@@ -93,6 +93,8 @@ def _to_obj(project: Project) -> dict:
              "activation": layer.activation,
              "weights": _array_out(W, path + ".weights", f"layer {k} has a weight"),
              "bias": _array_out(layer.b, path + ".bias", f"layer {k} has a bias")}
+        if not layer.train_bias:  # written only when frozen: most files never need it
+            d["train_bias"] = False
         if layer.mask is not None:
             mask = np.asarray(layer.mask)
             if not mask.all():

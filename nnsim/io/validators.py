@@ -142,10 +142,13 @@ def _choice(v, path: str, choices) -> str:
                         f"{_describe(v)}{_hint(v, choices)}")
 
 
-def _bool(v, path: str) -> bool:
+def _bool(v, path: str, why: str = "") -> bool:
     if v is True or v is False:
         return v
-    raise Invalid(path, f"expected true or false, got {_describe(v)}")
+    hint = ""
+    if isinstance(v, str) and v.strip().lower() in ("true", "false"):
+        hint = " (write true or false without quotes)"
+    raise Invalid(path, f"expected true or false{why}, got {_describe(v)}{hint}")
 
 
 def _list(v, path: str, expected: str) -> list:

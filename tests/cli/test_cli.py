@@ -71,7 +71,10 @@ def test_trace_plain_output_is_a_readable_table(minimal):
     assert run.returncode == 0, run.stderr
     assert "layer 1 (hidden layer, 2 neurons, tanh)" in run.stdout
     assert "layer 2 (output layer, 1 neurons, sigmoid)" in run.stdout
-    assert "x1->1" in run.stdout and "loss (mse):" in run.stdout
+    assert "x1->1" in run.stdout
+    # the loss says which loss it is, in the lecture's words
+    assert ("loss (mse, the lecture's mean squared error L = 1/t sum_j (y_j - a_j)^2, "
+            "t = 1 output): " in run.stdout)
 
 
 def test_trace_a_sample_of_the_files_data_set(tmp_path):

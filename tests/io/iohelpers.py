@@ -49,7 +49,7 @@ def assert_same_project(p: Project, q: Project) -> None:
     assert p.network.n_inputs == q.network.n_inputs and p.network.loss == q.network.loss
     assert len(p.network.layers) == len(q.network.layers)
     for a, b in zip(p.network.layers, q.network.layers):
-        assert a.activation == b.activation
+        assert a.activation == b.activation and a.train_bias == b.train_bias
         assert arrays_identical(a.W, b.W) and arrays_identical(a.b, b.b)
         ma = None if a.mask is None or a.mask.all() else a.mask
         mb = None if b.mask is None or b.mask.all() else b.mask
@@ -127,7 +127,8 @@ def projects(draw) -> Project:
         if draw(st.booleans()):
             mask = np.array(draw(st.lists(st.lists(st.booleans(), min_size=units, max_size=units),
                                           min_size=n_in, max_size=n_in)), dtype=bool)
-        layers.append(Layer(_matrix(draw, n_in, units), _matrix(draw, 1, units)[0], act, mask))
+        layers.append(Layer(_matrix(draw, n_in, units), _matrix(draw, 1, units)[0], act, mask,
+                            train_bias=draw(st.booleans())))
     net = Network(n_inputs, layers, loss)
     optimizer = draw(st.sampled_from(OPTIMIZERS))
     params = {}
