@@ -147,8 +147,10 @@ def _setup(net: Network, snap: Snapshot) -> tuple[str, ...]:
                    "1/2·Σ (target − out)² of Mazur's post, so the numbers match his.")
     frozen = [k for k, layer in enumerate(net.layers, 1) if not layer.train_bias]
     if frozen:
-        out.append("The biases of layer" + ("s " if len(frozen) > 1 else " ")
-                   + ", ".join(str(k) for k in frozen) + " are frozen: they keep their values.")
+        names = [str(k) for k in frozen]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        out.append(f"The biases of layer{'s' if len(names) > 1 else ''} {listed} are frozen: "
+                   "they keep their values.")
     return tuple(out)
 
 
