@@ -130,5 +130,5 @@ def output_proposal(network: Network, data_kind: str, targets: np.ndarray,
     else:
         ask = f"use a {activation} output with {LOSS_NAMES[new_loss]}?"
     if activation == "softmax":
-        ask = ask.replace("a softmax output", "softmax on the output")
+        ask = f"use softmax with {LOSS_NAMES[new_loss]} on the output?"
     return Proposal(activation, new_loss, f"{why}: {ask}")
