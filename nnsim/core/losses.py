@@ -33,7 +33,7 @@ from . import activations as act
 Array = np.ndarray
 
 # Probabilities are clipped this far from 0 and 1 where no logits are at hand.
-_EPS = 1e-12
+EPS = _EPS = 1e-12
 
 
 def _log_sigmoid(z: Array) -> Array:
