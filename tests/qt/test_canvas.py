@@ -616,7 +616,6 @@ def test_an_odd_output_from_the_menu_is_kept_and_the_legend_warns(qtbot):
     sub = next(a.menu() for a in menu.actions() if a.text() == "Activation")
     next(a for a in sub.actions() if a.text() == "softmax").trigger()
     assert doc.network.layers[-1].activation == "softmax" and doc.network.loss == "mse"
-    assert "\u26a0 1 warning on the output and loss: select an output neuron" \
-        in scene.legend.status
+    assert "\u26a0 1 warning: select an output" in scene.legend.status
     doc.undo_stack.undo()
     assert not any("\u26a0" in line for line in scene.legend.status)

@@ -531,8 +531,7 @@ class NetworkScene(QGraphicsScene):
         warnings = doc.warnings()  # odd output/loss pairs: the inspector words them
         if warnings:
             n = len(warnings)
-            lines.append(f"\u26a0 {n} warning{'s' * (n != 1)} on the output and loss: "
-                         "select an output neuron")
+            lines.append(f"\u26a0 {n} warning{'s' * (n != 1)}: select an output")
         return lines
 
     def _update_band(self, snap) -> None:
