@@ -103,3 +103,21 @@ def test_a_loss_change_never_touches_the_activation(doc):
     for loss in ("bce", "cross_entropy", "mse"):
         doc.set_loss(loss)
         assert output(doc) == ("sigmoid", loss)
+
+
+def test_the_toolbar_loss_keeps_the_output_and_its_tooltip_warns(qtbot, tmp_path):
+    from nnsim.qt.main_window import MainWindow
+    from nnsim.qt.preferences import Preferences
+    window = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(window)
+    window.show()
+    doc, box = window.document, window.loss_box
+    plain = "The loss of the network (the output activation stays as it is)"
+    assert output(doc) == ("sigmoid", "mse") and box.toolTip() == plain
+    box.setCurrentText("cross_entropy")
+    box.activated.emit(box.currentIndex())  # what choosing it in the popup sends
+    assert output(doc) == ("sigmoid", "cross_entropy")  # the activation stays
+    assert "Cross-entropy without softmax" in box.toolTip()
+    doc.undo_stack.undo()
+    assert output(doc) == ("sigmoid", "mse") and box.toolTip() == plain
