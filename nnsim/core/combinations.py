@@ -44,9 +44,11 @@ def _loss_warnings(out: str, units: int, loss: str) -> list[str]:
     return []
 
 
-def warnings_for(network: Network, data_kind: str | None = None) -> list[str]:
-    """Sentences about the output activation, the loss and the data that a
-    learner should read before training (empty when nothing is odd)."""
+def warnings_for(network: Network, data_kind: str | None = None,
+                 targets: np.ndarray | None = None) -> list[str]:
+    """Sentences about the output activation, the loss and the data (its
+    kind, and its targets when given) that a learner should read before
+    training (empty when nothing is odd)."""
     layer = network.layers[-1]
     out, units = layer.activation, layer.units
     found = []
@@ -59,6 +61,14 @@ def warnings_for(network: Network, data_kind: str | None = None) -> list[str]:
         rule = ("takes the largest output as the class" if units > 1
                 else "counts an output above 0.5 as class 1")
         found.append(f"A linear output is not a probability; the accuracy {rule}.")
+    if targets is not None and not (out == "softmax" and units == 1):  # that one: said above
+        Y = np.asarray(targets, dtype=float)
+        if Y.size and not reaches(out, units, Y):
+            low, high = _RANGE[out]
+            span = f"{low:g} to {high:g}" if high is not None else f"{low:g} and above"
+            found.append(f"The targets run from {Y.min():.4g} to {Y.max():.4g}, but a {out} "
+                         f"output only gives {span}: the loss cannot reach 0. A linear "
+                         "output reaches any target.")
     return found
 
 
@@ -104,11 +114,15 @@ def _describe_targets(data_kind: str, Y: np.ndarray) -> str:
 def output_proposal(network: Network, data_kind: str, targets: np.ndarray,
                     task_changed: bool = True) -> Proposal | None:
     """A question for the user when ``network`` (already sized to the data)
-    has an output that does not suit the data: when the task changed (another
-    kind or number of targets) and the data calls for another output, or
-    whenever the output cannot reach the targets. None: nothing to ask."""
+    has an output that does not suit the data, or None. ``task_changed``:
+    another data set, kind or number of targets (False: the same set made
+    again, where the user has answered before: nothing to ask). The data's
+    suggested output is proposed, or a sigmoid when the output cannot reach
+    targets within [0, 1] (a softmax left on one output)."""
     Y = np.asarray(targets, dtype=float)
     out, units, loss = network.layers[-1].activation, network.n_outputs, network.loss
+    if not task_changed:
+        return None
     fits = reaches(out, units, Y)
     wanted = suggested_output(data_kind, Y)
     if wanted is None:
@@ -116,8 +130,6 @@ def output_proposal(network: Network, data_kind: str, targets: np.ndarray,
             return None
         # e.g. a softmax left on one output: the lecture's sigmoid
         wanted = ("sigmoid", "bce" if loss == "cross_entropy" else loss)
-    elif fits and not task_changed:
-        return None
     if wanted == (out, loss):
         return None
     activation, new_loss = wanted

@@ -292,7 +292,11 @@ class Document(QObject):
             net = edit.fit_to_data(net, d.n_inputs, d.n_outputs, self._init(),
                                    np.random.default_rng(0))
         old = self.dataset
-        task_changed = d.kind != old.kind or d.n_outputs != old.n_outputs
+        # the same set again (regenerated, a new seed, split again): asked before already
+        same_set = (type(data) is type(self.project.data) and
+                    (data.name == self.project.data.name if isinstance(data, DataSpec)
+                     else data.source == self.project.data.source))
+        task_changed = d.kind != old.kind or d.n_outputs != old.n_outputs or not same_set
         return output_proposal(net, d.kind, np.vstack([d.Y_train, d.Y_test]), task_changed)
 
     def set_output(self, activation: str, loss: str) -> None:
@@ -307,7 +311,7 @@ class Document(QObject):
 
     def warnings(self) -> list[str]:
         """What is odd about the output activation, the loss and the data."""
-        return warnings_for(self.network, self.dataset.kind)
+        return warnings_for(self.network, self.dataset.kind, self.dataset.Y_train)
 
     def data_fits(self, data: DataSpec | ImportedData) -> bool:
         d = data_to_dataset(data)

@@ -71,14 +71,15 @@ def test_soft_targets_propose_nothing_for_a_sigmoid_output():
 
 
 def test_targets_beyond_the_output_propose_a_linear_output():
-    p = output_proposal(net("sigmoid", "mse", 1), "regression", np.array([[-1.0], [2.0]]),
-                        task_changed=False)
+    p = output_proposal(net("sigmoid", "mse", 1), "regression", np.array([[-1.0], [2.0]]))
     assert (p.activation, p.loss) == ("linear", "mse")
     assert p.question == ("The targets run from -1 to 2, beyond what a sigmoid output can "
                           "give: use a linear output (keeping MSE)?")
-    # a leaky_relu output reaches them: nothing to ask unless the task changed
-    assert output_proposal(net("leaky_relu", "mse", 1), "regression",
-                           np.array([[-1.0], [2.0]]), task_changed=False) is None
+    # a leaky_relu output reaches them too, but a new data set proposes the usual one
+    p = output_proposal(net("leaky_relu", "mse", 1), "regression", np.array([[-1.0], [2.0]]))
+    assert (p.activation, p.loss) == ("linear", "mse")
+    assert output_proposal(net("linear", "mse", 1), "regression",
+                           np.array([[-1.0], [2.0]])) is None  # already the one proposed
 
 
 def test_a_softmax_left_on_one_output_proposes_a_sigmoid():
@@ -87,10 +88,23 @@ def test_a_softmax_left_on_one_output_proposes_a_sigmoid():
     assert "always 1" in p.question
 
 
-def test_the_same_task_again_asks_nothing_when_the_output_reaches_the_targets():
+def test_the_same_data_set_made_again_asks_nothing():
     onehot = np.eye(3)[[0, 1, 2]]
     assert output_proposal(net("softmax", "mse"), "multiclass", onehot,
                            task_changed=False) is None
     p = output_proposal(net("softmax", "mse"), "multiclass", onehot, task_changed=True)
     assert (p.activation, p.loss) == ("softmax", "cross_entropy")
     assert output_proposal(net("softmax", "cross_entropy"), "multiclass", onehot) is None
+    assert output_proposal(net("sigmoid", "mse", 1), "regression", np.array([[-1.0], [2.0]]),
+                           task_changed=False) is None  # the user kept it before
+
+
+@pytest.mark.parametrize("out,span", [("sigmoid", "0 to 1"), ("tanh", "-1 to 1"),
+                                      ("relu", "0 and above")])
+def test_targets_the_output_cannot_reach_are_said(out, span):
+    Y = np.array([[-2.0], [3.0]])
+    found = warnings_for(net(out, "mse", 1), "regression", Y)
+    assert found == [f"The targets run from -2 to 3, but a {out} output only gives {span}: "
+                     "the loss cannot reach 0. A linear output reaches any target."]
+    assert warnings_for(net("linear", "mse", 1), "regression", Y) == []
+    assert warnings_for(net(out, "mse", 1), "regression", np.array([[0.01], [0.99]])) == []

@@ -121,3 +121,17 @@ def test_the_toolbar_loss_keeps_the_output_and_its_tooltip_warns(qtbot, tmp_path
     assert "Cross-entropy without softmax" in box.toolTip()
     doc.undo_stack.undo()
     assert output(doc) == ("sigmoid", "mse") and box.toolTip() == plain
+
+
+def test_keep_is_not_asked_again_when_the_same_set_is_made_again(qtbot, panel, doc):
+    seen = []
+    answer_output_question("Keep", seen)
+    with qtbot.waitSignal(doc.data_changed):
+        panel.set_box.setCurrentIndex(panel.set_box.findData("plane"))
+    assert len(seen) == 1 and output(doc) == ("sigmoid", "mse")
+    panel.confirm_output = lambda q: pytest.fail(f"asked again: {q}")
+    with qtbot.waitSignal(doc.data_changed):
+        qtbot.mouseClick(panel.new_seed_button, Qt.MouseButton.LeftButton)
+    assert doc.project.data.seed == 1 and output(doc) == ("sigmoid", "mse")
+    # kept, and said where the output is chosen
+    assert any("cannot reach 0" in w for w in doc.warnings())
