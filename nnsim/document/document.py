@@ -281,6 +281,8 @@ class Document(QObject):
                 p.network = edit.set_output(p.network, *output)
             p.data = data
             self.dataset = dataset
+        if output is not None:
+            text += f" (a {output[0]} output with {output[1]})"
         self._edit(text, "data", change)
 
     def output_proposal(self, data: DataSpec | ImportedData) -> Proposal | None:

@@ -134,10 +134,12 @@ LOSS_FORMULAS = {
             "\u2202L/\u2202a = 2/(n\u00b7t)\u00b7(a \u2212 y) for each output of each sample"),
     "bce": ("L = \u22121/n \u03a3<sub>samples</sub> 1/t \u03a3<sub>outputs</sub> "
             "[y\u00b7log a + (1 \u2212 y)\u00b7log(1 \u2212 a)]",
-            "with a sigmoid output: \u2202L/\u2202z = (a \u2212 y)/(n\u00b7t)"),
+            "with a sigmoid output: \u2202L/\u2202z = (a \u2212 y)/(n\u00b7t); with any other: "
+            "\u2202L/\u2202a = (a \u2212 y)/(a\u00b7(1 \u2212 a))/(n\u00b7t)"),
     "cross_entropy": ("L = \u22121/n \u03a3<sub>samples</sub> \u03a3<sub>outputs</sub> "
                       "y\u00b7log a",
-                      "with a softmax output: \u2202L/\u2202z = (a \u2212 y)/n"),
+                      "with a softmax output: \u2202L/\u2202z = (a \u2212 y)/n; with any other: "
+                      "\u2202L/\u2202a = \u2212y/(n\u00b7a)"),
 }
 
 

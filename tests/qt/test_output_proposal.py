@@ -85,6 +85,8 @@ def test_change_sets_softmax_and_cross_entropy_in_the_same_undo_step(qtbot, pane
     assert len(seen) == 1
     assert output(doc) == ("softmax", "cross_entropy") and doc.network.sizes == [2, 2, 3]
     assert doc.undo_stack.count() == 1
+    assert doc.undo_stack.undoText() == ("Import three.csv (a softmax output with "
+                                         "cross_entropy)")
     doc.undo_stack.undo()  # data, size and output together
     assert output(doc) == ("sigmoid", "mse") and doc.network.sizes == [2, 2, 1]
     assert doc.project.data == DataSpec("xor_table")
