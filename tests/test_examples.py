@@ -57,29 +57,94 @@ def regression(name, max_test_loss, max_share_of_variance):
 
 # -- one learning test per example; measured values in the comments ---------
 
-def test_lecture_xor_learns_the_truth_table_with_a_margin():
-    # measured: loss 0.0003, outputs 0.015 / 0.984 / 0.984 / 0.020
+LECTURE_EXAMPLES = ("gradient-descent-one-weight", "logistic-regression", "lecture-xor")
+
+
+@pytest.mark.parametrize("name", LECTURE_EXAMPLES)
+def test_the_lecture_examples_use_its_loss_and_step_row_1_first(name):
+    project = load_project(example_path(name))
+    assert project.network.loss == "mse"  # the lecture's mean squared error
+    assert project.training.shuffle is False and project.training.batch_size >= 1
+    stepper = project.make_stepper(project.dataset())
+    assert stepper.next_indices()[0] == 0  # the first sample stepped is row 1
+
+
+def test_gradient_descent_walks_the_one_weight_to_2():
+    project = load_project(example_path("gradient-descent-one-weight"))
+    net = project.network
+    assert net.sizes == [1, 1] and net.layers[0].activation == "linear"
+    assert net.layers[0].W[0, 0] == 0.5 and net.layers[0].b[0] == 0.0
+    data = project.dataset()
+    X = np.vstack([data.X_train, data.X_test])
+    Y = np.vstack([data.Y_train, data.Y_test])
+    np.testing.assert_array_equal(Y, 2 * X)  # the points lie on y = 2x
+    stepper = project.make_stepper(data)
+    walk = [net.layers[0].W[0, 0]]
+    for _ in range(12):  # the first two epochs, sample by sample: w climbs towards 2
+        stepper.step_sample()
+        walk.append(stepper.network.layers[0].W[0, 0])
+    assert all(a < b < 2 for a, b in zip(walk, walk[1:])), walk
+    assert walk[-1] > 1.9
+    # measured: w 2.0 and b 6e-15 (test loss 9e-29) after the saved 20 epochs
+    project, data, last = regression("gradient-descent-one-weight", 1e-5, 1e-4)
+    assert project.network.layers[0].W[0, 0] == pytest.approx(2.0, abs=1e-3)
+    assert project.network.layers[0].b[0] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_gradient_descent_diverges_with_the_learning_rate_its_description_names():
+    project = load_project(example_path("gradient-descent-one-weight"))
+    assert "learning rate of 0.5" in project.description
+    project.training.learning_rate = 0.5
+    stepper = project.make_stepper(project.dataset())
+    with np.errstate(all="ignore"):
+        results = stepper.step_epochs(5)
+    assert [r.train_loss for r in results] == sorted(r.train_loss for r in results)
+    assert results[-1].train_loss > 100
+
+
+def test_logistic_regression_is_one_sigmoid_neuron_with_the_lectures_loss():
+    # measured: test accuracy 100%, test loss 0.0063 (mse)
+    project, data, last = classification("logistic-regression", 0.95, 0.02)
+    net = project.network
+    assert net.sizes == [2, 1] and net.layers[0].activation == "sigmoid"
+
+
+def test_lecture_xor_learns_xor_and_xnor_with_a_margin():
+    # measured: loss 0.0011, outputs xor 0.962 / 0.970 / 0.032 / 0.030
     project, data, last = classification("lecture-xor", 1.0, 0.005)
-    outputs = project.network.predict(data.X_test)[:, 0]
-    targets = data.Y_test[:, 0]
-    assert list(targets) == [0.0, 1.0, 1.0, 0.0]
-    assert np.all(outputs[targets == 1] > 0.9), outputs
-    assert np.all(outputs[targets == 0] < 0.1), outputs
+    outputs = project.network.predict(data.X_test)
+    np.testing.assert_array_equal(data.X_test, [[1, 0], [0, 1], [0, 0], [1, 1]])
+    xor = [1.0, 1.0, 0.0, 0.0]  # row 1 has x1 = 1: its x1 -> h1 gradient is not 0
+    np.testing.assert_array_equal(data.Y_test, np.column_stack([xor, [1 - v for v in xor]]))
+    assert np.all(np.abs(outputs - data.Y_test) < 0.1), outputs
 
 
 def test_lecture_xor_keeps_the_lectures_initial_weights():
     net = load_project(example_path("lecture-xor")).network
+    assert net.sizes == [2, 2, 2]  # input, hidden and output layers, two outputs
     assert [layer.activation for layer in net.layers] == ["sigmoid", "sigmoid"]
     assert net.loss == "mse"
     np.testing.assert_array_equal(net.layers[0].W, [[0.15, 0.25], [0.2, 0.3]])
     np.testing.assert_array_equal(net.layers[0].b, [0.35, 0.35])
-    np.testing.assert_array_equal(net.layers[1].W, [[0.4], [0.45]])
-    np.testing.assert_array_equal(net.layers[1].b, [0.6])
+    np.testing.assert_array_equal(net.layers[1].W, [[0.4, 0.5], [0.45, 0.55]])
+    np.testing.assert_array_equal(net.layers[1].b, [0.6, 0.6])
 
 
-def test_logistic_regression_separates_the_two_clouds():
-    # measured: test accuracy 100%, test loss 0.017
-    classification("logistic-regression", 0.95, 0.05)
+def test_lecture_xor_hidden_weight_sums_two_paths_as_its_description_says():
+    from nnsim.core import chainrule
+    project = load_project(example_path("lecture-xor"))
+    assert "x1 \u2192 h1" in project.description and "two paths" in project.description
+    stepper = project.make_stepper(project.dataset())
+    for _ in stepper.plan:
+        snap = stepper.micro_step()
+        if snap.step.label.startswith("Backward") and snap.step.layer == 1:
+            break
+    e = chainrule.explain_weight(project.network, snap, 1, 0, 0)
+    assert e.status == "ready" and e.n_paths == 2
+    (sample,) = e.samples
+    assert [p.route[-2] for p in sample.paths] == ["out1", "out2"]  # ... -> out_k -> L
+    assert sum(p.product for p in sample.paths) == pytest.approx(snap.dW[0][0, 0], abs=1e-15)
+    assert all(p.product != 0 for p in sample.paths)
 
 
 def test_circle_tanh_closes_the_boundary_around_the_inner_points():
@@ -124,8 +189,8 @@ def test_mazur_learns_his_one_sample_with_the_biases_frozen():
 # -- every file --------------------------------------------------------------
 
 LEARNING_TESTS = {
-    "lecture-xor", "logistic-regression", "circle-tanh", "spiral-deep",
-    "softmax-three-class", "plane-regression", "hills-regression", "mazur-2-2-2",
+    "gradient-descent-one-weight", "lecture-xor", "logistic-regression", "mazur-2-2-2",
+    "circle-tanh", "spiral-deep", "softmax-three-class", "plane-regression", "hills-regression",
 }
 
 

@@ -354,26 +354,50 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
         return [Factor(d_symbol, formula, numbers, value)], note
     g_all = loss.grad_a(np.asarray(a_all), np.asarray(Y))
     g = float(g_all[s, m])
-    g_symbol = f"\u2202L/\u2202{sa}"
-    if loss.name == "mse":
-        g_factor = Factor(g_symbol, f"2/(n{DOT}t){DOT}({sa} {MINUS} {ys})",
-                          f"2/({n}{DOT}{t}){DOT}({fmt(a)} {MINUS} {fmt(y)})", g,
-                          note=f"n = {n} sample{'s' if n != 1 else ''} in the mini-batch, "
-                               f"t = {t} output{'s' if t != 1 else ''}: the loss is a mean "
-                               f"over both")
-    elif loss.name == "bce":
-        g_factor = Factor(g_symbol, f"({sa} {MINUS} {ys})/({sa}(1 {MINUS} {sa}))/(n{DOT}t)",
-                          "", g)
-    else:
-        g_factor = Factor(g_symbol, f"{MINUS}{ys}/({sa}{DOT}n)", "", g)
+    g_factor = _loss_gradient_factor(ctx, loss.name, a, y, g, m, n, t)
     if A.elementwise:
         return [g_factor, _derivative_factor(ctx, L, m, float(z_all[s, m]), a)], ""
-    # a non-elementwise output (softmax) without its fused loss: dL/dz in one go
+    # a softmax without cross-entropy: every a_k depends on z_m, so dL/dz_m sums
+    # dL/da_k * da_k/dz_m over the outputs k (the softmax's Jacobian)
     value = float(snap.delta[L - 1][s, m])
-    formula = f"{sa}{DOT}(\u2202L/\u2202{sa} {MINUS} \u03a3_k \u2202L/\u2202a_k{DOT}a_k)"
-    return [Factor(d_symbol, formula,
-                   "", value)], ("Softmax couples every output, so ∂L/∂z is given as one "
-                                 "factor: a_j·(g_j − Σ_k g_k a_k) with g = ∂L/∂a.")
+    gs, avs = g_all[s], np.asarray(a_all)[s]
+    g_k = f"\u2202L/\u2202a_k"
+    formula = (f"\u03a3_k {g_k}{DOT}\u2202a_k/\u2202{sz} = "
+               f"{sa}{DOT}(\u2202L/\u2202{sa} {MINUS} \u03a3_k {g_k}{DOT}a_k)")
+    terms = " + ".join(f"{_p(float(gk))}{DOT}{_p(float(ak))}" for gk, ak in zip(gs[:4], avs[:4]))
+    if len(gs) > 4:
+        terms += " + \u2026"
+    numbers = f"{_p(a)}{DOT}({_p(g)} {MINUS} ({terms}))"
+    return [Factor(d_symbol, formula, numbers, value)], (
+        "Softmax couples every output: a_k depends on every z, with ∂a_k/∂z_m = "
+        "a_k·(1[k = m] − a_m). Summing ∂L/∂a_k·∂a_k/∂z_m over k gives "
+        "a_m·(∂L/∂a_m − Σ_k ∂L/∂a_k·a_k), one factor here.")
+
+
+def _loss_gradient_factor(ctx: _Ctx, loss: str, a: float, y: float, g: float, m: int,
+                          n: int, t: int) -> Factor:
+    """∂L/∂a of output m for one sample, when it is a factor of its own."""
+    L = ctx.L
+    sa, ys = ctx.a(L, m), ctx.y(m)
+    symbol = f"\u2202L/\u2202{sa}"
+    if loss == "mse":
+        return Factor(symbol, f"2/(n{DOT}t){DOT}({sa} {MINUS} {ys})",
+                      f"2/({n}{DOT}{t}){DOT}({fmt(a)} {MINUS} {fmt(y)})", g,
+                      note=f"n = {n} sample{'s' if n != 1 else ''} in the mini-batch, "
+                           f"t = {t} output{'s' if t != 1 else ''}: the loss is a mean "
+                           f"over both")
+    cut = "a is outside the range the logs allow: the loss is cut off there and " \
+          "does not change with a, so ∂L/∂a = 0"
+    if loss == "bce":
+        formula = f"({sa} {MINUS} {ys})/({sa}{DOT}(1 {MINUS} {sa}))/(n{DOT}t)"
+        inside = lossmod.EPS <= a <= 1.0 - lossmod.EPS
+        numbers = (f"({fmt(a)} {MINUS} {fmt(y)})/({_p(a)}{DOT}(1 {MINUS} {_p(a)}))"
+                   f"/({n}{DOT}{t})") if inside else "0"
+        return Factor(symbol, formula, numbers, g, note="" if inside else cut)
+    # cross-entropy with an output other than softmax
+    inside = lossmod.EPS <= a <= 1.0
+    numbers = f"{MINUS}{_p(y)}/({n}{DOT}{_p(a)})" if inside else "0"
+    return Factor(symbol, f"{MINUS}{ys}/(n{DOT}{sa})", numbers, g, note="" if inside else cut)
 
 
 def _weight_factor(ctx: _Ctx, snap: Snapshot, k: int, i: int, j: int) -> Factor:
@@ -675,6 +699,13 @@ def _loss_share(ctx: _Ctx, snap: Snapshot, s: int, j: int) -> Quantity:
     a, y = float(snap.a[L][s, j]), float(snap.Y[s, j])
     sa, ys = ctx.a(L, j), ctx.y(j)
     share = float(snap.loss_shares[s, j])
+    note = "this output's share of the loss L (the shares add up to L)"
+    high = 1.0 - lossmod.EPS if loss.name == "bce" else 1.0
+    if loss.name != "mse" and not lossmod.EPS <= a <= high:  # the logs take a clipped a
+        clipped = min(max(a, lossmod.EPS), high)
+        note += (f"; a = {fmt(a)} is outside the range of the logs, so the loss takes "
+                 f"a = {fmt(clipped)}")
+        a = clipped
     if loss.name == "mse":
         formula = f"({ys} {MINUS} {sa})\u00b2/(n{DOT}t)"
         numbers = f"({fmt(y)} {MINUS} {fmt(a)})\u00b2/({n}{DOT}{t})"
@@ -685,8 +716,7 @@ def _loss_share(ctx: _Ctx, snap: Snapshot, s: int, j: int) -> Quantity:
     else:
         formula = f"{MINUS}{ys}{DOT}log {sa}/n"
         numbers = f"{MINUS}{fmt(y)}{DOT}log {fmt(a)}/{n}"
-    return Quantity(f"L({ctx.name(L, j)})", formula, numbers, share,
-                    note="this output's share of the loss L (the shares add up to L)")
+    return Quantity(f"L({ctx.name(L, j)})", formula, numbers, share, note=note)
 
 
 def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, *,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import losses
 from .initializers import init_weights
 from .network import Layer, Network
 
@@ -131,33 +130,29 @@ def set_connection(net: Network, k: int, i: int, j: int, present: bool) -> Netwo
     return new
 
 
-# The loss that goes with an output activation, and back, so that choosing
-# one never leaves the network in a combination the math does not allow.
-_LOSS_FOR_OUTPUT = {"softmax": "cross_entropy"}
-_OUTPUT_FOR_LOSS = {"cross_entropy": "softmax", "bce": "sigmoid"}
-
-
 def set_activation(net: Network, k: int, activation: str) -> Network:
-    """Set layer k's activation. On the output layer the loss follows when it
-    no longer fits (softmax brings cross-entropy; leaving softmax brings mse)."""
+    """Set layer k's activation; nothing else changes (any loss goes with any
+    output: combinations.warnings_for says when a pair will not learn well)."""
     _check_layer(net, k)
     new = net.copy()
     new.layers[k - 1].activation = activation
-    if k == len(new.layers):
-        allowed = losses.get(new.loss).allowed_outputs
-        if activation not in allowed:
-            new.loss = _LOSS_FOR_OUTPUT.get(activation, "mse")
     new.validate()
     return new
 
 
 def set_loss(net: Network, loss: str) -> Network:
-    """Set the loss; the output activation follows when it no longer fits."""
+    """Set the loss; the output activation stays as it is."""
     new = net.copy()
     new.loss = loss
-    out = new.layers[-1]
-    if out.activation not in losses.get(loss).allowed_outputs:
-        out.activation = _OUTPUT_FOR_LOSS.get(loss, "sigmoid")
+    new.validate()
+    return new
+
+
+def set_output(net: Network, activation: str, loss: str) -> Network:
+    """Set the output layer's activation and the loss together."""
+    new = net.copy()
+    new.layers[-1].activation = activation
+    new.loss = loss
     new.validate()
     return new
 
@@ -197,12 +192,12 @@ def fits_data(net: Network, n_inputs: int, n_outputs: int) -> bool:
     return net.n_inputs == n_inputs and net.n_outputs == n_outputs
 
 
-def fit_to_data(net: Network, n_inputs: int, n_outputs: int, kind: str,
+def fit_to_data(net: Network, n_inputs: int, n_outputs: int,
                 initializer: str, rng: np.random.Generator) -> Network:
     """The network resized to a data set: as many inputs as it has input
     columns, as many outputs as targets. Layers whose shape changes get fresh
-    weights; a change of task picks a matching output and loss (several
-    classes: softmax with cross-entropy; regression: a linear output)."""
+    weights. Activations and the loss stay as they are: a better output for
+    the data is only proposed (combinations.suggested_output)."""
     new = net.copy()
     if n_inputs < 1 or n_outputs < 1:
         raise ValueError("the data needs at least one input column and one target column")
@@ -216,11 +211,5 @@ def fit_to_data(net: Network, n_inputs: int, n_outputs: int, kind: str,
         out.W = init_weights(initializer, out.n_in, n_outputs, rng)
         out.b = np.zeros(n_outputs)
         out.mask = None
-    if kind == "multiclass" and n_outputs > 1:
-        out.activation, new.loss = "softmax", "cross_entropy"
-    elif kind == "regression" and out.activation in ("sigmoid", "softmax"):
-        out.activation, new.loss = "linear", "mse"
-    elif out.activation == "softmax":  # binary targets: one sigmoid output
-        out.activation, new.loss = "sigmoid", "bce"
     new.validate()
     return new

@@ -6,7 +6,15 @@ also means over the ``t`` output units, exactly as in the lecture:
     mse:           L = 1/n sum_i 1/t sum_j (y_ij - a_ij)^2
                    dL/da_ij = 2/(n t) (a_ij - y_ij)
     bce:           L = -1/n sum_i 1/t sum_j [y log a + (1-y) log(1-a)]
-    cross_entropy: L = -1/n sum_i sum_j y_ij log a_ij   (with a softmax output)
+    cross_entropy: L = -1/n sum_i sum_j y_ij log a_ij   (made for a softmax output)
+
+Every loss works with every output activation. With its own output (bce with
+sigmoid, cross-entropy with softmax) dL/dz simplifies to (a - y) times a
+constant; every other pair goes through dL/da times the activation's
+derivative (softmax: its Jacobian). The logs take a clipped a (within
+[1e-12, 1 - 1e-12] for bce, [1e-12, 1] for cross-entropy): where an output lies
+beyond the clip, as a linear or relu output can, the loss there is flat and its
+gradient is 0, so the numbers shown always agree with each other.
 
 ``elementwise(a, y, z)`` gives each output unit's share of the loss (the
 shares add up to L), which the canvas shows on the output neurons.
@@ -25,7 +33,7 @@ from . import activations as act
 Array = np.ndarray
 
 # Probabilities are clipped this far from 0 and 1 where no logits are at hand.
-_EPS = 1e-12
+EPS = _EPS = 1e-12
 
 
 def _log_sigmoid(z: Array) -> Array:
@@ -61,7 +69,8 @@ def _bce_elementwise(a, y, z, activation):
 def _bce_grad(a, y):
     n, t = a.shape
     c = np.clip(a, _EPS, 1.0 - _EPS)
-    return (c - y) / (c * (1.0 - c)) / (n * t)
+    # 0 where a was clipped: the loss is flat there
+    return np.where((a < _EPS) | (a > 1.0 - _EPS), 0.0, (c - y) / (c * (1.0 - c)) / (n * t))
 
 
 def _ce_elementwise(a, y, z, activation):
@@ -76,7 +85,9 @@ def _ce_elementwise(a, y, z, activation):
 
 def _ce_grad(a, y):
     n = a.shape[0]
-    return -y / np.clip(a, _EPS, None) / n
+    c = np.clip(a, _EPS, 1.0)
+    # 0 where a was clipped: the loss is flat there
+    return np.where((a < _EPS) | (a > 1.0), 0.0, -y / c / n)
 
 
 # -- each row's loss for whole epochs (training.EpochEngine) -----------------------------
@@ -124,7 +135,6 @@ class Loss:
     grad_a: Callable[[Array, Array], Array]  # dL/da, exact constants
     # Output activation for which dL/dz simplifies to (a - y) * scale
     fused_with: str | None
-    allowed_outputs: frozenset[str]
     formula: str
     row_losses: Callable  # (a, y, z, activation_name, ysum=None) -> (n,), see above
 
@@ -144,17 +154,15 @@ class Loss:
         return act.backward(activation, self.grad_a(a, y), z, a)
 
 
-_REGRESSION_OUTPUTS = frozenset({"sigmoid", "tanh", "relu", "leaky_relu", "linear"})
-
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
-        Loss("mse", _mse_elementwise, _mse_grad, None, _REGRESSION_OUTPUTS,
+        Loss("mse", _mse_elementwise, _mse_grad, None,
              "1/n sum_i 1/t sum_j (y_j - a_j)^2", _mse_rows),
-        Loss("bce", _bce_elementwise, _bce_grad, "sigmoid", frozenset({"sigmoid"}),
+        Loss("bce", _bce_elementwise, _bce_grad, "sigmoid",
              "-1/n sum_i 1/t sum_j [y_j log a_j + (1 - y_j) log(1 - a_j)]", _bce_rows),
         Loss("cross_entropy", _ce_elementwise, _ce_grad, "softmax",
-             frozenset({"softmax"}), "-1/n sum_i sum_j y_j log a_j", _ce_rows),
+             "-1/n sum_i sum_j y_j log a_j", _ce_rows),
     )
 }
 

@@ -248,8 +248,12 @@ class EpochEngine:
             ysum = self.Y.sum(axis=1, keepdims=True)
             self.ysum = None if bool(np.all(ysum == 1.0)) else ysum
             self.YSE = None if self.ysum is None else np.empty((N, 1), dt)
+        # "generic": any other pair, dL/da times the activation's derivative
+        # (its Jacobian for a softmax) as in Loss.output_delta
+        elementwise_out = self.bwd[-1] is not None
         self.delta_kind = ("ce" if fused and self.loss.name == "cross_entropy"
-                           else "fused" if fused else "mse" if self.loss.name == "mse"
+                           else "fused" if fused
+                           else "mse" if self.loss.name == "mse" and elementwise_out
                            else "generic")
         self._eval_buffers = None
         self._train_labels = None

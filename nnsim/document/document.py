@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
+from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
@@ -272,21 +273,58 @@ class Document(QObject):
             self._forget_training(p)
         self._edit("Reset training", "values", change)
 
-    def set_data(self, data: DataSpec | ImportedData, text: str = "Change data") -> None:
+    def set_data(self, data: DataSpec | ImportedData, text: str = "Change data",
+                 output: tuple[str, str] | None = None) -> None:
         """Use another data set (built-in spec or imported points). When the
         network's input or output size does not fit, it is resized in the same
-        command (see ``data_fits`` to ask the user first)."""
+        command (see ``data_fits`` to ask the user first). Activations and the
+        loss stay, unless ``output`` = (activation, loss) is given: an accepted
+        ``output_proposal``, set in the same command."""
         dataset = data_to_dataset(data)
 
         def change(p):
-            if not edit.fits_data(p.network, dataset.n_inputs, dataset.n_outputs) \
-                    or dataset.kind == "multiclass" and p.network.layers[-1].activation != "softmax":
+            if not edit.fits_data(p.network, dataset.n_inputs, dataset.n_outputs):
                 p.network = edit.fit_to_data(p.network, dataset.n_inputs, dataset.n_outputs,
-                                             dataset.kind, self._init(), self._rng())
+                                             self._init(), self._rng())
                 self._forget_training(p)
+            if output is not None and output != (p.network.layers[-1].activation,
+                                                 p.network.loss):
+                p.network = edit.set_output(p.network, *output)
             p.data = data
             self.dataset = dataset
+        if output is not None:
+            text += f" (a {output[0]} output with {output[1]})"
         self._edit(text, "data", change)
+
+    def output_proposal(self, data: DataSpec | ImportedData) -> Proposal | None:
+        """The question to ask before ``set_data(data)`` when the data calls
+        for another output activation or loss (None: nothing to ask)."""
+        d = data_to_dataset(data)
+        net = self.network
+        if not edit.fits_data(net, d.n_inputs, d.n_outputs):  # only the sizes matter here
+            net = edit.fit_to_data(net, d.n_inputs, d.n_outputs, self._init(),
+                                   np.random.default_rng(0))
+        old = self.dataset
+        # the same set again (regenerated, a new seed, split again): asked before already
+        same_set = (type(data) is type(self.project.data) and
+                    (data.name == self.project.data.name if isinstance(data, DataSpec)
+                     else data.source == self.project.data.source))
+        task_changed = d.kind != old.kind or d.n_outputs != old.n_outputs or not same_set
+        return output_proposal(net, d.kind, np.vstack([d.Y_train, d.Y_test]), task_changed)
+
+    def set_output(self, activation: str, loss: str) -> None:
+        """The output layer's activation and the loss together, one command."""
+        net = self.network
+        if (net.layers[-1].activation, net.loss) == (activation, loss):
+            return
+
+        def change(p):
+            p.network = edit.set_output(p.network, activation, loss)
+        self._edit(f"Use a {activation} output with {loss}", "structure", change)
+
+    def warnings(self) -> list[str]:
+        """What is odd about the output activation, the loss and the data."""
+        return warnings_for(self.network, self.dataset.kind, self.dataset.Y_train)
 
     def data_fits(self, data: DataSpec | ImportedData) -> bool:
         d = data_to_dataset(data)

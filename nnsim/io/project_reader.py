@@ -77,12 +77,6 @@ def _network_structure(v) -> tuple[int, str, list]:
                                            f"nnsim can hold), got {_n(total)} up to this layer")
         specs.append((lo, path, n_in, units, activation))
         n_in = units
-    allowed = lossmod.get(loss).allowed_outputs
-    last_path, out = specs[-1][1], specs[-1][4]
-    if out not in allowed:
-        raise Invalid(last_path + ".activation",
-                      f"expected {' or '.join(sorted(allowed))} on the output layer because "
-                      f"network.loss is {loss!r}, got {out!r}")
     return n_inputs, loss, specs
 
 

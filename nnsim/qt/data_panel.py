@@ -3,7 +3,10 @@
 A built-in set with its number of points, noise, test fraction and seed, or
 points imported from a CSV file. Every change is one undoable
 ``document.set_data`` command; when the data does not fit the network's input
-or output layer, the panel asks first (``confirm_resize``). The panel shows
+or output layer, the panel asks first (``confirm_resize``). Activations and
+the loss never change by themselves: when the data calls for another output
+(``document.output_proposal``) the panel asks (``confirm_output``: Change or
+Keep), and a change goes into the same undoable command as the data. The panel shows
 the document's data and refreshes on ``data_changed`` (after undo too).
 """
 from __future__ import annotations
@@ -175,6 +178,18 @@ class DataPanel(QWidget):
             QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
 
+    def confirm_output(self, question: str) -> bool:
+        """True: change the output as proposed; False: keep it."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Change the output?", question,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("output_question")
+        change = box.addButton("Change", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(change)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is change
+
     def ask_csv_path(self) -> str:
         start = self._csv_dir or (str(self.document.path.parent) if self.document.path else "")
         return QFileDialog.getOpenFileName(self, "Import CSV data", start, CSV_FILTER)[0]
@@ -288,7 +303,11 @@ class DataPanel(QWidget):
                                                           net.n_outputs)):
                     self.refresh()
                     return False
-            self.document.set_data(data, text)
+            output = None
+            proposal = self.document.output_proposal(data)
+            if proposal is not None and self.confirm_output(proposal.question):
+                output = (proposal.activation, proposal.loss)
+            self.document.set_data(data, text, output=output)
         except (EditError, ValueError) as e:
             self.refresh()
             self.message_label.setText(str(e))

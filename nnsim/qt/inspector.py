@@ -6,8 +6,9 @@ dL/dw = dL/da · da/dz · dz/dw with its formula and numbers, the product (the
 number on the edge), for a hidden weight the sum over every path to the loss,
 for a mini-batch the sum over its samples, and the update w := w − η·g. For a
 neuron: z, a and δ with their formulas, its bias (editable) and dL/db, its
-activation (a combo for hidden layers) and, for an output neuron after the
-loss step, its share of the loss. "Check gradient" compares backprop with a
+activation (a combo, on every layer; softmax only on the output layer),
+warnings about odd output/loss pairs in place, and, for an output neuron
+after the loss step, its share of the loss. "Check gradient" compares backprop with a
 central difference on the cycle's batch.
 
 The numbers come from :mod:`nnsim.core.chainrule`; names and number formats
@@ -38,6 +39,9 @@ from .selection import EdgeRef, NeuronRef
 
 EPS = 1e-6  # the central difference's step
 HIDDEN_ACTIVATIONS = [name for name in act.ACTIVATIONS if name not in act.OUTPUT_ONLY]
+OUTPUT_ACTIVATIONS = list(act.ACTIVATIONS)
+WARNING_STYLE = ("color: #5c3c00; background: #fff4d6; border: 1px solid #e0b84c; "
+                 "border-radius: 3px; padding: 4px;")
 
 MUTED = palette.TEXT_MUTED.name()
 STYLE = f"""
@@ -130,10 +134,12 @@ LOSS_FORMULAS = {
             "\u2202L/\u2202a = 2/(n\u00b7t)\u00b7(a \u2212 y) for each output of each sample"),
     "bce": ("L = \u22121/n \u03a3<sub>samples</sub> 1/t \u03a3<sub>outputs</sub> "
             "[y\u00b7log a + (1 \u2212 y)\u00b7log(1 \u2212 a)]",
-            "with a sigmoid output: \u2202L/\u2202z = (a \u2212 y)/(n\u00b7t)"),
+            "with a sigmoid output: \u2202L/\u2202z = (a \u2212 y)/(n\u00b7t); with any other: "
+            "\u2202L/\u2202a = (a \u2212 y)/(a\u00b7(1 \u2212 a))/(n\u00b7t)"),
     "cross_entropy": ("L = \u22121/n \u03a3<sub>samples</sub> \u03a3<sub>outputs</sub> "
                       "y\u00b7log a",
-                      "with a softmax output: \u2202L/\u2202z = (a \u2212 y)/n"),
+                      "with a softmax output: \u2202L/\u2202z = (a \u2212 y)/n; with any other: "
+                      "\u2202L/\u2202a = \u2212y/(n\u00b7a)"),
 }
 
 
@@ -204,6 +210,13 @@ class InspectorPanel(QWidget):
         self.activation_text = QLabel(self)
         self.activation_text.setObjectName("activation_text")
         self.activation_text.setWordWrap(True)
+        self.activation_text.setStyleSheet(f"color: {MUTED};")
+        # what is odd about the output and the loss (combinations.warnings_for)
+        self.warning_label = QLabel(self)
+        self.warning_label.setObjectName("warning_label")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(WARNING_STYLE)
+        self.warning_label.hide()
         self.sample_label = QLabel("Sample", self)
         self.sample_box = QSpinBox(self)
         self.sample_box.setObjectName("sample_box")
@@ -253,6 +266,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.summary)
         layout.addLayout(form)
+        layout.addWidget(self.warning_label)
         layout.addWidget(self.edit_message)
         layout.addLayout(check_row)
         layout.addWidget(self.check_label)
@@ -357,19 +371,28 @@ class InspectorPanel(QWidget):
                     f"b({neuron_name(sizes, sel.layer, sel.neuron)})"))
             if not (self.value_edit.hasFocus() and self.value_edit.isModified()):
                 self.value_edit.setText(fmt_full(value))
-        # the activation: a combo for hidden layers, words for the output layer
+        # the activation: a combo on every layer (softmax only on the output layer)
         is_neuron = isinstance(sel, NeuronRef) and sel.layer > 0
-        hidden = is_neuron and sel.layer < len(sizes) - 1
+        output = is_neuron and sel.layer == len(sizes) - 1
         self._form.setRowVisible(1, is_neuron)
-        self.activation_box.setVisible(hidden)
-        self.activation_text.setVisible(is_neuron and not hidden)
-        if hidden:
+        self.activation_box.setVisible(is_neuron)
+        self.activation_text.setVisible(output)
+        if is_neuron:
+            names = OUTPUT_ACTIVATIONS if output else HIDDEN_ACTIVATIONS
+            self.activation_box.blockSignals(True)
+            if [self.activation_box.itemText(i)
+                    for i in range(self.activation_box.count())] != names:
+                self.activation_box.clear()
+                self.activation_box.addItems(names)
             self.activation_box.setCurrentText(net.layers[sel.layer - 1].activation)
-            self.activation_text.setText("")
-        elif is_neuron:
-            self.activation_text.setText(
-                f"{net.layers[-1].activation} (the output layer's activation follows the "
-                f"loss, {net.loss}; change the loss in the toolbar)")
+            self.activation_box.blockSignals(False)
+            self.activation_text.setText(f"loss: {net.loss} (in the toolbar)" if output else "")
+        # warnings about the output and the loss, where they are chosen
+        touches_output = (sel is None or (is_neuron and output)
+                          or (isinstance(sel, EdgeRef) and sel.layer == len(sizes) - 1))
+        warnings = self.document.warnings() if touches_output else []
+        self.warning_label.setText("\n".join(f"\u26a0 {w}" for w in warnings))
+        self.warning_label.setVisible(bool(warnings))
         # which sample of the batch
         n = 0 if snap is None else snap.X.shape[0]
         if isinstance(sel, EdgeRef):

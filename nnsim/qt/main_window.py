@@ -326,7 +326,6 @@ class MainWindow(QMainWindow):
         self.loss_box = QComboBox(self)
         self.loss_box.setObjectName("loss_box")
         self.loss_box.addItems(list(losses.LOSSES))
-        self.loss_box.setToolTip("The loss of the network (the output activation follows when needed)")
         self.loss_box.activated.connect(
             lambda: self._guard(self.document.set_loss, self.loss_box.currentText()))
         tb.addWidget(self.loss_box)
@@ -356,6 +355,8 @@ class MainWindow(QMainWindow):
     def _refresh_controls(self) -> None:
         doc = self.document
         self.loss_box.setCurrentText(doc.network.loss)
+        self.loss_box.setToolTip("\n".join(["The loss of the network (the output activation "
+                                            "stays as it is)"] + doc.warnings()))
         self.step_bar.set_sample_count(len(doc.dataset.X_train))
         self._refresh_step_actions()
 

@@ -51,7 +51,7 @@ def test_each_loss_row_form_adds_up_to_its_value(loss_name, with_logits):
     from nnsim.core import losses
     loss = losses.get(loss_name)
     rng = np.random.default_rng(3)
-    for out in sorted(loss.allowed_outputs):
+    for out in act.ACTIVATIONS:  # any loss with any output
         t = 3 if out == "softmax" else 2
         z = rng.normal(0, 4, size=(9, t))
         a = act.get(out).function(z)

@@ -204,6 +204,9 @@ def test_neuron_explanation_equals_the_snapshot():
 @pytest.mark.parametrize("name,sizes,acts,loss,targets", [
     ("tanh-relu-mse", [2, 3, 3, 2], ["tanh", "relu", "sigmoid"], "mse", None),
     ("softmax-ce", [2, 3, 3, 2], ["tanh", "leaky_relu", "softmax"], "cross_entropy", "onehot"),
+    ("softmax-mse", [2, 3, 3, 3], ["tanh", "sigmoid", "softmax"], "mse", "onehot"),
+    ("sigmoid-ce", [2, 3, 3, 2], ["tanh", "sigmoid", "sigmoid"], "cross_entropy", "onehot"),
+    ("tanh-bce", [2, 3, 3, 2], ["relu", "sigmoid", "tanh"], "bce", "binary"),
 ])
 def test_delta_factors_multiply_to_the_snapshots_delta(name, sizes, acts, loss, targets):
     st, net = custom(sizes, acts, loss, 2, targets=targets)
@@ -236,6 +239,11 @@ CASES = [
     ("relu-tanh-linear", [2, 3, 3, 2], ["relu", "tanh", "linear"], "mse", None),
     ("softmax-ce", [2, 3, 3, 2], ["tanh", "relu", "softmax"], "cross_entropy", "onehot"),
     ("sigmoid-bce", [2, 3, 3, 2], ["leaky_relu", "tanh", "sigmoid"], "bce", "binary"),
+    # pairs without a fused delta: dL/da times the output's derivative (or Jacobian)
+    ("sigmoid-ce", [2, 3, 3, 2], ["tanh", "relu", "sigmoid"], "cross_entropy", "onehot"),
+    ("softmax-mse", [2, 3, 3, 3], ["tanh", "sigmoid", "softmax"], "mse", "onehot"),
+    ("softmax-bce", [2, 3, 3, 3], ["relu", "tanh", "softmax"], "bce", "onehot"),
+    ("linear-bce", [2, 3, 3, 2], ["tanh", "tanh", "linear"], "bce", "binary"),
 ]
 
 
@@ -254,8 +262,9 @@ def test_totals_equal_dW(name, sizes, acts, loss, targets, batch_size):
         assert sum(t.total for t in e.samples) == pytest.approx(snap.dW[k - 1][i, j], abs=TOL)
         assert e.total == pytest.approx(snap.dW[k - 1][i, j], abs=TOL)
         assert e.total == pytest.approx(numeric(net, snap, k, i, j), abs=1e-6)
-        if k < len(net.layers):  # paths through every later neuron: 3 * 2
-            assert e.n_paths == (6 if k == 1 else 2) == len(e.samples[0].paths)
+        if k < len(net.layers):  # paths through every later neuron: 3 * t
+            t = sizes[-1]
+            assert e.n_paths == (3 * t if k == 1 else t) == len(e.samples[0].paths)
 
 
 @pytest.mark.parametrize("loss,acts,targets,fused", [
@@ -272,6 +281,59 @@ def test_fused_output_factor_is_one_factor_with_a_reason(loss, acts, targets, fu
     assert path.factors[0].value == snap.delta[1][0, 0]
     assert any("together" in note for note in e.notes)
     assert e.total == pytest.approx(snap.dW[1][1, 0], abs=TOL)
+
+
+def test_cross_entropy_with_sigmoid_outputs_spells_out_its_two_factors():
+    st, net = custom([2, 3, 2], ["tanh", "sigmoid"], "cross_entropy", 2, targets="onehot")
+    snap = full_cycle(st)
+    n = 2
+    for s in range(2):
+        a, y = float(snap.a[2][s, 0]), float(snap.Y[s, 0])
+        e = cr.explain_weight(net, snap, 2, 1, 0)
+        f = e.samples[s].paths[0].factors
+        assert f[0].symbol == "\u2202L/\u2202a(out1)" and f[0].formula == "\u2212y(out1)/(n\u00b7a(out1))"
+        assert f[0].value == pytest.approx(-y / (n * a), rel=1e-13)
+        assert f[0].numbers.startswith("\u2212") and f"{n}\u00b7" in f[0].numbers
+        assert f[1].formula == "a(out1)\u00b7(1 \u2212 a(out1))"
+        assert f[1].value == pytest.approx(a * (1 - a), rel=1e-13)
+        assert f[0].value * f[1].value == pytest.approx(snap.delta[1][s, 0], rel=1e-12)
+
+
+def test_mse_with_softmax_sums_over_the_softmax_jacobian():
+    st, net = custom([2, 3, 3], ["tanh", "softmax"], "mse", 1, targets="onehot")
+    snap = full_cycle(st)
+    a, y = np.array(snap.a[2][0]), np.array(snap.Y[0])
+    g = 2 / 3 * (a - y)  # dL/da of the mean over n = 1 sample and t = 3 outputs
+    for m in range(3):
+        n = cr.explain_neuron(net, snap, 2, m)
+        (factor,) = n.delta_factors
+        jacobian = [a[k] * ((k == m) - a[m]) for k in range(3)]  # da_k/dz_m
+        by_hand = sum(g[k] * jacobian[k] for k in range(3))
+        assert factor.value == pytest.approx(by_hand, abs=1e-15)
+        assert factor.value == snap.delta[1][0, m]
+        assert "\u03a3_k" in factor.formula and labels_in(factor.numbers, g, a)
+    e = cr.explain_weight(net, snap, 2, 0, 1)
+    assert any("Jacobian" in note or "couples" in note for note in e.notes)
+
+
+def labels_in(numbers: str, g, a) -> bool:
+    """The numbers show every dL/da_k and a_k of the sum (3 outputs: all listed)."""
+    from nnsim.core.naming import fmt
+    return all(fmt(float(v)).lstrip("-") in numbers for v in list(g) + list(a))
+
+
+@pytest.mark.parametrize("loss", ["bce", "cross_entropy"])
+def test_an_output_beyond_the_logs_range_says_its_gradient_is_zero(loss):
+    st, net = custom([2, 2, 1], ["tanh", "linear"], loss, 1, targets="binary")
+    net.layers[-1].b[:] = -5.0  # a linear output far below 0
+    net.layers[-1].W[:] = 0.1
+    snap = full_cycle(st)
+    assert snap.a[2][0, 0] < 0
+    f = cr.explain_weight(net, snap, 2, 0, 0).samples[0].paths[0].factors[0]
+    assert f.value == 0.0 and f.numbers == "0" and "cut off" in f.note
+    assert snap.dW[1][0, 0] == 0.0
+    share = cr.explain_neuron(net, snap, 2, 0).loss_share
+    assert "outside the range of the logs" in share.note and "1e-12" in share.numbers
 
 
 def test_batch_lists_the_first_eight_samples_and_sums_all():

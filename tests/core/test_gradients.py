@@ -11,8 +11,9 @@ from nnsim.core.gradcheck import check_gradients, numeric_gradient
 from nnsim.core.network import Network
 
 HIDDEN = [name for name in act.ACTIVATIONS if name not in act.OUTPUT_ONLY]
-PAIRINGS = [(loss.name, out) for loss in losses.LOSSES.values()
-            for out in sorted(loss.allowed_outputs)]
+# every loss with every output activation: the app lets the user choose any pair
+PAIRINGS = [(loss, out) for loss in losses.LOSSES for out in act.ACTIVATIONS]
+UNBOUNDED = ("linear", "tanh", "relu", "leaky_relu")  # outputs that can leave (0, 1)
 
 
 def targets_for(loss: str, n: int, t: int, rng) -> np.ndarray:
@@ -24,25 +25,46 @@ def targets_for(loss: str, n: int, t: int, rng) -> np.ndarray:
 
 
 def test_every_pairing_is_offered():
-    # mse with every regression output, bce with sigmoid, cross-entropy with softmax
-    assert ("mse", "sigmoid") in PAIRINGS and ("mse", "linear") in PAIRINGS
-    assert ("bce", "sigmoid") in PAIRINGS and ("cross_entropy", "softmax") in PAIRINGS
-    assert len(PAIRINGS) == 7
+    assert ("mse", "softmax") in PAIRINGS and ("cross_entropy", "sigmoid") in PAIRINGS
+    assert ("bce", "linear") in PAIRINGS and ("cross_entropy", "softmax") in PAIRINGS
+    assert len(PAIRINGS) == 18
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("loss,output", PAIRINGS)
 def test_backprop_matches_finite_differences(hidden, loss, output):
     rng = np.random.default_rng(zlib.crc32(f"{hidden}/{loss}/{output}".encode()))
-    t = 3 if loss == "cross_entropy" else 2
+    t = 3 if loss == "cross_entropy" or output == "softmax" else 2
     net = Network.build(3, [4, 3, t], [hidden, hidden, output], loss=loss,
                         initializer="uniform", rng=rng)
     for layer in net.layers:
         layer.b = rng.normal(scale=0.5, size=layer.units)
+    if loss != "mse" and output in UNBOUNDED:  # outputs inside (0, 1), where the logs live
+        net.layers[-1].W *= 0.1
+        net.layers[-1].b = rng.uniform(0.4, 0.6, size=t)
+        assert 0 < net.predict(np.zeros((1, 3))).min() and net.predict(np.zeros((1, 3))).max() < 1
     X = rng.normal(size=(5, 3))
     Y = targets_for(loss, 5, t, rng)
+    if loss != "mse" and output in UNBOUNDED:
+        a = net.predict(X)
+        assert ((0 < a) & (a < 1)).all()
     result = check_gradients(net, X, Y)
     assert result.max_relative_error < 1e-5, result.max_relative_error
+    assert result.max_abs_error < 1e-8
+    assert max(np.abs(g).max() for g in result.analytic_dbs) > 1e-4  # something to check
+
+
+@pytest.mark.parametrize("loss", ["bce", "cross_entropy"])
+def test_outputs_beyond_the_logs_range_have_a_flat_loss_and_no_gradient(loss):
+    """A linear output below 0: the loss is cut off there, and its gradient
+    says so (0), as central differences do."""
+    net = Network.build(1, [1], ["linear"], loss=loss, rng=np.random.default_rng(0))
+    net.layers[0].W[:] = 1.0
+    net.layers[0].b[:] = 0.0
+    X, Y = np.array([[-0.5], [0.3]]), np.array([[1.0], [1.0]])
+    g = net.gradients(X, Y)
+    assert g.deltas[0][0, 0] == 0.0 and g.deltas[0][1, 0] < 0  # only the sample inside learns
+    result = check_gradients(net, X, Y)
     assert result.max_abs_error < 1e-8
 
 
@@ -81,7 +103,7 @@ def test_activation_derivative_matches_finite_differences(name):
 def test_loss_gradient_matches_finite_differences(name):
     loss = losses.get(name)
     rng = np.random.default_rng(1)
-    a = rng.uniform(0.1, 0.9, size=(3, 2))
+    a = rng.uniform(0.1, 0.9, size=(3, 2))  # inside the logs' range
     y = targets_for(name, 3, 2, rng)
     eps = 1e-7
     numeric = np.zeros_like(a)

@@ -85,13 +85,27 @@ def test_refused_edits_explain_and_change_nothing(doc):
     assert state(doc) == before and doc.undo_stack.count() == 0
 
 
-def test_output_activation_and_loss_stay_compatible(doc):
+def test_activation_and_loss_change_only_what_they_are_asked(doc):
     doc.set_activation(3, "softmax")
+    assert doc.network.loss == "mse" and doc.network.layers[-1].activation == "softmax"
+    assert any("single output" in w for w in doc.warnings())  # said, not changed
+    doc.set_loss("cross_entropy")
+    assert doc.network.layers[-1].activation == "softmax"
+    doc.set_activation(3, "linear")
     assert doc.network.loss == "cross_entropy"
-    doc.set_loss("mse")
-    assert doc.network.layers[-1].activation == "sigmoid"
+    assert any("log a" in w for w in doc.warnings())
     doc.undo_stack.undo()
     assert doc.network.loss == "cross_entropy" and doc.network.layers[-1].activation == "softmax"
+    assert doc.undo_stack.count() == 3
+
+
+def test_set_output_is_one_undoable_step(doc):
+    doc.set_output("linear", "mse")
+    doc.set_output("linear", "mse")  # nothing new: no command
+    assert doc.undo_stack.count() == 1
+    assert (doc.network.layers[-1].activation, doc.network.loss) == ("linear", "mse")
+    doc.undo_stack.undo()
+    assert (doc.network.layers[-1].activation, doc.network.loss) == ("sigmoid", "mse")
 
 
 def test_training_is_one_merged_undo_step_that_restores_the_weights(doc):
@@ -148,16 +162,25 @@ def test_save_marks_clean_and_reopen_gives_the_same_network(doc, tmp_path):
     assert len(again.project.history.epochs) == 1
 
 
-def test_changing_the_data_adapts_the_network_in_one_undoable_step(doc):
+def test_changing_the_data_resizes_the_network_in_one_undoable_step(doc):
     three = DataSpec("three_class", n=60)
     assert not doc.data_fits(three)
-    doc.set_data(three)
-    assert doc.network.sizes[-1] == 3 and doc.network.layers[-1].activation == "softmax"
-    assert doc.network.loss == "cross_entropy" and doc.dataset.n_outputs == 3
+    proposal = doc.output_proposal(three)
+    assert (proposal.activation, proposal.loss) == ("softmax", "cross_entropy")
+    assert proposal.question == ("The targets are 3 classes: use softmax with "
+                                 "cross-entropy on the output?")
+    doc.set_data(three)  # kept: the output stays as it was
+    assert doc.network.sizes[-1] == 3 and doc.network.layers[-1].activation == "sigmoid"
+    assert doc.network.loss == "mse" and doc.dataset.n_outputs == 3
     assert doc.stepper.data is doc.dataset
     doc.undo_stack.undo()
     assert doc.network.sizes == [2, 3, 2, 1] and doc.dataset.name == "circle"
-    assert doc.undo_stack.count() == 1
+    doc.set_data(three, output=(proposal.activation, proposal.loss))  # changed: one step
+    assert doc.network.sizes[-1] == 3 and doc.network.layers[-1].activation == "softmax"
+    assert doc.network.loss == "cross_entropy" and doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.network.sizes == [2, 3, 2, 1] and doc.network.layers[-1].activation == "sigmoid"
+    assert doc.network.loss == "mse" and doc.dataset.name == "circle"
 
 
 def test_data_of_the_same_shape_keeps_the_weights(doc):

@@ -606,3 +606,16 @@ def test_lecture_network_shows_every_label(qtbot):
         doc.micro_step()
         assert scene.hidden_labels == 0
         assert overlapping_pairs(visible_labels(scene)) == []
+
+
+def test_an_odd_output_from_the_menu_is_kept_and_the_legend_warns(qtbot):
+    doc = Document()  # the lecture's sigmoid output with mse: nothing to warn about
+    scene, view = make_view(qtbot, doc)
+    assert not any("\u26a0" in line for line in scene.legend.status)
+    menu = scene.context_menu(NeuronRef(2, 0))
+    sub = next(a.menu() for a in menu.actions() if a.text() == "Activation")
+    next(a for a in sub.actions() if a.text() == "softmax").trigger()
+    assert doc.network.layers[-1].activation == "softmax" and doc.network.loss == "mse"
+    assert "\u26a0 1 warning: select an output" in scene.legend.status
+    doc.undo_stack.undo()
+    assert not any("\u26a0" in line for line in scene.legend.status)

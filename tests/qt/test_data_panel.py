@@ -45,6 +45,12 @@ def panel(qtbot, doc):
         p.asked.append(message)
         return p.answer
     p.confirm_resize = confirm
+    p.proposed = []  # output questions (tests/qt/test_output_proposal.py): answered Change
+
+    def change_output(question):
+        p.proposed.append(question)
+        return True
+    p.confirm_output = change_output
     p.show()
     return p
 

@@ -251,9 +251,43 @@ def test_activation_combo_for_hidden_neurons(qtbot, panel, doc):
     doc.undo_stack.undo()
     assert doc.network.layers[0].activation == "sigmoid"
     assert box.currentText() == "sigmoid"
-    # the output layer's activation follows the loss: words, no combo
+
+
+
+def choose(qtbot, box, text):
+    """Pick ``text`` in a combo as a user does (the popup's activated signal)."""
+    box.setCurrentText(text)
+    assert box.currentText() == text
+    box.activated.emit(box.currentIndex())
+
+
+def test_output_activation_is_chosen_in_the_inspector_and_odd_pairs_warn(qtbot, panel, doc):
     panel.show_selection(NeuronRef(2, 0))
-    assert not box.isVisible() and "loss" in panel.activation_text.text()
+    box = panel.activation_box
+    assert box.isVisible() and box.currentText() == "sigmoid"
+    assert "softmax" in [box.itemText(i) for i in range(box.count())]  # output only
+    assert "loss: mse" in panel.activation_text.text()
+    assert not panel.warning_label.isVisible()
+    with qtbot.waitSignal(doc.structure_changed):
+        choose(qtbot, box, "linear")
+    assert doc.network.layers[-1].activation == "linear" and doc.network.loss == "mse"
+    # xor is classification: the warning says how accuracy reads a linear output
+    assert panel.warning_label.isVisible() and "above 0.5" in panel.warning_label.text()
+    doc.set_loss("cross_entropy")  # as the toolbar's combo does: the activation stays
+    assert doc.network.layers[-1].activation == "linear"
+    assert "log a" in panel.warning_label.text()
+    choose(qtbot, box, "softmax")
+    assert doc.network.layers[-1].activation == "softmax"
+    assert "always gives 1" in panel.warning_label.text()
+    panel.show_selection(None)  # the overview says it too
+    assert panel.warning_label.isVisible() and "always gives 1" in panel.warning_label.text()
+    panel.show_selection(NeuronRef(1, 0))  # a hidden layer: no softmax, no output warning
+    assert "softmax" not in [box.itemText(i) for i in range(box.count())]
+    assert not panel.warning_label.isVisible()
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert (doc.network.layers[-1].activation, doc.network.loss) == ("sigmoid", "mse")
 
 
 def test_neuron_shows_z_a_delta_bias_and_loss_share(qtbot, panel, doc):

@@ -45,7 +45,7 @@ def button_for(window, action):
 def test_opens_on_the_lecture_network(window):
     assert window.windowTitle().startswith(f"{DEFAULT_EXAMPLE} (example)")
     assert window.document.path is None  # Save must not overwrite the shipped example
-    assert window.document.network.sizes == [2, 2, 1]
+    assert window.document.network.sizes == [2, 2, 2]
     assert window.status_phase.text() == "Phase: between passes"
 
 
@@ -54,19 +54,19 @@ def test_build_a_network_with_clicks_actions_and_keys(window, qtbot):
     click_on(window, NeuronRef(1, 0))
     assert window.selection == NeuronRef(1, 0)
     window.act_add_neuron.trigger()
-    assert window.document.network.sizes == [2, 3, 1]
+    assert window.document.network.sizes == [2, 3, 2]
     click_on(window, NeuronRef(1, 2))
     window.act_add_layer_after.trigger()
-    assert doc.network.sizes == [2, 3, 2, 1]
+    assert doc.network.sizes == [2, 3, 2, 2]
     click_on(window, NeuronRef(2, 1))
     QTest.keyClick(window, Qt.Key.Key_Delete)  # remove the selected neuron
-    assert doc.network.sizes == [2, 3, 1, 1]
+    assert doc.network.sizes == [2, 3, 1, 2]
     assert "Remove neuron" in window.act_undo.text()
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert doc.network.sizes == [2, 3, 2, 1]
+    assert doc.network.sizes == [2, 3, 2, 2]
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
-    assert doc.network.sizes == [2, 3, 1, 1]
+    assert doc.network.sizes == [2, 3, 1, 2]
     assert window.isWindowModified() and window.windowTitle().endswith("— nnsim")
 
 
@@ -83,7 +83,7 @@ def test_remove_and_restore_a_connection_through_the_canvas(window):
 def test_refused_edits_are_explained(window):
     click_on(window, NeuronRef(0, 0))
     window.act_add_neuron.trigger()
-    assert window.document.network.sizes == [2, 2, 1]
+    assert window.document.network.sizes == [2, 2, 2]
     assert window.errors and "input" in window.errors[-1]
 
 

@@ -57,7 +57,7 @@ def test_work_survives_a_killed_app(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, folder)
     assert window.offer_recovery()
     doc = window.document
-    assert doc.network.sizes == [2, 3, 1]
+    assert doc.network.sizes == [2, 3, 2]  # the default example with one more neuron
     assert doc.network.layers[0].W[0, 0] == 0.123456789
     assert doc.modified and window.isWindowModified()
     assert not RecoveryStore(folder, pid=-1).abandoned()  # offered once, not again

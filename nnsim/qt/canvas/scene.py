@@ -528,6 +528,10 @@ class NetworkScene(QGraphicsScene):
             lines.append(f"{PARTIAL}L/{PARTIAL}w, {PARTIAL}L/{PARTIAL}b: whole mini-batch")
         if snap is not None and snap.loss is not None:
             lines.append(f"Loss L = {fmt(snap.loss)}")
+        warnings = doc.warnings()  # odd output/loss pairs: the inspector words them
+        if warnings:
+            n = len(warnings)
+            lines.append(f"\u26a0 {n} warning{'s' * (n != 1)}: select an output")
         return lines
 
     def _update_band(self, snap) -> None:
