@@ -224,7 +224,7 @@ def test_structural_edits_keep_each_layers_flag():
     assert flags(edit.reinitialize(net, "xavier", rng)) == [True, False, True]
     assert flags(edit.insert_layer(net, 1, 2, "tanh", "xavier", rng)) == [True, True, False, True]
     assert flags(edit.remove_layer(net, 1, "xavier", rng)) == [False, True]
-    assert flags(edit.fit_to_data(net, 3, 1, "binary", "xavier", rng)) == [True, False, True]
+    assert flags(edit.fit_to_data(net, 3, 1, "xavier", rng)) == [True, False, True]
     assert flags(edit.set_train_bias(net, 2, True)) == [True, True, True]
     assert flags(edit.set_train_bias(net, 3, False)) == [True, False, False]
     assert flags(net) == [True, False, True]  # the argument is untouched
