@@ -23,7 +23,7 @@ import re
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSizePolicy, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget)
 
@@ -44,6 +44,9 @@ WARNING_STYLE = ("color: #5c3c00; background: #fff4d6; border: 1px solid #e0b84c
                  "border-radius: 3px; padding: 4px;")
 
 MUTED = palette.TEXT_MUTED.name()
+# How the lecture's loss relates to the one of Mazur's worked example.
+MAZUR_NOTE = ("Mazur's E = ½·Σ (target − out)² is (t/2)·L for one "
+              "sample: with t = 2 outputs it equals this mean exactly.")
 STYLE = f"""
 h3 {{ font-size: 100%; font-weight: 600; margin-top: 12px; margin-bottom: 4px; }}
 p {{ margin-top: 2px; margin-bottom: 4px; }}
@@ -217,6 +220,14 @@ class InspectorPanel(QWidget):
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(WARNING_STYLE)
         self.warning_label.hide()
+        # frozen biases (Mazur's example keeps them fixed)
+        self.train_bias_label = QLabel("Biases", self)
+        self.train_bias_box = QCheckBox("train this layer's biases", self)
+        self.train_bias_box.setObjectName("train_bias_box")
+        self.train_bias_box.setToolTip("Unticked, every bias of this layer keeps its value "
+                                       "when the weights are updated (it is still shown, and "
+                                       "so is its gradient)")
+        self.train_bias_box.clicked.connect(self._commit_train_bias)
         self.sample_label = QLabel("Sample", self)
         self.sample_box = QSpinBox(self)
         self.sample_box.setObjectName("sample_box")
@@ -230,6 +241,7 @@ class InspectorPanel(QWidget):
         act_row.addWidget(self.activation_text, 1)
         form.addRow(self.activation_label, act_row)
         form.addRow(self.sample_label, self.sample_box)
+        form.addRow(self.train_bias_label, self.train_bias_box)
         self._form = form
         self.edit_message = QLabel(self)
         self.edit_message.setObjectName("edit_message")
@@ -387,6 +399,9 @@ class InspectorPanel(QWidget):
             self.activation_box.setCurrentText(net.layers[sel.layer - 1].activation)
             self.activation_box.blockSignals(False)
             self.activation_text.setText(f"loss: {net.loss} (in the toolbar)" if output else "")
+        self._form.setRowVisible(3, is_neuron)
+        if is_neuron:
+            self.train_bias_box.setChecked(net.layers[sel.layer - 1].train_bias)
         # warnings about the output and the loss, where they are chosen
         touches_output = (sel is None or (is_neuron and output)
                           or (isinstance(sel, EdgeRef) and sel.layer == len(sizes) - 1))
@@ -581,6 +596,8 @@ class InspectorPanel(QWidget):
                              f"{fmt(n.loss_share_batch)})")
                 out.append(f"<p class='note'>The loss L = {fmt(snap.loss)} is the sum of every "
                            f"output's share for every sample{extra}.</p>")
+            if self.document.network.loss == "mse":
+                out.append(f"<p class='note'>{MAZUR_NOTE}</p>")
         out.append("<h3>Backward: \u03b4 = \u2202L/\u2202z</h3>")
         d = n.delta
         if d is not None and d.ready and n.delta_factors:
@@ -649,6 +666,8 @@ class InspectorPanel(QWidget):
         out = [f"<h3>The loss: {html.escape(net.loss.replace('_', ' '))}</h3>",
                f"<p>{formula}</p>", f"<p>{derivative}</p>",
                "<p class='note'>n = samples in the mini-batch, t = outputs.</p>"]
+        if net.loss == "mse":
+            out.append(f"<p class='note'>{MAZUR_NOTE}</p>")
         if snap is not None and snap.loss is not None:
             out.append(f"<p>L for this cycle = {val(snap.loss, NEUTRAL)}</p>")
         lr = doc.project.training.learning_rate
@@ -702,6 +721,11 @@ class InspectorPanel(QWidget):
         except (EditError, ValueError) as e:
             self._show_message(str(e))
             self.refresh()
+
+    def _commit_train_bias(self, train: bool) -> None:
+        sel = self.selection
+        if isinstance(sel, NeuronRef) and sel.layer > 0:
+            self.document.set_train_bias(sel.layer, train)
 
     def _show_message(self, text: str) -> None:
         self.edit_message.setText(text)

@@ -335,3 +335,25 @@ def test_rich_text_subscripts():
     assert rich("tanh(z(h1))") == "tanh(z<sub>h1</sub>)"
     assert rich("1 if z(h1) > 0") == "1 if z<sub>h1</sub> &gt; 0"
     assert rich("1/(1 + e^\u2212z(h1))") == "1/(1 + e<sup>\u2212z<sub>h1</sub></sup>)"
+
+
+def test_freezing_a_layers_biases_from_the_inspector_keeps_them_through_an_update(qtbot, doc,
+                                                                                   panel):
+    panel.show_selection(NeuronRef(1, 0))
+    box = panel.train_bias_box
+    assert box.isVisible() and box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert doc.network.layers[0].train_bias is False and not box.isChecked()
+    bias_before = doc.network.layers[0].b.copy()
+    steps(doc, len(doc.stepper.plan))  # a whole cycle, the update included
+    np.testing.assert_array_equal(doc.network.layers[0].b, bias_before)
+    assert np.any(doc.snapshot.db[0] != 0)  # its gradient was not zero: it really stayed
+    assert "stays" in flat(panel)  # the bias explanation says it keeps its value
+    doc.undo_stack.undo()  # the training step
+    doc.undo_stack.undo()  # the freeze
+    assert doc.network.layers[0].train_bias is True and box.isChecked()
+
+
+def test_the_inspector_says_how_the_lecture_loss_relates_to_mazurs(qtbot, doc, panel):
+    panel.show_selection(None)
+    assert "Mazur's E" in flat(panel) and "t = 2" in flat(panel)
