@@ -1,14 +1,18 @@
 """The main window: canvas in the centre, step bar, inspector, status bar,
-menus for files, editing and stepping."""
+menus for files, editing, stepping, the view and help.
+
+Laid out for a projector: at 1280x720 the canvas keeps most of the room
+(Training/Data left, Inspector right, Loss and Decision map in a low strip
+under the canvas), and Presentation Mode shows just the canvas and step bar."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QPainter
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMessageBox)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QVBoxLayout, QWidget)
 
 from ..core import losses
 from ..document import Document, EditError
@@ -21,14 +25,23 @@ from .canvas.view import NetworkView
 from ..core.naming import fmt
 from .data_panel import DataPanel
 from .decision_map import DecisionMapWidget
+from .examples_menu import Example, fill_examples_menu
+from .help import HelpDialog, about_html, first_steps_html
+from .info_bar import InfoBar
 from .inspector import InspectorPanel
 from .loss_plot import LossPlotWidget
-from .preferences import Preferences
+from .preferences import LABEL_MODES, TEXT_SCALE_RANGE, Preferences
 from .selection import EdgeRef, NeuronRef
 from .step_bar import StepBar
 from .training_panel import TrainingPanel
 
 FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
+PRESENTATION_TEXT = 1.5  # presentation mode's canvas text, times the chosen size
+TEXT_STEP = 1.2  # one Larger Text / Smaller Text step
+# Default dock sizes, chosen so the canvas keeps about 600x400 px at 1280x720.
+SIDE_WIDTH, INSPECTOR_WIDTH, BOTTOM_HEIGHT = 290, 350, 170
+LABEL_MODE_TEXTS = {"auto": "&Auto (what the last step computed)", "values": "&Values",
+                    "gradients": "&Gradients", "both": "&Both"}
 
 
 class MainWindow(QMainWindow):
@@ -39,37 +52,95 @@ class MainWindow(QMainWindow):
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
+        self.resize(1280, 760)
         self.document: Document | None = None
         self.selection = None
+        self.view: NetworkView | None = None
+        self.text_scale = self.prefs.text_scale()
+        self.label_mode = self.prefs.label_mode()
+        self.presenting = False
+        self._before_presenting = None  # the docks' state to come back to
+        self._help_dialogs: dict[str, HelpDialog] = {}
+        self._make_central()
         self._make_actions()
         self._make_docks()
         self._make_menus()
         self._make_toolbars()
         self._make_status_bar()
         self.runner: Runner | None = None
-        self.set_document(document or self._default_document())
+        if document is None:
+            document, example = self._default_document()
+        else:
+            example = None
+        self.set_document(document)
+        if example is not None:
+            self.info_bar.show_note(example.title, example.description)
+        self._sized_docks = False  # until first shown, or restored from preferences
+
+    def _make_central(self) -> None:
+        """The canvas, under a bar that tells what an example is about."""
+        central = QWidget(self)
+        central.setObjectName("canvas_area")
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self.info_bar = InfoBar(central)
+        self._central_layout.addWidget(self.info_bar)
+        self.setCentralWidget(central)
 
     def _make_docks(self) -> None:
+        # The side docks take the full height, the loss plot a low strip under
+        # the canvas. The decision map is a tab beside Training and Data, where
+        # it gets a square; one group of tabs only (Qt 6.11 draws a stray tab
+        # bar over the window when two groups are made before it is shown).
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", "inspector_dock",
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.training_dock = self._dock("Training", "training_dock",
                                         Qt.DockWidgetArea.LeftDockWidgetArea)
         self.data_dock = self._dock("Data", "data_dock", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.map_dock = self._dock("Decision map", "map_dock",
+                                   Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.training_dock, self.data_dock)
+        self.tabifyDockWidget(self.data_dock, self.map_dock)
         self.training_dock.raise_()
         self.loss_dock = self._dock("Loss", "loss_dock", Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.map_dock = self._dock("Decision map", "map_dock",
-                                   Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
+        # The data panel is recreated with each document; its scroll area stays.
+        self.data_scroll = QScrollArea(self)
+        self.data_scroll.setObjectName("data_scroll")
+        self.data_scroll.setWidgetResizable(True)
+        self.data_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.data_dock.setWidget(self.data_scroll)
+
+    @property
+    def docks(self) -> tuple[QDockWidget, ...]:
+        return (self.inspector_dock, self.training_dock, self.data_dock, self.loss_dock,
+                self.map_dock)
 
     def _dock(self, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+        # Closable: without it Qt greys out the dock's toggle in the View menu.
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized_docks:
+            self._sized_docks = True
+            # after the first layout pass: Qt overrides dock sizes set before it
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.resizeDocks([self.training_dock, self.inspector_dock],
+                         [SIDE_WIDTH, INSPECTOR_WIDTH], H)
+        self.resizeDocks([self.loss_dock], [BOTTOM_HEIGHT], V)
 
     # -- dialogs (one place, so tests can patch them) -------------------------
     def show_error(self, title: str, message: str) -> None:
@@ -131,20 +202,31 @@ class MainWindow(QMainWindow):
 
     # -- the document -----------------------------------------------------------
     @staticmethod
-    def _default_document() -> Document:
+    def _default_document() -> tuple[Document, Example | None]:
+        """The lecture's network, and the example it came from (None: the
+        example file is missing and the network is built in code)."""
+        path = example_path(DEFAULT_EXAMPLE)
         try:
-            return Document.from_example(example_path(DEFAULT_EXAMPLE))
+            document = Document.from_example(path)
         except (FileFormatError, OSError):
-            return Document()  # the same network, built in code
+            return Document(), None
+        project = document.project
+        return document, Example(path, project.title, project.description)
 
     def set_document(self, document: Document) -> None:
         old = self.document
         self.document = document
         document.setParent(self)
         self.scene = NetworkScene(document, self)
+        self.scene.set_text_scale(self._canvas_text_scale())
+        self.scene.set_label_mode(self.label_mode)
+        if self.view is not None:
+            self._central_layout.removeWidget(self.view)
+            self.view.deleteLater()
         self.view = NetworkView(self.scene, self)
         self.view.setObjectName("network_view")
-        self.setCentralWidget(self.view)
+        self._central_layout.addWidget(self.view, 1)
+        self.info_bar.hide()  # an example's note is shown by open_example
         self.inspector = InspectorPanel(document, self)
         self.inspector_dock.setWidget(self.inspector)
         if self.runner is None:  # the first document: make the panels
@@ -164,8 +246,11 @@ class MainWindow(QMainWindow):
             self.training_panel.set_document(document)  # switches the runner too
             self.loss_plot.set_document(document)
             self.decision_map.set_document(document)
+        old_panel = self.data_scroll.takeWidget()
+        if old_panel is not None:
+            old_panel.deleteLater()
         self.data_panel = DataPanel(document, self)
-        self.data_dock.setWidget(self.data_panel)
+        self.data_scroll.setWidget(self.data_panel)
         self.scene.selection_changed.connect(self._on_selection_changed)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -239,9 +324,40 @@ class MainWindow(QMainWindow):
                   self.act_add_neuron, self.act_remove_selected, self.act_restore_connection):
             a.setStatusTip(a.statusTip() + f" — {edit.lower()}")
 
-        self.act_fit = A("fit", "&Fit to Window", lambda: self.view.fit_to_window(), "Ctrl+0")
-        self.act_zoom_in = A("zoom_in", "Zoom &In", lambda: self.view.set_zoom(self.view.zoom * 1.25), K.ZoomIn)
-        self.act_zoom_out = A("zoom_out", "Zoom &Out", lambda: self.view.set_zoom(self.view.zoom * 0.8), K.ZoomOut)
+        # Ctrl+= / Ctrl+- / Ctrl+0 size the text (what a class needs most);
+        # the canvas's zoom has Ctrl+Alt and the mouse wheel.
+        self.act_fit = A("fit", "&Fit to Window", lambda: self.view.fit_to_window(), "Ctrl+Alt+0")
+        self.act_zoom_in = A("zoom_in", "Zoom &In",
+                             lambda: self.view.set_zoom(self.view.zoom * 1.25), "Ctrl+Alt+=")
+        self.act_zoom_out = A("zoom_out", "Zoom &Out",
+                              lambda: self.view.set_zoom(self.view.zoom * 0.8), "Ctrl+Alt+-")
+        self.act_larger_text = A("larger_text", "&Larger Text",
+                                 lambda: self.set_text_scale(self.text_scale * TEXT_STEP),
+                                 "Ctrl+=", "Larger text on the canvas")
+        self.act_larger_text.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.act_smaller_text = A("smaller_text", "&Smaller Text",
+                                  lambda: self.set_text_scale(self.text_scale / TEXT_STEP),
+                                  "Ctrl+-", "Smaller text on the canvas")
+        self.act_normal_text = A("normal_text", "&Normal Text Size",
+                                 lambda: self.set_text_scale(1.0), "Ctrl+0",
+                                 "The canvas text at its normal size")
+        self.act_present = A("presentation", "&Presentation Mode",
+                             lambda: self.set_presentation(self.act_present.isChecked()), "F5",
+                             "Just the canvas and the step bar, with larger text (again: back)")
+        self.act_present.setCheckable(True)
+        self.label_mode_group = QActionGroup(self)
+        self.label_mode_group.setExclusive(True)
+        self.label_mode_actions: dict[str, QAction] = {}
+        for mode in LABEL_MODES:
+            a = A(f"labels_{mode}", LABEL_MODE_TEXTS[mode],
+                  lambda _=False, m=mode: self.set_label_mode(m))
+            a.setCheckable(True)
+            a.setChecked(mode == self.label_mode)
+            self.label_mode_group.addAction(a)
+            self.label_mode_actions[mode] = a
+        self.act_first_steps = A("first_steps", "&First Steps", self.show_first_steps,
+                                 K.HelpContents, "What to press first, what the colours mean")
+        self.act_about = A("about", "&About nnsim", self.show_about)
 
         self.act_forward = A("forward", "Forward ▶", self.step_forward, "F",
                              "Compute the next layer's z and a (or the loss)")
@@ -283,6 +399,10 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         m = bar.addMenu("&File")
         m.addActions([self.act_new, self.act_open])
+        self.examples_menu = m.addMenu("E&xamples")
+        self.examples_menu.setObjectName("examples_menu")
+        self.examples_menu.aboutToShow.connect(self._fill_examples_menu)
+        self._fill_examples_menu()  # filled now too, so it is never empty when shown
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
@@ -300,10 +420,16 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_reinit)
         m = bar.addMenu("&View")
+        self.view_menu = m
+        m.addAction(self.act_present)
+        m.addSeparator()
+        m.addActions([self.act_larger_text, self.act_smaller_text, self.act_normal_text])
+        labels = m.addMenu("&Edge Labels")
+        labels.addActions(list(self.label_mode_actions.values()))
+        m.addSeparator()
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
         m.addSeparator()
-        for dock in (self.inspector_dock, self.training_dock, self.data_dock, self.loss_dock,
-                     self.map_dock):
+        for dock in self.docks:
             m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Step")
         m.addActions([self.act_forward, self.act_backward, self.act_update, self.act_next])
@@ -312,10 +438,13 @@ class MainWindow(QMainWindow):
                       self.act_play])
         m.addSeparator()
         m.addActions([self.act_step_back, self.act_reset])
+        m = bar.addMenu("&Help")
+        m.addActions([self.act_first_steps, self.act_about])
 
     def _make_toolbars(self) -> None:
         tb = self.addToolBar("Edit")
         tb.setObjectName("edit_bar")
+        self.edit_bar = tb
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         tb.addActions([self.act_add_layer_after, self.act_remove_layer, self.act_add_neuron,
                        self.act_remove_selected, self.act_restore_connection])
@@ -347,8 +476,10 @@ class MainWindow(QMainWindow):
         self.status_sample = QLabel()
         self.status_epoch = QLabel()
         self.status_loss = QLabel()
+        self.status_points = QLabel()
         for w, name in ((self.status_phase, "status_phase"), (self.status_sample, "status_sample"),
-                        (self.status_epoch, "status_epoch"), (self.status_loss, "status_loss")):
+                        (self.status_epoch, "status_epoch"), (self.status_loss, "status_loss"),
+                        (self.status_points, "status_points")):
             w.setObjectName(name)
             self.statusBar().addPermanentWidget(w)
 
@@ -388,6 +519,8 @@ class MainWindow(QMainWindow):
             self.status_loss.setText(f"Training loss: {fmt(st.epoch_results[-1].train_loss)}")
         else:
             self.status_loss.setText("Loss: not computed yet")
+        n_train, n_test = len(doc.dataset.X_train), len(doc.dataset.X_test)
+        self.status_points.setText(f"Points: {n_train + n_test} ({n_train} train, {n_test} test)")
 
     def _on_stepped(self, snapshot) -> None:
         self._refresh_step_actions()
@@ -511,6 +644,89 @@ class MainWindow(QMainWindow):
     def step_back(self) -> None:
         self.document.step_back()
 
+    # -- the view: text size, edge labels, presentation mode ---------------------------
+    def _canvas_text_scale(self) -> float:
+        return self.text_scale * (PRESENTATION_TEXT if self.presenting else 1.0)
+
+    def set_text_scale(self, scale: float) -> None:
+        """The canvas text size (1.0 = normal), remembered for the next session."""
+        lo, hi = TEXT_SCALE_RANGE
+        self.text_scale = min(hi, max(lo, round(scale, 3)))
+        self.prefs.set_text_scale(self.text_scale)
+        self.act_larger_text.setEnabled(self.text_scale < hi)
+        self.act_smaller_text.setEnabled(self.text_scale > lo)
+        self.scene.set_text_scale(self._canvas_text_scale())
+
+    def set_label_mode(self, mode: str) -> None:
+        """What the edge labels show: "auto", "values", "gradients" or "both"."""
+        self.label_mode = mode
+        self.label_mode_actions[mode].setChecked(True)
+        self.prefs.set_label_mode(mode)
+        self.scene.set_label_mode(mode)
+
+    def set_presentation(self, on: bool) -> None:
+        """Just the canvas and the step bar, with larger text; off brings the
+        docks and toolbars back as they were."""
+        if on != self.presenting:
+            if on:
+                self._before_presenting = self.saveState()
+                self._info_was_shown = self.info_bar.isVisible()
+                for dock in self.docks:
+                    dock.hide()
+                self.edit_bar.hide()
+                self.info_bar.hide()
+                self.statusBar().hide()
+            else:
+                self.restoreState(self._before_presenting)
+                self.statusBar().show()
+                self.info_bar.setVisible(self._info_was_shown)
+            self.presenting = on
+            self.scene.set_text_scale(self._canvas_text_scale())
+            self.centralWidget().layout().activate()
+            self.layout().activate()  # the canvas gets its new size now, then fits it
+            self.view.fit_to_window()
+        self.act_present.setChecked(on)
+
+    def restore_layout(self) -> None:
+        """The window's size and docks as the user left them, never bigger than
+        the screen nor smaller than the window's minimum."""
+        geometry, state = self.prefs.geometry(), self.prefs.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None and self.restoreState(state):
+            self._sized_docks = True
+        screen = self.screen().availableGeometry()
+        minimum = self.minimumSizeHint().expandedTo(self.minimumSize())
+        size = self.size().boundedTo(screen.size()).expandedTo(minimum)
+        if size != self.size():
+            self.resize(size)
+        if not screen.intersects(self.frameGeometry()):
+            self.move(screen.topLeft())
+
+    def _save_layout(self) -> None:
+        self.prefs.set_geometry(self.saveGeometry())
+        self.prefs.set_window_state(self._before_presenting if self.presenting
+                                    else self.saveState())
+
+    # -- help ------------------------------------------------------------------------
+    def _show_help(self, key: str, title: str, html: str) -> HelpDialog:
+        """A non-modal help window (one of each kind), raised when asked again."""
+        dialog = self._help_dialogs.get(key)
+        if dialog is None:
+            dialog = self._help_dialogs[key] = HelpDialog(title, html, self)
+            dialog.setObjectName(f"{key}_dialog")
+        else:
+            dialog.browser.setHtml(html)
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def show_first_steps(self) -> None:
+        self._show_help("first_steps", "First steps — nnsim", first_steps_html(self))
+
+    def show_about(self) -> None:
+        self._show_help("about", "About nnsim", about_html())
+
     # -- files ------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to close the current document."""
@@ -560,6 +776,22 @@ class MainWindow(QMainWindow):
             return False
         self.prefs.add_recent_file(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _fill_examples_menu(self) -> None:
+        fill_examples_menu(self.examples_menu, self.open_example)
+
+    def open_example(self, example: Example) -> bool:
+        """An untitled copy of a shipped example, with its description shown."""
+        if not self.maybe_save():
+            return False
+        try:
+            document = Document.from_example(example.path)
+        except (FileFormatError, OSError, ValueError) as e:
+            self.show_error("Could not open the example", user_message(e))
+            return False
+        self.set_document(document)
+        self.info_bar.show_note(example.title, example.description)
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -613,7 +845,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.runner.pause()
-            self.prefs.set_geometry(self.saveGeometry())
+            self._save_layout()
             self.autosaver.stop()
             event.accept()
         else:
