@@ -56,7 +56,8 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
             elif not a.isSeparator() and not a.shortcut().isEmpty():
                 keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
                                  for k in a.shortcuts())
-                rows.append((where, _plain(a.text()), keys))
+                # "help_name": a stable name for actions whose text changes (Undo <edit>)
+                rows.append((where, a.property("help_name") or _plain(a.text()), keys))
     for top in menu_bar.actions():
         if top.menu() is not None:
             walk(top.menu(), _plain(top.menu().title()))
@@ -107,7 +108,7 @@ def first_steps_html(window) -> str:
         f"<table cellspacing='4'>{legend}</table>"
         f"<p>A connection's line is wider the larger its value is compared with the largest "
         f"value of the same kind on the canvas (from {palette.MIN_WIDTH:g} to "
-        f"{palette.MAX_WIDTH:g} px). View \u203a Edge labels chooses what the connections' "
+        f"{palette.MAX_WIDTH:g} px). View \u203a Edge Labels chooses what the connections' "
         "labels show.</p>"
         f"<h3>Keyboard shortcuts</h3><table cellspacing='4'>{keys}</table>")
 

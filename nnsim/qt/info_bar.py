@@ -24,7 +24,7 @@ class InfoBar(QFrame):
         self.close_button.clicked.connect(self.hide)
         self.note = ""
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 6, 4, 6)
+        lay.setContentsMargins(10, 4, 4, 4)
         lay.addWidget(self.label, 1)
         lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()

@@ -38,8 +38,11 @@ from .training_panel import TrainingPanel
 FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
 PRESENTATION_TEXT = 1.5  # presentation mode's canvas text, times the chosen size
 TEXT_STEP = 1.2  # one Larger Text / Smaller Text step
-# Default dock sizes, chosen so the canvas keeps about 600x400 px at 1280x720.
-SIDE_WIDTH, INSPECTOR_WIDTH, BOTTOM_HEIGHT = 290, 350, 170
+# Default dock sizes, chosen so the canvas keeps about 600x400 px at 1280x720;
+# the plots' strip grows with the window's height.
+SIDE_WIDTH, INSPECTOR_WIDTH, BOTTOM_HEIGHT, BOTTOM_SHARE = 290, 350, 170, 0.25
+DEFAULT_SIZE = QSize(1600, 1000)  # at most, and at most 90 % of the screen,
+SMALLEST_DEFAULT = QSize(1280, 720)  # but a projector's size at least
 LABEL_MODE_TEXTS = {"auto": "&Auto (what the last step computed)", "values": "&Values",
                     "gradients": "&Gradients", "both": "&Both"}
 
@@ -52,7 +55,8 @@ class MainWindow(QMainWindow):
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)
         self.setAcceptDrops(True)
-        self.resize(1280, 760)
+        screen = self.screen().availableGeometry().size()
+        self.resize(DEFAULT_SIZE.boundedTo(screen * 0.9).expandedTo(SMALLEST_DEFAULT))
         self.document: Document | None = None
         self.selection = None
         self.view: NetworkView | None = None
@@ -89,23 +93,22 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _make_docks(self) -> None:
-        # The side docks take the full height, the loss plot a low strip under
-        # the canvas. The decision map is a tab beside Training and Data, where
-        # it gets a square; one group of tabs only (Qt 6.11 draws a stray tab
-        # bar over the window when two groups are made before it is shown).
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # Loss and Decision map side by side in a low strip across the window
+        # (the map needs about 420 px of width to draw well, which no side
+        # column can spare at 1280x720); Training and Data tabbed on the left,
+        # the Inspector on the right. One group of tabs only: Qt 6.11 leaves a
+        # stray tab bar on the window when two groups are made before it shows.
         self.inspector_dock = self._dock("Inspector", "inspector_dock",
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.training_dock = self._dock("Training", "training_dock",
                                         Qt.DockWidgetArea.LeftDockWidgetArea)
         self.data_dock = self._dock("Data", "data_dock", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.map_dock = self._dock("Decision map", "map_dock",
-                                   Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.training_dock, self.data_dock)
-        self.tabifyDockWidget(self.data_dock, self.map_dock)
         self.training_dock.raise_()
         self.loss_dock = self._dock("Loss", "loss_dock", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.map_dock = self._dock("Decision map", "map_dock",
+                                   Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
         # The data panel is recreated with each document; its scroll area stays.
         self.data_scroll = QScrollArea(self)
         self.data_scroll.setObjectName("data_scroll")
@@ -140,7 +143,10 @@ class MainWindow(QMainWindow):
         H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         self.resizeDocks([self.training_dock, self.inspector_dock],
                          [SIDE_WIDTH, INSPECTOR_WIDTH], H)
-        self.resizeDocks([self.loss_dock], [BOTTOM_HEIGHT], V)
+        self.resizeDocks([self.loss_dock],
+                         [max(BOTTOM_HEIGHT, int(self.height() * BOTTOM_SHARE))], V)
+        half = max(1, self.width() // 2)
+        self.resizeDocks([self.loss_dock, self.map_dock], [half, half], H)
 
     # -- dialogs (one place, so tests can patch them) -------------------------
     def show_error(self, title: str, message: str) -> None:
@@ -299,6 +305,8 @@ class MainWindow(QMainWindow):
         self.act_quit = A("quit", "&Quit", self.close, K.Quit)
         self.act_undo = A("undo", "&Undo", lambda: self.document.undo_stack.undo(), K.Undo)
         self.act_redo = A("redo", "&Redo", lambda: self.document.undo_stack.redo(), "Ctrl+Shift+Z")
+        self.act_undo.setProperty("help_name", "Undo")
+        self.act_redo.setProperty("help_name", "Redo")
 
         edit = "Select a neuron or connection on the canvas first"
         self.act_add_layer_before = A("add_layer_before", "Add Layer &Before",
