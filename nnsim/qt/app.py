@@ -181,6 +181,9 @@ def _screenshot(app, window, args) -> int:
         window.scene.select(EdgeRef(k, i - 1, j - 1))
     app.processEvents()
     window.view.fit_to_window()
+    # the plots redraw on a timer; draw them now so the picture has them
+    window.loss_plot.refresh_now()
+    window.decision_map.refresh_now()
     app.processEvents()
     out = Path(args.screenshot)
     if not window.grab().save(str(out)):

@@ -382,3 +382,15 @@ def test_a_broken_layout_preference_is_ignored(qtbot, tmp_path):
     window = reopened_window(qtbot, tmp_path / "prefs.ini")
     assert len(visible_docks(window)) == len(window.docks)
     assert window.width() >= window.minimumSizeHint().width()
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    """An ambiguous key does nothing in Qt: each shortcut belongs to one action."""
+    from PySide6.QtGui import QAction
+    seen = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            name = key.toString()
+            assert name not in seen, f"{name}: {seen[name]} and {action.text()}"
+            seen[name] = action.text()
+    assert {"Ctrl+=", "Ctrl+-", "Ctrl+0", "F5", "F1"} <= set(seen)
