@@ -20,7 +20,7 @@ TEXT_STEP = 1.2  # one Larger Text / Smaller Text step
 SIDE_WIDTH, INSPECTOR_WIDTH, BOTTOM_HEIGHT, BOTTOM_SHARE = 290, 350, 170, 0.25
 DEFAULT_SIZE = QSize(1600, 1000)  # at most, and at most 90 % of the screen,
 SMALLEST_DEFAULT = QSize(1280, 720)  # but a projector's size at least
-LABEL_MODE_TEXTS = {"auto": "&Auto (what the last step computed)", "values": "&Values",
+LABEL_MODE_TEXTS = {"auto": "&Auto (follows the step)", "values": "&Values",
                     "gradients": "&Gradients", "both": "&Both"}
 
 

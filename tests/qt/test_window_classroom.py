@@ -280,13 +280,16 @@ def test_first_steps_says_what_to_press_what_colours_mean_and_every_shortcut(win
     for phrase in ("weight w > 0", "weight w < 0", "gradient \u2202L/\u2202w > 0",
                    "removed connection", "the layer just computed", "wider"):
         assert phrase in text
-    shortcuts = [(m, a, k) for m, a, k in shortcut_rows(window.menuBar())]
-    assert len(shortcuts) > 25
-    for menu, name, keys in shortcuts:
-        assert keys in text
-    for action in (window.act_next, window.act_undo, window.act_larger_text):
-        assert action.shortcut().toString(QKeySequence.SequenceFormat.NativeText) in text
-    assert "Ctrl+=" in text and "Ctrl+0" in text
+    # every shortcut of the window, each with its action's name
+    rows = {(name, keys) for _menu, name, keys in shortcut_rows(window.menuBar())}
+    from PySide6.QtGui import QAction
+    with_keys = [a for a in window.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert len(with_keys) > 25
+    for action in with_keys:
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert key in text
+        assert any(key in keys for _name, keys in rows)
+    assert ("Undo", "Ctrl+Z") in rows and ("Larger Text", "Ctrl+=, Ctrl++") in rows
 
 
 def test_about_names_the_versions(window):
@@ -394,3 +397,14 @@ def test_no_two_actions_share_a_shortcut(window):
             assert name not in seen, f"{name}: {seen[name]} and {action.text()}"
             seen[name] = action.text()
     assert {"Ctrl+=", "Ctrl+-", "Ctrl+0", "F5", "F1"} <= set(seen)
+
+
+def test_an_example_opened_while_presenting_keeps_the_presentation(window):
+    QTest.keyClick(window, Qt.Key.Key_F5)
+    next(a for a in window.examples_menu.actions() if a.text() == "Logistic regression").trigger()
+    assert window.presenting and visible_docks(window) == set()
+    assert not window.info_bar.isVisible()
+    assert window.scene.text_scale == pytest.approx(1.5)  # the new canvas is large too
+    QTest.keyClick(window, Qt.Key.Key_F5)
+    assert window.info_bar.isVisible() and "Logistic regression" in window.info_bar.note
+    assert window.scene.text_scale == 1.0
