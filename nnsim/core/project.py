@@ -74,4 +74,5 @@ class Project:
                      self.make_optimizer())
         st.epoch_results = as_epoch_log(self.history.epochs)
         st.epoch = len(st.epoch_results) + 1
+        st.updates = st.optimizer.t  # the saved optimiser counts the updates done
         return st

@@ -33,12 +33,12 @@ class EditError(ValueError):
 
 
 def lecture_project() -> Project:
-    """The lecture's 2-2-1 sigmoid network on the xor truth table (used when
-    the example file cannot be found)."""
+    """A new document: the lecture's 2-2-1 sigmoid shape on the xor truth
+    table, with random weights (not the lecture's), and a title that says so."""
     net = Network.build(2, [2, 1], ["sigmoid", "sigmoid"], loss="mse",
                         rng=np.random.default_rng(0))
     return Project(net, TrainingConfig(learning_rate=0.5), DataSpec("xor_table"),
-                   title="The lecture's network")
+                   title="New network (2-2-1, random weights)")
 
 
 class Document(QObject):
@@ -54,10 +54,14 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
                  parent: QObject | None = None, name: str | None = None):
         """``path``: the file Save writes to (None: Save asks). ``name``: what
-        the title shows when there is no path (default "Untitled")."""
+        the title shows when there is no path (default "Untitled"; a new
+        document without a project: its title)."""
         super().__init__(parent)
+        if project is None:
+            project = lecture_project()
+            name = name or project.title
         self._name = name
-        self.project = project or lecture_project()
+        self.project = project
         self.project.layout = layout.fitted(self.project.layout, self.project.network.sizes)
         self.path = Path(path) if path else None
         self.undo_stack = QUndoStack(self)

@@ -8,6 +8,35 @@ import traceback
 from pathlib import Path
 
 APP_NAME = "nnsim"
+MAX_SIDE = 8192  # --size: larger images would take gigabytes
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """One line, no usage block: ``nnsim: error: ...`` and status 2."""
+        self.exit(2, f"nnsim: error: {message}\n")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected WxH such as 1280x720, got {text!r}") from None
+    if not (1 <= w <= MAX_SIDE and 1 <= h <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(
+            f"width and height must be from 1 to {MAX_SIDE} pixels, got {text!r}")
+    return w, h
+
+
+def _steps(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        k = -1
+    if k < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
+    return k
 
 
 def _has_display() -> bool:
@@ -17,18 +46,32 @@ def _has_display() -> bool:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nnsim", description="Open the nnsim window (or use `nnsim train` / `nnsim trace`).")
     parser.add_argument("file", nargs="?", help="a .nnsim network file (default: the lecture's network)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="render the window to a PNG and exit (no display needed)")
-    parser.add_argument("--steps", type=int, default=0, metavar="K",
+    parser.add_argument("--steps", type=_steps, default=0, metavar="K",
                         help="with --screenshot: take K micro-steps first")
-    parser.add_argument("--size", default="1600x1000", help="with --screenshot: window size WxH")
+    parser.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
+                        help="with --screenshot: the image's size in pixels (default 1600x1000)")
     parser.add_argument("--select", metavar="K,I,J",
                         help="with --screenshot: select the weight from neuron I of layer K-1 "
                              "into neuron J of layer K (all 1-based), so the inspector explains it")
-    return parser.parse_args(argv)
+    return parser.parse_args(_glue_negative_values(argv))
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    """``--size -5x3`` as ``--size=-5x3``: argparse would take the value for
+    an option and say only "expected one argument"."""
+    out = []
+    for a in argv:
+        if out and out[-1] in ("--size", "--steps") and a[:2].lstrip("-").isdigit() \
+                and a.startswith("-"):
+            out[-1] += "=" + a
+        else:
+            out.append(a)
+    return out
 
 
 def install_exception_hook(window_getter) -> None:
@@ -54,6 +97,7 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _quiet_offscreen_warnings()
     elif not _has_display():
         print("nnsim: error: no display found (DISPLAY is not set). Run it in a desktop session, "
               "or use `nnsim train` / `nnsim trace`, or `--screenshot OUT.png` to render offscreen.",
@@ -81,6 +125,7 @@ def main(argv: list[str]) -> int:
         status = _screenshot(app, window, args)
         window.autosaver.stop()
     else:
+        window.restore_layout()
         window.show()
         window.offer_recovery()
         status = app.exec()
@@ -97,17 +142,30 @@ def _dispose(app, window) -> None:
     app.processEvents()
 
 
+def _quiet_offscreen_warnings() -> None:
+    """The offscreen platform warns each time the window's minimum size
+    changes; that is no news to the user of --screenshot."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "does not support propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+    qInstallMessageHandler(handler)
+
+
 def _screenshot(app, window, args) -> int:
-    try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-    except ValueError:
-        print(f"nnsim: error: --size: expected WxH such as 1600x1000, got {args.size!r}",
-              file=sys.stderr)
+    """Render the window at exactly --size (the saved layout is not used, so
+    the same command gives the same picture)."""
+    w, h = args.size
+    smallest = window.minimumSizeHint().expandedTo(window.minimumSize())
+    if w < smallest.width() or h < smallest.height():
+        print(f"nnsim: error: argument --size: the window needs at least "
+              f"{smallest.width()}x{smallest.height()} pixels, got {w}x{h}", file=sys.stderr)
         return 2
     window.resize(w, h)
     window.show()
     app.processEvents()
-    for _ in range(max(args.steps, 0)):
+    for _ in range(args.steps):
         window.document.micro_step()
     if args.select:
         from .selection import EdgeRef
@@ -123,6 +181,9 @@ def _screenshot(app, window, args) -> int:
         window.scene.select(EdgeRef(k, i - 1, j - 1))
     app.processEvents()
     window.view.fit_to_window()
+    # the plots redraw on a timer; draw them now so the picture has them
+    window.loss_plot.refresh_now()
+    window.decision_map.refresh_now()
     app.processEvents()
     out = Path(args.screenshot)
     if not window.grab().save(str(out)):

@@ -10,7 +10,7 @@ the weights, the structure, the data or the neuron on show changed.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -256,6 +256,10 @@ class DecisionMapWidget(QWidget):
         layout.addLayout(row)
 
     # -- the document ----------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        """Beside the loss plot in a low strip (the window gives the canvas the room)."""
+        return QSize(600, 170)
+
     def set_document(self, document: Document) -> None:
         if self.document is not None:
             self._connect(self.document, False)

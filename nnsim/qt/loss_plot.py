@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -222,6 +222,10 @@ class LossPlotWidget(QWidget):
         self.clear_button.clicked.connect(self.clear_kept_runs)
 
     # -- the document -----------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        """A low strip under the canvas (the window gives the canvas the room)."""
+        return QSize(600, 170)
+
     def set_document(self, document: Document) -> None:
         """Show another document's history (kept runs stay)."""
         if self.document is not None:

@@ -1,5 +1,6 @@
 """The main window: canvas in the centre, step bar, inspector, status bar,
-menus for files, editing and stepping."""
+menus for files, editing, stepping, the view and help. Its docks, text size
+and presentation mode are in window_layout.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMessageBox)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QVBoxLayout, QWidget)
 
 from ..core import losses
 from ..document import Document, EditError
@@ -21,17 +22,21 @@ from .canvas.view import NetworkView
 from ..core.naming import fmt
 from .data_panel import DataPanel
 from .decision_map import DecisionMapWidget
+from .examples_menu import Example, fill_examples_menu
+from .help import HelpDialog, about_html, first_steps_html
+from .info_bar import InfoBar
 from .inspector import InspectorPanel
 from .loss_plot import LossPlotWidget
 from .preferences import Preferences
 from .selection import EdgeRef, NeuronRef
 from .step_bar import StepBar
 from .training_panel import TrainingPanel
+from .window_layout import WindowLayoutMixin
 
 FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowLayoutMixin, QMainWindow):
     def __init__(self, document: Document | None = None, preferences: Preferences | None = None,
                  recovery: RecoveryStore | None = None):
         super().__init__()
@@ -39,37 +44,37 @@ class MainWindow(QMainWindow):
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
+        self._init_layout()
         self.document: Document | None = None
         self.selection = None
+        self.view: NetworkView | None = None
+        self._help_dialogs: dict[str, HelpDialog] = {}
+        self._make_central()
         self._make_actions()
         self._make_docks()
         self._make_menus()
         self._make_toolbars()
         self._make_status_bar()
         self.runner: Runner | None = None
-        self.set_document(document or self._default_document())
+        if document is None:
+            document, example = self._default_document()
+        else:
+            example = None
+        self.set_document(document)
+        if example is not None:
+            self.info_bar.show_note(example.title, example.description)
+        self.set_text_scale(self.text_scale)  # (enables Larger/Smaller Text right)
 
-    def _make_docks(self) -> None:
-        self.inspector_dock = self._dock("Inspector", "inspector_dock",
-                                         Qt.DockWidgetArea.RightDockWidgetArea)
-        self.training_dock = self._dock("Training", "training_dock",
-                                        Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.data_dock = self._dock("Data", "data_dock", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.training_dock, self.data_dock)
-        self.training_dock.raise_()
-        self.loss_dock = self._dock("Loss", "loss_dock", Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.map_dock = self._dock("Decision map", "map_dock",
-                                   Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
-
-    def _dock(self, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
-        return dock
+    def _make_central(self) -> None:
+        """The canvas, under a bar that tells what an example is about."""
+        central = QWidget(self)
+        central.setObjectName("canvas_area")
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self.info_bar = InfoBar(central)
+        self._central_layout.addWidget(self.info_bar)
+        self.setCentralWidget(central)
 
     # -- dialogs (one place, so tests can patch them) -------------------------
     def show_error(self, title: str, message: str) -> None:
@@ -131,20 +136,31 @@ class MainWindow(QMainWindow):
 
     # -- the document -----------------------------------------------------------
     @staticmethod
-    def _default_document() -> Document:
+    def _default_document() -> tuple[Document, Example | None]:
+        """The lecture's network, and the example it came from (None: the
+        example file is missing and the network is built in code)."""
+        path = example_path(DEFAULT_EXAMPLE)
         try:
-            return Document.from_example(example_path(DEFAULT_EXAMPLE))
+            document = Document.from_example(path)
         except (FileFormatError, OSError):
-            return Document()  # the same network, built in code
+            return Document(), None
+        project = document.project
+        return document, Example(path, project.title, project.description)
 
     def set_document(self, document: Document) -> None:
         old = self.document
         self.document = document
         document.setParent(self)
         self.scene = NetworkScene(document, self)
+        self.scene.set_text_scale(self._canvas_text_scale())
+        self.scene.set_label_mode(self.label_mode)
+        if self.view is not None:
+            self._central_layout.removeWidget(self.view)
+            self.view.deleteLater()
         self.view = NetworkView(self.scene, self)
         self.view.setObjectName("network_view")
-        self.setCentralWidget(self.view)
+        self._central_layout.addWidget(self.view, 1)
+        self.info_bar.hide()  # an example's note is shown by open_example
         self.inspector = InspectorPanel(document, self)
         self.inspector_dock.setWidget(self.inspector)
         if self.runner is None:  # the first document: make the panels
@@ -164,8 +180,11 @@ class MainWindow(QMainWindow):
             self.training_panel.set_document(document)  # switches the runner too
             self.loss_plot.set_document(document)
             self.decision_map.set_document(document)
+        old_panel = self.data_scroll.takeWidget()
+        if old_panel is not None:
+            old_panel.deleteLater()
         self.data_panel = DataPanel(document, self)
-        self.data_dock.setWidget(self.data_panel)
+        self.data_scroll.setWidget(self.data_panel)
         self.scene.selection_changed.connect(self._on_selection_changed)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -214,6 +233,8 @@ class MainWindow(QMainWindow):
         self.act_quit = A("quit", "&Quit", self.close, K.Quit)
         self.act_undo = A("undo", "&Undo", lambda: self.document.undo_stack.undo(), K.Undo)
         self.act_redo = A("redo", "&Redo", lambda: self.document.undo_stack.redo(), "Ctrl+Shift+Z")
+        self.act_undo.setProperty("help_name", "Undo")
+        self.act_redo.setProperty("help_name", "Redo")
 
         edit = "Select a neuron or connection on the canvas first"
         self.act_add_layer_before = A("add_layer_before", "Add Layer &Before",
@@ -239,9 +260,17 @@ class MainWindow(QMainWindow):
                   self.act_add_neuron, self.act_remove_selected, self.act_restore_connection):
             a.setStatusTip(a.statusTip() + f" — {edit.lower()}")
 
-        self.act_fit = A("fit", "&Fit to Window", lambda: self.view.fit_to_window(), "Ctrl+0")
-        self.act_zoom_in = A("zoom_in", "Zoom &In", lambda: self.view.set_zoom(self.view.zoom * 1.25), K.ZoomIn)
-        self.act_zoom_out = A("zoom_out", "Zoom &Out", lambda: self.view.set_zoom(self.view.zoom * 0.8), K.ZoomOut)
+        # Ctrl+= / Ctrl+- / Ctrl+0 size the text (what a class needs most);
+        # the canvas's zoom has Ctrl+Alt and the mouse wheel.
+        self.act_fit = A("fit", "&Fit to Window", lambda: self.view.fit_to_window(), "Ctrl+Alt+0")
+        self.act_zoom_in = A("zoom_in", "Zoom &In",
+                             lambda: self.view.set_zoom(self.view.zoom * 1.25), "Ctrl+Alt+=")
+        self.act_zoom_out = A("zoom_out", "Zoom &Out",
+                              lambda: self.view.set_zoom(self.view.zoom * 0.8), "Ctrl+Alt+-")
+        self._make_view_actions()
+        self.act_first_steps = A("first_steps", "&First Steps", self.show_first_steps,
+                                 K.HelpContents, "What to press first, what the colours mean")
+        self.act_about = A("about", "&About nnsim", self.show_about)
 
         self.act_forward = A("forward", "Forward ▶", self.step_forward, "F",
                              "Compute the next layer's z and a (or the loss)")
@@ -283,6 +312,10 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         m = bar.addMenu("&File")
         m.addActions([self.act_new, self.act_open])
+        self.examples_menu = m.addMenu("E&xamples")
+        self.examples_menu.setObjectName("examples_menu")
+        self.examples_menu.aboutToShow.connect(self._fill_examples_menu)
+        self._fill_examples_menu()  # filled now too, so it is never empty when shown
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
@@ -300,10 +333,12 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_reinit)
         m = bar.addMenu("&View")
+        self.view_menu = m
+        self._add_view_actions(m)
+        m.addSeparator()
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
         m.addSeparator()
-        for dock in (self.inspector_dock, self.training_dock, self.data_dock, self.loss_dock,
-                     self.map_dock):
+        for dock in self.docks:
             m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Step")
         m.addActions([self.act_forward, self.act_backward, self.act_update, self.act_next])
@@ -312,10 +347,13 @@ class MainWindow(QMainWindow):
                       self.act_play])
         m.addSeparator()
         m.addActions([self.act_step_back, self.act_reset])
+        m = bar.addMenu("&Help")
+        m.addActions([self.act_first_steps, self.act_about])
 
     def _make_toolbars(self) -> None:
         tb = self.addToolBar("Edit")
         tb.setObjectName("edit_bar")
+        self.edit_bar = tb
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         tb.addActions([self.act_add_layer_after, self.act_remove_layer, self.act_add_neuron,
                        self.act_remove_selected, self.act_restore_connection])
@@ -346,8 +384,10 @@ class MainWindow(QMainWindow):
         self.status_sample = QLabel()
         self.status_epoch = QLabel()
         self.status_loss = QLabel()
+        self.status_points = QLabel()
         for w, name in ((self.status_phase, "status_phase"), (self.status_sample, "status_sample"),
-                        (self.status_epoch, "status_epoch"), (self.status_loss, "status_loss")):
+                        (self.status_epoch, "status_epoch"), (self.status_loss, "status_loss"),
+                        (self.status_points, "status_points")):
             w.setObjectName(name)
             self.statusBar().addPermanentWidget(w)
 
@@ -389,6 +429,8 @@ class MainWindow(QMainWindow):
             self.status_loss.setText(f"Training loss: {fmt(st.epoch_results[-1].train_loss)}")
         else:
             self.status_loss.setText("Loss: not computed yet")
+        n_train, n_test = len(doc.dataset.X_train), len(doc.dataset.X_test)
+        self.status_points.setText(f"Points: {n_train + n_test} ({n_train} train, {n_test} test)")
 
     def _on_stepped(self, snapshot) -> None:
         self._refresh_step_actions()
@@ -512,6 +554,25 @@ class MainWindow(QMainWindow):
     def step_back(self) -> None:
         self.document.step_back()
 
+    # -- help ------------------------------------------------------------------------
+    def _show_help(self, key: str, title: str, html: str) -> HelpDialog:
+        """A non-modal help window (one of each kind), raised when asked again."""
+        dialog = self._help_dialogs.get(key)
+        if dialog is None:
+            dialog = self._help_dialogs[key] = HelpDialog(title, html, self)
+            dialog.setObjectName(f"{key}_dialog")
+        else:
+            dialog.browser.setHtml(html)
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def show_first_steps(self) -> None:
+        self._show_help("first_steps", "First steps — nnsim", first_steps_html(self))
+
+    def show_about(self) -> None:
+        self._show_help("about", "About nnsim", about_html())
+
     # -- files ------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to close the current document."""
@@ -561,6 +622,25 @@ class MainWindow(QMainWindow):
             return False
         self.prefs.add_recent_file(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _fill_examples_menu(self) -> None:
+        fill_examples_menu(self.examples_menu, self.open_example)
+
+    def open_example(self, example: Example) -> bool:
+        """An untitled copy of a shipped example, with its description shown."""
+        if not self.maybe_save():
+            return False
+        try:
+            document = Document.from_example(example.path)
+        except (FileFormatError, OSError, ValueError) as e:
+            self.show_error("Could not open the example", user_message(e))
+            return False
+        self.set_document(document)
+        self.info_bar.show_note(example.title, example.description)
+        if self.presenting:  # shown when presentation mode ends
+            self.info_bar.hide()
+            self._info_was_shown = True
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -614,7 +694,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.runner.pause()
-            self.prefs.set_geometry(self.saveGeometry())
+            self._save_layout()
             self.autosaver.stop()
             event.accept()
         else:

@@ -1,5 +1,6 @@
-"""UI preferences (window geometry, recent files, run speed) behind one small
-class, so tests can point it at a temporary file."""
+"""UI preferences (window geometry and dock layout, recent files, run speed,
+canvas text size and edge labels) behind one small class, so tests can point
+it at a temporary file. A broken stored value reads as "nothing stored"."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 8
+TEXT_SCALE_RANGE = (0.5, 3.0)
+LABEL_MODES = ("auto", "values", "gradients", "both")
 
 
 class Preferences:
@@ -36,6 +39,34 @@ class Preferences:
 
     def set_geometry(self, data: QByteArray) -> None:
         self._s.setValue("geometry", data)
+
+    def window_state(self) -> QByteArray | None:
+        """The docks' and toolbars' layout (QMainWindow.saveState)."""
+        value = self._s.value("window_state")
+        return value if isinstance(value, QByteArray) else None
+
+    def set_window_state(self, data: QByteArray) -> None:
+        self._s.setValue("window_state", data)
+
+    def text_scale(self, default: float = 1.0) -> float:
+        """The canvas text size, 1.0 = normal."""
+        try:
+            scale = float(self._s.value("text_scale", default))
+        except (TypeError, ValueError):
+            return default
+        lo, hi = TEXT_SCALE_RANGE
+        return scale if lo <= scale <= hi else default  # also refuses nan
+
+    def set_text_scale(self, scale: float) -> None:
+        self._s.setValue("text_scale", repr(float(scale)))
+
+    def label_mode(self, default: str = "auto") -> str:
+        """What the edge labels show: one of LABEL_MODES."""
+        value = self._s.value("label_mode", default)
+        return value if value in LABEL_MODES else default
+
+    def set_label_mode(self, mode: str) -> None:
+        self._s.setValue("label_mode", mode)
 
     def run_speed(self, default: float | None = None) -> float | None:
         """Epochs per second of run mode, None for as fast as possible."""

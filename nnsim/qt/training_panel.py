@@ -137,12 +137,10 @@ class TrainingPanel(QWidget):
         runner.progress.connect(self._on_progress)
         runner.diverged.connect(self._on_diverged)
         self.set_document(document)
-        # As narrow as the content allows (it never scrolls sideways), and as
-        # tall as the content shown now (no divergence report): the dock keeps
-        # room for the settings, and a report or more rows scroll if they must.
+        # As narrow as the content allows (it never scrolls sideways); the
+        # height scrolls, so a short window (a 1280x720 projector) still fits.
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        hint = self._content.minimumSizeHint()
-        self.setMinimumSize(hint.width() + bar, hint.height())
+        self.setMinimumWidth(self._content.minimumSizeHint().width() + bar)
 
     # -- building -------------------------------------------------------------------
     def _build(self) -> None:
