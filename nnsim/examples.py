@@ -7,7 +7,10 @@ them as data files in ``<prefix>/share/nnsim/examples`` (pyproject.toml).
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from .io import FileFormatError, load_project
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
 INSTALLED_DIR = Path(sys.prefix) / "share" / "nnsim" / "examples"
@@ -31,3 +34,32 @@ def example_path(name: str) -> Path:
 
 def list_examples() -> list[str]:
     return sorted(p.stem for p in EXAMPLES_DIR.glob("*.nnsim"))
+
+
+# The order the lecture meets them in; any other example follows, by title.
+LECTURE_ORDER = ("gradient-descent-one-weight", "logistic-regression", "lecture-xor",
+                 "mazur-2-2-2")
+
+
+@dataclass(frozen=True)
+class Example:
+    path: Path
+    title: str
+    description: str
+
+
+def shipped_examples(folder: Path = EXAMPLES_DIR) -> list[Example]:
+    """The examples in ``folder`` that load, in the lecture's order."""
+    found = []
+    for path in folder.glob("*.nnsim"):
+        try:
+            project = load_project(path)
+        except (FileFormatError, OSError, ValueError):
+            continue  # a broken file is not offered (opening it would only fail)
+        found.append(Example(path, project.title or path.stem, project.description))
+
+    def rank(e: Example):
+        stem = e.path.stem
+        first = LECTURE_ORDER.index(stem) if stem in LECTURE_ORDER else len(LECTURE_ORDER)
+        return first, e.title.casefold()
+    return sorted(found, key=rank)
