@@ -153,6 +153,7 @@ class NetworkScene(QGraphicsScene):
         self.label_mode = "auto"
         self.label_scale = 1.0
         self.legend_side = "right"  # or "below" the network (the view's fit chooses)
+        self.legend_room: tuple[float, float] | None = None  # its largest size on screen
         self.hidden_labels = 0  # current labels (edges and neurons) left out for lack of room
         self._needs_placement = True
         self._stale_gaps: set[int] = set()  # gaps whose edge texts were skipped (crowded)
@@ -629,8 +630,10 @@ class NetworkScene(QGraphicsScene):
         self.relabel()
         self.content_resized.emit()
 
-    def set_legend_side(self, side: str) -> None:
-        """Put the legend "right" of the network or "below" it."""
+    def set_legend_side(self, side: str, room: tuple[float, float] | None = None) -> None:
+        """Put the legend "right" of the network or "below" it, at most
+        ``room`` (width, height) screen pixels large."""
+        self.legend_room = room
         if side != self.legend_side:
             self.legend_side = side
             self.legend.set_columns(2 if side == "below" else 1)
@@ -680,9 +683,17 @@ class NetworkScene(QGraphicsScene):
             for n in row:
                 if n.label.scale() != s:
                     n.label.setScale(s)
-        for item in self.headers + [self.legend]:
+        for item in self.headers:
             if item.scale() != s:
                 item.setScale(s)
+        # the legend shrinks to stay within legend_room (the numbers come first)
+        legend = s
+        if self.legend_room is not None:
+            box = self.legend.boundingRect()
+            w, h = box.width() * self.text_scale, box.height() * self.text_scale
+            legend = s * min(1.0, self.legend_room[0] / w, self.legend_room[1] / h)
+        if self.legend.scale() != legend:
+            self.legend.setScale(legend)
         self._place_neuron_labels()
         self._place_headers()
 
@@ -751,7 +762,7 @@ class NetworkScene(QGraphicsScene):
     def _place_headers(self) -> None:
         """Headers above the highest neuron, on as few lines as keep
         neighbours apart; the legend right of or below it all."""
-        s = self.legend.scale()  # the headers' and legend's (see _scale_fixed_labels)
+        s = self.headers[0].scale()  # the headers' (see _scale_fixed_labels)
         top = min(n.y() for row in self.neurons for n in row) - NEURON_RADIUS - 8 * s
         h = max(hd.boundingRect().height() for hd in self.headers) * s
         xs = [sum(n.x() for n in row) / len(row) for row in self.neurons]
@@ -777,7 +788,7 @@ class NetworkScene(QGraphicsScene):
                          else n.y() + NEURON_RADIUS for row in self.neurons for n in row)
             self.legend.setPos(left, bottom + 16 * s)
         else:
-            self.legend.setPos(right + 30 * s, lines_top)
+            self.legend.setPos(right + 20 * s, lines_top)
 
     def _place_labels(self) -> None:
         """Show every label that finds room: neuron labels under their neuron,

@@ -131,14 +131,17 @@ class NetworkView(QGraphicsView):
         # Labels keep their size on screen (scene.py), so the content's scene
         # size depends on the zoom: try zooms (bisection) for each side of
         # the legend and keep the largest that fits.
+        vw, vh = self.viewport().width(), self.viewport().height()
+        rooms = {"right": (0.45 * vw, vh - 2 * FIT_MARGIN),
+                 "below": (vw - 2 * FIT_MARGIN, 0.4 * vh)}
         best = None
         for side in ("right", "below"):
-            scene.set_legend_side(side)
+            scene.set_legend_side(side, rooms[side])
             zoom = self._largest_fitting_zoom(scene)
             if best is None or zoom > best[0] + 1e-6:
                 best = (zoom, side)
         zoom, side = best
-        scene.set_legend_side(side)
+        scene.set_legend_side(side, rooms[side])
         rect = scene.predict_content_rect(zoom)
         self.resetTransform()
         self.scale(zoom, zoom)
