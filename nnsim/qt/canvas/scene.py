@@ -43,9 +43,11 @@ TEXT_SCALE_MIN, TEXT_SCALE_MAX = 0.6, 3.0
 LABEL_MODES = ("auto", "values", "gradients", "both")
 # A gap between two layers whose edges are this many times more than the
 # labels its area on screen could hold is left unlabelled (a wall of boxes
-# is unreadable, and placing thousands of labels costs a click its speed),
-# unless it is the layer just computed.
+# is unreadable, and placing thousands of labels costs a click its speed);
+# four times more for the layer just computed.
 CROWDED = 4.0
+# Labels grow with a network shown above 100 %, up to this factor.
+LABEL_GROWTH = 1.4
 
 
 def show_warning(parent: QWidget | None, text: str, title: str = "Not possible") -> None:
@@ -154,6 +156,7 @@ class NetworkScene(QGraphicsScene):
         self.label_scale = 1.0
         self.legend_side = "right"  # or "below" the network (the view's fit chooses)
         self.legend_room: tuple[float, float] | None = None  # its largest size on screen
+        self.exporting = False  # export.py: every label placed, not only those in view
         self.hidden_labels = 0  # current labels (edges and neurons) left out for lack of room
         self._needs_placement = True
         self._stale_gaps: set[int] = set()  # gaps whose edge texts were skipped (crowded)
@@ -599,9 +602,10 @@ class NetworkScene(QGraphicsScene):
         self.band.setVisible(True)
 
     # -- text size, label mode, zoom ----------------------------------------------------
-    # Labels (numbers, headers, legend) keep one size ON SCREEN whatever the
-    # zoom: each is scaled by label_scale = text_scale / zoom, so what the
-    # class reads is the palette's pixel size times the text-size setting.
+    # Labels (numbers, headers, legend) keep one size ON SCREEN at any zoom
+    # up to 100 %: each is scaled by label_scale = text_scale / zoom, so what
+    # the class reads is the palette's pixel size times the text-size
+    # setting (beyond 100 % they grow with the network, up to LABEL_GROWTH).
     # Zooming out never shrinks a number into a smudge that then has to be
     # hidden; labels that no longer find room are left out instead, those of
     # the selection and of the layer just computed first in line for room.
@@ -654,7 +658,7 @@ class NetworkScene(QGraphicsScene):
     def predict_content_rect(self, zoom: float) -> QRectF:
         """content_rect() as it would be at ``zoom`` (for the view's fit):
         neuron labels, headers and legend are scaled for it."""
-        self._scale_fixed_labels(self.text_scale / zoom)
+        self._scale_fixed_labels(self._label_scale_for(zoom))
         return self.content_rect()
 
     def view_scrolled(self) -> None:
@@ -663,9 +667,15 @@ class NetworkScene(QGraphicsScene):
         if self._visible_only():
             self._place_timer.start()
 
+    def _label_scale_for(self, zoom: float) -> float:
+        """Labels at text_scale on screen, and larger with a network shown
+        larger than 100 % (up to LABEL_GROWTH: a big canvas, bigger numbers)."""
+        zoom = max(zoom, 1e-6)
+        return self.text_scale * min(max(zoom, 1.0), LABEL_GROWTH) / zoom
+
     def _apply_label_scale(self, force: bool = False) -> bool:
         """Scale every label for the current zoom; False if nothing changed."""
-        s = self.text_scale / max(self._view_zoom, 1e-6)
+        s = self._label_scale_for(self._view_zoom)
         if not force and abs(s - self.label_scale) < 0.02 * self.label_scale:
             return False
         self.label_scale = s
@@ -698,7 +708,8 @@ class NetworkScene(QGraphicsScene):
         self._place_headers()
 
     def _visible_only(self) -> bool:
-        return self._n_edges > VISIBLE_ONLY_EDGES and bool(self.views())
+        return (self._n_edges > VISIBLE_ONLY_EDGES and bool(self.views())
+                and not self.exporting)
 
     def _visible_region(self) -> QRectF | None:
         if not self._visible_only():
@@ -739,7 +750,7 @@ class NetworkScene(QGraphicsScene):
 
     def _crowded_gaps(self) -> frozenset:
         """The gaps (by target layer) with far more edges than their area on
-        screen holds labels; they stay unlabelled unless just computed."""
+        screen holds labels (see CROWDED); they stay unlabelled."""
         if not self.views() or len(self._sizes) < 2:
             return frozenset()
         z, ts = self._view_zoom, self.text_scale
@@ -750,7 +761,8 @@ class NetworkScene(QGraphicsScene):
             pts = self.neurons[k - 1] + self.neurons[k]
             xs, ys = [n.x() for n in pts], [n.y() for n in pts]
             area = ((max(xs) - min(xs)) * z) * ((max(ys) - min(ys) + 2 * NEURON_RADIUS) * z)
-            if k != now and self._sizes[k - 1] * self._sizes[k] > CROWDED * area / label_area + 8:
+            room = CROWDED * area / label_area * (4 if k == now else 1) + 8
+            if self._sizes[k - 1] * self._sizes[k] > room:
                 crowded.add(k)
         return frozenset(crowded)
 
@@ -917,6 +929,14 @@ class NetworkScene(QGraphicsScene):
         self._needs_placement = False
         self._set_legend()
         self._update_scene_rect()
+
+    def network_rect(self) -> QRectF:
+        """The part of the scene the neurons occupy."""
+        rect = QRectF()
+        for row in self.neurons:
+            for n in row:
+                rect = rect.united(n.sceneBoundingRect())
+        return rect
 
     def content_rect(self) -> QRectF:
         """The part of the scene the network, its neuron labels, headers and

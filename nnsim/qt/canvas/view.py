@@ -71,9 +71,18 @@ class NetworkView(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, scale: float) -> None:
-        """Zoom to ``scale`` around the view centre (by hand: no more auto fit)."""
+        """Zoom to ``scale`` around the middle of the network part in view
+        (the legend, which keeps its size on screen, may fill the rest);
+        by hand: no more auto fit."""
         self._auto_fit = False
         scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        scene = self.scene()
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        focus = (scene.network_rect().intersected(visible)
+                 if hasattr(scene, "network_rect") else QRectF())
+        if not focus.isEmpty():
+            self.zoom_at(self.mapFromScene(focus.center()), scale / self.zoom)
+            return
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self._scale_by(scale / self.zoom)
