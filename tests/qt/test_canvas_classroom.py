@@ -147,19 +147,17 @@ def test_a_deep_network_at_fit_keeps_the_layer_just_computed_and_the_legend(qtbo
     assert scene.legend.isVisible()
     assert view.viewport().rect().contains(on_screen(view, scene.legend))
     assert view.viewport().rect().contains(on_screen(view, scene.headers[2]))
-    # the layer just computed got room before any other: its neuron labels
-    # first, and its edge labels more than if placed in the gaps' order
-    def share(labels):
-        labels = [lab for lab in labels if lab.lines]
-        return sum(lab.isVisible() for lab in labels) / len(labels)
-    now = [n.label for n in scene.neurons[2]]
-    for k in (1, 3, 4):
-        assert share(now) >= share([n.label for n in scene.neurons[k]])
-    now_edges = [e.label for row in scene.edges[2] for e in row]
-    first = sum(lab.isVisible() for lab in now_edges)
+    # the layer just computed got room before any other: at least one of
+    # its labels, and as many as when placed in the plain order or more
+    now = [n.label for n in scene.neurons[2]] + [e.label for row in scene.edges[2] for e in row]
+    first = sum(lab.isVisible() for lab in now)
+    assert first >= 1
     scene._layer_order = lambda: list(range(len(scene._sizes)))  # no priority
     scene._place_labels()
-    assert first >= sum(lab.isVisible() for lab in now_edges)
+    plain = sum(lab.isVisible() for lab in now)
+    assert first >= plain
+    if size == (560, 400):  # where room is scarcest, the order decides
+        assert first > plain
     del scene._layer_order
     scene._place_labels()
     if scene.hidden_labels:

@@ -218,6 +218,7 @@ class NetworkScene(QGraphicsScene):
         self.halo: HaloItem | None = None
         self.legend: LegendItem | None = None
         self._verbose = True
+        self._gaps_hidden: set[int] = set()  # crowded gaps whose labels are all hidden
         self._items_generation = getattr(self, "_items_generation", 0) + 1
         self._last_relabel = self._last_snapshot = None  # see _relabel_key
 
@@ -843,18 +844,36 @@ class NetworkScene(QGraphicsScene):
             neurons.insert(0, first)
         taken = np.array(fixed, dtype=float).reshape(-1, 4)
         accepted = []
+        self._place_neuron_labels()
+        b = self.content_rect()
+        bounds = (b.left() - 1, b.top() - 1, b.right() + 1, b.bottom() + 1)
         for n in neurons:
-            if not n.label.lines:
-                n.label.setVisible(False)
+            label = n.label
+            if not label.lines:
+                label.setVisible(False)
                 continue
-            r = np.array(rect_of(n.label))
-            clear = not np.any((taken[:, 0] < r[2]) & (r[0] < taken[:, 2])
-                               & (taken[:, 1] < r[3]) & (r[1] < taken[:, 3]))
-            n.label.setVisible(clear)
+            _place_under(n)
+            w, h = label.box[0] * s, label.box[1] * s
+            # under its circle; else beside it, right then left (in a
+            # tight column the neuron below takes the room under it)
+            beside = NEURON_RADIUS + 4 * s + w / 2
+            for dx, dy in ((0.0, None), (beside, 0.0), (-beside, 0.0)):
+                if dy is not None:
+                    label.setPos(n.x() + dx, n.y() + dy)
+                c = label.pos()
+                r = np.array((c.x() - w / 2, c.y() - h / 2, c.x() + w / 2, c.y() + h / 2))
+                clear = bool(bounds[0] <= r[0] and r[2] <= bounds[2]  # (what the fit shows)
+                             and bounds[1] <= r[1] and r[3] <= bounds[3]
+                             and not np.any((taken[:, 0] < r[2]) & (r[0] < taken[:, 2])
+                                            & (taken[:, 1] < r[3]) & (r[1] < taken[:, 3])))
+                if clear:
+                    break
+            label.setVisible(clear)
             if clear:
                 taken = np.vstack([taken, r])
                 accepted.append(tuple(r))
             else:
+                _place_under(n)
                 hidden += 1
         obstacles = fixed + accepted
 
@@ -866,6 +885,17 @@ class NetworkScene(QGraphicsScene):
         ys = [[n.y() for n in row] for row in self.neurons]
         gaps, all_ends, gap_items = [], [], []
         for k in [k for k in order if k >= 1]:
+            if k in crowded:  # unlabelled: hidden once, then left alone (speed)
+                mask = self.document.network.layers[k - 1].mask
+                hidden += int(mask.sum()) if mask is not None else len(self.edges[k]) * len(
+                    self.edges[k][0])
+                if k not in self._gaps_hidden:
+                    for row in self.edges[k]:
+                        for e in row:
+                            e.label.setVisible(False)
+                    self._gaps_hidden.add(k)
+                continue
+            self._gaps_hidden.discard(k)
             x0s, y0s, x1s, y1s = xs[k - 1], ys[k - 1], xs[k], ys[k]
             ends, rows, widths, heights, targets, items = [], [], [], [], [], []
             lone = None
@@ -876,11 +906,8 @@ class NetworkScene(QGraphicsScene):
                         e.label.setVisible(False)
                         continue
                     label = e.label
-                    if k in crowded:
-                        label.setVisible(False)
-                        hidden += 1
                     # (edges sit at the scene origin: _bounds is in scene coordinates)
-                    elif label.lines and (region is None or region.intersects(e._bounds)):
+                    if label.lines and (region is None or region.intersects(e._bounds)):
                         w, h = label.box
                         spec = (len(ends), w * s + 2, h * s + 2, j, e)
                         if e.ref == sel:
