@@ -16,7 +16,7 @@ from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
 from nnsim.examples import example_path
 from nnsim.qt.canvas.items import HeaderItem, LegendItem, ValueLabelItem
-from nnsim.qt.selection import EdgeRef
+from nnsim.qt.selection import EdgeRef, NeuronRef
 
 from canvas_helpers import make_view
 
@@ -164,17 +164,25 @@ def test_a_deep_network_at_fit_keeps_the_layer_just_computed_and_the_legend(qtbo
         assert any(f"{scene.hidden_labels} labels need room" in s for s in scene.legend.status)
 
 
-def test_the_selected_edge_keeps_its_label_in_a_crowded_canvas(qtbot):
+@pytest.mark.parametrize("size", [(560, 400), (1280, 900)])
+def test_a_selected_edge_or_neuron_shows_its_number_in_a_crowded_canvas(qtbot, size):
     doc = spiral_deep()
-    scene, view = make_view(qtbot, doc, size=(1280, 900))
+    scene, view = make_view(qtbot, doc, size=size)
     step_until(doc, "backward", 4)
     QApplication.processEvents()
-    ref = EdgeRef(2, 5, 7)  # in a gap far from the layer just computed
-    label = scene.edges[2][5][7].label
-    scene.select(ref)
-    scene._place_labels()
-    assert label.isVisible()
-    assert label.text == fmt(doc.snapshot.weights_before[1][0][5, 7])
+    w = doc.snapshot.weights_before[1][0]
+    for i, j in ((5, 7), (0, 11)):  # in a gap far from the layer just computed
+        scene.select(EdgeRef(2, i, j))
+        label = scene.edges[2][i][j].label
+        assert label.isVisible()
+        assert label.text == fmt(w[i, j])
+        assert line_px(view, label) >= MIN_TEXT_PX
+        assert screen_overlaps(view, shown_texts(scene)) == []
+    assert not scene.edges[2][5][7].label.isVisible() or size == (1280, 900)
+    neuron = scene.neurons[2][4]
+    scene.select(NeuronRef(2, 4))
+    assert neuron.label.isVisible()
+    assert neuron.label.text.startswith(f"z = {fmt(doc.snapshot.z[1][0, 4])}")
     assert screen_overlaps(view, shown_texts(scene)) == []
 
 

@@ -219,6 +219,7 @@ class NetworkScene(QGraphicsScene):
         self.legend: LegendItem | None = None
         self._verbose = True
         self._gaps_hidden: set[int] = set()  # crowded gaps whose labels are all hidden
+        self._lone = None  # the selected edge, whose label may show in a crowded gap
         self._items_generation = getattr(self, "_items_generation", 0) + 1
         self._last_relabel = self._last_snapshot = None  # see _relabel_key
 
@@ -334,7 +335,22 @@ class NetworkScene(QGraphicsScene):
         self._selection = ref
         if ref is not None:
             self._show_selection(ref, True)
+            self._make_room_for(ref)
         self.selection_changed.emit(ref)
+
+    def _make_room_for(self, ref) -> None:
+        """A selected item whose number is not shown gets it (the selection
+        goes first for room; in a crowded gap its text is made first)."""
+        item = self.item_for(ref)
+        label = item.label if item is not None else None
+        if label is None or label.isVisible() or not self.neurons:
+            return
+        if isinstance(ref, EdgeRef) and ref.layer in self._crowded:
+            self._last_relabel = None  # its text was skipped
+            self._needs_placement = True
+            self.relabel()
+        elif label.lines:
+            self._place_labels()
 
     # -- what the labels show ------------------------------------------------------
     def _input_values(self, snap):
@@ -401,11 +417,15 @@ class NetworkScene(QGraphicsScene):
             top = palette.widest(len(grid) * len(grid[0]))
             # A crowded gap is left unlabelled (see CROWDED): its texts are
             # made when it gets room (see _place_labels).
+            # (the selected edge's label is made there too: it keeps its room)
             texts = k not in self._crowded
             if texts:
                 self._stale_gaps.discard(k)
             else:
                 self._stale_gaps.add(k)
+            sel = self._selection
+            si, sj = ((sel.source, sel.target) if isinstance(sel, EdgeRef) and sel.layer == k
+                      else (-1, -1))
             rows = values.tolist()
             extras = [e.tolist() for e in extra]
             codes = palette.edge_pen_codes(values, big, kind, top)
@@ -428,7 +448,7 @@ class NetworkScene(QGraphicsScene):
                     if code != edge.pen_key:  # only edges whose look changed
                         edge.pen_key = code
                         edge.setPen(pen_for(code))
-                    if not texts:
+                    if not texts and (j != sj or i != si):
                         continue
                     val = vrow[j]
                     if style == "w":
@@ -868,6 +888,11 @@ class NetworkScene(QGraphicsScene):
                                             & (taken[:, 1] < r[3]) & (r[1] < taken[:, 3])))
                 if clear:
                     break
+            if not clear and n.ref == sel:  # the selection shows its number anyway
+                _place_under(n)
+                c = label.pos()
+                r = np.array((c.x() - w / 2, c.y() - h / 2, c.x() + w / 2, c.y() + h / 2))
+                clear = True
             label.setVisible(clear)
             if clear:
                 taken = np.vstack([taken, r])
@@ -879,7 +904,19 @@ class NetworkScene(QGraphicsScene):
 
         # edge labels: the labels to place, gap by gap as arrays
         # (placement.Gap), the gaps in order of priority; the selected edge's
-        # label alone in a gap of its own first
+        # label before them all (it alone even in a crowded gap)
+        region = self._visible_region()
+        if self._lone is not None and self._lone.ref != sel:
+            self._lone.label.setVisible(False)  # the last selection's
+        lone = self._lone = self.item_for(sel) if isinstance(sel, EdgeRef) else None
+        if lone is not None and not (lone.present and lone.label.lines):
+            lone = None
+        if lone is not None:
+            r = self._place_alone(lone, obstacles, s)
+            for n in self._overlapped_neuron_labels(r):  # room for the selection
+                n.label.setVisible(False)
+                hidden += 1
+            obstacles = obstacles + [r]
         region = self._visible_region()
         xs = [[n.x() for n in row] for row in self.neurons]
         ys = [[n.y() for n in row] for row in self.neurons]
@@ -894,11 +931,13 @@ class NetworkScene(QGraphicsScene):
                         for e in row:
                             e.label.setVisible(False)
                     self._gaps_hidden.add(k)
+                if lone is not None and lone.ref.layer == k:
+                    hidden -= 1
+                    lone.label.setVisible(True)
                 continue
             self._gaps_hidden.discard(k)
             x0s, y0s, x1s, y1s = xs[k - 1], ys[k - 1], xs[k], ys[k]
             ends, rows, widths, heights, targets, items = [], [], [], [], [], []
-            lone = None
             for i, row in enumerate(self.edges[k]):
                 x0, y0 = x0s[i], y0s[i]
                 for j, e in enumerate(row):
@@ -907,17 +946,15 @@ class NetworkScene(QGraphicsScene):
                         continue
                     label = e.label
                     # (edges sit at the scene origin: _bounds is in scene coordinates)
-                    if label.lines and (region is None or region.intersects(e._bounds)):
+                    if e is lone:
+                        pass
+                    elif label.lines and (region is None or region.intersects(e._bounds)):
                         w, h = label.box
-                        spec = (len(ends), w * s + 2, h * s + 2, j, e)
-                        if e.ref == sel:
-                            lone = spec
-                        else:
-                            rows.append(spec[0])
-                            widths.append(spec[1])
-                            heights.append(spec[2])
-                            targets.append(j)
-                            items.append(e)
+                        rows.append(len(ends))
+                        widths.append(w * s + 2)
+                        heights.append(h * s + 2)
+                        targets.append(j)
+                        items.append(e)
                     else:
                         label.setVisible(False)
                     ends.append((x0, y0, x1s[j], y1s[j]))
@@ -929,10 +966,6 @@ class NetworkScene(QGraphicsScene):
                                      np.array(heights, dtype=float),
                                      np.array(targets, dtype=int),
                                      np.full(len(rows), self._sizes[k]), rows)
-            if lone is not None:
-                gaps.insert(0, gap([lone[0]], [lone[1]], [lone[2]], [lone[3]]))
-                all_ends.insert(0, E)
-                gap_items.insert(0, [lone[4]])
             gaps.append(gap(rows, widths, heights, targets))
             all_ends.append(E)
             gap_items.append(items)
@@ -956,6 +989,28 @@ class NetworkScene(QGraphicsScene):
         self._needs_placement = False
         self._set_legend()
         self._update_scene_rect()
+
+    def _place_alone(self, edge: EdgeItem, obstacles, s: float) -> tuple:
+        """Put the selected edge's label on its edge, where it overlaps none
+        of ``obstacles`` if it can, else in the middle; returns its rect."""
+        w, h = edge.label.box[0] * s + 2, edge.label.box[1] * s + 2
+        p, q = edge.source.pos(), edge.target.pos()
+        gap = placement.Gap(np.array([[p.x(), p.y(), q.x(), q.y()]]), np.array([w]),
+                            np.array([h]), np.array([edge.ref.target]),
+                            np.array([self._sizes[edge.ref.layer]]), np.array([-1]))
+        got = int(placement.place_gaps([gap], obstacles)[0][0])
+        edge.label_t = float(placement.TS[got]) if got >= 0 else 0.5
+        if edge.label.scale() != s:
+            edge.label.setScale(s)
+        c = edge.point_at(edge.label_t)
+        edge.label.setPos(c)
+        edge.label.setVisible(True)
+        return (c.x() - w / 2, c.y() - h / 2, c.x() + w / 2, c.y() + h / 2)
+
+    def _overlapped_neuron_labels(self, rect: tuple) -> list:
+        box = QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1])
+        return [n for row in self.neurons for n in row
+                if n.label.isVisible() and n.label.sceneBoundingRect().intersects(box)]
 
     def network_rect(self) -> QRectF:
         """The part of the scene the neurons occupy."""
