@@ -15,6 +15,7 @@ from nnsim.core.project import Project
 from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
 from nnsim.examples import example_path
+from nnsim.qt.canvas import palette
 from nnsim.qt.canvas.items import HeaderItem, LegendItem, ValueLabelItem
 from nnsim.qt.selection import EdgeRef, NeuronRef
 
@@ -65,7 +66,6 @@ def line_px(view, label: ValueLabelItem) -> float:
 
 def font_px(view, label: ValueLabelItem) -> float:
     """The on-screen pixel size of a label's font."""
-    from nnsim.qt.canvas import palette
     return palette.VALUE_PX * label.scale() * view.zoom
 
 
