@@ -663,29 +663,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.export_canvas(path)
 
     def export_canvas(self, path: str | Path) -> bool:
-        """The whole network at print quality, PNG or SVG by the file's suffix."""
-        path = str(path)
-        rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        # Qt reports a failed write by a False result, never by an exception.
-        if path.lower().endswith(".svg"):
-            gen = QSvgGenerator()
-            gen.setFileName(path)
-            gen.setSize(rect.size().toSize())
-            gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-            gen.setTitle(self.document.display_name)
-            painter = QPainter(gen)
-            self.scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-            ok = painter.end()
-        else:
-            scale = 2.0
-            image = QImage(QSize(int(rect.width() * scale), int(rect.height() * scale)),
-                           QImage.Format.Format_ARGB32)
-            image.fill(Qt.GlobalColor.white)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self.scene.render(painter, QRectF(image.rect()), rect)
-            painter.end()
-            ok = image.save(path)
+        """The whole network with every number of the current step, PNG or
+        SVG by the file's suffix (see canvas/export.py)."""
+        from .canvas import export as canvas_export
+        ok = canvas_export.export_canvas(self.scene, path, self.document.display_name)
         if not ok:
             self.show_error("Could not export", f"{path}: the image could not be written")
         return ok

@@ -572,7 +572,7 @@ def test_zoomed_far_out_numbers_are_hidden_and_zooming_in_brings_them_back(qtbot
     scene, view = make_view(qtbot, doc)
     view.set_zoom(0.2)
     qtbot.waitUntil(lambda: not any(e.label.isVisible() for e in scene.edges[2][0]))
-    assert any("Zoom in" in s for s in scene.legend.status)
+    assert any("zoom in" in s.lower() for s in scene.legend.status)
     view.set_zoom(1.0)
     qtbot.waitUntil(lambda: any(e.label.isVisible() for e in scene.edges[2][0]))
 
@@ -588,8 +588,9 @@ def test_deep_network_labels_never_overlap_at_default_zoom(qtbot):
         labels = visible_labels(scene)
         assert overlapping_pairs(labels) == [], f"overlap after {step}"
         shown = sum(1 for g in scene.edges[1:] for r in g for e in r if e.label.isVisible())
+        # (labels are 11 px on screen at any zoom, no longer shrunk with the fit)
         if step is None or step.kind != "update":
-            assert shown >= 0.9 * n_labels, f"only {shown}/{n_labels} labels after {step}"
+            assert shown >= 0.85 * n_labels, f"only {shown}/{n_labels} labels after {step}"
         # every edge label sits on its own edge
         for g in scene.edges[1:]:
             for r in g:

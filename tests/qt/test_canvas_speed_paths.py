@@ -96,7 +96,8 @@ def reference_place(gaps, obstacles, crossing_ends) -> list:
             if c is not None:
                 placed[n] = orders[n][c]
                 add(cands[n][c], n)
-        if dense:
+        unplaced = sum(placed[n] is None for n in range(base, len(everyone)))
+        if dense or unplaced > placement.REPAIR_MAX:  # crowded: no repair pass
             continue
         for n in range(base, len(everyone)):
             if placed[n] is not None:

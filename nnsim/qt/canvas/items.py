@@ -337,6 +337,8 @@ class LegendItem(QGraphicsItem):
         super().__init__()
         self.status: list[str] = []
         self.showing: frozenset = frozenset({palette.WEIGHT})
+        self.columns = 1  # 2: the status beside the key (a wide, low legend)
+        self._status_w = 0.0
         self._rect = QRectF()
         self.setZValue(Z_LEGEND)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -347,11 +349,24 @@ class LegendItem(QGraphicsItem):
 
     def _relayout(self) -> None:
         lh = self._line_h()
-        h = self.PAD * 2 + lh * (len(self.status) + len(self.ROWS)) + (8 if self.status else 0)
-        rect = QRectF(0, 0, self.WIDTH, h)
+        if self.columns == 2:
+            fm = _fonts().legend_bold_metrics
+            self._status_w = max([fm.horizontalAdvance(t) for t in self.status] + [100.0]) \
+                + 2 * self.PAD
+            rows = max(len(self.status), len(self.ROWS))
+            rect = QRectF(0, 0, self._status_w + self.WIDTH, self.PAD * 2 + lh * rows)
+        else:
+            h = self.PAD * 2 + lh * (len(self.status) + len(self.ROWS)) + (8 if self.status else 0)
+            rect = QRectF(0, 0, self.WIDTH, h)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
+
+    def set_columns(self, columns: int) -> None:
+        if columns != self.columns:
+            self.columns = columns
+            self._relayout()
+            self.update()
 
     def set_state(self, status: list[str], showing: frozenset) -> None:
         if status == self.status and showing == self.showing:
@@ -367,19 +382,28 @@ class LegendItem(QGraphicsItem):
         if not _readable(painter, option, palette.LEGEND_PX):
             return
         f = _fonts()
+        painter.save()  # the key column is drawn translated
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(QColor(0, 0, 0, 50), 1))
         painter.setBrush(QColor(250, 250, 250, 235))
         painter.drawRoundedRect(self._rect, 6, 6)
         lh = self._line_h()
         x, y = self.PAD, self.PAD
+        two = self.columns == 2
+        status_right = self._status_w - self.PAD if two else self.WIDTH - x
         for i, line in enumerate(self.status):
             painter.setFont(f.legend_bold if i == 0 else f.legend)
             painter.setPen(palette.TEXT)
-            painter.drawText(QRectF(x, y, self.WIDTH - 2 * x, lh),
+            painter.drawText(QRectF(x, y, status_right - x, lh),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, line)
             y += lh
-        if self.status:
+        if two:
+            painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
+            painter.drawLine(QPointF(self._status_w, self.PAD),
+                             QPointF(self._status_w, self._rect.height() - self.PAD))
+            painter.translate(self._status_w, 0)
+            y = self.PAD
+        elif self.status:
             painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
             painter.drawLine(QPointF(x, y + 3), QPointF(self.WIDTH - x, y + 3))
             y += 8
@@ -413,3 +437,4 @@ class LegendItem(QGraphicsItem):
             painter.drawText(QRectF(tx, y, self.WIDTH - tx - self.PAD, lh),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
             y += lh
+        painter.restore()

@@ -51,8 +51,9 @@ BAND_BORDER = QColor(240, 200, 60, 160)
 MIN_WIDTH = 0.5
 MAX_WIDTH = 6.0
 
-# Scene pixel sizes (labels scale with the zoom; they are hidden when they
-# would be smaller than MIN_READABLE_PX on screen).
+# Pixel sizes. Labels, headers and the legend are this large on screen at
+# any zoom (times the text-size setting; see scene.py); a neuron's name
+# scales with its circle and is not drawn below MIN_READABLE_PX.
 NAME_PX = 13
 VALUE_PX = 11
 HEADER_PX = 14

@@ -26,6 +26,9 @@ CROSSING_MAX_EDGES = 200
 # best DENSE_CANDIDATES spots and there is no repair pass (speed).
 DENSE = 200
 DENSE_CANDIDATES = 16
+# A gap with more labels than this left without room gets no repair pass:
+# it is crowded, moving one label would not make room for many (speed).
+REPAIR_MAX = 12
 
 TS = np.arange(T_MIN, T_MAX + 1e-9, T_STEP)
 
@@ -333,7 +336,7 @@ def place_gaps(gaps: list[Gap], obstacles: list[Rect],
             placed[g][idx] = order[pos, cs]
             rects.extend(rect[pos, cs], base + idx)
         base += n
-        if not dense:
+        if not dense and (placed[g] < 0).sum() <= REPAIR_MAX:
             _repair(g, spans, placed, rects)
     return placed
 

@@ -26,19 +26,17 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsProxyWidget, QGraphicsSce
 from ...core import activations
 from ...document import EditError
 from ..selection import EdgeRef, NeuronRef
-from . import palette, placement
+from . import palette
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
+# (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
+from .label_layout import VISIBLE_ONLY_EDGES, LabelLayout, _place_under  # noqa: F401
 from ..number_entry import parse_number
 from ...core.naming import (ARROW, DELTA, PARTIAL, edge_name, fmt, fmt_full, layer_name,
                      neuron_name, weight_name)
 
 # Above this many connections between two layers, labels drop their "w =" prefix.
 VERBOSE_MAX_EDGES = 16
-# With more edges than this, only the labels near the visible part are placed.
-VISIBLE_ONLY_EDGES = 400
-# Up to this zoom labels grow with the network (see set_view_zoom).
-LABEL_ZOOM_REF = 1.4
 DRAG_THRESHOLD = 3.0
 
 
@@ -114,18 +112,20 @@ class ValueEditor(QWidget):
         self.line.setFocus()
 
 
-class NetworkScene(QGraphicsScene):
+class NetworkScene(LabelLayout, QGraphicsScene):
     """The drawn network of one Document.
 
     Signals:
         selection_changed(object): a NeuronRef, an EdgeRef or None.
     Public methods:
         select(ref), selection, rebuild(), relabel(), content_rect(),
+        set_text_scale(scale), text_scale, set_label_mode(mode), label_mode,
         interactive_item_at(scene_pos), context_menu(ref), edit_value(ref),
         tooltip_text(ref), set_document(document).
     """
 
     selection_changed = Signal(object)
+    content_resized = Signal()  # the labels changed size: a fitted view fits again
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -141,10 +141,16 @@ class NetworkScene(QGraphicsScene):
         self._editor_proxy: QGraphicsProxyWidget | None = None
         self._editing = None
         self._closed_editor = None
+        self.text_scale = 1.0
+        self.label_mode = "auto"
         self.label_scale = 1.0
-        self.hidden_labels = 0  # edge labels that found no free spot
+        self.legend_side = "right"  # or "below" the network (the view's fit chooses)
+        self.legend_room: tuple[float, float] | None = None  # its largest size on screen
+        self.exporting = False  # export.py: every label placed, not only those in view
+        self.hidden_labels = 0  # current labels (edges and neurons) left out for lack of room
         self._needs_placement = True
-        self._edge_texts_stale = False  # edge label texts skipped while unreadable
+        self._stale_gaps: set[int] = set()  # gaps whose edge texts were skipped (crowded)
+        self._crowded: frozenset = frozenset()  # gaps left unlabelled now
         self._view_zoom = 1.0
         self._n_edges = 0
         self._status: list[str] = []
@@ -212,7 +218,8 @@ class NetworkScene(QGraphicsScene):
         self.halo: HaloItem | None = None
         self.legend: LegendItem | None = None
         self._verbose = True
-        self._edge_labels_hidden = False  # all edge labels hidden (zoomed out)
+        self._gaps_hidden: set[int] = set()  # crowded gaps whose labels are all hidden
+        self._lone = None  # the selected edge, whose label may show in a crowded gap
         self._items_generation = getattr(self, "_items_generation", 0) + 1
         self._last_relabel = self._last_snapshot = None  # see _relabel_key
 
@@ -260,6 +267,8 @@ class NetworkScene(QGraphicsScene):
         self.band, self.halo, self.legend = BandItem(), HaloItem(), LegendItem()
         for item in (self.band, self.halo, self.legend):
             self.addItem(item)
+        for item in self.headers + [self.legend]:
+            item.setScale(self.label_scale)
         self._apply_positions(place=False)
         keep = had if sizes == old_sizes and self._valid(had) else None
         self._selection = keep
@@ -326,7 +335,22 @@ class NetworkScene(QGraphicsScene):
         self._selection = ref
         if ref is not None:
             self._show_selection(ref, True)
+            self._make_room_for(ref)
         self.selection_changed.emit(ref)
+
+    def _make_room_for(self, ref) -> None:
+        """A selected item whose number is not shown gets it (the selection
+        goes first for room; in a crowded gap its text is made first)."""
+        item = self.item_for(ref)
+        label = item.label if item is not None else None
+        if label is None or label.isVisible() or not self.neurons:
+            return
+        if isinstance(ref, EdgeRef) and ref.layer in self._crowded:
+            self._last_relabel = None  # its text was skipped
+            self._needs_placement = True
+            self.relabel()
+        elif label.lines:
+            self._place_labels()
 
     # -- what the labels show ------------------------------------------------------
     def _input_values(self, snap):
@@ -362,93 +386,53 @@ class NetworkScene(QGraphicsScene):
         resized = False
 
         # neurons ----------------------------------------------------------
+        mode = self.label_mode
         x = self._input_values(snap)
         for j, item in enumerate(self.neurons[0]):
             lines = ((f"x = {fmt(x[j])}", palette.TEXT),) if x is not None else ()
-            resized |= item.label.set_lines(lines)
+            resized |= item.label.set_lines(lines if mode != "gradients" else ())
             item.set_fill(palette.NEURON_FILL)
         for k in range(1, L + 1):
-            layer = net.layers[k - 1]
-            out = k == L
-            if snap is None:
-                b = layer.b
-                for j, item in enumerate(self.neurons[k]):
-                    resized |= item.label.set_lines(
-                        ((f"b = {fmt(b[j])}", palette.text_color(b[j], palette.WEIGHT)),))
-                    item.set_fill(palette.NEURON_FILL)
-                continue
-            if snap.weights_after is not None:
-                b0, b1 = snap.weights_before[k - 1][1], snap.weights_after[k - 1][1]
-                for j, item in enumerate(self.neurons[k]):
-                    resized |= item.label.set_lines(
-                        ((f"b {fmt(b0[j])} {ARROW} {fmt(b1[j])}",
-                          palette.text_color(b1[j], palette.WEIGHT)),))
-                    item.set_fill(palette.NEURON_FILL)
-                continue
-            if snap.delta[k - 1] is not None:
-                d, db = snap.delta[k - 1][0], snap.db[k - 1]
-                for j, item in enumerate(self.neurons[k]):
-                    resized |= item.label.set_lines((
-                        (f"{DELTA} = {fmt(d[j])}", palette.text_color(d[j], palette.GRADIENT)),
-                        (f"{PARTIAL}L/{PARTIAL}b = {fmt(db[j])}",
-                         palette.text_color(db[j], palette.GRADIENT))))
-                    item.set_fill(palette.NEURON_FILL_BACKWARD)
-                continue
-            if snap.z[k - 1] is not None:
-                z, a = snap.z[k - 1][0], snap.a[k][0]
-                show_loss = (out and snap.loss_shares is not None
-                             and snap.loss_shares.shape[1] == len(self.neurons[k])
-                             and snap.Y.shape[1] == len(self.neurons[k]))
-                for j, item in enumerate(self.neurons[k]):
-                    lines = [(f"z = {fmt(z[j])}", palette.TEXT), (f"a = {fmt(a[j])}", palette.TEXT)]
-                    if show_loss:
-                        lines += [(f"y = {fmt(snap.Y[0, j])}", palette.TEXT_MUTED),
-                                  (f"L share = {fmt(snap.loss_shares[0, j])}", palette.TEXT)]
-                    resized |= item.label.set_lines(tuple(lines))
-                    item.set_fill(palette.NEURON_FILL_FORWARD)
-                continue
-            for item in self.neurons[k]:  # not computed yet in this pass
-                resized |= item.label.set_lines(())
-                item.set_fill(palette.NEURON_FILL)
+            for j, item in enumerate(self.neurons[k]):
+                lines, fill = self._neuron_lines(snap, k, j, mode)
+                resized |= item.label.set_lines(lines)
+                item.set_fill(fill)
 
         # edges -------------------------------------------------------------
-        plans = []  # (k, kind, values, old values or None)
-        for k in range(1, L + 1):
-            layer = net.layers[k - 1]
-            if snap is None:
-                plans.append((k, palette.WEIGHT, layer.W, None))
-            elif snap.weights_after is not None:
-                plans.append((k, palette.WEIGHT, snap.weights_after[k - 1][0],
-                              snap.weights_before[k - 1][0]))
-            elif snap.dW[k - 1] is not None:
-                plans.append((k, palette.GRADIENT, snap.dW[k - 1], None))
-            else:
-                plans.append((k, palette.WEIGHT, snap.weights_before[k - 1][0], None))
+        plans = [self._edge_plan(snap, k, mode) for k in range(1, L + 1)]
         largest = {}
-        for k, kind, values, _ in plans:
+        for k, kind, values, _, _ in plans:
             mask = net.layers[k - 1].mask
             vals = np.abs(values if mask is None else values[mask])
             vals = vals[np.isfinite(vals)]
             if vals.size:
                 largest[kind] = max(largest.get(kind, 0.0), float(vals.max()))
         showing = set()
-        # Zoomed out too far to read, edge labels are hidden: their texts are
-        # made when they can be read again (see _place_labels).
-        texts = self._labels_readable()
-        self._edge_texts_stale = not texts
         pen_for, REMOVED = palette.pen_for_code, palette.REMOVED_CODE
-        for k, kind, values, old in plans:
+        W, G = palette.WEIGHT, palette.GRADIENT
+        for k, kind, values, style, extra in plans:
             mask = net.layers[k - 1].mask
             big = largest.get(kind, 0.0)
             grid = self.edges[k]
             top = palette.widest(len(grid) * len(grid[0]))
+            # A crowded gap is left unlabelled (see CROWDED): its texts are
+            # made when it gets room (see _place_labels).
+            # (the selected edge's label is made there too: it keeps its room)
+            texts = k not in self._crowded
+            if texts:
+                self._stale_gaps.discard(k)
+            else:
+                self._stale_gaps.add(k)
+            sel = self._selection
+            si, sj = ((sel.source, sel.target) if isinstance(sel, EdgeRef) and sel.layer == k
+                      else (-1, -1))
             rows = values.tolist()
-            olds = old.tolist() if old is not None else None
+            extras = [e.tolist() for e in extra]
             codes = palette.edge_pen_codes(values, big, kind, top)
             masks = mask.tolist() if mask is not None else None
             for i, row in enumerate(grid):
                 vrow, crow = rows[i], codes[i]
-                orow = olds[i] if olds is not None else None
+                xrows = [e[i] for e in extras]
                 mrow = masks[i] if masks is not None else None
                 for j, edge in enumerate(row):
                     present = mrow is None or mrow[j]
@@ -464,19 +448,31 @@ class NetworkScene(QGraphicsScene):
                     if code != edge.pen_key:  # only edges whose look changed
                         edge.pen_key = code
                         edge.setPen(pen_for(code))
-                    if not texts:
+                    if not texts and (j != sj or i != si):
                         continue
                     val = vrow[j]
-                    color = palette.text_color(val, kind)
-                    if orow is not None:  # two short lines fit between crossing edges
-                        w0 = orow[j]
-                        lines = ((f"w {fmt(w0)}" if v else fmt(w0),
-                                  palette.text_color(w0, kind)),
-                                 (f"{ARROW} {fmt(val)}", color))
-                    elif kind == palette.GRADIENT:
-                        lines = ((f"{PARTIAL}L/{PARTIAL}w = {fmt(val)}" if v else fmt(val), color),)
-                    else:
-                        lines = ((f"w = {fmt(val)}" if v else fmt(val), color),)
+                    if style == "w":
+                        lines = ((f"w = {fmt(val)}" if v else fmt(val),
+                                  palette.text_color(val, W)),)
+                    elif style == "g":
+                        lines = ((f"{PARTIAL}L/{PARTIAL}w = {fmt(val)}" if v else fmt(val),
+                                  palette.text_color(val, G)),)
+                    elif style == "update":  # two short lines fit between crossing edges
+                        w0 = xrows[0][j]
+                        lines = ((f"w {fmt(w0)}" if v else fmt(w0), palette.text_color(w0, W)),
+                                 (f"{ARROW} {fmt(val)}", palette.text_color(val, W)))
+                    elif style == "w+g":  # the weight and its gradient side by side
+                        w0 = xrows[0][j]
+                        lines = ((f"w {fmt(w0)}" if v else fmt(w0), palette.text_color(w0, W)),
+                                 (f"{PARTIAL}L/{PARTIAL}w {fmt(val)}" if v else fmt(val),
+                                  palette.text_color(val, G)))
+                    elif style == "update+g":
+                        w0, g = xrows[0][j], xrows[1][j]
+                        lines = ((f"w {fmt(w0)} {ARROW} {fmt(val)}", palette.text_color(val, W)),
+                                 (f"{PARTIAL}L/{PARTIAL}w {fmt(g)}" if v else fmt(g),
+                                  palette.text_color(g, G)))
+                    else:  # "none": nothing of this mode computed yet
+                        lines = ()
                     resized |= edge.label.set_lines(lines)
 
         # headers, band, legend ------------------------------------------------
@@ -496,6 +492,74 @@ class NetworkScene(QGraphicsScene):
         else:  # every box kept its size: every label keeps its place
             self._set_legend()
 
+    def _neuron_lines(self, snap, k: int, j: int, mode: str):
+        """What neuron j of layer k shows in this label mode, and its fill."""
+        layer = self.document.network.layers[k - 1]
+        if snap is None:  # between passes: its bias
+            b = layer.b[j]
+            lines = ((f"b = {fmt(b)}", palette.text_color(b, palette.WEIGHT)),)
+            return (() if mode == "gradients" else lines), palette.NEURON_FILL
+        G = palette.GRADIENT
+        forward = snap.z[k - 1] is not None
+        backward = snap.delta[k - 1] is not None
+        updated = snap.weights_after is not None
+        fill = (palette.NEURON_FILL if updated else palette.NEURON_FILL_BACKWARD if backward
+                else palette.NEURON_FILL_FORWARD if forward else palette.NEURON_FILL)
+        grads = ()
+        if backward:
+            d, db = snap.delta[k - 1][0, j], snap.db[k - 1][j]
+            grads = ((f"{DELTA} = {fmt(d)}", palette.text_color(d, G)),
+                     (f"{PARTIAL}L/{PARTIAL}b = {fmt(db)}", palette.text_color(db, G)))
+        bias = ()
+        if updated:
+            b0, b1 = snap.weights_before[k - 1][1][j], snap.weights_after[k - 1][1][j]
+            bias = ((f"b {fmt(b0)} {ARROW} {fmt(b1)}", palette.text_color(b1, palette.WEIGHT)),)
+        act = ((f"a = {fmt(snap.a[k][0, j])}", palette.TEXT),) if forward else ()
+        if mode == "values":
+            return act + bias, fill
+        if mode == "gradients":
+            return grads, fill
+        if mode == "both":
+            return act + grads + bias, fill
+        # auto: what the phase just computed
+        if updated:
+            return bias, fill
+        if backward:
+            return grads, fill
+        if forward:
+            lines = ((f"z = {fmt(snap.z[k - 1][0, j])}", palette.TEXT),) + act
+            n = len(self.neurons[k])
+            if (k == len(self._sizes) - 1 and snap.loss_shares is not None
+                    and snap.loss_shares.shape[1] == n and snap.Y.shape[1] == n):
+                lines += ((f"y = {fmt(snap.Y[0, j])}", palette.TEXT_MUTED),
+                          (f"L share = {fmt(snap.loss_shares[0, j])}", palette.TEXT))
+            return lines, fill
+        return (), fill
+
+    def _edge_plan(self, snap, k: int, mode: str):
+        """(k, kind the pens show, their values, label style, extra arrays)
+        for the edges into layer k in this label mode."""
+        W, G = palette.WEIGHT, palette.GRADIENT
+        if snap is None:
+            w = self.document.network.layers[k - 1].W
+            return (k, W, w, "none" if mode == "gradients" else "w", ())
+        w0 = snap.weights_before[k - 1][0]
+        g = snap.dW[k - 1]
+        if snap.weights_after is not None:
+            w1 = snap.weights_after[k - 1][0]
+            if mode == "gradients" and g is not None:
+                return (k, G, g, "g", ())
+            if mode == "both" and g is not None:
+                return (k, W, w1, "update+g", (w0, g))
+            return (k, W, w1, "update", (w0,))
+        if g is None:
+            return (k, W, w0, "none" if mode == "gradients" else "w", ())
+        if mode == "values":
+            return (k, W, w0, "w", ())
+        if mode == "both":
+            return (k, G, g, "w+g", (w0,))
+        return (k, G, g, "g", ())
+
     def _relabel_key(self) -> tuple:
         """What relabel shows besides the snapshot, to tell whether it changed."""
         doc = self.document
@@ -509,14 +573,12 @@ class NetworkScene(QGraphicsScene):
                 tuple(None if l.mask is None else l.mask.tobytes() for l in net.layers),
                 tuple(l.activation for l in net.layers), net.loss,
                 None if x is None else np.asarray(x, dtype=float).tobytes(),
-                st.next_step, indices, self._labels_readable(), self.label_scale)
+                st.next_step, indices, self._crowded, self.label_mode)
 
     def _set_legend(self) -> None:
         status = list(self._status)
-        if not self._labels_readable():
-            status.append("Zoom in to read the numbers")
-        elif self.hidden_labels:
-            status.append(f"{self.hidden_labels} edge labels need room: zoom in")
+        if self.hidden_labels:
+            status.append(f"{self.hidden_labels} labels need room: zoom in")
         self.legend.set_state(status, self._showing)
 
     def _status_lines(self, snap) -> list[str]:
@@ -564,186 +626,6 @@ class NetworkScene(QGraphicsScene):
         rect.adjust(-14, -8, 14, 8)
         self.band.setRect(rect)
         self.band.setVisible(True)
-
-    # -- level of detail -------------------------------------------------------------
-    def set_view_zoom(self, zoom: float) -> None:
-        """The view's scale (1 = 100 %). Up to LABEL_ZOOM_REF labels grow with
-        the network; beyond it they keep their size on screen, so zooming in
-        makes room for labels that did not fit. Zoomed out so far that the
-        numbers are unreadable, edge labels are hidden and not placed."""
-        was_readable = self._labels_readable()
-        self._view_zoom = zoom
-        scale = max(0.05, min(1.0, LABEL_ZOOM_REF / zoom))
-        if abs(scale - self.label_scale) >= 0.02 * self.label_scale:
-            self.label_scale = scale
-            for label in self._value_labels():
-                label.setScale(scale)
-            self._place_neuron_labels()
-            self._place_timer.start()
-        elif self._labels_readable() != was_readable or (
-                self._labels_readable() and self._needs_placement):
-            self._place_timer.start()
-
-    def view_scrolled(self) -> None:
-        """The view shows another part of the scene (big networks place only
-        the labels in view)."""
-        if self._visible_only():
-            self._place_timer.start()
-
-    def _labels_readable(self) -> bool:
-        return (self._view_zoom * self.label_scale * palette.VALUE_PX
-                >= palette.MIN_READABLE_PX)
-
-    def _visible_only(self) -> bool:
-        return self._n_edges > VISIBLE_ONLY_EDGES and bool(self.views())
-
-    def _visible_region(self) -> QRectF | None:
-        if not self._visible_only():
-            return None
-        view = self.views()[0]
-        rect = view.mapToScene(view.viewport().rect()).boundingRect()
-        return rect.adjusted(-rect.width() / 2, -rect.height() / 2,
-                             rect.width() / 2, rect.height() / 2)
-
-    def _value_labels(self):
-        for row in self.neurons:
-            for n in row:
-                yield n.label
-        for grid in self.edges[1:]:
-            for row in grid:
-                for e in row:
-                    yield e.label
-
-    # -- placing labels ---------------------------------------------------------------
-    def _place_neuron_labels(self) -> None:
-        for row in self.neurons:
-            for item in row:
-                _place_under(item)
-
-    def _place_headers(self) -> None:
-        """Headers on one line above the highest neuron; the legend to the right."""
-        top = min(n.y() for row in self.neurons for n in row) - NEURON_RADIUS - 12
-        h = max(hd.boundingRect().height() for hd in self.headers)
-        for k, row in enumerate(self.neurons):
-            xs = [n.x() for n in row]
-            self.headers[k].setPos(sum(xs) / len(xs), top - h / 2)
-        right = max(n.x() + max(NEURON_RADIUS, n.label.boundingRect().width() / 2)
-                    for row in self.neurons for n in row)
-        self.legend.setPos(right + 60, top - h)
-
-    def _place_labels(self) -> None:
-        """Put every edge label on its edge where it overlaps nothing
-        (see placement.py); a label without room is hidden."""
-        self._place_timer.stop()
-        if self._edge_texts_stale and self._labels_readable():
-            self._needs_placement = True
-            self.relabel()  # makes the texts, then places them
-            return
-        if not self._labels_readable():  # too small to read: not drawn, not placed
-            if not self._edge_labels_hidden:
-                for grid in self.edges[1:]:
-                    for row in grid:
-                        for e in row:
-                            e.label.setVisible(False)
-                self._edge_labels_hidden = True
-            self.hidden_labels = 0
-            self._needs_placement = True
-            self._set_legend()
-            self._update_scene_rect()
-            return
-        self._edge_labels_hidden = False
-        region = self._visible_region()
-        # the legend's size depends on its text; give it room for the note
-        self.legend.set_state(list(self._status) + [""], self._showing)
-
-        def rect_of(item):
-            b = item.sceneBoundingRect()
-            return (b.left(), b.top(), b.right(), b.bottom())
-
-        obstacles = []
-        pad = NEURON_RADIUS + 3
-        for row in self.neurons:
-            for n in row:
-                obstacles.append((n.x() - pad, n.y() - pad, n.x() + pad, n.y() + pad))
-                if n.label.lines:
-                    obstacles.append(rect_of(n.label))
-        obstacles += [rect_of(h) for h in self.headers]
-        obstacles.append(rect_of(self.legend))
-
-        # the labels to place, gap by gap, as arrays (placement.Gap); every
-        # other edge label (no number, or far out of view) is hidden
-        s = self.label_scale
-        xs = [[n.x() for n in row] for row in self.neurons]
-        ys = [[n.y() for n in row] for row in self.neurons]
-        gaps, all_ends, items = [], [], []
-        for k in range(1, len(self._sizes)):
-            x0s, y0s, x1s, y1s = xs[k - 1], ys[k - 1], xs[k], ys[k]
-            ends, rows, widths, heights, targets = [], [], [], [], []
-            for i, row in enumerate(self.edges[k]):
-                x0, y0 = x0s[i], y0s[i]
-                for j, e in enumerate(row):
-                    if not e.present:
-                        e.label.setVisible(False)
-                        continue
-                    label = e.label
-                    # (edges sit at the scene origin: _bounds is in scene coordinates)
-                    if label.lines and (region is None or region.intersects(e._bounds)):
-                        rows.append(len(ends))
-                        w, h = label.box
-                        widths.append(w * s + 2)
-                        heights.append(h * s + 2)
-                        targets.append(j)
-                        items.append(e)
-                    else:
-                        label.setVisible(False)
-                    ends.append((x0, y0, x1s[j], y1s[j]))
-            E = np.array(ends, dtype=float).reshape(-1, 4)
-            rows = np.array(rows, dtype=int)
-            gaps.append(placement.Gap(E[rows], np.array(widths, dtype=float),
-                                      np.array(heights, dtype=float),
-                                      np.array(targets, dtype=int),
-                                      np.full(len(rows), self._sizes[k]), rows))
-            all_ends.append(E)
-        placed = placement.place_gaps(gaps, obstacles, all_ends)
-        hidden = 0
-        spots = []  # (label_t, x, y) of every label, in the order of items
-        for gap, got in zip(gaps, placed):
-            t = placement.TS[np.maximum(got, 0)]
-            E = gap.ends
-            x = E[:, 0] + t * (E[:, 2] - E[:, 0])
-            y = E[:, 1] + t * (E[:, 3] - E[:, 1])
-            spots += zip(np.where(got < 0, np.nan, t).tolist(), x.tolist(), y.tolist())
-        for e, (t, x, y) in zip(items, spots):
-            if t != t:  # no room
-                e.label.setVisible(False)
-                hidden += 1
-                continue
-            e.label_t = t
-            e.label.setPos(x, y)
-            e.label.setVisible(True)
-        self.hidden_labels = hidden
-        self._needs_placement = False
-        self._set_legend()
-        self._update_scene_rect()
-
-    def content_rect(self) -> QRectF:
-        """The part of the scene the network and its legend occupy."""
-        rect = QRectF()
-        for row in self.neurons:
-            for n in row:
-                rect = rect.united(n.sceneBoundingRect())
-                if n.label.lines:
-                    rect = rect.united(n.label.sceneBoundingRect())
-        for h in self.headers:
-            rect = rect.united(h.sceneBoundingRect())
-        if self.legend is not None:
-            rect = rect.united(self.legend.sceneBoundingRect())
-        return rect
-
-    def _update_scene_rect(self) -> None:
-        rect = self.content_rect()
-        m = max(rect.width(), rect.height(), 400.0)
-        self.setSceneRect(rect.adjusted(-m, -m, m, m))
 
     # -- user input ---------------------------------------------------------------------
     def interactive_item_at(self, pos: QPointF):
@@ -1044,9 +926,3 @@ class NetworkScene(QGraphicsScene):
                 lines.append("double-click to edit the weight")
         return "\n".join(lines)
 
-
-def _place_under(item: NeuronItem) -> None:
-    """A neuron's value label just below its circle."""
-    label = item.label
-    h = label.boundingRect().height() * label.scale()
-    label.setPos(item.x(), item.y() + NEURON_RADIUS + 4 + h / 2)

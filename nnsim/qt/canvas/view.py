@@ -9,6 +9,7 @@ from . import palette
 
 MIN_SCALE, MAX_SCALE = 0.05, 8.0
 FIT_MAX_SCALE = 1.6  # small networks are not blown up beyond this
+FIT_MARGIN = 12  # screen pixels left free around the fitted network
 ANTIALIAS_MIN_SCALE = 0.3  # farther out, drop antialiasing (thousands of hairlines)
 WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation
 
@@ -42,16 +43,24 @@ class NetworkView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self._panning = False
         self._fitted = False  # fit once when first shown
+        self._auto_fit = True  # fit again on resize, until the user zooms or pans
         if scene is not None:
             self.setScene(scene)
 
     def setScene(self, scene) -> None:
+        old = self.scene()
+        if old is not None and hasattr(old, "content_resized"):
+            old.content_resized.disconnect(self._on_content_resized)
         super().setScene(scene)
         if hasattr(scene, "set_view_zoom"):
             scene.set_view_zoom(self.zoom)
+        if hasattr(scene, "content_resized"):
+            scene.content_resized.connect(self._on_content_resized)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        if self._panning:  # panned by hand: keep it, no more auto fit
+            self._auto_fit = False
         scene = self.scene()
         if hasattr(scene, "view_scrolled"):
             scene.view_scrolled()
@@ -62,8 +71,18 @@ class NetworkView(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, scale: float) -> None:
-        """Zoom to ``scale`` around the view centre."""
+        """Zoom to ``scale`` around the middle of the network part in view
+        (the legend, which keeps its size on screen, may fill the rest);
+        by hand: no more auto fit."""
+        self._auto_fit = False
         scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        scene = self.scene()
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        focus = (scene.network_rect().intersected(visible)
+                 if hasattr(scene, "network_rect") else QRectF())
+        if not focus.isEmpty():
+            self.zoom_at(self.mapFromScene(focus.center()), scale / self.zoom)
+            return
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self._scale_by(scale / self.zoom)
@@ -77,11 +96,11 @@ class NetworkView(QGraphicsView):
         self.scale(factor, factor)
         self._zoomed()
 
-    def _zoomed(self) -> None:
+    def _zoomed(self, place_now: bool = False) -> None:
         self.setRenderHint(QPainter.RenderHint.Antialiasing, self.zoom >= ANTIALIAS_MIN_SCALE)
         scene = self.scene()
         if hasattr(scene, "set_view_zoom"):
-            scene.set_view_zoom(self.zoom)
+            scene.set_view_zoom(self.zoom, place_now=place_now)
         self.zoom_changed.emit(self.zoom)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -94,6 +113,7 @@ class NetworkView(QGraphicsView):
 
     def zoom_at(self, view_point, factor: float) -> None:
         """Zoom by ``factor`` keeping the scene point under ``view_point`` in place."""
+        self._auto_fit = False
         scene_point = self.mapToScene(view_point)
         anchor = self.transformationAnchor()
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
@@ -105,21 +125,63 @@ class NetworkView(QGraphicsView):
         v.setValue(v.value() + moved.y())
 
     def fit_to_window(self) -> None:
-        """Show the whole network (not enlarged beyond FIT_MAX_SCALE)."""
+        """Show the whole network with its labels, as large as fits (not
+        enlarged beyond FIT_MAX_SCALE), and keep it fitted when the canvas
+        area changes until the user zooms or pans by hand."""
+        self._auto_fit = True
         scene = self.scene()
         if scene is None:
             return
-        rect = scene.content_rect() if hasattr(scene, "content_rect") else scene.itemsBoundingRect()
-        if rect.isEmpty():
+        if not hasattr(scene, "predict_content_rect"):
+            rect = scene.itemsBoundingRect()
+            if not rect.isEmpty():
+                self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             return
-        rect = QRectF(rect).adjusted(-30, -30, 30, 30)
+        # Labels keep their size on screen (scene.py), so the content's scene
+        # size depends on the zoom: try zooms (bisection) for each side of
+        # the legend and keep the largest that fits.
+        vw, vh = self.viewport().width(), self.viewport().height()
+        rooms = {"right": (0.45 * vw, vh - 2 * FIT_MARGIN),
+                 "below": (vw - 2 * FIT_MARGIN, 0.4 * vh)}
+        best = None
+        for side in ("right", "below"):
+            scene.set_legend_side(side, rooms[side])
+            zoom = self._largest_fitting_zoom(scene)
+            if best is None or zoom > best[0] + 1e-6:
+                best = (zoom, side)
+        zoom, side = best
+        scene.set_legend_side(side, rooms[side])
+        rect = scene.predict_content_rect(zoom)
         self.resetTransform()
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom > FIT_MAX_SCALE:
-            self.resetTransform()
-            self.scale(FIT_MAX_SCALE, FIT_MAX_SCALE)
+        self.scale(zoom, zoom)
         self.centerOn(rect.center())
-        self._zoomed()
+        self._zoomed(place_now=True)
+        self._auto_fit = True
+
+    def _largest_fitting_zoom(self, scene) -> float:
+        room = self.viewport().size()
+        w, h = room.width() - 2 * FIT_MARGIN, room.height() - 2 * FIT_MARGIN
+
+        def fits(zoom: float) -> bool:
+            rect = scene.predict_content_rect(zoom)
+            return rect.width() * zoom <= w and rect.height() * zoom <= h
+
+        if fits(FIT_MAX_SCALE):
+            return FIT_MAX_SCALE
+        lo, hi = MIN_SCALE, FIT_MAX_SCALE
+        for _ in range(12):  # the zoom to within 0.1 %
+            mid = (lo * hi) ** 0.5
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+        return lo
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit and self._fitted:
+            self.fit_to_window()
+
+    def _on_content_resized(self) -> None:
+        if self._auto_fit and self._fitted:
+            self.fit_to_window()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
