@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QVBoxLayout, QWidget)
 
@@ -17,6 +16,7 @@ from ..document.runner import Runner
 from ..examples import DEFAULT_EXAMPLE, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from ..io import FileFormatError, load_project, user_message
+from .canvas import export as canvas_export
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from ..core.naming import fmt
@@ -665,7 +665,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def export_canvas(self, path: str | Path) -> bool:
         """The whole network with every number of the current step, PNG or
         SVG by the file's suffix (see canvas/export.py)."""
-        from .canvas import export as canvas_export
         ok = canvas_export.export_canvas(self.scene, path, self.document.display_name)
         if not ok:
             self.show_error("Could not export", f"{path}: the image could not be written")

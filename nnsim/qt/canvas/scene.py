@@ -162,16 +162,6 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._reset_items()
         self.set_document(document)
 
-    # Stand-ins for the window's View menu (text size, which edge labels show);
-    # the canvas branch implements them.
-    text_scale, label_mode = 1.0, "auto"
-
-    def set_text_scale(self, scale: float) -> None:
-        self.text_scale = scale
-
-    def set_label_mode(self, mode: str) -> None:
-        self.label_mode = mode
-
     # -- document ---------------------------------------------------------------
     def set_document(self, document) -> None:
         if self.document is not None:
