@@ -138,7 +138,8 @@ def _dispose(app, window) -> None:
     shutdown destroys Qt and pyqtgraph objects in an order that can crash."""
     window.hide()
     window.deleteLater()
-    app.sendPostedEvents(None, 0)  # 0 = QEvent.DeferredDelete: run the deletion now
+    from PySide6.QtCore import QEvent
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # run the deletion now
     app.processEvents()
 
 

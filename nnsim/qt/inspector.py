@@ -663,7 +663,12 @@ class InspectorPanel(QWidget):
         self.summary.setText("")
         loss = losses.get(net.loss)
         formula, derivative = LOSS_FORMULAS.get(net.loss, (rich(loss.formula), ""))
-        out = [f"<h3>The loss: {html.escape(net.loss.replace('_', ' '))}</h3>",
+        out = []
+        project = doc.project
+        if project.description:  # what an example is about, and what to press first
+            out += [f"<h3>{html.escape(project.title or 'About this network')}</h3>",
+                    f"<p>{html.escape(project.description)}</p>"]
+        out += [f"<h3>The loss: {html.escape(net.loss.replace('_', ' '))}</h3>",
                f"<p>{formula}</p>", f"<p>{derivative}</p>",
                "<p class='note'>n = samples in the mini-batch, t = outputs.</p>"]
         if net.loss == "mse":

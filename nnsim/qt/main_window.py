@@ -48,6 +48,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.document: Document | None = None
         self.selection = None
         self.view: NetworkView | None = None
+        self.scene: NetworkScene | None = None
+        self.inspector: InspectorPanel | None = None
         self._help_dialogs: dict[str, HelpDialog] = {}
         self._make_central()
         self._make_actions()
@@ -149,6 +151,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     def set_document(self, document: Document) -> None:
         old = self.document
+        # the views of the old document go with it (hidden now, deleted by the
+        # event loop), so switching documents leaves one of each
+        retired = [w for w in (self.view, self.inspector) if w is not None]
+        for w in retired:
+            w.hide()
+        retired += [o for o in (self.scene,) if o is not None]
         self.document = document
         document.setParent(self)
         self.scene = NetworkScene(document, self)
@@ -156,7 +164,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene.set_label_mode(self.label_mode)
         if self.view is not None:
             self._central_layout.removeWidget(self.view)
-            self.view.deleteLater()
         self.view = NetworkView(self.scene, self)
         self.view.setObjectName("network_view")
         self._central_layout.addWidget(self.view, 1)
@@ -200,6 +207,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._update_title()
         self._refresh_controls()
         self._on_stepped(document.snapshot)
+        for obj in retired:
+            obj.deleteLater()
         if old is not None:
             old.deleteLater()
         self.view.fit_to_window()

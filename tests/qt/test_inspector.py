@@ -357,3 +357,12 @@ def test_freezing_a_layers_biases_from_the_inspector_keeps_them_through_an_updat
 def test_the_inspector_says_how_the_lecture_loss_relates_to_mazurs(qtbot, doc, panel):
     panel.show_selection(None)
     assert "Mazur's E" in flat(panel) and "t = 2" in flat(panel)
+
+
+def test_with_nothing_selected_the_inspector_shows_what_the_network_is_about(qtbot):
+    from nnsim.examples import example_path
+    doc = Document.from_example(example_path("mazur-2-2-2"))
+    panel = InspectorPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show_selection(None)
+    assert doc.project.description and doc.project.description[:60] in flat(panel)

@@ -284,3 +284,30 @@ def test_a_broken_run_speed_preference_is_ignored(tmp_path):
     for bad in ("fast", "-3", "nan", "inf", ""):
         prefs._s.setValue("run_speed", bad)
         assert prefs.run_speed(7.0) == 7.0
+
+
+def test_switching_documents_leaves_one_scene_one_inspector_and_one_data_panel(qtbot, tmp_path):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+    from nnsim.qt.canvas.scene import NetworkScene
+    from nnsim.qt.canvas.view import NetworkView
+    from nnsim.qt.data_panel import DataPanel
+    from nnsim.qt.inspector import InspectorPanel
+    from nnsim.qt.main_window import MainWindow
+    from nnsim.qt.preferences import Preferences
+    from nnsim.examples import example_path
+    window = MainWindow(None, Preferences(tmp_path / "prefs.ini"))
+    qtbot.addWidget(window)
+    for i in range(10):
+        if i % 2:
+            window.file_new()
+        else:
+            assert window.open_path(example_path("mazur-2-2-2"))
+    # what the event loop does next: the deletions asked for with deleteLater
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+    def alive(cls):
+        return [o for o in window.findChildren(cls)]
+    assert len(alive(NetworkScene)) == 1 and len(alive(NetworkView)) == 1
+    assert len(alive(InspectorPanel)) == 1 and len(alive(DataPanel)) == 1
+    assert alive(NetworkScene)[0] is window.scene and window.view.scene() is window.scene
