@@ -56,7 +56,7 @@ def same_state(a: Stepper, b: Stepper):
 @pytest.mark.parametrize("optimizer,dtype,mask", [
     ("sgd", "float64", False), ("adam", "float64", True), ("momentum", "float32", False),
     ("adam", "float32", True)])
-def test_epochs_trained_elsewhere_and_adopted_equal_epochs_trained_here(optimizer, dtype, mask):
+def test_epochs_trained_in_the_training_process_equal_epochs_trained_here(optimizer, dtype, mask):
     here, app = build(optimizer, dtype, mask), build(optimizer, dtype, mask)
     # some history first, ending mid-epoch, so the cursor and stream matter
     for st in (here, app):

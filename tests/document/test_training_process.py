@@ -51,7 +51,7 @@ def run_until(qtbot, runner, doc, epochs):
 def wait_for_all_it_sent(qtbot, process, doc) -> list:
     """Run the event loop until everything ``process`` sent so far has
     arrived: a load of no epochs is answered at once, after all that the
-    training process sent before. Returns the messages (the last one that answer)."""
+    training process sent before. Returns the messages, that progress last."""
     session = training_process.new_session()
     assert process.load(doc.stepper, session, 0, None)
     got = []
@@ -97,7 +97,7 @@ def test_step_back_after_a_run_returns_to_an_earlier_frame_exactly(qtbot, doc, r
 
 def test_an_edit_during_a_run_takes_effect(qtbot, doc, runner, tmp_path):
     run_until(qtbot, runner, doc, 2)
-    doc.add_neuron(1)  # a new structure, training starts afresh: the process restarts
+    doc.add_neuron(1)  # a new structure, training starts afresh: the training process is reloaded
     doc.save(tmp_path / "edited.nnsim")  # the state the run goes on from
     qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= 3, timeout=TIMEOUT)
     runner.pause()

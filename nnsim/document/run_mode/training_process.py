@@ -9,7 +9,7 @@ next run (no start-up wait) and exits with the app, or when its stdin closes.
 
 Anything that goes wrong with it (it cannot start, it dies, a pipe breaks)
 makes :attr:`TrainingProcess.alive` False; the runner then trains in the
-app's own process, so a run never stops for it.
+window's process, so a run never stops for it.
 """
 from __future__ import annotations
 
