@@ -14,11 +14,11 @@ The app sends commands:
 The training process answers with *progress*: the state after its last
 finished epoch and the batch losses and epoch results since the previous
 progress. It sends progress when asked, and unasked when a session ends by
-itself (``final`` says why: one of FINAL_REASONS). Or it sends an ``error``
-{session, message}. The app adopts progress with :meth:`Stepper.adopt`, so
-epochs trained in the training process equal, bit for bit, the same epochs
-trained in the app. Arrays keep their dtype and bytes, floats in headers
-round-trip exactly (``framing.py``).
+itself (``final`` says why: EPOCHS, STOP_LOSS, NOT_FINITE or UNATTENDED). Or
+it sends an ``error`` {session, message}. The app adopts progress with
+:meth:`Stepper.adopt`, so epochs trained in the training process equal, bit
+for bit, the same epochs trained in the app. Arrays keep their dtype and
+bytes, floats in headers round-trip exactly (``framing.py``).
 """
 from __future__ import annotations
 
@@ -40,7 +40,6 @@ EPOCHS = "epochs"  # it trained the epochs it was loaded with
 STOP_LOSS = "stop loss"  # the training loss fell below the stop loss
 NOT_FINITE = "not finite"  # the loss or a parameter stopped being a finite number
 UNATTENDED = "unattended"  # nobody asked for progress for a long while (process.py)
-FINAL_REASONS = (EPOCHS, STOP_LOSS, NOT_FINITE, UNATTENDED)
 
 
 @dataclass
@@ -60,7 +59,7 @@ class Progress:
     first_update: int  # the update number of step_losses[0]
     step_losses: Array  # the batch losses since the last progress
     epoch_results: EpochLog
-    final: str | None = None  # why the session ended (one of FINAL_REASONS); None: it goes on
+    final: str | None = None  # why the session ended (EPOCHS ... UNATTENDED); None: it goes on
 
 
 # -- the app's side: commands out, progress in ---------------------------------------------
