@@ -251,11 +251,11 @@ class Breakdown:
 def _instrument() -> Breakdown:
     from nnsim.core.stepper import Stepper
     from nnsim.document import Document
-    from nnsim.document.runner import Runner
+    from nnsim.document import Runner
     from nnsim.qt.canvas.scene import NetworkScene
     bd = Breakdown()
     bd.wrap(Runner, "_tick", "runner")  # training in the window's process
-    bd.wrap(Runner, "_remote_tick", "runner")  # taking frames from the training process
+    bd.wrap(Runner, "_process_tick", "runner")  # taking progress from the training process
     bd.wrap(Document, "step_epochs", "document: undo record, signals")
     bd.wrap(Document, "adopt_training", "document: adopt a frame, undo record, signals")
     bd.wrap(Stepper, "step_epochs", "training (core)")

@@ -371,8 +371,8 @@ class Stepper:
         return self.epoch_results[-1]
 
     def adopt(self, progress) -> None:
-        """Continue from epochs trained by another process from this
-        stepper's state (a :class:`~nnsim.core.remote_training.Progress`).
+        """Continue from epochs trained by run mode's training process from this
+        stepper's state (a :class:`~nnsim.core.run_mode.protocol.Progress`).
         It counts as one step: step back returns to the state before it."""
         if self.cycle is not None:
             raise ValueError("cannot adopt training while a cycle is in progress")

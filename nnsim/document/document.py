@@ -407,7 +407,7 @@ class Document(QObject):
 
     def adopt_training(self, progress) -> None:
         """Take epochs trained by run mode's training process (a
-        ``remote_training.Progress`` from the stepper's current state): one
+        ``core.run_mode.protocol.Progress`` from the stepper's current state): one
         step for step back, part of the merged "Training" undo step."""
         before = self._memento()
         self.stepper.adopt(progress)

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMes
                                QVBoxLayout, QWidget)
 
 from ..core import losses
-from ..document import Document, EditError
-from ..document.runner import Runner
+from ..document import Document, EditError, Runner
 from ..examples import DEFAULT_EXAMPLE, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from ..io import FileFormatError, load_project, user_message

@@ -28,9 +28,8 @@ from ..core.limits import MAX_SEED
 from ..core.initializers import INITIALIZERS
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.limits import MAX_LEARNING_RATE
-from ..document import Document, EditError
-from ..document.runner import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
-                               DivergenceInfo, Runner)
+from ..document import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
+                        Document, EditError, Runner)
 
 # The learning-rate slider: log scale from 1e-5 to 10, 20 positions per decade.
 LR_MIN_EXP, LR_MAX_EXP, LR_STEPS_PER_DECADE = -5, 1, 20

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from nnsim.core import chainrule as cr
-from nnsim.core import edit, wire
+from nnsim.core import edit
 from nnsim.core.datasets import DataSpec, make
 from nnsim.core.gradcheck import numeric_gradient
 from nnsim.core.network import Network
-from nnsim.core.remote_training import (dataset_from_load, load_message, parse_progress,
-                                        stepper_from_load)
+from nnsim.core.run_mode import framing
+from nnsim.core.run_mode.protocol import (dataset_from_load, load_message, parse_progress,
+                                          stepper_from_load)
 from nnsim.core.stepper import Stepper
 from nnsim.core.training import TrainingConfig, train_batch
 
@@ -154,17 +155,17 @@ def test_the_training_process_keeps_a_frozen_bias():
     here.step_epochs(4)
     header, arrays = load_message(app, session=3, epochs=4, stop_loss=None, data_key=1,
                                   include_data=True)
-    remote = stepper_from_load(*wire.unpack(wire.pack(header, arrays)[8:]),
-                               dataset_from_load(header, arrays))
-    assert [l.train_bias for l in remote.network.layers] == [False, True, True]
-    # the real process, as run mode starts it; it answers when the 4 epochs are done
-    proc = subprocess.Popen([sys.executable, "-m", "nnsim.core.training_process"],
+    process_side = stepper_from_load(*framing.unpack(framing.pack(header, arrays)[8:]),
+                                     dataset_from_load(header, arrays))
+    assert [l.train_bias for l in process_side.network.layers] == [False, True, True]
+    # the real training process, as run mode starts it; it answers when the 4 epochs are done
+    proc = subprocess.Popen([sys.executable, "-m", "nnsim.core.run_mode.process"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
-        wire.write(proc.stdin, header, arrays)
-        reply = wire.read(proc.stdout)
-        wire.write(proc.stdin, {"type": "quit"})
+        framing.write(proc.stdin, header, arrays)
+        reply = framing.read(proc.stdout)
+        framing.write(proc.stdin, {"type": "quit"})
         proc.stdin.close()
         assert proc.wait(timeout=60) == 0
     finally:

@@ -1,18 +1,17 @@
 """Run mode: timer-driven chunks of whole epochs through the document, with a
 target, a stop loss, pause, live settings, a divergence report and a loop
-that stays responsive."""
+that stays responsive. The runners read a fake clock (``conftest.py``): time
+passes as the tests say, never as the machine happens to run."""
 import math
-import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 
+from fake_clock import FakeClock
 from nnsim.core.network import Network
-from nnsim.document import Document
-from nnsim.document.runner import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
-                                   DivergenceInfo, Runner, diagnose, first_non_finite,
-                                   suggest_learning_rate)
+from nnsim.document import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, Document,
+                            DivergenceInfo, Runner)
 from nnsim.examples import example_path
 from nnsim.io import load_project
 
@@ -35,10 +34,10 @@ def circle(qtbot):
 
 
 @pytest.fixture(params=["process", "in-window"])
-def runner(request, circle):
-    """At full speed a run trains in a separate process; without it (or when
-    it fails) in the window's own. Both must behave the same."""
-    r = Runner(circle)
+def runner(request, circle, clock):
+    """At full speed a run trains in the training process; without it (or
+    when it fails) in the window's own. Both must behave the same."""
+    r = Runner(circle, clock=clock)
     r.use_process = request.param == "process"
     yield r
     r.pause()
@@ -46,11 +45,16 @@ def runner(request, circle):
 
 
 @pytest.fixture
-def inline_runner(circle):
+def inline_runner(circle, clock):
     """Chunks and frames in the window's own process."""
-    r = Runner(circle)
+    r = Runner(circle, clock=clock)
     r.use_process = False
     return r
+
+
+def not_ticking(runner) -> bool:
+    """The runner's timer is stopped: nothing more is trained or taken."""
+    return not runner._timer.isActive()
 
 
 def full_loss(doc):
@@ -131,15 +135,14 @@ def test_pause_from_a_progress_slot_stops_adding_epochs(qtbot, circle, runner):
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
     n = len(circle.stepper.epoch_results)
-    assert 0 < n < 1_000_000 and not runner.is_running
-    qtbot.wait(100)  # the event loop runs; the timer must not fire again
+    assert 0 < n < 1_000_000 and not runner.is_running and not_ticking(runner)
+    QCoreApplication.processEvents()
     assert len(circle.stepper.epoch_results) == n
     assert reasons == [PAUSED]
 
 
 def test_play_after_pause_resumes_the_same_run(qtbot, circle, runner):
-    circle.set_training(epochs=60)
-    runner.budget_s = 0.001  # chunks of an epoch or two
+    circle.set_training(epochs=60)  # chunks of a few epochs (the clock fixture)
     runner.progress.connect(lambda done, target: runner.pause() if 0 < done < 60 else None)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
@@ -180,10 +183,10 @@ def test_a_learning_rate_change_mid_run_takes_effect_without_reset(qtbot, circle
         assert np.array_equal(a, b)
 
 
-def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot):
+def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot, clock):
     doc = Document.open(example_path("plane-regression"))
     doc.set_training(learning_rate=1e9)
-    runner = Runner(doc)
+    runner = Runner(doc, clock=clock)
     reasons = []
     runner.paused.connect(reasons.append)
     with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT) as diverged:
@@ -206,28 +209,10 @@ def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot):
     assert runner.divergence is None
 
 
-def test_a_non_finite_weight_is_named_by_layer_and_index(qtbot):
-    doc = Document.open(example_path("circle-tanh"))
-    W = doc.network.layers[1].W.copy()
-    W[3, 0] = np.nan
-    doc.network.layers[1].W = W
-    assert first_non_finite(doc.network)[:4] == ("weight", 2, 3, 0)
-    info = diagnose(doc)
-    assert (info.where, info.layer, info.i, info.j) == ("weight", 2, 3, 0)
-    assert info.location == "weight 4\u21921 of layer 2"
-    assert math.isnan(info.value)
-    b = doc.network.layers[0].b.copy()
-    b[5] = -np.inf
-    doc.network.layers[0].b = b
-    info = diagnose(doc)  # layer 1 comes first
-    assert (info.where, info.layer, info.i, info.j) == ("bias", 1, None, 5)
-    assert "bias of neuron 6 in layer 1" in info.message
-
-
-def test_step_epoch_reports_a_divergence_too(qtbot):
+def test_step_epoch_reports_a_divergence_too(qtbot, clock):
     doc = Document.open(example_path("plane-regression"))
     doc.set_training(learning_rate=1e9)
-    runner = Runner(doc)
+    runner = Runner(doc, clock=clock)
     infos = []
     runner.diverged.connect(infos.append)
     for _ in range(5):
@@ -236,15 +221,6 @@ def test_step_epoch_reports_a_divergence_too(qtbot):
             break
     assert infos and infos[0].epoch == len(doc.stepper.epoch_results)
     assert runner.step_back_to_finite() and finite(doc)
-
-
-def test_suggestions_are_presets_below_a_hundredth():
-    assert suggest_learning_rate(1e9) == 0.1
-    assert suggest_learning_rate(10) == 0.1
-    assert suggest_learning_rate(3) == 0.03
-    assert suggest_learning_rate(1) == 0.01
-    assert suggest_learning_rate(0.5) == 0.003
-    assert suggest_learning_rate(1e-7) == 1e-5
 
 
 def test_the_event_loop_stays_responsive_during_a_long_run(qtbot, circle, runner):
@@ -320,23 +296,23 @@ def test_rate_is_measured(qtbot, circle, runner):
     assert runner.rate is not None and runner.rate > 0
 
 
-def test_a_hand_built_network_runs_too(qtbot):
+def test_a_hand_built_network_runs_too(qtbot, clock):
     net = Network.build(2, [2, 1], ["sigmoid", "sigmoid"], rng=np.random.default_rng(0))
     doc = Document()
     doc.project.network = net
     doc.set_training(epochs=4)
-    runner = Runner(doc)
+    runner = Runner(doc, clock=clock)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED]
 
 
-def test_chunks_between_frames_are_announced_together(qtbot, circle, inline_runner):
+def test_chunks_between_frames_are_announced_together(qtbot, circle, clock, inline_runner):
     """Slow views get fewer frames: the chunks in between hold the document's
     signals back, and the end of the run announces the final state."""
     runner = inline_runner
     circle.set_training(epochs=30)
-    runner.budget_s = 0.0001  # a chunk per epoch
+    clock.step = 2 * runner.budget_s  # every epoch uses up a chunk's budget
     runner.frame_s = 3600.0  # after the first chunk, no frame until the run ends
     trained_at, progress = [], []
     circle.trained.connect(lambda: trained_at.append(len(circle.stepper.epoch_results)))
@@ -352,10 +328,11 @@ def test_chunks_between_frames_are_announced_together(qtbot, circle, inline_runn
     assert not circle.signalsBlocked()
 
 
-def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, inline_runner):
+def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, clock,
+                                                              inline_runner):
     runner = inline_runner
     circle.set_training(epochs=1_000_000)
-    runner.budget_s = 0.0001
+    clock.step = 2 * runner.budget_s  # a chunk per epoch
     runner.frame_s = 3600.0
     trained_at = []
     circle.trained.connect(lambda: trained_at.append(len(circle.stepper.epoch_results)))
@@ -365,12 +342,13 @@ def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, in
     assert trained_at[-1] == len(circle.stepper.epoch_results) >= 5
 
 
-def test_the_frame_interval_follows_the_views_cost(qtbot, circle, inline_runner):
-    """A view that takes 60 ms per redraw (simulated): frames come further
-    apart, so that training keeps most of the time."""
+def test_the_frame_interval_follows_the_views_cost(qtbot, circle, clock, inline_runner):
+    """A view that takes 60 ms per redraw: frames come further apart, so that
+    training keeps most of the time."""
     runner = inline_runner
     circle.set_training(epochs=1_000_000)
-    circle.values_changed.connect(lambda: time.sleep(0.06))  # the slow view's work
+    assert runner.frame_s < 0.3
+    circle.values_changed.connect(lambda: clock.advance(0.06))  # the slow view's work
     runner.progress.connect(
         lambda done, target: runner.pause() if runner.frame_s > 0.3 else None)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
@@ -379,10 +357,11 @@ def test_the_frame_interval_follows_the_views_cost(qtbot, circle, inline_runner)
 
 
 @pytest.mark.parametrize("use_process", [True, False])
-def test_step_back_to_finite_lands_on_the_last_epoch_before_the_divergence(qtbot, use_process):
+def test_step_back_to_finite_lands_on_the_last_epoch_before_the_divergence(qtbot, clock,
+                                                                          use_process):
     doc = Document.open(example_path("plane-regression"))
     doc.set_training(learning_rate=3.0, epochs=10_000)
-    runner = Runner(doc)
+    runner = Runner(doc, clock=clock)
     runner.use_process = use_process
     with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT) as diverged:
         runner.play()
@@ -401,9 +380,9 @@ def test_step_back_to_finite_lands_on_the_last_epoch_before_the_divergence(qtbot
 def test_after_a_settings_change_step_back_to_finite_trains_nothing_new(qtbot):
     doc = Document.open(example_path("plane-regression"))
     doc.set_training(learning_rate=3.0, epochs=10_000)
-    runner = Runner(doc)
+    # the clock stands still, so the whole run is one chunk: stepping back undoes all of it
+    runner = Runner(doc, clock=FakeClock())
     runner.use_process = False
-    runner.budget_s = 10.0  # the whole run is one chunk: stepping back undoes all of it
     with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT):
         runner.play()
     doc.set_training(learning_rate=0.01)  # the epochs would differ now

@@ -1,13 +1,15 @@
-"""Run mode at full speed trains in a separate process. What a user relies
-on: pausing keeps exactly what the window showed, edits during a run take
-effect, step back works frame by frame, and when the process fails (crashes,
-errors) the run goes on in the window without losing anything."""
+"""Run mode at full speed trains in the training process (a real one here).
+What a user relies on: pausing keeps exactly what the window showed, edits
+during a run take effect, step back works frame by frame, and when the
+training process fails (crashes, errors) the run goes on in the window
+without losing anything. The tests wait on signals and messages, not on time."""
 import numpy as np
 import pytest
 
-from nnsim.core import remote_training
-from nnsim.document import Document, training_worker
-from nnsim.document.runner import PAUSED, TARGET_REACHED, Runner
+from nnsim.core.run_mode import protocol
+from nnsim.core.run_mode.protocol import quit_message
+from nnsim.document import PAUSED, TARGET_REACHED, Document, Runner
+from nnsim.document.run_mode import training_process
 from nnsim.examples import example_path
 from nnsim.io import load_project
 
@@ -46,13 +48,32 @@ def run_until(qtbot, runner, doc, epochs):
     qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= epochs, timeout=TIMEOUT)
 
 
+def wait_for_all_it_sent(qtbot, process, doc) -> list:
+    """Run the event loop until everything ``process`` sent so far has
+    arrived: a load of no epochs is answered at once, after all that the
+    training process sent before. Returns the messages, that progress last."""
+    session = training_process.new_session()
+    assert process.load(doc.stepper, session, 0, None)
+    got = []
+
+    def answered():
+        got.extend(process.messages())
+        return any(m is not None and m[0].get("session") == session for m in got)
+    qtbot.waitUntil(answered, timeout=TIMEOUT)
+    return got
+
+
 def test_pause_keeps_the_last_frame_and_play_resumes_bit_for_bit(qtbot, doc, runner):
     run_until(qtbot, runner, doc, 3)
+    process = runner._lease.process
     with qtbot.waitSignal(runner.paused) as paused:
         runner.pause()
     assert paused.args == [PAUSED] and runner.process_failure is None
     n = len(doc.stepper.epoch_results)
-    qtbot.wait(150)  # the process is told to stop; nothing arrives any more
+    # the training process is told to stop; whatever it still sends is not taken
+    assert process in training_process._idle
+    got = wait_for_all_it_sent(qtbot, process, doc)
+    assert got[-1][0]["final"] == protocol.EPOCHS
     assert len(doc.stepper.epoch_results) == n
     assert [r.epoch for r in doc.stepper.epoch_results] == list(range(1, n + 1))
     assert equal(doc.network.parameters(), cli_params(n))
@@ -76,7 +97,7 @@ def test_step_back_after_a_run_returns_to_an_earlier_frame_exactly(qtbot, doc, r
 
 def test_an_edit_during_a_run_takes_effect(qtbot, doc, runner, tmp_path):
     run_until(qtbot, runner, doc, 2)
-    doc.add_neuron(1)  # a new structure, training starts afresh: the process restarts
+    doc.add_neuron(1)  # a new structure, training starts afresh: the training process is reloaded
     doc.save(tmp_path / "edited.nnsim")  # the state the run goes on from
     qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= 3, timeout=TIMEOUT)
     runner.pause()
@@ -92,7 +113,7 @@ def test_an_edit_during_a_run_takes_effect(qtbot, doc, runner, tmp_path):
 def test_a_crash_of_the_process_moves_the_run_into_the_window(qtbot, doc, runner):
     doc.set_training(epochs=400)
     run_until(qtbot, runner, doc, 1)
-    runner._lease.worker._proc.kill()
+    runner._lease.process._proc.kill()
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         pass
     assert paused.args == [TARGET_REACHED]
@@ -102,13 +123,13 @@ def test_a_crash_of_the_process_moves_the_run_into_the_window(qtbot, doc, runner
 
 
 def test_an_error_in_the_process_moves_the_run_into_the_window(qtbot, doc, runner, monkeypatch):
-    real = remote_training.load_message
+    real = protocol.load_message
 
     def broken(*args, **kwargs):
         header, arrays = real(*args, **kwargs)
         header["network"]["loss"] = "no such loss"
         return header, arrays
-    monkeypatch.setattr(training_worker, "load_message", broken)
+    monkeypatch.setattr(training_process, "load_message", broken)
     doc.set_training(epochs=30)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
@@ -119,36 +140,36 @@ def test_an_error_in_the_process_moves_the_run_into_the_window(qtbot, doc, runne
 
 
 def test_the_process_exits_cleanly_when_told_or_when_the_app_closes_its_input():
-    worker = training_worker.TrainingWorker()
-    assert worker.alive
-    worker._proc.stdin.close()
-    assert worker._proc.wait(timeout=10) == 0
-    assert not worker.alive
-    worker = training_worker.TrainingWorker()
-    assert worker._send({"type": "quit"})  # its reader thread still waits on stdin
-    assert worker._proc.wait(timeout=10) == 0  # not an abort at interpreter shutdown
-    worker.close()
+    process = training_process.TrainingProcess()
+    assert process.alive
+    process._proc.stdin.close()
+    assert process._proc.wait(timeout=10) == 0
+    assert not process.alive
+    process = training_process.TrainingProcess()
+    assert process._send(quit_message())  # its reader thread still waits on stdin
+    assert process._proc.wait(timeout=10) == 0  # not an abort at interpreter shutdown
+    process.close()
 
 
-def test_a_worker_is_reused_for_the_next_run(qtbot, doc, runner):
+def test_a_training_process_is_reused_for_the_next_run(qtbot, doc, runner):
     doc.set_training(epochs=5)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
-    assert runner._lease.worker is None  # given back when the run ended
-    idle = list(training_worker._idle)
+    assert runner._lease.process is None  # given back when the run ended
+    idle = list(training_process._idle)
     assert idle and idle[0].alive
     doc.set_training(epochs=10)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED] and runner.process_failure is None
-    assert training_worker._idle == idle  # the same process again
+    assert training_process._idle == idle  # the same training process again
     assert len(doc.stepper.epoch_results) == 15  # a run of 5, then a run of 10
     assert equal(doc.network.parameters(), cli_params(15))
 
 
 def test_without_a_python_to_start_the_run_trains_in_the_window(qtbot, doc, runner, monkeypatch):
-    monkeypatch.setattr(training_worker, "_idle", [])
-    monkeypatch.setattr(training_worker.sys, "executable", "/no/such/python")
+    monkeypatch.setattr(training_process, "_idle", [])
+    monkeypatch.setattr(training_process.sys, "executable", "/no/such/python")
     doc.set_training(epochs=20)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()

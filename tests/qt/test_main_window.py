@@ -251,9 +251,9 @@ def test_a_failed_training_process_is_told_and_the_run_goes_on(window, qtbot):
     runner.use_process = True
     window.document.set_training(epochs=10**6)
     window.act_play.trigger()
-    qtbot.waitUntil(lambda: runner._lease.worker is not None
+    qtbot.waitUntil(lambda: runner._lease.process is not None
                     and len(window.document.stepper.epoch_results) > 0, timeout=30_000)
-    runner._lease.worker._proc.kill()  # the training process dies
+    runner._lease.process._proc.kill()  # the training process dies
     qtbot.waitUntil(lambda: runner.process_failure is not None, timeout=30_000)
     assert "Training goes on in this window" in window.statusBar().currentMessage()
     n = len(window.document.stepper.epoch_results)

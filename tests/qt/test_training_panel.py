@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnsim.document import Document, EditError
-from nnsim.document.runner import Runner
+from nnsim.document import Document, EditError, Runner
 from nnsim.examples import example_path
 from nnsim.qt.training_panel import TrainingPanel, lr_to_slider, slider_to_lr
 

@@ -1,8 +1,9 @@
-"""Training in another process gives bit for bit what the same epochs give in
-this one: the load carries the whole state, progress carries it back, and
-both survive the wire. Also the wire format itself and the training
-process's loop (run here on a thread, with pipes)."""
+"""Training in the training process gives bit for bit what the same epochs
+give in the app: the load carries the whole state, progress carries it back,
+and both survive framing. Also the framing itself and the training process's
+loop (run here on a thread, with pipes, on a clock the test sets)."""
 import io
+import itertools
 import math
 import os
 import threading
@@ -10,19 +11,20 @@ import threading
 import numpy as np
 import pytest
 
-from nnsim.core import training_process, wire
 from nnsim.core.datasets import DataSpec, make
 from nnsim.core.network import Network
-from nnsim.core.remote_training import (dataset_from_load, load_message, parse_progress,
-                                        progress_message, stepper_from_load)
+from nnsim.core.run_mode import framing, process
+from nnsim.core.run_mode.protocol import (UNATTENDED, dataset_from_load, load_message,
+                                          parse_progress, progress_message, stepper_from_load,
+                                          want_message)
 from nnsim.core.stepper import Stepper
 from nnsim.core.training import TrainingConfig
 
 
-def over_the_wire(header, arrays):
+def over_the_pipe(header, arrays):
     """What the other end reads."""
-    buf = io.BytesIO(wire.pack(header, arrays))
-    return wire.read(buf)
+    buf = io.BytesIO(framing.pack(header, arrays))
+    return framing.read(buf)
 
 
 def build(optimizer="sgd", dtype="float64", mask=False, batch=7, loss="cross_entropy"):
@@ -54,7 +56,7 @@ def same_state(a: Stepper, b: Stepper):
 @pytest.mark.parametrize("optimizer,dtype,mask", [
     ("sgd", "float64", False), ("adam", "float64", True), ("momentum", "float32", False),
     ("adam", "float32", True)])
-def test_epochs_trained_elsewhere_and_adopted_equal_epochs_trained_here(optimizer, dtype, mask):
+def test_epochs_trained_in_the_training_process_equal_epochs_trained_here(optimizer, dtype, mask):
     here, app = build(optimizer, dtype, mask), build(optimizer, dtype, mask)
     # some history first, ending mid-epoch, so the cursor and stream matter
     for st in (here, app):
@@ -62,14 +64,14 @@ def test_epochs_trained_elsewhere_and_adopted_equal_epochs_trained_here(optimize
         st.step_batch()
         st.step_batch()
     here.step_epochs(5)
-    header, arrays = over_the_wire(*load_message(app, session=7, epochs=5, stop_loss=None,
+    header, arrays = over_the_pipe(*load_message(app, session=7, epochs=5, stop_loss=None,
                                                  data_key=1, include_data=True))
-    remote = stepper_from_load(header, arrays, dataset_from_load(header, arrays))
-    remote.step_epochs(3)  # in two pieces, with a progress between them
-    first = parse_progress(*over_the_wire(*progress_message(remote, 7, None)))
-    remote.step_losses.clear(), remote.epoch_results.clear()
-    remote.step_epochs(2)
-    second = parse_progress(*over_the_wire(*progress_message(remote, 7, "epochs")))
+    process_side = stepper_from_load(header, arrays, dataset_from_load(header, arrays))
+    process_side.step_epochs(3)  # in two pieces, with a progress between them
+    first = parse_progress(*over_the_pipe(*progress_message(process_side, 7, None)))
+    process_side.step_losses.clear(), process_side.epoch_results.clear()
+    process_side.step_epochs(2)
+    second = parse_progress(*over_the_pipe(*progress_message(process_side, 7, "epochs")))
     assert first.session == 7 and first.final is None and second.final == "epochs"
     app.adopt(first)
     app.adopt(second)
@@ -88,12 +90,12 @@ def test_a_load_refuses_a_cycle_in_progress():
         load_message(st, 1, 5, None, 1, True)
 
 
-def test_the_wire_keeps_arrays_and_floats_exactly():
+def test_framing_keeps_arrays_and_floats_exactly():
     arrays = {"a": np.random.default_rng(0).normal(size=(3, 4)),
               "f": np.arange(5, dtype=np.float32) / 3, "i": np.arange(4, dtype=np.int64),
               "m": np.array([[True, False]]), "empty": np.zeros((0, 3))}
     header = {"x": 0.1 + 0.2, "nan": math.nan, "inf": -math.inf, "none": None, "big": 2**80}
-    h, got = over_the_wire(header, arrays)
+    h, got = over_the_pipe(header, arrays)
     assert h["x"] == 0.1 + 0.2 and math.isnan(h["nan"]) and h["inf"] == -math.inf
     assert h["none"] is None and h["big"] == 2**80
     for name, a in arrays.items():
@@ -101,33 +103,35 @@ def test_the_wire_keeps_arrays_and_floats_exactly():
         assert got[name].flags.writeable
 
 
-def test_the_wire_refuses_broken_messages():
-    good = wire.pack({"k": 1}, {"a": np.ones(3)})
-    assert wire.read(io.BytesIO(b"")) is None  # the end of the stream
+def test_framing_refuses_broken_messages():
+    good = framing.pack({"k": 1}, {"a": np.ones(3)})
+    assert framing.read(io.BytesIO(b"")) is None  # the end of the stream
     for broken in (good[:-1], good[:6], good[:12] + b"}" + good[13:]):
-        with pytest.raises(wire.WireError):
-            wire.read(io.BytesIO(broken))
+        with pytest.raises(framing.FramingError):
+            framing.read(io.BytesIO(broken))
     with pytest.raises(TypeError):
-        wire.pack({}, {"o": np.array(["text"], dtype=object)})
+        framing.pack({}, {"o": np.array(["text"], dtype=object)})
 
 
 class Pipes:
-    """The training process's loop on a thread, talking over two OS pipes."""
+    """The training process's loop on a thread, talking over two OS pipes.
+    ``clock``: what it reads the time from (a clock that stands still by
+    default: no session is ever unattended)."""
 
-    def __init__(self):
+    def __init__(self, clock=lambda: 0.0):
         r1, w1 = os.pipe()
         r2, w2 = os.pipe()
         self.to_loop, self.from_loop = os.fdopen(w1, "wb"), os.fdopen(r2, "rb")
         inp, out = os.fdopen(r1, "rb"), os.fdopen(w2, "wb")
-        self.thread = threading.Thread(target=training_process.serve, args=(inp, out),
+        self.thread = threading.Thread(target=process.serve, args=(inp, out, clock),
                                        daemon=True)
         self.thread.start()
 
     def send(self, header, arrays=None):
-        wire.write(self.to_loop, header, arrays)
+        framing.write(self.to_loop, header, arrays)
 
     def receive(self):
-        return wire.read(self.from_loop)
+        return framing.read(self.from_loop)
 
     def close(self):
         self.to_loop.close()
@@ -140,7 +144,7 @@ def test_the_loop_trains_on_request_and_stops_at_the_target():
     here.step_epochs(40)
     loop = Pipes()
     loop.send(*load_message(app, 3, 40, None, 1, True))
-    loop.send({"type": "want", "session": 3})
+    loop.send(want_message(3))
     while True:
         p = parse_progress(*loop.receive())
         app.adopt(p)
@@ -168,10 +172,13 @@ def test_the_loop_reports_an_error_and_stops_at_a_stop_loss():
     loop.close()
 
 
-def test_a_session_nobody_asks_about_ends(monkeypatch):
-    monkeypatch.setattr(training_process, "UNATTENDED_S", 0.3)
-    loop = Pipes()
+def test_a_session_nobody_asks_about_ends():
+    # a second passes at each reading of the clock: at the load, then after
+    # each epoch; the epoch read past UNATTENDED_S is the last
+    ticks = itertools.count()
+    loop = Pipes(clock=lambda: float(next(ticks)))
     loop.send(*load_message(build(), 6, 10**9, None, 1, True))
     p = parse_progress(*loop.receive())  # no want was ever sent
-    assert p.final == "unattended" and p.epoch_results
+    assert p.final == UNATTENDED
+    assert len(p.epoch_results) == process.UNATTENDED_S + 1
     loop.close()

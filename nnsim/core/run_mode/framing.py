@@ -1,5 +1,6 @@
-"""Messages between the app and its training process: a JSON header plus raw
-NumPy arrays, framed by length on a byte stream (a pipe).
+"""How a message between the app and the training process travels: a JSON
+header plus raw NumPy arrays, framed by length on a byte stream (a pipe).
+What the messages say is ``protocol.py``.
 
 No pickle: a message can only ever become dicts, lists, numbers, strings and
 arrays of a few plain dtypes. Floats in the header survive exactly (JSON
@@ -22,7 +23,7 @@ DTYPES = ("float64", "float32", "int64", "bool")
 MAX_MESSAGE = 1 << 34  # 16 GiB: a length beyond this is a broken stream, not data
 
 
-class WireError(ValueError):
+class FramingError(ValueError):
     """A message that cannot be read (a broken or truncated stream)."""
 
 
@@ -44,32 +45,32 @@ def pack(header: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
 def unpack(body: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     """(header, arrays) of one message body (without its 8-byte length)."""
     if len(body) < 4:
-        raise WireError("message too short")
+        raise FramingError("message too short")
     (head_len,) = struct.unpack_from("<I", body, 0)
     try:
         header = json.loads(body[4:4 + head_len].decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise WireError(f"bad message header: {e}") from None
+        raise FramingError(f"bad message header: {e}") from None
     if not isinstance(header, dict):
-        raise WireError("bad message header: not an object")
+        raise FramingError("bad message header: not an object")
     arrays, offset = {}, 4 + head_len
     for spec in header.pop("arrays", []):
         try:
             name, dtype, shape = spec
             shape = tuple(int(s) for s in shape)
         except (TypeError, ValueError):
-            raise WireError(f"bad array description {spec!r}") from None
+            raise FramingError(f"bad array description {spec!r}") from None
         if dtype not in DTYPES or any(s < 0 for s in shape):
-            raise WireError(f"bad array description {spec!r}")
+            raise FramingError(f"bad array description {spec!r}")
         n = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
         if offset + n > len(body):
-            raise WireError(f"array {name!r} runs past the end of the message")
+            raise FramingError(f"array {name!r} runs past the end of the message")
         # a copy: the array owns its memory and is writeable
         arrays[name] = np.frombuffer(body, dtype=dtype, count=n // np.dtype(dtype).itemsize,
                                      offset=offset).reshape(shape).copy()
         offset += n
     if offset != len(body):
-        raise WireError("message has bytes left over")
+        raise FramingError("message has bytes left over")
     return header, arrays
 
 
@@ -85,10 +86,10 @@ def read(stream: BinaryIO) -> tuple[dict, dict[str, np.ndarray]] | None:
         return None
     (n,) = struct.unpack("<Q", prefix)
     if n > MAX_MESSAGE:
-        raise WireError(f"message length {n} is not believable")
+        raise FramingError(f"message length {n} is not believable")
     body = _read_exactly(stream, n)
     if body is None:
-        raise WireError("stream ended inside a message")
+        raise FramingError("stream ended inside a message")
     return unpack(body)
 
 
@@ -99,7 +100,7 @@ def _read_exactly(stream: BinaryIO, n: int) -> bytes | None:
         if not chunk:
             if left == n:
                 return None
-            raise WireError("stream ended inside a message")
+            raise FramingError("stream ended inside a message")
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)

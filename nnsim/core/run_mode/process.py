@@ -1,21 +1,11 @@
-"""The training process of run mode: ``python -m nnsim.core.training_process``.
+"""The training process: ``python -m nnsim.core.run_mode.process``.
 
-It reads messages (``wire.py``) on stdin and writes them on stdout:
+It reads commands on stdin and writes progress (or an error) on stdout, in
+the messages of ``protocol.py``. Progress only comes when asked (and when a
+session ends by itself), so the app takes it at the rate it can show it and
+the training process never waits for the app.
 
-- ``load`` (see ``remote_training.load_message``): start training a session
-  from the state it carries, at once; an earlier session ends.
-- ``want`` {session}: send progress after the epoch in progress.
-- ``halt``: stop training (the app keeps what it was last sent).
-- ``quit``, or the end of stdin: exit.
-
-It answers with ``progress`` (``remote_training.progress_message``) when
-asked, and unasked when a session ends by itself (``final`` says why:
-"epochs", "stop loss", "not finite", or "unattended" when nobody asked for
-progress for UNATTENDED_S), or ``error`` {session, message}.
-Progress only comes when asked, so the app takes it at the rate it can
-show it and this process never waits for the app.
-
-NumPy only: no Qt here, so it starts in a fraction of a second.
+NumPy only: nothing here imports Qt, so it starts in a fraction of a second.
 """
 from __future__ import annotations
 
@@ -25,54 +15,57 @@ import sys
 import threading
 import time
 import traceback
+from typing import Callable
 
-from . import wire
-from .remote_training import dataset_from_load, progress_message, stepper_from_load
+from . import framing
+from .protocol import (EPOCHS, NOT_FINITE, STOP_LOSS, UNATTENDED, dataset_from_load,
+                       error_message, progress_message, stepper_from_load)
 
-EPOCHS = "epochs"
-STOP_LOSS = "stop loss"
-NOT_FINITE = "not finite"
-UNATTENDED = "unattended"
 # A running app asks for progress about 30 times a second; a session nobody
 # has asked about for this long is abandoned (its window was closed, say).
 UNATTENDED_S = 10.0
 
 
 class _Session:
-    def __init__(self, header: dict, arrays: dict, data):
+    def __init__(self, header: dict, arrays: dict, data, now: float):
         self.id = int(header["session"])
         self.stepper = stepper_from_load(header, arrays, data)
         self.remaining = int(header["epochs"])
         self.stop_loss = header["stop_loss"]
         self.want = False
-        self.asked = time.monotonic()
+        self.asked = now
 
 
 def _reader(stream, commands: queue.Queue) -> None:
     try:
         while True:
-            message = wire.read(stream)
+            message = framing.read(stream)
             commands.put(message)
             if message is None:
                 return
-    except (wire.WireError, OSError, ValueError):
+    except (framing.FramingError, OSError, ValueError):
         commands.put(None)  # a broken pipe from the app: treat as its end
 
 
-def serve(inp, out) -> None:
+def serve(inp, out, clock: Callable[[], float] = time.monotonic) -> None:
+    """Take commands from ``inp`` and answer on ``out`` until ``quit`` or the
+    end of ``inp``. ``clock`` (seconds) tells when a session is unattended."""
     commands: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(inp, commands), daemon=True).start()
     data_key, data = None, None
     session: _Session | None = None
 
     def send(header, arrays=None):
-        wire.write(out, header, arrays)
+        framing.write(out, header, arrays)
 
     def send_progress(final=None):
         st = session.stepper
         send(*progress_message(st, session.id, final))
         st.step_losses.clear()
         st.epoch_results.clear()
+
+    def unattended() -> bool:
+        return clock() - session.asked > UNATTENDED_S
 
     while True:
         try:
@@ -90,7 +83,7 @@ def serve(inp, out) -> None:
                 session = None
             elif kind == "want":
                 if session is not None and header.get("session") == session.id:
-                    session.want, session.asked = True, time.monotonic()
+                    session.want, session.asked = True, clock()
             elif kind == "load":
                 session = None
                 try:
@@ -99,10 +92,9 @@ def serve(inp, out) -> None:
                         data_key, data = d["key"], dataset_from_load(header, arrays)
                     elif d["key"] != data_key:
                         raise ValueError("the data set was not sent")
-                    session = _Session(header, arrays, data)
+                    session = _Session(header, arrays, data, clock())
                 except Exception:  # noqa: BLE001 - reported to the app, which falls back
-                    send({"type": "error", "session": header.get("session"),
-                          "message": traceback.format_exc()})
+                    send(error_message(header.get("session"), traceback.format_exc()))
                     continue
         if session is None:
             continue
@@ -111,9 +103,9 @@ def serve(inp, out) -> None:
                 session.want = False
                 send_progress()
             st = session.stepper
+            # each epoch ends early when a command is waiting or nobody is asking
             results = st.step_epochs(session.remaining, stop_loss=session.stop_loss,
-                                     on_epoch=lambda _r: not commands.empty() or (
-                                         time.monotonic() - session.asked > UNATTENDED_S))
+                                     on_epoch=lambda _r: not commands.empty() or unattended())
             st.forget_history()  # no step back here: the app keeps the marks
             session.remaining -= len(results)
             last = results[-1] if results else None
@@ -125,7 +117,7 @@ def serve(inp, out) -> None:
                 final = STOP_LOSS
             elif session.remaining <= 0:
                 final = EPOCHS
-            elif time.monotonic() - session.asked > UNATTENDED_S:
+            elif unattended():
                 final = UNATTENDED
             if final is not None:
                 send_progress(final)
@@ -133,13 +125,13 @@ def serve(inp, out) -> None:
         except (BrokenPipeError, OSError):
             return
         except Exception:  # noqa: BLE001 - reported to the app, which falls back
-            send({"type": "error", "session": session.id, "message": traceback.format_exc()})
+            send(error_message(session.id, traceback.format_exc()))
             session = None
 
 
 def main() -> int:
     out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # a stray print must never corrupt the message stream
+    sys.stdout = sys.stderr  # a stray print must never corrupt the progress stream
     try:
         serve(sys.stdin.buffer, out)
     except (BrokenPipeError, KeyboardInterrupt):

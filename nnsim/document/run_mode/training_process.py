@@ -1,15 +1,15 @@
-"""The app's end of the training process (``nnsim/core/training_process.py``).
+"""The app's handle on the training process (``nnsim/core/run_mode/process.py``).
 
-A :class:`TrainingWorker` starts ``python -m nnsim.core.training_process``
-with pipes, writes messages to it and reads its answers on a small thread
-(which only waits on the pipe), so the event loop picks them up without ever
-blocking. Workers are pooled: a run takes one with :func:`acquire` and gives
-it back with :func:`release`; the process stays up for the next run (no
-start-up wait) and exits with the app, or when its stdin closes.
+A :class:`TrainingProcess` starts ``python -m nnsim.core.run_mode.process``
+with pipes, sends it commands and reads its progress on a small thread
+(which only waits on the pipe), so the event loop picks progress up without
+ever blocking. Training processes are pooled: a run takes one with
+:func:`acquire` and gives it back with :func:`release`; it stays up for the
+next run (no start-up wait) and exits with the app, or when its stdin closes.
 
-Anything that goes wrong with the process (it cannot start, it dies, a pipe
-breaks) makes :attr:`TrainingWorker.alive` False; the runner then trains in
-the app's own process, so a run never stops for it.
+Anything that goes wrong with it (it cannot start, it dies, a pipe breaks)
+makes :attr:`TrainingProcess.alive` False; the runner then trains in the
+window's process, so a run never stops for it.
 """
 from __future__ import annotations
 
@@ -22,25 +22,26 @@ import sys
 import threading
 import weakref
 
-from nnsim.core import wire
-from nnsim.core.remote_training import load_message
+from nnsim.core.run_mode import framing
+from nnsim.core.run_mode.protocol import halt_message, load_message, quit_message, want_message
 
-_sessions = itertools.count(1)  # unique across workers, so a stale answer is never taken
+MODULE = "nnsim.core.run_mode.process"  # what ``python -m`` runs
+_sessions = itertools.count(1)  # unique across training processes: stale progress is never taken
 _data_keys = itertools.count(1)
-_idle: list["TrainingWorker"] = []
-_all: "weakref.WeakSet[TrainingWorker]" = weakref.WeakSet()
-KEEP_IDLE = 1  # processes kept for the next run (each holds its last data set)
+_idle: list["TrainingProcess"] = []
+_all: "weakref.WeakSet[TrainingProcess]" = weakref.WeakSet()
+KEEP_IDLE = 1  # training processes kept for the next run (each holds its last data set)
 
 
 def new_session() -> int:
     return next(_sessions)
 
 
-class TrainingWorker:
+class TrainingProcess:
     def __init__(self):
         self._inbox: queue.Queue = queue.Queue()
         self._dead = False
-        self._data = None  # weak reference to the data set the process holds
+        self._data = None  # weak reference to the data set the training process holds
         self._data_key = 0
         env = dict(os.environ)
         env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
@@ -49,9 +50,8 @@ class TrainingWorker:
             self._proc, self._dead = None, True
             return
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "nnsim.core.training_process"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            self._proc = subprocess.Popen([sys.executable, "-m", MODULE],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         except (OSError, ValueError):
             self._proc, self._dead = None, True
             return
@@ -63,11 +63,11 @@ class TrainingWorker:
     def _read(self) -> None:
         try:
             while True:
-                message = wire.read(self._proc.stdout)
+                message = framing.read(self._proc.stdout)
                 if message is None:
                     break
                 self._inbox.put(message)
-        except (wire.WireError, OSError, ValueError):
+        except (framing.FramingError, OSError, ValueError):
             pass
         self._dead = True
         self._inbox.put(None)
@@ -81,7 +81,7 @@ class TrainingWorker:
             return False
         try:
             with self._lock:
-                wire.write(self._proc.stdin, header, arrays)
+                framing.write(self._proc.stdin, header, arrays)
             return True
         except (OSError, ValueError):
             self._dead = True
@@ -89,9 +89,9 @@ class TrainingWorker:
 
     # -- commands --------------------------------------------------------------------
     def load(self, stepper, session: int, epochs: int, stop_loss: float | None) -> bool:
-        """Start training ``stepper``'s state in the process (a copy; the
-        stepper is not touched). The data set goes along only when the
-        process does not hold it already."""
+        """Start training ``stepper``'s state in the training process (a copy;
+        the stepper is not touched). The data set goes along only when the
+        training process does not hold it already."""
         held = self._data() if self._data is not None else None
         include = held is not stepper.data
         if include:
@@ -103,14 +103,14 @@ class TrainingWorker:
         return ok
 
     def want(self, session: int) -> bool:
-        return self._send({"type": "want", "session": session})
+        return self._send(want_message(session))
 
     def halt(self) -> bool:
-        return self._send({"type": "halt"})
+        return self._send(halt_message())
 
     def messages(self) -> list:
-        """Every message that arrived, without waiting; ``None`` in the list
-        means the process has ended."""
+        """Every message that arrived (progress or an error), without waiting;
+        ``None`` in the list means the training process has ended."""
         out = []
         while True:
             try:
@@ -118,17 +118,10 @@ class TrainingWorker:
             except queue.Empty:
                 return out
 
-    def wait_message(self, timeout: float):
-        """The next message, waiting up to ``timeout`` seconds (None if none came)."""
-        try:
-            return self._inbox.get(timeout=timeout)
-        except queue.Empty:
-            return None
-
     def close(self) -> None:
         if self._proc is None:
             return
-        self._send({"type": "quit"})
+        self._send(quit_message())
         self._dead = True
         try:
             self._proc.stdin.close()
@@ -141,28 +134,28 @@ class TrainingWorker:
             self._proc.wait()
 
 
-def acquire() -> TrainingWorker:
-    """A worker for a run: an idle one, or a new process."""
+def acquire() -> TrainingProcess:
+    """A training process for a run: an idle one, or a new one."""
     while _idle:
-        w = _idle.pop()
-        if w.alive:
-            w.messages()  # drop what a former run left unread
-            return w
-        w.close()
-    return TrainingWorker()
+        p = _idle.pop()
+        if p.alive:
+            p.messages()  # drop what a former run left unread
+            return p
+        p.close()
+    return TrainingProcess()
 
 
-def release(worker: TrainingWorker) -> None:
-    """Give a worker back after a run (it stops training at once)."""
-    if worker.alive and worker.halt() and len(_idle) < KEEP_IDLE:
-        _idle.append(worker)
+def release(process: TrainingProcess) -> None:
+    """Give a training process back after a run (it stops training at once)."""
+    if process.alive and process.halt() and len(_idle) < KEEP_IDLE:
+        _idle.append(process)
     else:
-        worker.close()
+        process.close()
 
 
 @atexit.register
 def shutdown() -> None:
-    """Close every training process (also called when the app quits)."""
+    """Close every training process when the app quits."""
     _idle.clear()
-    for w in list(_all):
-        w.close()
+    for p in list(_all):
+        p.close()

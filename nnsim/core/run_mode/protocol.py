@@ -1,17 +1,24 @@
-"""Training in another process: what goes over the wire, both ways.
+"""What the app and the training process say to each other.
 
-Run mode trains in a separate process (``training_process.py``) so that the
-window can redraw at full rate while training keeps a whole core. The app
-sends a *load*: everything a :class:`~nnsim.core.stepper.Stepper` at an epoch
-boundary needs to continue exactly (network, settings, optimiser state, the
-epoch cursor and the shuffling stream's state, the data). The process trains
-with the very same ``Stepper.step_epochs`` and answers with *progress*: the
-state after its last finished epoch, the batch losses and epoch results since
-the previous progress. The app adopts it with :meth:`Stepper.adopt`, so a run
-in the other process gives bit for bit what the same epochs give in-process.
+The app sends commands:
 
-Arrays keep their dtype and bytes; floats in headers round-trip exactly
-(see ``wire.py``).
+- ``load``: everything a :class:`~nnsim.core.stepper.Stepper` at an epoch
+  boundary needs to continue exactly (network, settings, optimiser state, the
+  epoch cursor and the shuffling stream's state, and the data set unless the
+  training process holds it already); the training process starts training
+  this *session* at once, and an earlier session ends;
+- ``want`` {session}: send progress after the epoch in progress;
+- ``halt``: stop training (the app keeps the progress it was last sent);
+- ``quit`` (or the end of the pipe): exit.
+
+The training process answers with *progress*: the state after its last
+finished epoch and the batch losses and epoch results since the previous
+progress. It sends progress when asked, and unasked when a session ends by
+itself (``final`` says why: EPOCHS, STOP_LOSS, NOT_FINITE or UNATTENDED). Or
+it sends an ``error`` {session, message}. The app adopts progress with
+:meth:`Stepper.adopt`, so epochs trained in the training process equal, bit
+for bit, the same epochs trained in the app. Arrays keep their dtype and
+bytes, floats in headers round-trip exactly (``framing.py``).
 """
 from __future__ import annotations
 
@@ -19,18 +26,26 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .datasets import Dataset
-from .history_log import EpochLog
-from .network import Layer, Network
-from .optimizers import Optimizer
-from .training import TrainingConfig
+from ..datasets import Dataset
+from ..history_log import EpochLog
+from ..network import Layer, Network
+from ..optimizers import Optimizer
+from ..stepper import Stepper
+from ..training import TrainingConfig
 
 Array = np.ndarray
+
+# Why a session ended by itself (``Progress.final``).
+EPOCHS = "epochs"  # it trained the epochs it was loaded with
+STOP_LOSS = "stop loss"  # the training loss fell below the stop loss
+NOT_FINITE = "not finite"  # the loss or a parameter stopped being a finite number
+UNATTENDED = "unattended"  # nobody asked for progress for a long while (process.py)
 
 
 @dataclass
 class Progress:
-    """Training done elsewhere since the last progress, and where it stands."""
+    """Training done in the training process since the last progress, and
+    where it stands."""
 
     session: int
     params: list[Array]  # [W1, b1, W2, b2, ...] after the last finished epoch
@@ -44,10 +59,10 @@ class Progress:
     first_update: int  # the update number of step_losses[0]
     step_losses: Array  # the batch losses since the last progress
     epoch_results: EpochLog
-    final: str | None = None  # why the process stopped: "epochs", "stop loss", "not finite"
+    final: str | None = None  # why the session ended (EPOCHS ... UNATTENDED); None: it goes on
 
 
-# -- the app's side: a stepper's state out, progress in ------------------------------------
+# -- the app's side: commands out, progress in ---------------------------------------------
 def _position(stepper) -> tuple[dict, dict]:
     header = {"epoch": stepper.epoch, "position": stepper.position, "updates": stepper.updates,
               "rng": stepper.rng.bit_generator.state}
@@ -56,12 +71,12 @@ def _position(stepper) -> tuple[dict, dict]:
 
 def load_message(stepper, session: int, epochs: int, stop_loss: float | None,
                  data_key: int, include_data: bool) -> tuple[dict, dict]:
-    """The *load* that lets another process continue ``stepper`` for up to
-    ``epochs`` epochs (stopping below ``stop_loss``). The stepper must be
+    """The ``load`` that lets the training process continue ``stepper`` for up
+    to ``epochs`` epochs (stopping below ``stop_loss``). The stepper must be
     between cycles (no micro-steps half done). ``data_key`` names the data
     set; its arrays go along only when ``include_data``."""
     if stepper.cycle is not None:
-        raise ValueError("finish the cycle in progress before training elsewhere")
+        raise ValueError("finish the cycle in progress before training in the training process")
     net, opt, data = stepper.network, stepper.optimizer, stepper.data
     arrays: dict[str, Array] = {}
     layers = []
@@ -91,6 +106,18 @@ def load_message(stepper, session: int, epochs: int, stop_loss: float | None,
     return header, arrays
 
 
+def want_message(session: int) -> dict:
+    return {"type": "want", "session": session}
+
+
+def halt_message() -> dict:
+    return {"type": "halt"}
+
+
+def quit_message() -> dict:
+    return {"type": "quit"}
+
+
 def parse_progress(header: dict, arrays: dict[str, Array]) -> Progress:
     n_params = int(header["n_params"])
     slots = [[arrays[f"slot{i}_{j}"] for j in range(n_params)]
@@ -113,17 +140,15 @@ def _epoch_log(columns: Array) -> EpochLog:
     return log
 
 
-# -- the training process's side: a load in, progress out -----------------------------------
+# -- the training process's side: a load in, progress (or an error) out ---------------------
 def dataset_from_load(header: dict, arrays: dict[str, Array]) -> Dataset:
     d = header["data"]
     return Dataset(arrays["X_train"], arrays["Y_train"], arrays["X_test"], arrays["Y_test"],
-                   d["kind"], "remote", [], [])
+                   d["kind"], "loaded", [], [])
 
 
-def stepper_from_load(header: dict, arrays: dict[str, Array], data: Dataset):
+def stepper_from_load(header: dict, arrays: dict[str, Array], data: Dataset) -> Stepper:
     """A stepper that continues where the app's stepper was."""
-    from .stepper import Stepper  # the stepper imports this module for Progress
-
     spec = header["network"]
     layers = [Layer(arrays[f"W{k}"], arrays[f"b{k}"], l["activation"],
                     arrays[f"mask{k}"] if l["masked"] else None, bool(l["train_bias"]))
@@ -167,3 +192,8 @@ def progress_message(stepper, session: int, final: str | None) -> tuple[dict, di
               "optimizer": {"t": opt.t, "kinds": len(opt.slots)}, "position": position,
               "first_update": first, "final": final}
     return header, arrays
+
+
+def error_message(session: int | None, text: str) -> dict:
+    """An error in session ``session``: ``text`` is the traceback."""
+    return {"type": "error", "session": session, "message": text}
