@@ -18,6 +18,7 @@ from ..core import edit, layout
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
+from ..core.points import edited_points
 from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core.stepper import Snapshot, Stepper
 from ..core.training import TrainingConfig
@@ -277,6 +278,21 @@ class Document(QObject):
             self.dataset = dataset
         self._edit(text, "data", change)
 
+    def set_points(self, X_train, Y_train, X_test, Y_test, text: str) -> None:
+        """Use these rows as the data set's points (typed, pasted, added or
+        deleted in the Data panel): one undoable command. The inputs and
+        targets stay those of the data set; a built-in set becomes imported
+        points ("xor_table, edited") so the edit is saved with the file.
+        Raises EditError naming the row and column of a bad value."""
+        try:
+            data = edited_points(self.project.data, self.dataset, X_train, Y_train,
+                                 X_test, Y_test)
+        except ValueError as e:
+            raise EditError(str(e)) from None
+        if data.kind != self.dataset.kind:
+            text = f"{text} (now {data.kind})"
+        self.set_data(data, text)
+
     def data_fits(self, data: DataSpec | ImportedData) -> bool:
         d = data_to_dataset(data)
         return edit.fits_data(self.network, d.n_inputs, d.n_outputs)
@@ -310,6 +326,17 @@ class Document(QObject):
             self.stepper.optimizer.reset()
 
     # -- stepping ------------------------------------------------------------
+    NO_SAMPLES = "The data set has no training rows: add a row in the Data panel first."
+
+    @property
+    def has_samples(self) -> bool:
+        return len(self.dataset.X_train) > 0
+
+    def require_samples(self) -> None:
+        """Raise EditError when there is no training row to step or train on."""
+        if not self.has_samples:
+            raise EditError(self.NO_SAMPLES)
+
     def _record_training(self, before: Memento) -> None:
         after = self._memento()
         # History only grows or shrinks at its end: comparing the ends is enough
@@ -325,6 +352,7 @@ class Document(QObject):
             self.trained.emit()
 
     def micro_step(self) -> Snapshot:
+        self.require_samples()
         updates = self.stepper.next_step.kind == "update"
         before = self._memento() if updates else None
         with np.errstate(all="ignore"):
@@ -335,6 +363,7 @@ class Document(QObject):
         return snap
 
     def step_batch(self, size: int | None = None) -> float:
+        self.require_samples()
         before = self._memento()
         with np.errstate(all="ignore"):
             loss = self.stepper.step_batch(size)
@@ -346,6 +375,7 @@ class Document(QObject):
         return self.step_batch(1)
 
     def step_epochs(self, n: int = 1, **kwargs) -> list:
+        self.require_samples()
         before = self._memento()
         results = self.stepper.step_epochs(n, **kwargs)
         self._set_snapshot(None)
