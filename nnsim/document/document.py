@@ -289,6 +289,8 @@ class Document(QObject):
                                  X_test, Y_test)
         except ValueError as e:
             raise EditError(str(e)) from None
+        if isinstance(self.project.data, DataSpec):  # say why the points are now saved
+            text = f"{text} (points of {self.project.data.name}, edited)"
         if data.kind != self.dataset.kind:
             text = f"{text} (now {data.kind})"
         self.set_data(data, text)

@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
         if not self.document.has_samples:
             self.act_forward.setEnabled(False)
         self.step_bar.show_next(st.next_step, st.in_cycle)
+        self.step_bar.set_pinned(st.pinned)  # also when the Data panel picked the sample
         idx = st.next_indices()
         X, Y = self.document.dataset.batch(list(idx))
         self.step_bar.show_sample(idx, X, Y)
