@@ -253,7 +253,7 @@ class DataPanel(QWidget):
             self.set_box.setCurrentIndex(0)
             n = len(ds.X_train) + len(ds.X_test)
             self.n_box.setValue(n)  # shown, not editable: the file decides
-            self.test_box.setValue(round(len(ds.X_test) / n, 2))
+            self.test_box.setValue(round(len(ds.X_test) / n, 2) if n else 0.0)
             self.description_label.setText(
                 f"Inputs: {', '.join(data.input_names)}. "
                 f"Targets: {', '.join(data.target_names)}.")
