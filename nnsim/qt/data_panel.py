@@ -42,7 +42,8 @@ def data_summary(data: DataSpec | ImportedData, dataset) -> str:
     else:
         name = f"imported from {data.source}" if data.source else "imported points"
     n_train, n_test = len(dataset.X_train), len(dataset.X_test)
-    points = f"{n_train:,} training / {n_test:,} test points"
+    points = (f"{n_train:,} training / {_count(n_test, 'test point')}" if n_test
+              else f"{_count(n_train, 'training point')}, no test points")
     if isinstance(data, DataSpec) and data.name == "xor_table":
         points = f"{n_train} rows, also used as the test set"
     targets = _count(dataset.n_outputs, "target")
