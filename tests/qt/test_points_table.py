@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from nnsim.core.network import Network
@@ -246,3 +246,30 @@ def test_no_rows_stepping_says_there_is_no_sample(qtbot, tmp_path):
     assert not panel.step_row_button.isEnabled()
     window.document.undo_stack.undo()
     assert window.act_forward.isEnabled() and view.model().rowCount() == 3
+
+
+def test_step_this_sample_pins_the_row_the_step_bar_numbers_alike(qtbot, tmp_path):
+    window = MainWindow(mazur_document(), preferences=Preferences(tmp_path / "prefs.ini"))
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    doc, panel = window.document, window.data_panel
+    view = panel.points_view
+    view.setCurrentIndex(view.model().index(2, 1))  # the row numbered 3
+    click(qtbot, panel.step_row_button)
+    assert doc.stepper.pinned == 2 and doc.snapshot.sample_indices == (2,)
+    np.testing.assert_array_equal(doc.snapshot.X, [[5.0, 6.0]])
+    assert window.step_bar.sample_box.value() == 3
+    assert window.step_bar.sample_box.text() == "sample 3"
+    assert "#3: x = (5, 6)" in window.step_bar.sample_label.text()
+    for _ in range(len(doc.stepper.plan) - 1):  # finish the pass
+        window.step_next()
+    # a double-click on a row's number traces that row: the next pass is row 1
+    header = view.verticalHeader()
+    y = header.sectionViewportPosition(0) + header.sectionSize(0) // 2
+    qtbot.mouseDClick(header.viewport(), Qt.MouseButton.LeftButton,
+                      pos=QPoint(header.width() // 2, y))
+    assert doc.snapshot.sample_indices == (0,) and window.step_bar.sample_box.value() == 1
+    window.step_bar.sample_box.setValue(0)  # "next in epoch": follow the epoch again
+    assert doc.stepper.pinned is None
