@@ -58,7 +58,7 @@ def regression(name, max_test_loss, max_share_of_variance):
 # -- one learning test per example; measured values in the comments ---------
 
 def test_lecture_xor_learns_the_truth_table_with_a_margin():
-    # measured: loss 0.0003, outputs 0.015 / 0.984 / 0.984 / 0.020
+    # measured (rows in order, no shuffling): loss 0.0006, outputs 0.020 / 0.977 / 0.977 / 0.030
     project, data, last = classification("lecture-xor", 1.0, 0.005)
     outputs = project.network.predict(data.X_test)[:, 0]
     targets = data.Y_test[:, 0]
