@@ -241,6 +241,7 @@ class DataPanel(QWidget):
             self.set_box.removeItem(i)
         if isinstance(data, DataSpec):
             self.set_box.setCurrentIndex(self.set_box.findData(data.name))
+            self.n_box.setMinimum(4)
             self.n_box.setValue(data.n)
             self.noise_box.setValue(data.noise)
             self.test_box.setValue(data.test_fraction)
@@ -253,6 +254,7 @@ class DataPanel(QWidget):
                                         "network's file", Qt.ItemDataRole.ToolTipRole)
             self.set_box.setCurrentIndex(0)
             n = len(ds.X_train) + len(ds.X_test)
+            self.n_box.setMinimum(0)  # typed points may be fewer than a built-in's 4
             self.n_box.setValue(n)  # shown, not editable: the file decides
             self.test_box.setValue(round(len(ds.X_test) / n, 2) if n else 0.0)
             self.description_label.setText(

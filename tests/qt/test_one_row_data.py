@@ -62,6 +62,7 @@ def test_one_row_everywhere_without_warnings(qtbot, tmp_path, capfd, strict, kin
     summary = w.data_panel.summary_label.text()
     assert "1 training point, no test points" in summary and "1 points" not in summary
     assert "1 training row, 0 test rows" in w.data_panel.points_label.text()
+    assert w.data_panel.n_box.value() == 1  # not the built-in sets' minimum of 4
     steps = len(doc.stepper.plan)
     for _ in range(steps):  # forward, loss, backward, update of row 1
         w.step_next()
