@@ -210,19 +210,20 @@ class PointsModel(QAbstractTableModel):
             self.problem.emit(f"Nothing pasted: {e}")
             return None
         table, n = self.table(), self.n_train
-        end_of_set = n if row < n else len(table)
+        in_test = n <= row < len(table)  # an empty table takes training rows
+        end_of_set = len(table) if in_test else n
         extra = max(row + len(block) - end_of_set, 0)
         if extra and (col != 0 or block.shape[1] != self.n_values):
             self.problem.emit(
                 f"Nothing pasted: {len(block)} rows from {row_name(row, n)} go past the last "
-                f"{'training' if row < n else 'test'} row, and new rows need all "
+                f"{'test' if in_test else 'training'} row, and new rows need all "
                 f"{self.n_values} values ({', '.join(self.column_names())}); paste them into "
                 f"the first column")
             return None
         if extra:
             table = np.insert(table, end_of_set, np.zeros((extra, self.n_values)), axis=0)
         table[row:row + len(block), col:col + block.shape[1]] = block
-        n_train = n + extra if row < n else n
+        n_train = n if in_test else n + extra
         what = "1 row" if len(block) == 1 else f"{len(block)} rows"
         ok = self._commit(table, n_train, f"Paste {what} at {row_name(row, n)}")
         return block.shape if ok else None

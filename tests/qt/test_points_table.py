@@ -140,6 +140,17 @@ def test_paste_three_rows_from_a_spreadsheet(qtbot, panel):
     np.testing.assert_array_equal(doc.project.data.X_train, [[1, 2], [3, 4], [5, 6]])
 
 
+def test_paste_into_an_empty_table_makes_the_rows(qtbot, panel):
+    doc, view = panel.document, panel.points_view
+    select_all_rows(qtbot, view)
+    click(qtbot, panel.delete_rows_button)
+    QApplication.clipboard().setText("i1,i2,o1,o2\n0.05,0.10,0.01,0.99\n1,2,3,4\n5,6,7,8\n")
+    click(qtbot, panel.paste_button)
+    assert not panel.message_label.isVisible(), panel.message_label.text()
+    np.testing.assert_array_equal(doc.project.data.X_train, [[0.05, 0.10], [1, 2], [5, 6]])
+    assert view.model().rowCount() == 3 and shown(view, 0, 3) == "0.99"
+
+
 def test_copy_then_paste_round_trips(qtbot, panel):
     doc, view = panel.document, panel.points_view
     select_all_rows(qtbot, view)
@@ -263,6 +274,8 @@ def test_step_this_sample_pins_the_row_the_step_bar_numbers_alike(qtbot, tmp_pat
     assert window.step_bar.sample_box.value() == 3
     assert window.step_bar.sample_box.text() == "sample 3"
     assert "#3: x = (5, 6)" in window.step_bar.sample_label.text()
+    assert "Training sample #3" in window.scene.legend.status  # the canvas agrees
+    assert window.status_sample.text() == "Sample: #3"
     for _ in range(len(doc.stepper.plan) - 1):  # finish the pass
         window.step_next()
     # a double-click on a row's number traces that row: the next pass is row 1
