@@ -290,10 +290,13 @@ class Document(QObject):
                                  X_test, Y_test)
         except ValueError as e:
             raise EditError(str(e)) from None
+        notes = []
         if isinstance(self.project.data, DataSpec):  # say why the points are now saved
-            text = f"{text} (points of {self.project.data.name}, edited)"
+            notes.append(f"points of {self.project.data.name}, edited")
         if data.kind != self.dataset.kind:
-            text = f"{text} (now {data.kind})"
+            notes.append(f"now {data.kind}")
+        if notes:
+            text = f"{text} ({'; '.join(notes)})"
         self.set_data(data, text)
 
     def data_fits(self, data: DataSpec | ImportedData) -> bool:

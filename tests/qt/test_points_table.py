@@ -213,7 +213,7 @@ def test_editing_a_builtin_set_makes_it_saved_points(qtbot, tmp_path):
     assert isinstance(data, ImportedData) and data.source == "xor_table, edited"
     assert data.kind == "regression"  # a binary target of 0.25 is not a class any more
     assert doc.undo_stack.undoText() == \
-        "Set y of row 1 to 0.25 (points of xor_table, edited) (now regression)"
+        "Set y of row 1 to 0.25 (points of xor_table, edited; now regression)"
     assert "imported: xor_table, edited" == panel.set_box.currentText()
     path = tmp_path / "typed.nnsim"
     doc.save(path)
