@@ -65,7 +65,7 @@ def test_binary_targets_other_than_0_1_make_it_regression(qtbot):
     doc = Document()
     doc.set_points([[0.05, 0.10]], [[0.99]], E2, E1, "Set y")
     assert doc.project.data.kind == "regression"
-    assert doc.undo_stack.undoText().endswith("(now regression)")
+    assert doc.undo_stack.undoText() == "Set y (points of xor_table, edited; now regression)"
 
 
 def test_class_targets_must_stay_one_hot(qtbot):
