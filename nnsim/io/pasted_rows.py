@@ -31,7 +31,11 @@ def parse_rows(text: str, max_columns: int) -> np.ndarray:
         fmt = sniff(text.encode("utf-8"))
     except CsvError as e:
         raise ValueError(f"the pasted text cannot be read: {e.detail}") from None
-    lines = list(csv.reader(io.StringIO(text), delimiter=fmt.separator))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac and Windows lines
+    try:
+        lines = list(csv.reader(io.StringIO(text), delimiter=fmt.separator))
+    except csv.Error as e:
+        raise ValueError(f"the pasted text cannot be read as rows ({e})") from None
     filled = [cells for cells in lines if not _is_blank(cells)]
     # one line alone is a header only when it holds no number at all
     header = fmt.has_header and (len(filled) > 1 or not any(
@@ -44,7 +48,7 @@ def parse_rows(text: str, max_columns: int) -> np.ndarray:
             first = False
             continue
         first = False
-        cells = _trim(cells, width or len(cells))
+        cells = _trim(cells, width or 1)  # a spreadsheet's trailing separators
         if width is None:
             width = len(cells)
             if width > max_columns:
