@@ -132,10 +132,11 @@ class PointsModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole:
             return False
         text = str(value).strip()
-        number = _number(text, decimal_comma=False)
+        comma = "," in text and "." not in text  # "0,05" typed with a decimal comma
+        number = _number(text, decimal_comma=comma)
         if number is None or not np.isfinite(number):
             self.problem.emit(f"{row_name(row, self.n_train)}, "
-                              f"{self.column_names()[col]}: {_cell_problem(text, False)}")
+                              f"{self.column_names()[col]}: {_cell_problem(text, comma)}")
             return False
         if number == self._value(row, col):
             return False

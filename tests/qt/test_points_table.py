@@ -178,6 +178,12 @@ def test_a_bad_cell_is_refused_with_its_row_and_column(qtbot, panel, text, probl
     assert shown(view, 1, 1) == "4"
 
 
+def test_a_decimal_comma_is_read_as_one(qtbot, panel):
+    type_into(qtbot, panel.points_view, 1, 1, "0,25")
+    assert panel.document.project.data.X_train[1, 1] == 0.25
+    assert not panel.message_label.isVisible()
+
+
 def test_a_bad_paste_names_the_line_and_changes_nothing(qtbot, panel):
     doc, view = panel.document, panel.points_view
     QApplication.clipboard().setText("1\t2\t3\t4\n5\tx\t7\t8\n")
