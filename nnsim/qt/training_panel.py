@@ -342,13 +342,15 @@ class TrainingPanel(QWidget):
         self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.valueChanged.connect(self._on_seed_changed)
-        form.addRow("Seed", self.seed_spin)
         self.shuffle_check = self._named(QCheckBox("Shuffle each epoch"), "shuffle_check",
                                          "Visit the training rows in a new random order every "
                                          "epoch (from the seed); off: row 1, 2, 3, ... as in "
                                          "the Data panel")
         self.shuffle_check.toggled.connect(self._on_shuffle_toggled)
-        form.addRow("", self.shuffle_check)
+        seed_row = QHBoxLayout()  # one row: the window's height is already tight
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.shuffle_check)
+        form.addRow("Seed", seed_row)
 
         # the run's target
         self.epochs_spin = self._named(QSpinBox(), "epochs_spin",
