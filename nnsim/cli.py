@@ -145,6 +145,9 @@ def _train(args) -> int:
     out = Path(args.out) if args.out else _trained_path(Path(args.file))
 
     data = project.dataset()
+    if len(data.X_train) == 0:
+        raise ValueError(f"{args.file}: data.points.inputs: the data has no training rows to "
+                         f"train on; add some in the Data panel")
     stepper = project.make_stepper(data)
     started = last_report = time.monotonic()
     first = stepper.epoch

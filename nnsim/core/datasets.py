@@ -62,7 +62,7 @@ class Dataset:
         """Rows of the training set: (X, Y), 2-D even for a single index."""
         if not isinstance(indices, slice):
             # a single int would drop a dimension; keep (1, n) instead
-            indices = np.atleast_1d(np.asarray(indices))
+            indices = np.atleast_1d(np.asarray(indices, dtype=np.intp))  # [] too
         return self.X_train[indices], self.Y_train[indices]
 
 

@@ -28,3 +28,8 @@ def canvas_refusal(sizes: list[int]) -> str | None:
     if edges > CANVAS_MAX_EDGES:
         return (f"it has {edges:,} connections; the canvas shows at most {CANVAS_MAX_EDGES:,}")
     return None
+
+# Points typed or pasted into the Data panel: as many as a CSV import reads
+# (nnsim.io.csv_import's MAX_ROWS and MAX_VALUES; the file saves them all).
+MAX_POINTS = 1_000_000  # rows, training and test together
+MAX_POINT_VALUES = 10_000_000  # rows x (inputs + targets)

@@ -19,6 +19,7 @@ from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
+from ..core.points import edited_points
 from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core.stepper import Snapshot, Stepper
 from ..core.training import TrainingConfig
@@ -37,7 +38,8 @@ def lecture_project() -> Project:
     table, with random weights (not the lecture's), and a title that says so."""
     net = Network.build(2, [2, 1], ["sigmoid", "sigmoid"], loss="mse",
                         rng=np.random.default_rng(0))
-    return Project(net, TrainingConfig(learning_rate=0.5), DataSpec("xor_table"),
+    # shuffle off: a newcomer's first pass traces row 1 (the file says so explicitly)
+    return Project(net, TrainingConfig(learning_rate=0.5, shuffle=False), DataSpec("xor_table"),
                    title="New network (2-2-1, random weights)")
 
 
@@ -330,6 +332,26 @@ class Document(QObject):
         """What is odd about the output activation, the loss and the data."""
         return warnings_for(self.network, self.dataset.kind, self.dataset.Y_train)
 
+    def set_points(self, X_train, Y_train, X_test, Y_test, text: str) -> None:
+        """Use these rows as the data set's points (typed, pasted, added or
+        deleted in the Data panel): one undoable command. The inputs and
+        targets stay those of the data set; a built-in set becomes imported
+        points ("xor_table, edited") so the edit is saved with the file.
+        Raises EditError naming the row and column of a bad value."""
+        try:
+            data = edited_points(self.project.data, self.dataset, X_train, Y_train,
+                                 X_test, Y_test)
+        except ValueError as e:
+            raise EditError(str(e)) from None
+        notes = []
+        if isinstance(self.project.data, DataSpec):  # say why the points are now saved
+            notes.append(f"points of {self.project.data.name}, edited")
+        if data.kind != self.dataset.kind:
+            notes.append(f"now {data.kind}")
+        if notes:
+            text = f"{text} ({'; '.join(notes)})"
+        self.set_data(data, text)
+
     def data_fits(self, data: DataSpec | ImportedData) -> bool:
         d = data_to_dataset(data)
         return edit.fits_data(self.network, d.n_inputs, d.n_outputs)
@@ -363,6 +385,17 @@ class Document(QObject):
             self.stepper.optimizer.reset()
 
     # -- stepping ------------------------------------------------------------
+    NO_SAMPLES = "The data set has no training rows: add a row in the Data panel first."
+
+    @property
+    def has_samples(self) -> bool:
+        return len(self.dataset.X_train) > 0
+
+    def require_samples(self) -> None:
+        """Raise EditError when there is no training row to step or train on."""
+        if not self.has_samples:
+            raise EditError(self.NO_SAMPLES)
+
     def _record_training(self, before: Memento) -> None:
         after = self._memento()
         # History only grows or shrinks at its end: comparing the ends is enough
@@ -378,6 +411,7 @@ class Document(QObject):
             self.trained.emit()
 
     def micro_step(self) -> Snapshot:
+        self.require_samples()
         updates = self.stepper.next_step.kind == "update"
         before = self._memento() if updates else None
         with np.errstate(all="ignore"):
@@ -388,6 +422,7 @@ class Document(QObject):
         return snap
 
     def step_batch(self, size: int | None = None) -> float:
+        self.require_samples()
         before = self._memento()
         with np.errstate(all="ignore"):
             loss = self.stepper.step_batch(size)
@@ -399,6 +434,7 @@ class Document(QObject):
         return self.step_batch(1)
 
     def step_epochs(self, n: int = 1, **kwargs) -> list:
+        self.require_samples()
         before = self._memento()
         results = self.stepper.step_epochs(n, **kwargs)
         self._set_snapshot(None)

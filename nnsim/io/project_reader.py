@@ -208,8 +208,8 @@ def _data(v, n_in: int, n_out: int) -> DataSpec | ImportedData:
     pts = _object(d["points"], "data.points", POINTS_KEYS)
     in_note = f" (network.inputs is {n_in})"
     out_note = f" (the output layer has {_plural(n_out, 'neuron')})"
-    X = _table(pts.get("inputs", _MISSING), "data.points.inputs", n_in, in_note,
-               min_rows=1)
+    # no rows is allowed: the Data panel can delete every row before typing new ones
+    X = _table(pts.get("inputs", _MISSING), "data.points.inputs", n_in, in_note)
     Y = _table(pts.get("targets", _MISSING), "data.points.targets", n_out, out_note,
                rows=len(X), rows_note=" (one per row of data.points.inputs)")
     Xt = _table(pts.get("test_inputs", []), "data.points.test_inputs", n_in, in_note)

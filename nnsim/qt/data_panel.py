@@ -1,10 +1,12 @@
 """The data panel (for a dock): which data set the network learns.
 
 A built-in set with its number of points, noise, test fraction and seed, or
-points imported from a CSV file. Every change is one undoable
-``document.set_data`` command; when the data does not fit the network's input
-or output layer, the panel asks first (``confirm_resize``). Activations and
-the loss never change by themselves: when the data calls for another output
+points imported from a CSV file; below, the points themselves as a table to
+type into, paste into and pick the sample to step (``points_table``). Every
+change is one undoable ``document.set_data`` (or ``set_points``) command; when
+the data does not fit the network's input or output layer, the panel asks
+first (``confirm_resize``). Activations and the loss never change by
+themselves: when the data calls for another output
 (``document.output_proposal``) the panel asks (``confirm_output``: Change or
 Keep), and a change goes into the same undoable command as the data. The panel shows
 the document's data and refreshes on ``data_changed`` (after undo too).
@@ -26,6 +28,7 @@ from ..core.datasets import BUILTIN, DataSpec, from_arrays
 from ..core.project import ImportedData
 from ..document import Document, EditError
 from .csv_dialog import CSV_FILTER, CsvImportDialog
+from .points_table import PointsModel, PointsView
 
 MUTED = "#5f6368"
 ERROR_COLOR = "#b00020"
@@ -43,7 +46,8 @@ def data_summary(data: DataSpec | ImportedData, dataset) -> str:
     else:
         name = f"imported from {data.source}" if data.source else "imported points"
     n_train, n_test = len(dataset.X_train), len(dataset.X_test)
-    points = f"{n_train:,} training / {n_test:,} test points"
+    points = (f"{n_train:,} training / {_count(n_test, 'test point')}" if n_test
+              else f"{_count(n_train, 'training point')}, no test points")
     if isinstance(data, DataSpec) and data.name == "xor_table":
         points = f"{n_train} rows, also used as the test set"
     targets = _count(dataset.n_outputs, "target")
@@ -162,13 +166,57 @@ class DataPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.message_label)
-        layout.addStretch(1)
+        layout.addWidget(self._build_points(), 1)
 
         document.data_changed.connect(self._on_data_changed)
         self.refresh()
 
+    def _build_points(self) -> QWidget:
+        box = QWidget(self)
+        self.points_model = PointsModel(self.document, self)
+        self.points_model.problem.connect(self.show_message)
+        self.points_view = PointsView(self.points_model, box)
+        self.points_view.verticalHeader().sectionDoubleClicked.connect(self._on_row_double_clicked)
+        self.points_view.selectionModel().currentChanged.connect(self._enable_points)
+        self.points_model.modelReset.connect(self._enable_points)
+        buttons = QHBoxLayout()
+        for name, text, tip, slot in (
+                ("add_row_button", "Add row", "A new row after the current one (zeros)",
+                 self.points_view.add_row),
+                ("delete_rows_button", "Delete rows", "Delete the selected rows (Del)",
+                 self.points_view.delete_rows),
+                ("copy_button", "Copy", "Copy the selected cells, tab-separated (Ctrl+C)",
+                 self.points_view.copy),
+                ("paste_button", "Paste", "Paste rows from a spreadsheet or text at the "
+                 "current cell (Ctrl+V); a header line is skipped", self.points_view.paste),
+                ("step_row_button", "Step this sample", "Trace the current training row "
+                 "(or double-click its number): the step bar's Trace box picks it and "
+                 "its forward pass starts",
+                 self.step_current_row)):
+            button = QPushButton(text, box)
+            button.setObjectName(name)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            setattr(self, name, button)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.points_label = QLabel(box)
+        self.points_label.setObjectName("points_label")
+        self.points_label.setStyleSheet(f"color: {MUTED};")
+        self.points_label.setWordWrap(True)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.points_label)
+        layout.addWidget(self.points_view, 1)
+        layout.addLayout(buttons)
+        return box
+
     def sizeHint(self) -> QSize:
-        return QSize(320, 330)
+        return QSize(360, 560)
+
+    def show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.message_label.show()
 
     # -- hooks (one place, so tests can patch them) ------------------------------
     def confirm_resize(self, message: str) -> bool:
@@ -209,6 +257,7 @@ class DataPanel(QWidget):
             self.set_box.removeItem(i)
         if isinstance(data, DataSpec):
             self.set_box.setCurrentIndex(self.set_box.findData(data.name))
+            self.n_box.setMinimum(4)
             self.n_box.setValue(data.n)
             self.noise_box.setValue(data.noise)
             self.test_box.setValue(data.test_fraction)
@@ -221,8 +270,9 @@ class DataPanel(QWidget):
                                         "network's file", Qt.ItemDataRole.ToolTipRole)
             self.set_box.setCurrentIndex(0)
             n = len(ds.X_train) + len(ds.X_test)
+            self.n_box.setMinimum(0)  # typed points may be fewer than a built-in's 4
             self.n_box.setValue(n)  # shown, not editable: the file decides
-            self.test_box.setValue(round(len(ds.X_test) / n, 2))
+            self.test_box.setValue(round(len(ds.X_test) / n, 2) if n else 0.0)
             self.description_label.setText(
                 f"Inputs: {', '.join(data.input_names)}. "
                 f"Targets: {', '.join(data.target_names)}.")
@@ -232,6 +282,21 @@ class DataPanel(QWidget):
         name, _, rest = data_summary(data, ds).partition(": ")
         self.summary_label.setText(f"<b>{html.escape(name)}:</b> {html.escape(rest)}")
         self.message_label.hide()
+        self._enable_points()
+
+    def _enable_points(self, *_args) -> None:
+        ds = self.document.dataset
+        edited = "" if isinstance(self.document.project.data, ImportedData) else (
+            " Editing them makes them your own points, saved with the file.")
+        self.points_label.setText(
+            f"Points ({_count(len(ds.X_train), 'training row')}, "
+            f"{_count(len(ds.X_test), 'test row')}): type into a cell, or paste rows."
+            f"{edited}")
+        row = self.points_view.currentIndex().row()
+        self.step_row_button.setEnabled(0 <= row < len(ds.X_train))
+        has_rows = self.points_model.rowCount() > 0
+        self.delete_rows_button.setEnabled(has_rows)
+        self.copy_button.setEnabled(has_rows)
 
     def _enable(self) -> None:
         name = self.set_box.currentData()
@@ -314,6 +379,27 @@ class DataPanel(QWidget):
             self.message_label.show()
             return False
         return True
+
+    # -- the points table ------------------------------------------------------------
+    def step_current_row(self) -> None:
+        """Trace the current training row: pin it and, between passes, take
+        the first forward step so the canvas shows it."""
+        row = self.points_view.currentIndex().row()
+        doc = self.document
+        if not 0 <= row < len(doc.dataset.X_train):
+            self.show_message("Pick a training row first (test rows are not trained on).")
+            return
+        try:
+            doc.pin_sample(row)
+            if not doc.stepper.in_cycle:
+                doc.micro_step()
+        except EditError as e:
+            self.show_message(str(e))
+
+    def _on_row_double_clicked(self, row: int) -> None:
+        # a double-click on a cell edits it; on the row's number it steps the row
+        self.points_view.go_to(row, 0)
+        self.step_current_row()
 
     # -- CSV import -------------------------------------------------------------------
     def import_csv(self) -> None:

@@ -492,7 +492,7 @@ class InspectorPanel(QWidget):
             out.append(f"<p class='note'>{rich(e.batch_note)}</p>")
             out.append("<table cellspacing='0'>")
             for t in e.samples:
-                out.append(f"<tr><td>sample #{t.index}</td><td align='right'>"
+                out.append(f"<tr><td>sample #{t.index + 1}</td><td align='right'>"
                            f"{val(t.total)}</td></tr>")
             if e.n_samples > len(e.samples):
                 out.append(f"<tr><td colspan='2' class='muted'>\u2026 and "
@@ -628,7 +628,7 @@ class InspectorPanel(QWidget):
             return ""
         n = snap.X.shape[0]
         which = f" ({pos + 1} of {n} in the mini-batch)" if n > 1 else ""
-        return (f"<p class='muted'>Sample #{snap.sample_indices[pos]}{which}: "
+        return (f"<p class='muted'>Sample #{snap.sample_indices[pos] + 1}{which}: "
                 f"x = {_vector(snap.X[pos])}, target y = {_vector(snap.Y[pos])}</p>")
 
     def _quantity_html(self, q: cr.Quantity | None, kind: str = palette.GRADIENT,

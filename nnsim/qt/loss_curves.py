@@ -47,7 +47,8 @@ def thin_when_dense(item: "PeakCurve", width: float = 2) -> None:
 
 def dot_when_alone(item: "PeakCurve") -> None:
     """A curve of one point draws no line: show that point as a dot."""
-    alone = item.series_length == 1
+    # a lone NaN (no test rows) is no point: a dot of it would warn "All-NaN slice"
+    alone = item.series_length == 1 and bool(np.isfinite(item.series[1][:1]).all())
     if alone != (item.opts["symbol"] is not None):
         if alone:
             pen = item.opts["pen"]

@@ -416,7 +416,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.act_backward.setEnabled(kind == "backward")
         self.act_update.setEnabled(kind == "update")
         self.act_step_back.setEnabled(st.can_step_back)
+        for act in (self.act_step_sample, self.act_step_batch, self.act_step_epoch):
+            act.setEnabled(self.document.has_samples)
+        if not self.document.has_samples:
+            self.act_forward.setEnabled(False)
         self.step_bar.show_next(st.next_step, st.in_cycle)
+        self.step_bar.set_pinned(st.pinned)  # also when the Data panel picked the sample
         idx = st.next_indices()
         X, Y = self.document.dataset.batch(list(idx))
         self.step_bar.show_sample(idx, X, Y)
@@ -428,7 +433,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.status_phase.setText(f"Phase: {snap.step.label.lower()}" if snap and snap.step
                                   else "Phase: between passes")
         idx = st.next_indices()
-        self.status_sample.setText(f"Sample: #{idx[0]}" if len(idx) == 1
+        self.status_sample.setText("Sample: none (no training rows)" if not idx
+                                   else f"Sample: #{idx[0] + 1}" if len(idx) == 1
                                    else f"Mini-batch: {len(idx)} samples")
         self.status_epoch.setText(f"Epoch: {st.epoch}  Updates: {st.updates}")
         if snap is not None and snap.loss is not None:
@@ -536,7 +542,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     # -- stepping ------------------------------------------------------------------
     def _micro_step(self, kinds: tuple[str, ...]) -> None:
         if self.document.stepper.next_step.kind in kinds:
-            self.document.micro_step()
+            self._guard(self.document.micro_step)
 
     def step_forward(self) -> None:
         self._micro_step(("forward", "loss"))
@@ -548,16 +554,16 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._micro_step(("update",))
 
     def step_next(self) -> None:
-        self.document.micro_step()
+        self._guard(self.document.micro_step)
 
     def step_sample(self) -> None:
-        self.document.step_sample()
+        self._guard(self.document.step_sample)
 
     def step_batch(self) -> None:
-        self.document.step_batch()
+        self._guard(self.document.step_batch)
 
     def step_epoch(self) -> None:
-        self.document.step_epochs(1)
+        self._guard(self.document.step_epochs, 1)
 
     def step_back(self) -> None:
         self.document.step_back()

@@ -339,7 +339,15 @@ class TrainingPanel(QWidget):
         self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.valueChanged.connect(self._on_seed_changed)
-        form.addRow("Seed", self.seed_spin)
+        self.shuffle_check = self._named(QCheckBox("Shuffle each epoch"), "shuffle_check",
+                                         "Visit the training rows in a new random order every "
+                                         "epoch (from the seed); off: row 1, 2, 3, ... as in "
+                                         "the Data panel")
+        self.shuffle_check.toggled.connect(self._on_shuffle_toggled)
+        seed_row = QHBoxLayout()  # one row: the window's height is already tight
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.shuffle_check)
+        form.addRow("Seed", seed_row)
 
         # the run's target
         self.epochs_spin = self._named(QSpinBox(), "epochs_spin",
@@ -407,8 +415,8 @@ class TrainingPanel(QWidget):
         cfg = self.document.project.training
         widgets = [self.lr_edit, self.lr_slider, self.batch_spin, self.optimizer_combo,
                    self.momentum_spin, self.beta1_spin, self.beta2_spin, self.epsilon_edit,
-                   self.initializer_combo, self.seed_spin, self.epochs_spin, self.stop_check,
-                   self.stop_edit]
+                   self.initializer_combo, self.seed_spin, self.shuffle_check, self.epochs_spin,
+                   self.stop_check, self.stop_edit]
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.lr_edit.setText(f"{cfg.learning_rate:g}")
@@ -430,6 +438,7 @@ class TrainingPanel(QWidget):
                     widget.setValue(params[key])
             self._set_combo(self.initializer_combo, cfg.initializer)
             self.seed_spin.setValue(min(cfg.seed, self.seed_spin.maximum()))
+            self.shuffle_check.setChecked(cfg.shuffle)
             self.epochs_spin.setValue(max(cfg.epochs, 1))
             self.stop_check.setChecked(cfg.stop_loss is not None)
             self.stop_edit.setEnabled(cfg.stop_loss is not None)
@@ -517,6 +526,9 @@ class TrainingPanel(QWidget):
 
     def _on_seed_changed(self, value: int) -> None:
         self._apply(seed=int(value))
+
+    def _on_shuffle_toggled(self, checked: bool) -> None:
+        self._apply(shuffle=bool(checked))
 
     def _on_epochs_changed(self, value: int) -> None:
         self._apply(epochs=int(value))

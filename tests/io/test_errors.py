@@ -156,8 +156,6 @@ DICT_CASES = [
     ("points-row-count", lambda o: o.update(data={"points": {"inputs": [[1, 2, 3], [4, 5, 6]],
                                                              "targets": [[1]]}}),
      "data.points.targets", "2 rows", "got 1"),
-    ("points-empty", lambda o: o.update(data={"points": {"inputs": [], "targets": []}}),
-     "data.points.inputs", "at least 1 row"),
     ("points-kind", lambda o: o.update(data={"points": {"inputs": [[1, 2, 3]], "targets": [[0.5]]},
                                              "kind": "binary"}),
      "data.kind", "binary needs one column of only 0 and 1"),

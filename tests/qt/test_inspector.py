@@ -119,7 +119,7 @@ def test_hidden_weight_with_several_paths_shows_their_sum(qtbot):
     # the sample chooser breaks down another sample of the batch
     assert panel.sample_box.isVisible()
     panel.sample_box.setValue(2)
-    assert f"Sample #{snap.sample_indices[1]}" in shown(panel)
+    assert f"Sample #{snap.sample_indices[1] + 1}" in shown(panel)  # numbered from 1
 
 
 def test_not_computed_yet_then_filled_in_by_the_backward_steps(qtbot, panel, doc):

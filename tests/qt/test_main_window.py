@@ -111,9 +111,9 @@ def test_step_a_pass_with_the_step_bar_buttons(window, qtbot):
 
 
 def test_keyboard_stepping_and_sample_choice(window):
-    window.step_bar.sample_box.setValue(2)
+    window.step_bar.sample_box.setValue(3)  # numbered from 1, like the Data panel's rows
     assert window.document.stepper.next_indices() == (2,)
-    assert "#2" in window.step_bar.sample_label.text()
+    assert "#3" in window.step_bar.sample_label.text()
     QTest.keyClick(window, Qt.Key.Key_F)
     assert window.document.snapshot.step.label == "Forward layer 1"
     np.testing.assert_array_equal(window.document.snapshot.X, window.document.dataset.X_train[[2]])

@@ -245,3 +245,14 @@ def test_switching_documents(qtbot, panel, doc):
     assert doc.project.training.learning_rate == 0.3
     doc.set_training(learning_rate=0.7)  # the old document no longer drives the panel
     assert panel.lr_edit.text() == "0.05"
+
+
+def test_shuffle_box_asks_for_shuffling_and_follows_undo(qtbot, panel, doc):
+    box = panel.shuffle_check
+    assert box.isChecked() == doc.project.training.shuffle
+    start = box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert doc.project.training.shuffle is (not start)
+    assert doc.undo_stack.undoText() == "Set shuffle"
+    doc.undo_stack.undo()
+    assert doc.project.training.shuffle is start and box.isChecked() is start

@@ -215,6 +215,7 @@ class Runner(QObject):
         the user paused)."""
         if self._running:
             return
+        self._doc.require_samples()
         count = self.trained_epochs
         if (not self._run_open or count < self._start_count
                 or count - self._start_count >= self.target):

@@ -584,9 +584,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             lines = [f"Done: {snap.step.label}", f"Next: {nxt}"]
             indices = snap.sample_indices
         if len(indices) == 1:
-            lines.append(f"Training sample #{indices[0]}")
+            lines.append(f"Training sample #{indices[0] + 1}")  # row numbers, from 1
         elif len(indices) > 1:
-            lines.append(f"Neurons: sample 1 of {len(indices)} (#{indices[0]})")
+            lines.append(f"Neurons: sample 1 of {len(indices)} (#{indices[0] + 1})")
             lines.append(f"{PARTIAL}L/{PARTIAL}w, {PARTIAL}L/{PARTIAL}b: whole mini-batch")
         if snap is not None and snap.loss is not None:
             lines.append(f"Loss L = {fmt(snap.loss)}")
