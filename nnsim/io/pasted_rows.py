@@ -71,6 +71,17 @@ def parse_rows(text: str, max_columns: int) -> np.ndarray:
     return np.array(rows, dtype=np.float64)
 
 
+def parse_cell(text: str) -> float:
+    """One typed cell as a finite number ("0,25" with a decimal comma too);
+    raises ValueError saying what is wrong with it."""
+    text = text.strip()
+    comma = "," in text and "." not in text  # "0,05" typed with a decimal comma
+    number = _number(text, decimal_comma=comma)
+    if number is None or not np.isfinite(number):
+        raise ValueError(_cell_problem(text, comma))
+    return number
+
+
 def format_rows(rows) -> str:
     """Tab-separated lines of numbers in full precision (what a spreadsheet pastes)."""
     return "".join("\t".join(repr(float(v)) for v in row) + "\n" for row in rows)

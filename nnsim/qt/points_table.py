@@ -18,8 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTab
 from ..core.naming import fmt
 from ..core.points import row_name
 from ..document import Document, EditError
-from ..io.csv_import import _cell_problem, _number
-from ..io.pasted_rows import format_rows, parse_rows
+from ..document.points_text import format_rows, parse_cell, parse_rows
 
 TARGET_TINT = QColor("#f3f6fb")  # target columns, so inputs and targets read apart
 SHOWN_DIGITS = 6
@@ -131,12 +130,10 @@ class PointsModel(QAbstractTableModel):
             return self.set_test(row, Qt.CheckState(value) == Qt.CheckState.Checked)
         if role != Qt.ItemDataRole.EditRole:
             return False
-        text = str(value).strip()
-        comma = "," in text and "." not in text  # "0,05" typed with a decimal comma
-        number = _number(text, decimal_comma=comma)
-        if number is None or not np.isfinite(number):
-            self.problem.emit(f"{row_name(row, self.n_train)}, "
-                              f"{self.column_names()[col]}: {_cell_problem(text, comma)}")
+        try:
+            number = parse_cell(str(value))
+        except ValueError as e:
+            self.problem.emit(f"{row_name(row, self.n_train)}, {self.column_names()[col]}: {e}")
             return False
         if number == self._value(row, col):
             return False

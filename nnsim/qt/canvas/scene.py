@@ -568,7 +568,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     def _set_legend(self) -> None:
         status = list(self._status)
         if self.hidden_labels:
-            status.append(f"{self.hidden_labels} labels need room: zoom in")
+            n = self.hidden_labels
+            status.append(f"{n} label{'s' if n != 1 else ''} need{'s' if n == 1 else ''} "
+                          "room: zoom in")
         self.legend.set_state(status, self._showing)
 
     def _status_lines(self, snap) -> list[str]:
