@@ -61,6 +61,24 @@ def _p(x: float) -> str:
 
 # -- the result types -----------------------------------------------------------
 
+# What a factor is, for a view that lays factors out or colours them without
+# reading their text (Factor.kind):
+DL_DA = "dL/da"  # the loss's slope at an output, or a hidden a's Σ δ·w
+DA_DZ = "da/dz"  # the activation's derivative at one neuron
+FUSED = "fused"  # ∂L/∂z of an output as one factor (softmax/sigmoid with their loss)
+DELTA = "delta"  # δ = ∂L/∂z of a neuron, already summed by the backward pass
+WEIGHT = "dz/da_prev"  # a weight on a path: ∂z_j/∂a_i = w_ij
+INPUT = "dz/dw"  # the input a weight multiplies: ∂z_j/∂w_ij = a_i (x_i on the first layer)
+ONE = "dz/db"  # ∂z/∂b = 1
+ACTIVATION = "a"  # a forward value the backward step will use (pending explanations)
+TARGET = "y"  # the target the backward step will use (pending explanations)
+FACTOR_KINDS = (DL_DA, DA_DZ, FUSED, DELTA, WEIGHT, INPUT, ONE, ACTIVATION, TARGET)
+
+NeuronId = tuple[int, int]  # (layer, index): layer 0 = inputs, as on the canvas
+EdgeId = tuple[int, int, int]  # (layer, i, j): W[i, j] of layer, from i of layer-1 into j
+ParameterId = tuple[str, int, int | None, int]  # ("weight", k, i, j) or ("bias", k, None, j)
+
+
 @dataclass(frozen=True)
 class Factor:
     """One factor of a chain-rule product."""
@@ -70,6 +88,14 @@ class Factor:
     numbers: str  # the formula with the numbers filled in ("" if it adds nothing)
     value: float
     note: str = ""  # one sentence when the factor needs it
+    kind: str = ""  # one of FACTOR_KINDS
+    neuron: NeuronId | None = None  # the neuron whose quantity it is (None for a weight)
+    edge: EdgeId | None = None  # the connection it is (WEIGHT) or multiplies (INPUT)
+
+    @property
+    def key(self) -> tuple:
+        """The same factor on two paths has the same key (it is one number)."""
+        return (self.kind, self.neuron, self.edge)
 
 
 @dataclass(frozen=True)
@@ -80,6 +106,13 @@ class Path:
     factors: tuple[Factor, ...]  # in the lecture's order: from the loss back
     product: float
     grouped_paths: int = 1  # how many paths this row stands for (grouped mode)
+    # The same route as data, from the parameter towards the loss: the neurons
+    # it passes (a weight's source first; a bias starts at its own neuron) and
+    # the connections between them (a weight's own first). A grouped row stops
+    # at the next layer's neuron: its δ stands for the rest of the way.
+    neurons: tuple[NeuronId, ...] = ()
+    edges: tuple[EdgeId, ...] = ()
+    grouped: bool = False  # a group of paths (see grouped_paths), not one path
 
 
 @dataclass(frozen=True)
@@ -107,6 +140,8 @@ class Update:
     numbers: str  # "0.1234 − 0.5·0.0456 = 0.1006"
     note: str = ""
     frozen: bool = False  # a frozen bias: the update leaves it as it is (new == old)
+    arithmetic: str = ""  # numbers without its result: "0.1234 − 0.5·0.0456"
+    parameter_id: ParameterId | None = None  # which parameter, as data
 
 
 @dataclass(frozen=True)
@@ -136,6 +171,13 @@ class Explanation:
     # "pending": what the cycle already knows that the backward step will
     # combine (first sample): forward values, and the next layer's δ
     known: tuple[Factor, ...] = ()
+    source_name: str | None = None  # the weight's source neuron (None for a bias)
+    target_name: str = ""  # the weight's target neuron, or the bias's neuron
+
+    @property
+    def parameter_id(self) -> ParameterId:
+        """("weight", layer, i, j) or ("bias", layer, None, j)."""
+        return (self.kind, self.layer, self.source, self.target)
 
 
 @dataclass(frozen=True)
@@ -146,6 +188,7 @@ class Term:
     left: float
     right: float
     value: float
+    edge: EdgeId | None = None  # the connection whose weight is one of the two
 
 
 @dataclass(frozen=True)
@@ -158,10 +201,19 @@ class Quantity:
     value: float | None  # None: not computed yet
     message: str = ""  # for value None: which step computes it
     note: str = ""
+    # the symbol alone, where ``symbol`` also defines it ("δ(h1)" of
+    # "δ(h1) = ∂L/∂z(h1)"); "" means the same as symbol
+    name: str = ""
+    kind: str = ""  # "x" | "z" | "a" | "delta" | "loss_share"
+    neuron: NeuronId | None = None
 
     @property
     def ready(self) -> bool:
         return self.value is not None
+
+    @property
+    def short_symbol(self) -> str:
+        return self.name or self.symbol
 
 
 @dataclass(frozen=True)
@@ -291,7 +343,7 @@ def _derivative_factor(ctx: _Ctx, k: int, j: int, z: float, a: float) -> Factor:
         formula, numbers = "1", ""
     else:  # a future elementwise activation: its own formula text
         formula, numbers = A.derivative_formula, ""
-    return Factor(symbol, formula, numbers, value)
+    return Factor(symbol, formula, numbers, value, kind=DA_DZ, neuron=(k, j))
 
 
 def _activation_quantity(ctx: _Ctx, k: int, j: int, z_row: np.ndarray, a: float) -> Quantity:
@@ -317,7 +369,7 @@ def _activation_quantity(ctx: _Ctx, k: int, j: int, z_row: np.ndarray, a: float)
         numbers = f"e^{_p(z)} / ({shown})"
     else:
         formula, numbers = act.get(name).formula, ""
-    return Quantity(sa, formula, numbers, a, note=f"f = {name}")
+    return Quantity(sa, formula, numbers, a, note=f"f = {name}", kind="a", neuron=(k, j))
 
 
 def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Factor], str]:
@@ -351,7 +403,7 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
             note = ("With sigmoid and binary cross-entropy the two first factors are taken "
                     "together: ∂L/∂a = (a − y)/(a(1 − a))/(n·t) and ∂a/∂z = a(1 − a), so "
                     "a(1 − a) cancels and ∂L/∂z = (a − y)/(n·t).")
-        return [Factor(d_symbol, formula, numbers, value)], note
+        return [Factor(d_symbol, formula, numbers, value, kind=FUSED, neuron=(L, m))], note
     g_all = loss.grad_a(np.asarray(a_all), np.asarray(Y))
     g = float(g_all[s, m])
     g_factor = _loss_gradient_factor(ctx, loss.name, a, y, g, m, n, t)
@@ -368,7 +420,7 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
     if len(gs) > 4:
         terms += " + \u2026"
     numbers = f"{_p(a)}{DOT}({_p(g)} {MINUS} ({terms}))"
-    return [Factor(d_symbol, formula, numbers, value)], (
+    return [Factor(d_symbol, formula, numbers, value, kind=FUSED, neuron=(L, m))], (
         "Softmax couples every output: a_k depends on every z, with ∂a_k/∂z_m = "
         "a_k·(1[k = m] − a_m). Summing ∂L/∂a_k·∂a_k/∂z_m over k gives "
         "a_m·(∂L/∂a_m − Σ_k ∂L/∂a_k·a_k), one factor here.")
@@ -380,12 +432,13 @@ def _loss_gradient_factor(ctx: _Ctx, loss: str, a: float, y: float, g: float, m:
     L = ctx.L
     sa, ys = ctx.a(L, m), ctx.y(m)
     symbol = f"\u2202L/\u2202{sa}"
+    where = dict(kind=DL_DA, neuron=(L, m))
     if loss == "mse":
         return Factor(symbol, f"2/(n{DOT}t){DOT}({sa} {MINUS} {ys})",
                       f"2/({n}{DOT}{t}){DOT}({fmt(a)} {MINUS} {fmt(y)})", g,
                       note=f"n = {n} sample{'s' if n != 1 else ''} in the mini-batch, "
                            f"t = {t} output{'s' if t != 1 else ''}: the loss is a mean "
-                           f"over both")
+                           f"over both", **where)
     cut = "a is outside the range the logs allow: the loss is cut off there and " \
           "does not change with a, so ∂L/∂a = 0"
     if loss == "bce":
@@ -393,26 +446,30 @@ def _loss_gradient_factor(ctx: _Ctx, loss: str, a: float, y: float, g: float, m:
         inside = lossmod.EPS <= a <= 1.0 - lossmod.EPS
         numbers = (f"({fmt(a)} {MINUS} {fmt(y)})/({_p(a)}{DOT}(1 {MINUS} {_p(a)}))"
                    f"/({n}{DOT}{t})") if inside else "0"
-        return Factor(symbol, formula, numbers, g, note="" if inside else cut)
+        return Factor(symbol, formula, numbers, g, note="" if inside else cut, **where)
     # cross-entropy with an output other than softmax
     inside = lossmod.EPS <= a <= 1.0
     numbers = f"{MINUS}{_p(y)}/({n}{DOT}{_p(a)})" if inside else "0"
-    return Factor(symbol, f"{MINUS}{ys}/(n{DOT}{sa})", numbers, g, note="" if inside else cut)
+    return Factor(symbol, f"{MINUS}{ys}/(n{DOT}{sa})", numbers, g, note="" if inside else cut,
+                  **where)
 
 
 def _weight_factor(ctx: _Ctx, snap: Snapshot, k: int, i: int, j: int) -> Factor:
     """∂z_j/∂a_i = w_ij on a path (layer k's weight from i into j)."""
     w = float(snap.weights_before[k - 1][0][i, j])
-    return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.a(k - 1, i)}", ctx.w(k, i, j), fmt(w), w)
+    return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.a(k - 1, i)}", ctx.w(k, i, j), fmt(w), w,
+                  kind=WEIGHT, edge=(k, i, j))
 
 
 def _input_factor(ctx: _Ctx, snap: Snapshot, s: int, k: int, i: int, j: int,
                   bias: bool = False) -> Factor:
     """∂z_j/∂w_ij = a_i (or ∂z_j/∂b_j = 1)."""
     if bias:
-        return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.b(k, j)}", "1", "", 1.0)
+        return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.b(k, j)}", "1", "", 1.0, kind=ONE,
+                      neuron=(k, j))
     a = float(snap.a[k - 1][s, i])
-    return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.w(k, i, j)}", ctx.a(k - 1, i), fmt(a), a)
+    return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.w(k, i, j)}", ctx.a(k - 1, i), fmt(a), a,
+                  kind=INPUT, neuron=(k - 1, i), edge=(k, i, j))
 
 
 def _product(factors) -> float:
@@ -471,37 +528,42 @@ def _update(ctx: _Ctx, snap: Snapshot, k: int, i: int | None, j: int, gradient: 
     applied = snap.weights_after is not None
     formula = f"{sym} := {sym} {MINUS} \u03b7{DOT}\u2202L/\u2202{sym}"
     note = ""
+    parameter_id = ("bias", k, None, j) if i is None else ("weight", k, i, j)
     if i is None and not ctx.net.layers[k - 1].train_bias:
-        return _frozen_bias_update(sym, old, lr, gradient, applied, optimizer)
+        return _frozen_bias_update(sym, old, lr, gradient, applied, optimizer, parameter_id)
     if applied:
         Wn, bn = snap.weights_after[k - 1]
         new = float(bn[j] if i is None else Wn[i, j])
     else:
         new = old - lr * gradient
+    arithmetic = ""
     if optimizer == "sgd":
-        numbers = f"{fmt(old)} {MINUS} {lr:g}{DOT}{_p(gradient)} = {fmt(new)}"
+        arithmetic = f"{fmt(old)} {MINUS} {lr:g}{DOT}{_p(gradient)}"
+        numbers = f"{arithmetic} = {fmt(new)}"
         if not applied:
             note = "The Update step will apply this."
     else:
         formula = f"{sym} := {sym} + \u0394{sym}"
-        numbers = f"{fmt(old)} + {_p(new - old)} = {fmt(new)}" if applied else ""
+        arithmetic = f"{fmt(old)} + {_p(new - old)}" if applied else ""
+        numbers = f"{arithmetic} = {fmt(new)}" if applied else ""
         note = (f"The {optimizer} optimiser does not subtract η·g directly: it also uses "
                 f"what it remembers from earlier updates"
                 + ("." if applied else "; the Update step will show the result."))
         if not applied:
             new = float("nan")
-    return Update(sym, old, lr, gradient, new, applied, optimizer, formula, numbers, note)
+    return Update(sym, old, lr, gradient, new, applied, optimizer, formula, numbers, note,
+                  arithmetic=arithmetic, parameter_id=parameter_id)
 
 
 def _frozen_bias_update(sym: str, old: float, lr: float, gradient: float, applied: bool,
-                        optimizer: str) -> Update:
+                        optimizer: str, parameter_id: ParameterId) -> Update:
     """A frozen bias (``Layer.train_bias`` False): the gradient is real, the update skips it."""
     return Update(sym, old, lr, gradient, old, applied, optimizer,
                   formula=f"bias frozen: {sym} stays {fmt(old)}", numbers="",
                   note=(f"This layer's biases are frozen: training leaves {sym} at "
                         f"{fmt(old)}. ∂L/∂{sym} above is still the true derivative; "
                         "only the update skips it."),
-                  frozen=True)
+                  frozen=True, parameter_id=parameter_id)
 
 
 def _samples(snap: Snapshot) -> range:
@@ -519,12 +581,14 @@ def _known(ctx: _Ctx, snap: Snapshot | None, k: int, i: int, j: int) -> tuple[Fa
             if ctx.connected(k + 1, j, m):
                 d = float(snap.delta[k][s, m])
                 out.append(Factor(f"\u2202L/\u2202{ctx.z(k + 1, m)}", ctx.delta(k + 1, m),
-                                  fmt(d), d, note=f"from Backward layer {k + 1}"))
+                                  fmt(d), d, note=f"from Backward layer {k + 1}", kind=DELTA,
+                                  neuron=(k + 1, m)))
                 out.append(_weight_factor(ctx, snap, k + 1, j, m))
     elif k == L:
         a, y = float(snap.a[L][s, j]), float(snap.Y[s, j])
-        out.append(Factor(ctx.a(L, j), "", "", a, note=f"from Forward layer {L}"))
-        out.append(Factor(ctx.y(j), "", "", y, note="the target"))
+        out.append(Factor(ctx.a(L, j), "", "", a, note=f"from Forward layer {L}",
+                          kind=ACTIVATION, neuron=(L, j)))
+        out.append(Factor(ctx.y(j), "", "", y, note="the target", kind=TARGET, neuron=(L, j)))
     if k < L:
         out.append(_derivative_factor(ctx, k, j, float(snap.z[k - 1][s, j]),
                                       float(snap.a[k][s, j])))
@@ -558,7 +622,8 @@ def explain_weight(network: Network, snapshot: Snapshot | None, k: int, i: int, 
                 f"of the product of the derivatives along that path")
     n = 0 if snapshot is None else snapshot.X.shape[0]
     common = dict(kind="weight", title=title, symbol=f"\u2202L/\u2202{sym}", parameter=sym,
-                  layer=k, source=i, target=j, value=value, rule=rule, n_samples=n)
+                  layer=k, source=i, target=j, value=value, rule=rule, n_samples=n,
+                  source_name=ctx.name(k - 1, i), target_name=ctx.name(k, j))
     if not ctx.connected(k, i, j):
         return Explanation(**common, status="removed",
                            message="This connection is removed: it carries no signal, so "
@@ -591,7 +656,7 @@ def explain_weight(network: Network, snapshot: Snapshot | None, k: int, i: int, 
             factors, note = _output_factors(ctx, snap, s, j)
             factors.append(_input_factor(ctx, snap, s, k, i, j))
             paths = [Path((ctx.name(k - 1, i), ctx.name(k, j), "L"), tuple(factors),
-                          _product(factors))]
+                          _product(factors), neurons=((k - 1, i), (k, j)), edges=((k, i, j),))]
         else:
             f_j = _derivative_factor(ctx, k, j, float(snap.z[k - 1][s, j]),
                                      float(snap.a[k][s, j]))
@@ -604,19 +669,24 @@ def explain_weight(network: Network, snapshot: Snapshot | None, k: int, i: int, 
                     d = float(snap.delta[k][s, m])
                     f_d = Factor(f"\u2202L/\u2202{ctx.z(k + 1, m)}", ctx.delta(k + 1, m), fmt(d),
                                  d, note=f"sums the {per_next[m]:,} paths from "
-                                         f"{ctx.name(k + 1, m)} to the loss")
+                                         f"{ctx.name(k + 1, m)} to the loss",
+                                 kind=DELTA, neuron=(k + 1, m))
                     factors = [f_d, _weight_factor(ctx, snap, k + 1, j, m), f_j, f_in]
                     paths.append(Path((ctx.name(k - 1, i), ctx.name(k, j), ctx.name(k + 1, m),
                                        "\u2026", "L"), tuple(factors), _product(factors),
-                                      per_next[m]))
+                                      per_next[m], neurons=((k - 1, i), (k, j), (k + 1, m)),
+                                      edges=((k, i, j), (k + 1, j, m)), grouped=True))
             else:
                 for route in _enumerate_routes(ctx, k, j):
                     above, note = _path_factors_above(ctx, snap, s, k, j, route)
                     factors = above + [f_j, f_in]
-                    names = ((ctx.name(k - 1, i), ctx.name(k, j))
-                             + tuple(ctx.name(k + 1 + p, q) for p, q in enumerate(route))
-                             + ("L",))
-                    paths.append(Path(names, tuple(factors), _product(factors)))
+                    neurons = ((k - 1, i), (k, j)) + tuple(
+                        (k + 1 + p, q) for p, q in enumerate(route))
+                    edges = tuple((lo[0] + 1, lo[1], hi[1])
+                                  for lo, hi in zip(neurons, neurons[1:]))
+                    names = tuple(ctx.name(*n) for n in neurons) + ("L",)
+                    paths.append(Path(names, tuple(factors), _product(factors),
+                                      neurons=neurons, edges=edges))
         if note and note not in notes:
             notes.append(note)
         sample_total = math.fsum(p.product for p in paths)
@@ -662,7 +732,7 @@ def explain_bias(network: Network, snapshot: Snapshot | None, k: int, j: int, *,
     n = 0 if snapshot is None else snapshot.X.shape[0]
     common = dict(kind="bias", title=f"bias of {ctx.name(k, j)}", symbol=f"\u2202L/\u2202{sym}",
                   parameter=sym, layer=k, source=None, target=j, value=value, rule=rule,
-                  n_samples=n, n_paths=1, grouped=False)
+                  n_samples=n, n_paths=1, grouped=False, target_name=ctx.name(k, j))
     if snapshot is None or snapshot.db[k - 1] is None:
         return Explanation(**common, status="pending",
                            message=_pending(net, snapshot, MicroStep("backward", k),
@@ -672,13 +742,15 @@ def explain_bias(network: Network, snapshot: Snapshot | None, k: int, j: int, *,
     terms, total = [], 0.0
     for s in _samples(snap):
         d = float(snap.delta[k - 1][s, j])
-        factors = (Factor(f"\u2202L/\u2202{ctx.z(k, j)}", ctx.delta(k, j), fmt(d), d),
+        factors = (Factor(f"\u2202L/\u2202{ctx.z(k, j)}", ctx.delta(k, j), fmt(d), d,
+                          kind=DELTA, neuron=(k, j)),
                    _input_factor(ctx, snap, s, k, None, j, bias=True))
         product = _product(factors)
         total += product
         if s < max_samples:
             terms.append(SampleTerm(s, int(snap.sample_indices[s]),
-                                    (Path((ctx.name(k, j), "L"), factors, product),), product))
+                                    (Path((ctx.name(k, j), "L"), factors, product,
+                                          neurons=((k, j),)),), product))
     notes = ("A bias adds 1·b to z, so ∂z/∂b = 1 and the gradient is the neuron's δ.",)
     batch_note = ""
     if n > 1:
@@ -716,7 +788,8 @@ def _loss_share(ctx: _Ctx, snap: Snapshot, s: int, j: int) -> Quantity:
     else:
         formula = f"{MINUS}{ys}{DOT}log {sa}/n"
         numbers = f"{MINUS}{fmt(y)}{DOT}log {fmt(a)}/{n}"
-    return Quantity(f"L({ctx.name(L, j)})", formula, numbers, share, note=note)
+    return Quantity(f"L({ctx.name(L, j)})", formula, numbers, share, note=note,
+                    kind="loss_share", neuron=(L, j))
 
 
 def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, *,
@@ -757,7 +830,7 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
     base["sample_index"] = int(snap.sample_indices[s])
     if k == 0:
         x = float(snap.X[s, j])
-        a_q = Quantity(name, f"input {j + 1} of the sample", fmt(x), x)
+        a_q = Quantity(name, f"input {j + 1} of the sample", fmt(x), x, kind="x", neuron=(0, j))
         return NeuronExplanation(**base, status="ready",
                                  message="An input neuron passes its value on: no z, no "
                                          "activation, and no δ (nothing to train before it).",
@@ -768,14 +841,14 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
     # z = sum_i w_ij a_i + b_j
     if snap.z[k - 1] is None:
         msg = _pending(net, snap, MicroStep("forward", k), "z and a")
-        z_q = Quantity(ctx.z(k, j), "", "", None, message=msg)
-        a_q = Quantity(ctx.a(k, j), "", "", None, message=msg)
+        z_q = Quantity(ctx.z(k, j), "", "", None, message=msg, kind="z", neuron=(k, j))
+        a_q = Quantity(ctx.a(k, j), "", "", None, message=msg, kind="a", neuron=(k, j))
         z_terms: tuple[Term, ...] = ()
     else:
         W = snap.weights_before[k - 1][0]
         prev = snap.a[k - 1]
         z_terms = tuple(Term(f"{ctx.w(k, i, j)}{DOT}{ctx.a(k - 1, i)}", float(W[i, j]),
-                             float(prev[s, i]), float(W[i, j] * prev[s, i]))
+                             float(prev[s, i]), float(W[i, j] * prev[s, i]), edge=(k, i, j))
                         for i in range(ctx.sizes[k - 1]) if ctx.connected(k, i, j))
         removed = ctx.sizes[k - 1] - len(z_terms)
         shown = z_terms[:MAX_TERMS]
@@ -789,7 +862,8 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
         numbers = " + ".join(num_terms + [_p(bias)])
         note = (f"{removed} removed connection{'s' if removed > 1 else ''} "
                 f"left out" if removed else "")
-        z_q = Quantity(ctx.z(k, j), formula, numbers, float(snap.z[k - 1][s, j]), note=note)
+        z_q = Quantity(ctx.z(k, j), formula, numbers, float(snap.z[k - 1][s, j]), note=note,
+                       kind="z", neuron=(k, j))
         a_q = _activation_quantity(ctx, k, j, np.asarray(snap.z[k - 1][s]),
                                    float(snap.a[k][s, j]))
 
@@ -797,11 +871,12 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
     delta_terms: tuple[Term, ...] = ()
     delta_factors: list[Factor] = []
     d_sym = f"{ctx.delta(k, j)} = \u2202L/\u2202{ctx.z(k, j)}"
+    d_ids = dict(name=ctx.delta(k, j), kind="delta", neuron=(k, j))
     if snap.delta[k - 1] is None:
         message = _pending(net, snap, MicroStep("backward", k), "δ")
         if k == L and snap.loss is None:
             message += " The Loss step comes first."
-        delta_q = Quantity(d_sym, "", "", None, message=message)
+        delta_q = Quantity(d_sym, "", "", None, message=message, **d_ids)
     else:
         d = float(snap.delta[k - 1][s, j])
         if k == L:
@@ -811,7 +886,7 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
             else:  # dL/da · da/dz
                 formula = f" {DOT} ".join(f.symbol for f in delta_factors)
                 numbers = f" {DOT} ".join(_p(f.value) for f in delta_factors)
-            delta_q = Quantity(d_sym, formula, numbers, d, note=note)
+            delta_q = Quantity(d_sym, formula, numbers, d, note=note, **d_ids)
         else:
             f_j = _derivative_factor(ctx, k, j, float(snap.z[k - 1][s, j]),
                                      float(snap.a[k][s, j]))
@@ -819,7 +894,7 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
             delta_terms = tuple(
                 Term(f"{ctx.delta(k + 1, m)}{DOT}{ctx.w(k + 1, j, m)}",
                      float(snap.delta[k][s, m]), float(W_next[j, m]),
-                     float(snap.delta[k][s, m] * W_next[j, m]))
+                     float(snap.delta[k][s, m] * W_next[j, m]), edge=(k + 1, j, m))
                 for m in range(ctx.sizes[k + 1]) if ctx.connected(k + 1, j, m))
             shown = delta_terms[:MAX_TERMS]
             more = (f" + \u2026 ({len(delta_terms) - MAX_TERMS} more)"
@@ -830,11 +905,11 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
             g = math.fsum(t.value for t in delta_terms)
             g_factor = Factor(f"\u2202L/\u2202{ctx.a(k, j)}", sum_sym, sum_num, g,
                               note=f"each neuron that {ctx.name(k, j)} feeds sends back its δ "
-                                   f"times the connecting weight")
+                                   f"times the connecting weight", kind=DL_DA, neuron=(k, j))
             delta_factors = [g_factor, f_j]
             formula = f"\u2202L/\u2202{ctx.a(k, j)} {DOT} {f_j.symbol}"
             numbers = f"{_p(g)} {DOT} {_p(f_j.value)}"
-            delta_q = Quantity(d_sym, formula, numbers, d)
+            delta_q = Quantity(d_sym, formula, numbers, d, **d_ids)
 
     share = share_batch = None
     if k == L and snap.loss_shares is not None:

@@ -1,14 +1,81 @@
 """Central-difference gradient check, for the app's "check gradient" button
-and for the tests."""
+and for the tests.
+
+:func:`verdict` is the one place that decides whether backprop and the
+central difference agree; the inspector shows its result as it is.
+"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from .naming import fmt
 from .network import Network
 
 Array = np.ndarray
+
+EPS = 1e-6  # the central difference's step
+# Agreement: a relative difference below RELATIVE_TOLERANCE. Central
+# differences cannot resolve the relative error of a near-zero gradient, so
+# below SCALE_FLOOR the difference is measured against SCALE_FLOOR instead
+# (an absolute rule: |numeric - analytic| < RELATIVE_TOLERANCE * SCALE_FLOOR).
+RELATIVE_TOLERANCE = 1e-5
+SCALE_FLOOR = 1e-3
+AT_LEAST = "\u2265"
+KINK_HINT = "a kink, such as relu at z = 0, or a very large loss can cause this"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Backprop against the central difference for one parameter."""
+
+    numeric: float  # (L(p + eps) - L(p - eps)) / 2 eps
+    analytic: float  # backprop's value
+    abs_diff: float  # |numeric - analytic|
+    rel_diff: float  # abs_diff / max(|numeric|, |analytic|) (inf if both are 0 and differ)
+    rule: str  # "relative" | "absolute" (both gradients near zero) | "not finite"
+    threshold: float  # what the rule compares with: on rel_diff, or on abs_diff
+    passed: bool
+    reason: str  # one sentence: the comparison made, and what a failure may mean
+    eps: float = EPS
+    on: str = ""  # which batch and weights the check used (the caller says)
+
+
+def verdict(numeric: float, analytic: float, eps: float = EPS) -> Verdict:
+    """Whether ``numeric`` and ``analytic`` agree, and why."""
+    diff = abs(numeric - analytic)
+    if not (math.isfinite(numeric) and math.isfinite(analytic)):
+        return Verdict(numeric, analytic, diff, math.nan, "not finite", math.nan, False,
+                       "a value is not finite, so they cannot be compared "
+                       "(a very large loss can cause this)", eps)
+    scale = max(abs(numeric), abs(analytic))
+    rel = diff / scale if scale > 0 else 0.0  # scale 0: both are 0, diff is 0
+    if scale < SCALE_FLOOR:
+        threshold = RELATIVE_TOLERANCE * SCALE_FLOOR
+        passed = diff < threshold
+        reason = (f"both are below {SCALE_FLOOR:g}, so the difference itself is compared: "
+                  f"{fmt(diff, 2)} {'<' if passed else AT_LEAST} {threshold:g}")
+        return Verdict(numeric, analytic, diff, rel, "absolute", threshold, passed,
+                       reason + ("" if passed else f" ({KINK_HINT})"), eps)
+    passed = rel < RELATIVE_TOLERANCE
+    reason = (f"relative difference {fmt(rel, 2)} {'<' if passed else AT_LEAST} "
+              f"{RELATIVE_TOLERANCE:g}")
+    return Verdict(numeric, analytic, diff, rel, "relative", RELATIVE_TOLERANCE, passed,
+                   reason + ("" if passed else f" ({KINK_HINT})"), eps)
+
+
+def check_parameter(network: Network, X: Array, Y: Array, layer: int, i: int | None, j: int,
+                    analytic: float | None = None, eps: float = EPS) -> Verdict:
+    """The verdict for W[i, j] of ``layer`` (0-based), or b[j] when ``i`` is
+    None; ``analytic`` defaults to backprop on (X, Y). The network is left unchanged."""
+    if analytic is None:
+        g = network.gradients(X, Y)
+        analytic = float(g.dbs[layer][j] if i is None else g.dWs[layer][i, j])
+    with np.errstate(all="ignore"):
+        numeric = numeric_gradient(network, X, Y, layer, i, j, eps)
+    return verdict(float(numeric), float(analytic), eps)
 
 
 def numeric_gradient(network: Network, X: Array, Y: Array, layer: int, i: int | None,
@@ -44,11 +111,10 @@ class CheckResult:
     @property
     def max_relative_error(self) -> float:
         """|numeric - analytic| / max(|numeric|, |analytic|), where gradients
-        below 1e-3 count as 1e-3: central differences cannot resolve the
-        relative error of a near-zero gradient."""
+        below SCALE_FLOOR count as SCALE_FLOOR (as in :func:`verdict`)."""
         worst = 0.0
         for n, a in zip(self.numeric_dWs + self.numeric_dbs, self.analytic_dWs + self.analytic_dbs):
-            scale = np.maximum(np.maximum(np.abs(n), np.abs(a)), 1e-3)
+            scale = np.maximum(np.maximum(np.abs(n), np.abs(a)), SCALE_FLOOR)
             worst = max(worst, float(np.max(np.abs(n - a) / scale, initial=0.0)))
         return worst
 
