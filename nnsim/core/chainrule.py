@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Callable
 
 import numpy as np
@@ -61,18 +62,19 @@ def _p(x: float) -> str:
 
 # -- the result types -----------------------------------------------------------
 
-# What a factor is, for a view that lays factors out or colours them without
-# reading their text (Factor.kind):
-DL_DA = "dL/da"  # the loss's slope at an output, or a hidden a's Σ δ·w
-DA_DZ = "da/dz"  # the activation's derivative at one neuron
-FUSED = "fused"  # ∂L/∂z of an output as one factor (softmax/sigmoid with their loss)
-DELTA = "delta"  # δ = ∂L/∂z of a neuron, already summed by the backward pass
-WEIGHT = "dz/da_prev"  # a weight on a path: ∂z_j/∂a_i = w_ij
-INPUT = "dz/dw"  # the input a weight multiplies: ∂z_j/∂w_ij = a_i (x_i on the first layer)
-ONE = "dz/db"  # ∂z/∂b = 1
-ACTIVATION = "a"  # a forward value the backward step will use (pending explanations)
-TARGET = "y"  # the target the backward step will use (pending explanations)
-FACTOR_KINDS = (DL_DA, DA_DZ, FUSED, DELTA, WEIGHT, INPUT, ONE, ACTIVATION, TARGET)
+class FactorKind(StrEnum):
+    """What a factor is (Factor.kind), for a view that lays factors out or
+    colours them without reading their text."""
+
+    DL_DA = "dL/da"  # the loss's slope at an output, or a hidden a's Σ δ·w
+    DA_DZ = "da/dz"  # the activation's derivative at one neuron
+    FUSED = "fused"  # ∂L/∂z of an output as one factor (softmax/sigmoid with their loss)
+    DELTA = "delta"  # δ = ∂L/∂z of a neuron, already summed by the backward pass
+    WEIGHT = "dz/da_prev"  # a weight on a path: ∂z_j/∂a_i = w_ij
+    INPUT = "dz/dw"  # the input a weight multiplies: ∂z_j/∂w_ij = a_i (x_i on layer 1)
+    ONE = "dz/db"  # ∂z/∂b = 1
+    ACTIVATION = "a"  # a forward value the backward step will use (pending explanations)
+    TARGET = "y"  # the target the backward step will use (pending explanations)
 
 NeuronId = tuple[int, int]  # (layer, index): layer 0 = inputs, as on the canvas
 EdgeId = tuple[int, int, int]  # (layer, i, j): W[i, j] of layer, from i of layer-1 into j
@@ -88,7 +90,7 @@ class Factor:
     numbers: str  # the formula with the numbers filled in ("" if it adds nothing)
     value: float
     note: str = ""  # one sentence when the factor needs it
-    kind: str = ""  # one of FACTOR_KINDS
+    kind: FactorKind | None = None
     neuron: NeuronId | None = None  # the neuron whose quantity it is (None for a weight)
     edge: EdgeId | None = None  # the connection it is (WEIGHT) or multiplies (INPUT)
 
@@ -343,7 +345,7 @@ def _derivative_factor(ctx: _Ctx, k: int, j: int, z: float, a: float) -> Factor:
         formula, numbers = "1", ""
     else:  # a future elementwise activation: its own formula text
         formula, numbers = A.derivative_formula, ""
-    return Factor(symbol, formula, numbers, value, kind=DA_DZ, neuron=(k, j))
+    return Factor(symbol, formula, numbers, value, kind=FactorKind.DA_DZ, neuron=(k, j))
 
 
 def _activation_quantity(ctx: _Ctx, k: int, j: int, z_row: np.ndarray, a: float) -> Quantity:
@@ -403,7 +405,8 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
             note = ("With sigmoid and binary cross-entropy the two first factors are taken "
                     "together: ∂L/∂a = (a − y)/(a(1 − a))/(n·t) and ∂a/∂z = a(1 − a), so "
                     "a(1 − a) cancels and ∂L/∂z = (a − y)/(n·t).")
-        return [Factor(d_symbol, formula, numbers, value, kind=FUSED, neuron=(L, m))], note
+        return [Factor(d_symbol, formula, numbers, value, kind=FactorKind.FUSED,
+                       neuron=(L, m))], note
     g_all = loss.grad_a(np.asarray(a_all), np.asarray(Y))
     g = float(g_all[s, m])
     g_factor = _loss_gradient_factor(ctx, loss.name, a, y, g, m, n, t)
@@ -420,7 +423,8 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
     if len(gs) > 4:
         terms += " + \u2026"
     numbers = f"{_p(a)}{DOT}({_p(g)} {MINUS} ({terms}))"
-    return [Factor(d_symbol, formula, numbers, value, kind=FUSED, neuron=(L, m))], (
+    fused = Factor(d_symbol, formula, numbers, value, kind=FactorKind.FUSED, neuron=(L, m))
+    return [fused], (
         "Softmax couples every output: a_k depends on every z, with ∂a_k/∂z_m = "
         "a_k·(1[k = m] − a_m). Summing ∂L/∂a_k·∂a_k/∂z_m over k gives "
         "a_m·(∂L/∂a_m − Σ_k ∂L/∂a_k·a_k), one factor here.")
@@ -432,7 +436,7 @@ def _loss_gradient_factor(ctx: _Ctx, loss: str, a: float, y: float, g: float, m:
     L = ctx.L
     sa, ys = ctx.a(L, m), ctx.y(m)
     symbol = f"\u2202L/\u2202{sa}"
-    where = dict(kind=DL_DA, neuron=(L, m))
+    where = dict(kind=FactorKind.DL_DA, neuron=(L, m))
     if loss == "mse":
         return Factor(symbol, f"2/(n{DOT}t){DOT}({sa} {MINUS} {ys})",
                       f"2/({n}{DOT}{t}){DOT}({fmt(a)} {MINUS} {fmt(y)})", g,
@@ -458,18 +462,18 @@ def _weight_factor(ctx: _Ctx, snap: Snapshot, k: int, i: int, j: int) -> Factor:
     """∂z_j/∂a_i = w_ij on a path (layer k's weight from i into j)."""
     w = float(snap.weights_before[k - 1][0][i, j])
     return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.a(k - 1, i)}", ctx.w(k, i, j), fmt(w), w,
-                  kind=WEIGHT, edge=(k, i, j))
+                  kind=FactorKind.WEIGHT, edge=(k, i, j))
 
 
 def _input_factor(ctx: _Ctx, snap: Snapshot, s: int, k: int, i: int, j: int,
                   bias: bool = False) -> Factor:
     """∂z_j/∂w_ij = a_i (or ∂z_j/∂b_j = 1)."""
     if bias:
-        return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.b(k, j)}", "1", "", 1.0, kind=ONE,
-                      neuron=(k, j))
+        return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.b(k, j)}", "1", "", 1.0,
+                      kind=FactorKind.ONE, neuron=(k, j))
     a = float(snap.a[k - 1][s, i])
     return Factor(f"\u2202{ctx.z(k, j)}/\u2202{ctx.w(k, i, j)}", ctx.a(k - 1, i), fmt(a), a,
-                  kind=INPUT, neuron=(k - 1, i), edge=(k, i, j))
+                  kind=FactorKind.INPUT, neuron=(k - 1, i), edge=(k, i, j))
 
 
 def _product(factors) -> float:
@@ -581,14 +585,15 @@ def _known(ctx: _Ctx, snap: Snapshot | None, k: int, i: int, j: int) -> tuple[Fa
             if ctx.connected(k + 1, j, m):
                 d = float(snap.delta[k][s, m])
                 out.append(Factor(f"\u2202L/\u2202{ctx.z(k + 1, m)}", ctx.delta(k + 1, m),
-                                  fmt(d), d, note=f"from Backward layer {k + 1}", kind=DELTA,
-                                  neuron=(k + 1, m)))
+                                  fmt(d), d, note=f"from Backward layer {k + 1}",
+                                  kind=FactorKind.DELTA, neuron=(k + 1, m)))
                 out.append(_weight_factor(ctx, snap, k + 1, j, m))
     elif k == L:
         a, y = float(snap.a[L][s, j]), float(snap.Y[s, j])
         out.append(Factor(ctx.a(L, j), "", "", a, note=f"from Forward layer {L}",
-                          kind=ACTIVATION, neuron=(L, j)))
-        out.append(Factor(ctx.y(j), "", "", y, note="the target", kind=TARGET, neuron=(L, j)))
+                          kind=FactorKind.ACTIVATION, neuron=(L, j)))
+        out.append(Factor(ctx.y(j), "", "", y, note="the target", kind=FactorKind.TARGET,
+                          neuron=(L, j)))
     if k < L:
         out.append(_derivative_factor(ctx, k, j, float(snap.z[k - 1][s, j]),
                                       float(snap.a[k][s, j])))
@@ -670,7 +675,7 @@ def explain_weight(network: Network, snapshot: Snapshot | None, k: int, i: int, 
                     f_d = Factor(f"\u2202L/\u2202{ctx.z(k + 1, m)}", ctx.delta(k + 1, m), fmt(d),
                                  d, note=f"sums the {per_next[m]:,} paths from "
                                          f"{ctx.name(k + 1, m)} to the loss",
-                                 kind=DELTA, neuron=(k + 1, m))
+                                 kind=FactorKind.DELTA, neuron=(k + 1, m))
                     factors = [f_d, _weight_factor(ctx, snap, k + 1, j, m), f_j, f_in]
                     paths.append(Path((ctx.name(k - 1, i), ctx.name(k, j), ctx.name(k + 1, m),
                                        "\u2026", "L"), tuple(factors), _product(factors),
@@ -743,7 +748,7 @@ def explain_bias(network: Network, snapshot: Snapshot | None, k: int, j: int, *,
     for s in _samples(snap):
         d = float(snap.delta[k - 1][s, j])
         factors = (Factor(f"\u2202L/\u2202{ctx.z(k, j)}", ctx.delta(k, j), fmt(d), d,
-                          kind=DELTA, neuron=(k, j)),
+                          kind=FactorKind.DELTA, neuron=(k, j)),
                    _input_factor(ctx, snap, s, k, None, j, bias=True))
         product = _product(factors)
         total += product
@@ -905,7 +910,8 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
             g = math.fsum(t.value for t in delta_terms)
             g_factor = Factor(f"\u2202L/\u2202{ctx.a(k, j)}", sum_sym, sum_num, g,
                               note=f"each neuron that {ctx.name(k, j)} feeds sends back its δ "
-                                   f"times the connecting weight", kind=DL_DA, neuron=(k, j))
+                                   f"times the connecting weight",
+                              kind=FactorKind.DL_DA, neuron=(k, j))
             delta_factors = [g_factor, f_j]
             formula = f"\u2202L/\u2202{ctx.a(k, j)} {DOT} {f_j.symbol}"
             numbers = f"{_p(g)} {DOT} {_p(f_j.value)}"

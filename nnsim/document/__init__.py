@@ -1,7 +1,9 @@
 """The open document: one source of truth and one QUndoStack (QtCore/QtGui only)."""
 from .document import Document, EditError
+from .explanations import check_gradient, explain, explain_bias, shown_snapshot
 from .run_mode import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                        Runner)
 
 __all__ = ["DIVERGED", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED", "DivergenceInfo",
-           "Document", "EditError", "Runner"]
+           "Document", "EditError", "Runner", "check_gradient", "explain", "explain_bias",
+           "shown_snapshot"]

@@ -11,9 +11,13 @@ warnings about odd output/loss pairs in place, and, for an output neuron
 after the loss step, its share of the loss. "Check gradient" compares backprop with a
 central difference on the cycle's batch.
 
-The numbers come from :mod:`nnsim.core.chainrule`; names and number formats
-are the canvas's (:mod:`nnsim.qt.canvas.labels`), so the inspector and the
-edge labels read the same. The loss combo lives in the main window's toolbar.
+The explanations and the check's verdict come from the document
+(:mod:`nnsim.document.explanations`: the core's chain rule and gradient check
+on the snapshot on show) as structured data, laid out here by their fields
+(a factor's kind, a path's neurons) without reading their text back; names
+and number formats are the canvas's (:mod:`nnsim.core.naming`), so the
+inspector and the edge labels read the same. The loss combo lives in the main
+window's toolbar.
 """
 from __future__ import annotations
 
@@ -21,23 +25,23 @@ import html
 import math
 import re
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSizePolicy, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget)
 
 from ..core import activations as act
-from ..core import chainrule as cr
 from ..core import losses
-from ..core.gradcheck import numeric_gradient
-from ..document import Document, EditError
+from ..document import (Document, EditError, check_gradient, explain, explain_bias,
+                        shown_snapshot)
+from ..document.explanations import (Explanation, Factor, FactorKind, NeuronExplanation,
+                                     Quantity, SampleTerm, Update, Verdict)
 from .canvas import palette
 from ..core.naming import fmt, fmt_full, neuron_name
 from .number_entry import parse_number
 from .selection import EdgeRef, NeuronRef
 
-EPS = 1e-6  # the central difference's step
+DOT = "\u00b7"
 HIDDEN_ACTIVATIONS = [name for name in act.ACTIVATIONS if name not in act.OUTPUT_ONLY]
 OUTPUT_ACTIVATIONS = list(act.ACTIVATIONS)
 WARNING_STYLE = ("color: #5c3c00; background: #fff4d6; border: 1px solid #e0b84c; "
@@ -111,6 +115,15 @@ def _rows(symbol: str, steps: list[str], note: str, value: str, bold: bool = Fal
     return rows
 
 
+def subscripted(letter: str, subscript: str) -> str:
+    """A symbol from its parts as rich text: ("w", "x1→h2") -> w with subscript x1→h2."""
+    return f"{html.escape(letter)}<sub>{html.escape(subscript.replace(' ', ''))}</sub>"
+
+
+def _weight_symbol(source: str, target: str) -> str:
+    return subscripted("w", f"{source}\u2192{target}")
+
+
 def _factor_rows(factors) -> str:
     rows = []
     for f in factors:
@@ -122,12 +135,12 @@ def _factor_rows(factors) -> str:
     return "<table cellspacing='0' width='100%'>" + "".join(rows) + "</table>"
 
 
-def _kind(f: cr.Factor) -> str:
-    """Weights on a path are coloured as weights, activations plain, the rest
-    (derivatives) as gradients."""
-    if f.formula.startswith("w("):
+def _kind(f: Factor) -> str:
+    """Weights on a path are coloured as weights, activations and targets
+    plain, the rest (derivatives) as gradients."""
+    if f.kind == FactorKind.WEIGHT:
         return palette.WEIGHT
-    if f.formula.startswith("a(") or re.fullmatch(r"x\d+", f.formula):
+    if f.kind in (FactorKind.INPUT, FactorKind.ACTIVATION, FactorKind.TARGET):
         return NEUTRAL
     return palette.GRADIENT
 
@@ -174,7 +187,7 @@ class InspectorPanel(QWidget):
         self.document = document
         self.selection: NeuronRef | EdgeRef | None = None
         self.explanation = None  # the last chainrule result shown (for tests and tools)
-        self.last_check: tuple[float, float] | None = None  # (numeric, analytic)
+        self.last_check: Verdict | None = None  # the gradient check's verdict on show
         self._check_for = None  # the selection and state last_check belongs to
 
         self.title = QLabel(self)
@@ -339,25 +352,14 @@ class InspectorPanel(QWidget):
         """Recompute the explanation from the document and show it."""
         self.selection = self._valid(self.selection)
         doc = self.document
-        net, snap = doc.network, doc.snapshot
-        if snap is not None and [W.shape for W, _ in snap.weights_before] != \
-                [l.W.shape for l in net.layers]:
-            snap = None  # a stale snapshot of another structure: never show it
+        snap = shown_snapshot(doc)
         sel = self.selection
-        names = dict(namer=neuron_name)
-        optimizer = doc.project.training.optimizer
         if isinstance(sel, EdgeRef):
-            self.explanation = cr.explain_weight(net, snap, sel.layer, sel.source, sel.target,
-                                                 optimizer=optimizer, **names)
+            self.explanation = explain(doc, sel)
             self.bias_explanation = None
         elif isinstance(sel, NeuronRef):
-            n = 0 if snap is None else snap.X.shape[0]
-            sample = min(self._sample_position(), max(n - 1, 0))
-            self.explanation = cr.explain_neuron(net, snap, sel.layer, sel.neuron,
-                                                 sample=sample, **names)
-            self.bias_explanation = (cr.explain_bias(net, snap, sel.layer, sel.neuron,
-                                                     optimizer=optimizer, **names)
-                                     if sel.layer > 0 else None)
+            self.explanation = explain(doc, sel, sample=self._sample_position())
+            self.bias_explanation = explain_bias(doc, sel)
         else:
             self.explanation = self.bias_explanation = None
         if self._check_for != self._state_key():
@@ -374,13 +376,13 @@ class InspectorPanel(QWidget):
         if editable:
             if isinstance(sel, EdgeRef):
                 value = float(net.layers[sel.layer - 1].W[sel.source, sel.target])
-                self.value_label.setText(rich_label(
-                    f"w({neuron_name(sizes, sel.layer - 1, sel.source)} \u2192 "
-                    f"{neuron_name(sizes, sel.layer, sel.target)})"))
+                self.value_label.setText("<html>" + _weight_symbol(
+                    neuron_name(sizes, sel.layer - 1, sel.source),
+                    neuron_name(sizes, sel.layer, sel.target)) + "</html>")
             else:
                 value = float(net.layers[sel.layer - 1].b[sel.neuron])
-                self.value_label.setText(rich_label(
-                    f"b({neuron_name(sizes, sel.layer, sel.neuron)})"))
+                self.value_label.setText("<html>" + subscripted(
+                    "b", neuron_name(sizes, sel.layer, sel.neuron)) + "</html>")
             if not (self.value_edit.hasFocus() and self.value_edit.isModified()):
                 self.value_edit.setText(fmt_full(value))
         # the activation: a combo on every layer (softmax only on the output layer)
@@ -444,16 +446,17 @@ class InspectorPanel(QWidget):
         self.browser.verticalScrollBar().setValue(scroll)
 
     # -- a connection --
-    def _edge_html(self, e: cr.Explanation) -> str:
+    def _edge_html(self, e: Explanation) -> str:
         net, doc = self.document.network, self.document
         sizes = net.sizes
         L = len(net.layers)
         k = e.layer
-        self.title.setText(f"Weight {e.title.split(' ', 1)[1]}")
+        self.title.setText(f"Weight {e.source_name} \u2192 {e.target_name}")
         self.subtitle.setText(f"Connection from {layer_words(sizes, k - 1)} into "
                               f"{layer_words(sizes, k)}")
         now = float(net.layers[k - 1].W[e.source, e.target])
-        summary = [f"{rich(e.parameter)} = {val(now, palette.WEIGHT)}"]
+        summary = [f"{_weight_symbol(e.source_name, e.target_name)} = "
+                   f"{val(now, palette.WEIGHT)}"]
         if e.status == "ready":
             summary.append(f"{rich(e.symbol)} = {val(e.total)}")
         self.summary.setText("&nbsp;&nbsp;&nbsp;".join(summary))
@@ -481,7 +484,7 @@ class InspectorPanel(QWidget):
             out.append("<h3>The three factors</h3>" if len(path.factors) == 3
                        else "<h3>The factors</h3>")
             out.append(_factor_rows(path.factors))
-            product = f" {cr.DOT} ".join(_op(f.value) for f in path.factors)
+            product = f" {DOT} ".join(_op(f.value) for f in path.factors)
             out.append(f"<p class='big'>{rich(e.symbol)} = {product} = "
                        f"{val(path.product)}</p>")
         else:
@@ -502,8 +505,8 @@ class InspectorPanel(QWidget):
         out.append(self._update_html(e.update))
         return "".join(out)
 
-    def _paths_html(self, e: cr.Explanation, term: cr.SampleTerm) -> str:
-        j_name = e.title.split(" \u2192 ")[-1]
+    def _paths_html(self, e: Explanation, term: SampleTerm) -> str:
+        j_name = e.target_name
         out = []
         if e.grouped:
             out.append(f"<h3>{e.n_paths:,} paths to the loss, grouped by the next neuron</h3>")
@@ -519,7 +522,7 @@ class InspectorPanel(QWidget):
         out.append("<table cellspacing='0' width='100%'>")
         for p in term.paths:
             route = " \u2192 ".join(p.route)
-            product = f" {cr.DOT} ".join(_op(f.value) for f in p.factors)
+            product = f" {DOT} ".join(_op(f.value) for f in p.factors)
             count = (f" <span class='note'>({p.grouped_paths:,} paths)</span>"
                      if e.grouped else "")
             out.append(f"<tr><td>{html.escape(route)}{count}<br>"
@@ -533,29 +536,28 @@ class InspectorPanel(QWidget):
         for position in range(max(len(p.factors) for p in term.paths)):
             for p in term.paths:
                 f = p.factors[position] if position < len(p.factors) else None
-                if f is not None and f.symbol not in seen:
-                    seen.add(f.symbol)
+                if f is not None and f.key not in seen:
+                    seen.add(f.key)
                     legend.append(f)
         out.append("<h3>Where the factors come from</h3>" if len(term.paths) > 1
                    else "<h3>The factors along the path</h3>")
         out.append(_factor_rows(legend))
         return "".join(out)
 
-    def _update_html(self, u: cr.Update | None) -> str:
+    def _update_html(self, u: Update | None) -> str:
         if u is None:
             return ""
         head = "<h3>The update</h3>" if u.applied else "<h3>The update (next: Update step)</h3>"
         body = [f"<p>{rich(u.formula)}</p>"]
-        if u.numbers:
+        if u.arithmetic:
             new = val(u.new, palette.WEIGHT) if math.isfinite(u.new) else ""
-            numbers = u.numbers.rsplit(" = ", 1)[0]
-            body.append(f"<p class='big'>= {numbers} = {new}</p>")
+            body.append(f"<p class='big'>= {u.arithmetic} = {new}</p>")
         if u.note and u.optimizer != "sgd":
             body.append(f"<p class='note'>{html.escape(u.note)}</p>")
         return head + "".join(body)
 
     # -- a neuron --
-    def _neuron_html(self, n: cr.NeuronExplanation, bias: cr.Explanation | None) -> str:
+    def _neuron_html(self, n: NeuronExplanation, bias: Explanation | None) -> str:
         net = self.document.network
         sizes = net.sizes
         self.title.setText(f"Neuron {n.name}" if n.kind != "input" else f"Input {n.name}")
@@ -573,13 +575,13 @@ class InspectorPanel(QWidget):
                 out.append("<p class='note'>Step forward to start a cycle.</p>")
             return "".join(out)
         if n.status == "idle":
-            self.summary.setText(f"{rich(f'b({n.name})')} = {val(n.bias, palette.WEIGHT)}")
+            self.summary.setText(f"{subscripted('b', n.name)} = {val(n.bias, palette.WEIGHT)}")
             out.append(f"<p class='pending'>{html.escape(n.message)}</p>")
             out.append(self._neuron_formulas_only(n))
             return "".join(out)
         for q, kind in ((n.z, NEUTRAL), (n.a, NEUTRAL), (n.delta, palette.GRADIENT)):
             if q is not None and q.ready:
-                summary.append(f"{rich(q.symbol.split(' = ')[0])} = {val(q.value, kind)}")
+                summary.append(f"{rich(q.short_symbol)} = {val(q.value, kind)}")
         self.summary.setText("&nbsp;&nbsp;&nbsp;".join(summary))
         out.append(self._sample_html(n.sample_position))
         out.append("<h3>Forward: net input z and activation a</h3>")
@@ -602,7 +604,7 @@ class InspectorPanel(QWidget):
         d = n.delta
         if d is not None and d.ready and n.delta_factors:
             out.append(_factor_rows(n.delta_factors))
-            product = f" {cr.DOT} ".join(_op(f.value) for f in n.delta_factors)
+            product = f" {DOT} ".join(_op(f.value) for f in n.delta_factors)
             if len(n.delta_factors) > 1:
                 out.append(f"<p class='big'>{rich(d.symbol)} = {product} = "
                            f"{val(d.value)}</p>")
@@ -631,7 +633,7 @@ class InspectorPanel(QWidget):
         return (f"<p class='muted'>Sample #{snap.sample_indices[pos] + 1}{which}: "
                 f"x = {_vector(snap.X[pos])}, target y = {_vector(snap.Y[pos])}</p>")
 
-    def _quantity_html(self, q: cr.Quantity | None, kind: str = palette.GRADIENT,
+    def _quantity_html(self, q: Quantity | None, kind: str = palette.GRADIENT,
                        note: bool = True) -> str:
         if q is None:
             return ""
@@ -645,7 +647,7 @@ class InspectorPanel(QWidget):
         return ("<table cellspacing='0' width='100%'>"
                 + _rows(rich(q.symbol), steps, extra, val(q.value, kind), bold=True) + "</table>")
 
-    def _neuron_formulas_only(self, n: cr.NeuronExplanation) -> str:
+    def _neuron_formulas_only(self, n: NeuronExplanation) -> str:
         name = n.name
         A = act.get(n.activation)
         return ("<p class='muted'>" + "<br>".join(rich(line) for line in (
@@ -737,58 +739,27 @@ class InspectorPanel(QWidget):
         self.edit_message.show()
 
     def check_gradient(self) -> None:
-        """Central difference against backprop for the selected weight or bias."""
-        sel, doc = self.selection, self.document
-        if isinstance(sel, EdgeRef):
-            k, i, j = sel.layer, sel.source, sel.target
-        elif isinstance(sel, NeuronRef) and sel.layer > 0:
-            k, i, j = sel.layer, None, sel.neuron
-        else:
+        """Central difference against backprop for the selected weight or bias:
+        the core's verdict (nnsim.core.gradcheck.verdict), shown as it is."""
+        sel = self.selection
+        if not (isinstance(sel, EdgeRef) or (isinstance(sel, NeuronRef) and sel.layer > 0)):
             return
-        net = doc.network.copy()
-        snap = doc.snapshot
-        if snap is not None:
-            # the cycle's own batch and the weights its forward pass used
-            X, Y = np.array(snap.X), np.array(snap.Y)
-            net.set_parameters([np.array(p) for pair in snap.weights_before for p in pair])
-            grads = snap.db if i is None else snap.dW
-            done = grads[k - 1] is not None
-            where = "the cycle's batch, with the weights it started from"
-        else:
-            X, Y = (np.array(v, dtype=float) for v in doc.gradient_check_values())
-            done = False
-            where = "the next batch, with the current weights"
-        if done:
-            analytic = float(grads[k - 1][j] if i is None else grads[k - 1][i, j])
-        else:
-            g = net.gradients(X, Y)
-            analytic = float(g.dbs[k - 1][j] if i is None else g.dWs[k - 1][i, j])
-        with np.errstate(all="ignore"):
-            numeric = numeric_gradient(net, X, Y, k - 1, i, j, EPS)
-        self.last_check = (numeric, analytic)
+        v = check_gradient(self.document, sel)
+        self.last_check = v
         self._check_for = self._state_key()
-        diff = abs(numeric - analytic)
-        scale = max(abs(numeric), abs(analytic), 1e-3)
-        ok = math.isfinite(diff) and diff / scale < 1e-5
-        verdict = ("<span style='color:#136b2b'>they agree</span>" if ok else
-                   "<span style='color:#b00020'>they differ</span> (a kink, such as relu at "
-                   "z = 0, or a very large loss can cause this)")
-        sym = "\u2202L/\u2202" + ("b" if i is None else "w")
+        outcome = ("<span style='color:#136b2b'>they agree</span>" if v.passed else
+                   "<span style='color:#b00020'>they differ</span>")
+        sym = "\u2202L/\u2202" + ("w" if isinstance(sel, EdgeRef) else "b")
         self.check_label.setText(
             f"<table cellspacing='0' cellpadding='1'>"
             f"<tr><td>central difference&nbsp;&nbsp;</td>"
-            f"<td align='right'><b>{fmt(numeric, 10)}</b></td></tr>"
+            f"<td align='right'><b>{fmt(v.numeric, 10)}</b></td></tr>"
             f"<tr><td>backprop {sym}&nbsp;&nbsp;</td>"
-            f"<td align='right'><b>{fmt(analytic, 10)}</b></td></tr>"
-            f"<tr><td>difference</td><td align='right'>{fmt(diff, 2)}</td></tr></table>"
+            f"<td align='right'><b>{fmt(v.analytic, 10)}</b></td></tr>"
+            f"<tr><td>difference</td><td align='right'>{fmt(v.abs_diff, 2)}</td></tr></table>"
             f"<span style='color:{MUTED}'>(L(w + \u03b5) \u2212 L(w \u2212 \u03b5)) / 2\u03b5, "
-            f"\u03b5 = {EPS:g}, on {where}: {verdict}.</span>")
+            f"\u03b5 = {v.eps:g}, on {v.on}: {outcome}; {html.escape(v.reason)}.</span>")
         self.check_label.show()
-
-
-def rich_label(symbol: str) -> str:
-    """A form label for a parameter symbol."""
-    return f"<html>{rich(symbol)}</html>"
 
 
 __all__ = ["InspectorPanel", "rich"]
