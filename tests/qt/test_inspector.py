@@ -1,5 +1,6 @@
 """The inspector explains the selection with the live numbers, checks
 gradients and edits weights, biases and activations through the document."""
+import html
 import re
 
 import numpy as np
@@ -10,7 +11,7 @@ from nnsim.core.datasets import DataSpec
 from nnsim.core.network import Network
 from nnsim.core.project import Project
 from nnsim.core.training import TrainingConfig
-from nnsim.document import Document
+from nnsim.document import Document, check_gradient
 from nnsim.core import naming as labels
 from nnsim.qt.canvas.scene import NetworkScene
 from nnsim.qt.inspector import InspectorPanel, rich
@@ -178,6 +179,29 @@ def test_check_gradient_without_a_cycle_uses_the_next_batch(qtbot, panel, doc):
     assert numeric == pytest.approx(expected, abs=1e-6)
     doc.micro_step()  # the check belonged to another state: it goes away
     assert not panel.check_label.isVisible()
+
+
+def test_check_gradient_shows_the_cores_verdict(qtbot, panel, doc):
+    forward_backward(doc)
+    ref = EdgeRef(1, 0, 1)
+    panel.show_selection(ref)
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    v = check_gradient(doc, ref)
+    assert panel.last_check == v and v.passed
+    text = panel.check_label.text()
+    assert "they agree" in text and html.escape(v.reason) in text and v.on in text
+
+
+def test_check_gradient_at_a_relu_kink_says_they_differ_and_why(qtbot, panel, doc):
+    doc.set_activation(1, "relu")
+    doc.pin_sample(0)  # x = (0, 0) with biases 0: z(h1) is exactly 0, relu's kink
+    forward_backward(doc)
+    panel.show_selection(NeuronRef(1, 0))
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    v = panel.last_check
+    assert not v.passed and v == check_gradient(doc, NeuronRef(1, 0))
+    text = panel.check_label.text()
+    assert "they differ" in text and "kink" in text and html.escape(v.reason) in text
 
 
 def edit(qtbot, panel, text):
