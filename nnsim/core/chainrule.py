@@ -22,6 +22,14 @@ connection from neuron i of layer k-1 into neuron j of layer k.
 Symbols are plain Unicode strings such as ``∂L/∂a(out1)``; neuron names come
 from :func:`neuron_name` (x1.. inputs, h1.. hidden, out1.. outputs) unless the
 caller passes its own ``namer`` with the same signature.
+
+The texts are for reading; what a view needs to lay the results out is data:
+a :class:`Factor`'s ``kind`` (:class:`FactorKind`), ``neuron`` (layer, index)
+and ``edge`` (layer, i, j); a :class:`Path`'s ``neurons`` and ``edges`` from
+the parameter to the loss; an :class:`Explanation`'s ``parameter_id`` and
+neuron names; a :class:`Quantity`'s ``kind``, ``neuron`` and ``short_symbol``;
+a :class:`Term`'s ``edge``; an :class:`Update`'s ``arithmetic`` and
+``parameter_id``. Views never parse the texts back.
 """
 from __future__ import annotations
 

@@ -199,7 +199,7 @@ def _backward(net: Network, snap: Snapshot, values) -> list[Section]:
                                       ("factor", k, j, f.symbol), f.note))
             formula, numbers = _product([f.symbol for f in e.delta_factors],
                                         [f.value for f in e.delta_factors])
-            lhs = e.delta.symbol.split(" = ")[0]  # "δ(h1)"
+            lhs = e.delta.short_symbol  # "δ(h1)"
             items.append(Equation(lhs, formula if len(e.delta_factors) > 1 else "",
                                   numbers if len(e.delta_factors) > 1 else "",
                                   e.delta.value, ("delta", k, j),
