@@ -103,6 +103,10 @@ def test_every_path_of_a_weight_as_connections_from_the_weight_to_the_loss(name)
                     assert p.factors[0].kind == FactorKind.DL_DA  # mse: the loss's slope
                     assert p.factors[0].neuron == p.neurons[-1]
                 assert sum(p.product for p in term.paths) == pytest.approx(term.total, abs=TOL)
+            # every path's product, over every sample of the batch, adds up to dW
+            every = [p.product for term in e.samples for p in term.paths]
+            assert e.n_samples == len(e.samples) == 3
+            assert sum(every) == pytest.approx(snap.dW[k - 1][i, j], abs=TOL)
             assert e.total == pytest.approx(snap.dW[k - 1][i, j], abs=TOL)
             checked_hidden += k < L
     assert checked_hidden > 0
