@@ -45,12 +45,13 @@ class PredictionBar(QFrame):
         self.prompt.setWordWrap(True)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("prediction_answer")
-        self.edit.setPlaceholderText("your number")
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("0") * 16)
+        # the keys in the field itself: the prompt keeps the room at 1280x720
+        self.edit.setPlaceholderText("Enter checks, Esc skips")
+        self.edit.setToolTip("Type the number the step will show, then Enter; Esc skips")
+        self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance(
+            self.edit.placeholderText()) + 24)
         self.edit.returnPressed.connect(self.answer)
         self.edit.installEventFilter(self)  # Esc skips
-        self.hint = QLabel("Enter checks \u2014 Esc skips", self)
-        self.hint.setObjectName("prediction_hint")
         self.score_label = QLabel(self)
         self.score_label.setObjectName("prediction_score")
         self.result = QLabel(self)
@@ -59,16 +60,17 @@ class PredictionBar(QFrame):
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        row = QHBoxLayout()
-        row.addWidget(self.prompt, 1)
-        row.addWidget(self.edit)
-        row.addWidget(self.hint)
-        row.addSpacing(12)
-        row.addWidget(self.score_label, 0, Qt.AlignmentFlag.AlignRight)
+        # the question (then the verdict) and the score on the first line, the
+        # formula with the numbers under it: three lines at most at 1280x720
+        top = QHBoxLayout()
+        top.addWidget(self.prompt, 1)
+        top.addWidget(self.edit)
+        top.addSpacing(8)
+        top.addWidget(self.score_label, 0, Qt.AlignmentFlag.AlignTop)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 4, 10, 4)
         lay.setSpacing(2)
-        lay.addLayout(row)
+        lay.addLayout(top)
         lay.addWidget(self.result)
         self._show_idle()
         self._show_score()
@@ -111,8 +113,7 @@ class PredictionBar(QFrame):
         self.result.setText("")
         self.result.hide()
         self.edit.clear()
-        for w in (self.edit, self.hint):
-            w.show()
+        self.edit.show()
         self.show()
         self.edit.setFocus()
 
@@ -164,9 +165,9 @@ class PredictionBar(QFrame):
         return self.document.prediction_reveal(question)
 
     def _finish(self, status: str, message: str, explanation: str) -> None:
-        for w in (self.edit, self.hint):
-            w.hide()
-        self._show_result(status, f"{escape(message)}<br>{escape(explanation)}")
+        self.edit.hide()
+        self.prompt.setText(f"<b style='color:{COLOURS[status]}'>{escape(message)}</b>")
+        self._show_result(status, escape(explanation))
         self._show_score()
         self.finished.emit()
 
@@ -178,7 +179,7 @@ class PredictionBar(QFrame):
     def _show_idle(self) -> None:
         self.prompt.setText(IDLE_TEXT)
         self.prompt.setToolTip("")
-        for w in (self.edit, self.hint, self.result):
+        for w in (self.edit, self.result):
             w.hide()
 
     def _show_score(self) -> None:

@@ -58,7 +58,7 @@ def test_right_answer_then_the_step_reveals_it(window, qtbot):
     assert window.document.snapshot.step.label == "Forward layer 1"  # the step happened
     assert shown(window, symbol) == pytest.approx(FORWARD_1[symbol])
     text = bar.result.text()
-    assert "Right" in text and f"{FORWARD_1[symbol]:.4g}" in text
+    assert "Right" in bar.prompt.text() and f"{FORWARD_1[symbol]:.4g}" in text
     assert "1/(1 + e^" in text or "0.15·1 + 0.2·0 + 0.35" in text or "0.25·1" in text
     assert bar.score == "1 of 1 right"
     assert window.status_score.text() == "Predictions: 1 of 1 right"
@@ -74,7 +74,7 @@ def test_wrong_answer_shows_the_true_value(window, qtbot):
     QTest.keyClick(bar.edit, Qt.Key.Key_Return)
     true = shown(window, symbol)
     assert true == pytest.approx(FORWARD_1[symbol])
-    assert "Wrong" in bar.result.text() and f"{true:.4g}" in bar.result.text()
+    assert "Wrong" in bar.prompt.text() and f"{true:.4g}" in bar.result.text()
     assert bar.score == "0 of 1 right"
 
 
@@ -105,7 +105,7 @@ def test_esc_skips_and_steps(window):
     symbol = bar.question.symbol
     QTest.keyClick(bar.edit, Qt.Key.Key_Escape)
     assert window.document.snapshot.step.label == "Forward layer 1"
-    assert "Skipped" in bar.result.text() and f"{shown(window, symbol):.4g}" in bar.result.text()
+    assert "Skipped" in bar.prompt.text() and f"{shown(window, symbol):.4g}" in bar.result.text()
     assert bar.score == "no answers yet, 1 skipped"
     # the next step key works at once: the keyboard is back on the canvas
     QTest.keyClick(window, Qt.Key.Key_F)
