@@ -12,9 +12,12 @@ from nnsim.io import load_project
 SIG = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
 
 
-def lecture_stepper(batch_size=1):
+def lecture_stepper(batch_size=1, optimizer="sgd", change=None):
     project = load_project(example_path("lecture-xor"))
     project.training.batch_size = batch_size
+    project.training.optimizer = optimizer
+    if change:
+        change(project.network)
     return project.make_stepper(project.dataset())
 
 
@@ -92,13 +95,46 @@ def test_the_explanation_shows_the_numbers_and_ends_with_the_true_value():
         snap = st.micro_step()
         for q in questions:
             text = P.explain(q, st.network, snap)
-            assert text.startswith(q.symbol.replace(" after the update", "").join(
-                ["new " if q.kind in ("w_new", "b_new") else "", ""]))
+            if q.kind in ("w_new", "b_new"):
+                assert text.startswith("new " + q.symbol.replace(" after the update", ""))
+            else:
+                assert text.startswith(q.symbol)
             assert text.endswith(f"= {P.fmt(shown_by(snap, step)[q.symbol])}")
     # an update reads old − η·gradient
     q = next(q for q in questions if q.symbol == "w(x1 → h1) after the update")
     grad = snap.dW[0][0, 0]
     assert f"0.15 − 0.7·{P.fmt(grad)} = " in P.explain(q, st.network, snap)
+
+
+def run_to(st, kind):
+    while st.next_step.kind != kind:
+        st.micro_step()
+
+
+def test_an_adam_update_is_what_the_step_shows():
+    st = lecture_stepper(optimizer="adam")
+    run_to(st, "update")
+    questions = P.questions_for(st.network, st.next_step, (0,))
+    snap = st.micro_step()
+    q = next(q for q in questions if q.symbol == "w(h2 → out1) after the update")
+    new = snap.weights_after[1][0][1, 0]
+    assert P.true_value(q, snap) == new != snap.weights_before[1][0][1, 0]
+    assert P.explain(q, st.network, snap).endswith(f"= {P.fmt(new)}")
+
+
+def test_frozen_biases_and_removed_connections_are_not_asked():
+    def change(net):
+        net.layers[0].train_bias = False
+        net.layers[1].mask = np.array([[True, False], [True, True]])  # h1 → out2 removed
+    st = lecture_stepper(change=change)
+    run_to(st, "backward")
+    backward = {q.symbol for q in P.questions_for(st.network, st.next_step, (0,))}
+    assert "∂L/∂w(h1 → out2)" not in backward and "∂L/∂w(h2 → out2)" in backward
+    run_to(st, "update")
+    update = {q.symbol for q in P.questions_for(st.network, st.next_step, (0,))}
+    assert not {"b(h1) after the update", "b(h2) after the update",
+                "w(h1 → out2) after the update"} & update
+    assert "b(out1) after the update" in update and len(update) == 12 - 3
 
 
 def test_a_mini_batch_sums_the_gradient_over_its_samples():
