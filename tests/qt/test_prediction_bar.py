@@ -151,3 +151,17 @@ def test_coarse_steps_are_not_quizzed_and_drop_an_open_question(window):
     window.act_step_epoch.trigger()  # the toolbar button, while the question is open
     assert not bar.pending and window.document.snapshot is None
     assert window.document.stepper.epoch == 2
+
+
+def test_the_step_bar_button_asks_too(window, qtbot):
+    bar = window.prediction_bar
+    predict_on(window)
+    button = window.step_bar.widgetForAction(window.act_forward)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert bar.pending and window.document.snapshot is None
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # again: still the one question
+    assert bar.pending and bar.edit.hasFocus() and window.document.snapshot is None
+    qtbot.keyClicks(bar.edit, f"{FORWARD_1[bar.question.symbol]:.3g}")
+    QTest.keyClick(bar.edit, Qt.Key.Key_Enter)  # the keypad's Enter
+    assert bar.score == "1 of 1 right"
+    assert window.document.snapshot.step.label == "Forward layer 1"
