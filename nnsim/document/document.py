@@ -21,7 +21,8 @@ from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
 from ..core.points import edited_points
 from ..core.project import History, ImportedData, Project, data_to_dataset
-from ..core.stepper import Snapshot, Stepper
+from ..core import prediction
+from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
 from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
@@ -463,6 +464,28 @@ class Document(QObject):
     def pin_sample(self, index: int | None) -> None:
         self.stepper.pin_sample(index)
         self._set_snapshot(self.stepper.current())
+
+    def next_micro_step(self) -> MicroStep:
+        """The micro-step Forward, Backward, Update or Next would run."""
+        return self.stepper.next_step
+
+    def prediction_question(self, rng: np.random.Generator, neuron=None,
+                            edge=None) -> prediction.Question:
+        """One number the next micro-step will compute, for predict-then-reveal:
+        the selected ``neuron`` (layer, j) or ``edge`` (layer, i, j)'s when the
+        step computes one, else one drawn with ``rng``."""
+        st = self.stepper
+        questions = prediction.questions_for(self.network, st.next_step, st.next_indices())
+        return prediction.pick(questions, rng, neuron, edge)
+
+    def prediction_reveal(self, question: prediction.Question) -> tuple[float, str]:
+        """Right after the question's step: the number the snapshot shows, and
+        the formula with the live numbers that gave it."""
+        snap = self.snapshot
+        if snap is None or snap.step != question.step:
+            raise ValueError(f"{question.step.label} has not just run")
+        return (prediction.true_value(question, snap),
+                prediction.explain(question, self.network, snap, self.project.training.optimizer))
 
     def gradient_check_values(self):
         """The batch of the pass on show (or of the next one), for a

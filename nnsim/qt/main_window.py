@@ -26,6 +26,7 @@ from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
 from .inspector import InspectorPanel
 from .loss_plot import LossPlotWidget
+from .prediction_bar import PredictionBar
 from .preferences import Preferences
 from .selection import EdgeRef, NeuronRef
 from .step_bar import StepBar
@@ -75,6 +76,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._central_layout.setSpacing(0)
         self.info_bar = InfoBar(central)
         self._central_layout.addWidget(self.info_bar)
+        self.prediction_bar = PredictionBar(central)
+        self.prediction_bar.finished.connect(lambda: self.view.setFocus())
+        self._central_layout.addWidget(self.prediction_bar)
         self.setCentralWidget(central)
 
     # -- dialogs (one place, so tests can patch them) -------------------------
@@ -191,6 +195,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             old_panel.deleteLater()
         self.data_panel = DataPanel(document, self)
         self.data_scroll.setWidget(self.data_panel)
+        self.prediction_bar.set_document(document)
         self.scene.selection_changed.connect(self._on_selection_changed)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -300,6 +305,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
                            "Ctrl+R", "Back to the seed's initial weights and an empty history")
         self.act_play = A("play", "Play / Pause", lambda: self.runner.toggle(), "P",
                           "Train toward the epoch target, or pause")
+        self.act_predict = A("predict", "&Predict Before Each Step", self._set_predicting,
+                             "Ctrl+Shift+P", "Before Forward, Backward or Update shows its "
+                             "numbers, type one of them and see if you were right")
+        self.act_predict.setCheckable(True)  # off each session
         self.act_import_csv = A("import_csv", "&Import CSV…", lambda: self.data_panel.import_csv(),
                                 tip="Train on your own data from a CSV file")
 
@@ -350,6 +359,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Step")
         m.addActions([self.act_forward, self.act_backward, self.act_update, self.act_next])
+        m.addAction(self.act_predict)
         m.addSeparator()
         m.addActions([self.act_step_sample, self.act_step_batch, self.act_step_epoch,
                       self.act_play])
@@ -398,6 +408,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
                         (self.status_points, "status_points")):
             w.setObjectName(name)
             self.statusBar().addPermanentWidget(w)
+        self.status_score = QLabel()
+        self.status_score.setObjectName("status_score")
+        self.status_score.hide()
+        self.statusBar().addPermanentWidget(self.status_score)
+        self.prediction_bar.score_changed.connect(
+            lambda text: self.status_score.setText(f"Predictions: {text}"))
 
     # -- keeping controls true to the document ---------------------------------
     def _refresh_controls(self) -> None:
@@ -541,8 +557,23 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     # -- stepping ------------------------------------------------------------------
     def _micro_step(self, kinds: tuple[str, ...]) -> None:
-        if self.document.stepper.next_step.kind in kinds:
+        if self.document.next_micro_step().kind in kinds:
+            self._step_or_predict()
+
+    def _step_or_predict(self) -> None:
+        """One micro-step; in predict mode the bar asks first, then steps."""
+        if self.act_predict.isChecked():
+            self.prediction_bar.ask(lambda: self._guard(self.document.micro_step),
+                                    self.selection)
+        else:
             self._guard(self.document.micro_step)
+
+    def _set_predicting(self, on: bool) -> None:
+        bar = self.prediction_bar
+        bar.cancel()
+        bar.setVisible(on)
+        self.status_score.setVisible(on)
+        self.status_score.setText(f"Predictions: {bar.score}")
 
     def step_forward(self) -> None:
         self._micro_step(("forward", "loss"))
@@ -554,7 +585,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._micro_step(("update",))
 
     def step_next(self) -> None:
-        self._guard(self.document.micro_step)
+        self._step_or_predict()
 
     def step_sample(self) -> None:
         self._guard(self.document.step_sample)
