@@ -106,10 +106,10 @@ class GraphView(QWidget):
         self._shape = None  # node ids and scope last laid out
         self._dirty = False
         self._press = None  # where a left click began on the graph
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self._on_timer)
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.setSingleShot(True)
+        self.redraw_timer.setInterval(REDRAW_MS)
+        self.redraw_timer.timeout.connect(self._on_timer)
         self._build_ui()
         self.set_document(document)
 
@@ -163,17 +163,25 @@ class GraphView(QWidget):
 
     def _on_document_changed(self, *_args) -> None:
         self._dirty = True
-        if not self._timer.isActive():
-            self._timer.start()
+        if not self.redraw_timer.isActive():
+            self.redraw_timer.start()
 
     def _on_timer(self) -> None:
-        if self.isVisible():
+        if self.on_screen():
             self.refresh_now()
+
+    def on_screen(self) -> bool:
+        # a dock tabbed away stays "visible" (Qt moves it off the window)
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty:
-            self._timer.start()
+        self.dock_shown(True)
+
+    def dock_shown(self, shown: bool) -> None:
+        """The dock came to the front (its visibilityChanged): catch up."""
+        if shown and self._dirty:
+            self.redraw_timer.start()
 
     # -- what is shown -----------------------------------------------------------------
     def show_selection(self, ref) -> None:
@@ -234,7 +242,7 @@ class GraphView(QWidget):
     def refresh_now(self) -> None:
         """Build the graph from the document and draw it (tests call this
         instead of waiting for the timer)."""
-        self._timer.stop()
+        self.redraw_timer.stop()
         self._dirty = False
         doc = self.document
         net, snap = doc.network, doc.snapshot

@@ -186,6 +186,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.graph_view = GraphView(document, self)
             self.graph_view.ref_clicked.connect(lambda ref: self.scene.select(ref))
             self.graph_dock.setWidget(self.graph_view)
+            self.graph_dock.visibilityChanged.connect(self.graph_view.dock_shown)
         else:
             self.training_panel.set_document(document)  # switches the runner too
             self.loss_plot.set_document(document)
