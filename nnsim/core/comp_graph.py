@@ -128,6 +128,7 @@ class _Builder:
         if not 0 <= s < self.n:
             raise ValueError(f"sample {s} is not in the mini-batch of {self.n}")
         self.nodes: list[Node] = []
+        self._grad_a: dict = {}
 
     # what has been computed
     def W(self, k):
@@ -160,6 +161,11 @@ class _Builder:
     def grad_a(self, k):
         """dL/da of layer k, this sample: the output's from the loss once the
         backward pass began; a lower layer's once the layer above went back."""
+        if k not in self._grad_a:
+            self._grad_a[k] = self._compute_grad_a(k)
+        return self._grad_a[k]
+
+    def _compute_grad_a(self, k):
         snap = self.snap
         if snap is None:
             return None
@@ -307,9 +313,16 @@ def neuron_graph(network: Network, snapshot, layer: int, neuron: int,
     if not 0 <= neuron < network.sizes[layer]:
         raise ValueError(f"layer {layer} has no neuron {neuron}")
     b = _Builder(network, snapshot, sample)
-    b.inputs()
-    for k in range(1, layer + 1):
-        b.layer(k)
+    # only what the neuron needs (a big network's neuron costs its fan-in)
+    if layer == 1:
+        b.inputs()
+    else:
+        for i in range(b.sizes[layer - 1]):
+            b.activation(layer - 1, i)
+    softmax = network.layers[layer - 1].activation == "softmax"
+    for j in (range(b.sizes[layer]) if softmax else (neuron,)):
+        b.weighted_sum(layer, j)
+    b.activation(layer, neuron)
     whole = {n.id: n for n in b.nodes}
     own = {_z(layer, neuron), _a(layer, neuron), _b(layer, neuron)}
     own |= {f(layer, i, neuron) for i in range(b.sizes[layer - 1]) for f in (_w, _m)}

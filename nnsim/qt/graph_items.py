@@ -94,10 +94,12 @@ class NodeBox(QGraphicsItem):
     @staticmethod
     def size_for(node: Node) -> tuple[float, float]:
         bold, plain = QFontMetricsF(_font(True)), QFontMetricsF(_font())
-        # room for any number fmt gives, so boxes keep their size as numbers change
-        widest = " = -1.234e-05"
-        width = max(bold.horizontalAdvance(node.label) + plain.horizontalAdvance(widest),
-                    plain.horizontalAdvance("grad -1.234e-05"))
+        label, value, grad = node_lines(node)
+        # room for the usual numbers at least (-0.1234, -0.001234), so most
+        # steps change no box's size; longer ones widen it (graph_view.py)
+        width = max(bold.horizontalAdvance(label) + plain.horizontalAdvance(max(value, " = -0.1234",
+                                                                               key=len)),
+                    plain.horizontalAdvance(max(grad or "", "grad -0.001234", key=len)))
         rows = 2 if node.op != "target" else 1
         return width + 2 * PAD, rows * plain.height() + 2 * PAD - 2
 

@@ -104,6 +104,7 @@ class GraphView(QWidget):
         self.circles: dict[str, OpCircle] = {}
         self.redraw_count = 0  # for tests: how many graphs were built
         self._shape = None  # node ids and scope last laid out
+        self._sizes: dict = {}  # their boxes' sizes
         self._dirty = False
         self._press = None  # where a left click began on the graph
         self.redraw_timer = QTimer(self)
@@ -273,18 +274,21 @@ class GraphView(QWidget):
     def _show(self, graph: CompGraph) -> None:
         shape = (graph.scope, tuple(n.id for n in graph.nodes))
         self.graph = graph
-        if shape == self._shape:  # same boxes: new numbers only
+        if shape == self._shape and all(  # same boxes, room for the numbers: new numbers only
+                NodeBox.size_for(n)[0] <= self._sizes[n.id][0] for n in graph.nodes):
             for n in graph.nodes:
                 self.boxes[n.id].set_node(n, graph.batch_size)
             self._highlight()
             return
+        grown = self._sizes if shape == self._shape else {}  # boxes only grow in one graph
         self.scene.clear()
         self.boxes, self.circles = {}, {}
         sizes, op_widths = {}, {}
         for n in graph.nodes:
             box = self.boxes[n.id] = NodeBox(n)
             box.set_node(n, graph.batch_size)
-            sizes[n.id] = NodeBox.size_for(n)
+            w, h = NodeBox.size_for(n)
+            sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
             if not n.is_leaf:
                 circle = self.circles[n.id] = OpCircle(n)
                 circle.setToolTip(box.toolTip())
@@ -308,7 +312,7 @@ class GraphView(QWidget):
                 if i in self.boxes:
                     src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
                     self.scene.addItem(arrow(src, into))
-        self._shape = shape
+        self._shape, self._sizes = shape, sizes
         self._highlight()
         self.canvas.fit(self._focus())
 
