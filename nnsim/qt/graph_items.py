@@ -40,12 +40,14 @@ def _font(bold: bool = False) -> QFont:
     return f
 
 
-def node_lines(node: Node) -> tuple[str, str, str | None]:
+def node_lines(node: Node, batch_size: int = 1) -> tuple[str, str, str | None]:
     """What a node's box says: its label, its value (" = 0.4") and its
-    gradient ("grad -0.02771"; None for a target, a constant)."""
+    gradient ("grad -0.02771"; None for a target, a constant). A parameter
+    of a mini-batch says "batch grad": it adds every sample's share."""
     value = f" = {NOT_YET if node.value is None else fmt(node.value)}"
+    word = "batch grad" if batch_size > 1 and node.op in ("weight", "bias") else "grad"
     grad = None if node.op == "target" else (
-        f"grad {NOT_YET}" if node.grad is None else f"grad {fmt(node.grad)}")
+        f"{word} {NOT_YET}" if node.grad is None else f"{word} {fmt(node.grad)}")
     return node.label, value, grad
 
 
@@ -80,7 +82,7 @@ class NodeBox(QGraphicsItem):
 
     def set_node(self, node: Node, batch_size: int = 1) -> None:
         self.node = node
-        lines = node_lines(node)
+        lines = node_lines(node, batch_size)
         if lines != self.lines:
             self.lines = lines
             self.update()
@@ -92,9 +94,9 @@ class NodeBox(QGraphicsItem):
         return [label + value] + ([grad] if grad is not None else [])
 
     @staticmethod
-    def size_for(node: Node) -> tuple[float, float]:
+    def size_for(node: Node, batch_size: int = 1) -> tuple[float, float]:
         bold, plain = QFontMetricsF(_font(True)), QFontMetricsF(_font())
-        label, value, grad = node_lines(node)
+        label, value, grad = node_lines(node, batch_size)
         # room for the usual numbers at least (-0.1234, -0.001234), so most
         # steps change no box's size; longer ones widen it (graph_view.py)
         width = max(bold.horizontalAdvance(label) + plain.horizontalAdvance(max(value, " = -0.1234",

@@ -202,8 +202,8 @@ class GraphView(QWidget):
         self.set_scope(self.scope_box.itemData(index))
 
     def _on_sample_chosen(self, value: int) -> None:
-        if value != self.sample:
-            self.sample = value
+        if value - 1 != self.sample:  # the box counts from 1
+            self.sample = value - 1
             self._on_document_changed()
 
     def _neuron_on_show(self) -> tuple[int, int] | None:
@@ -234,9 +234,9 @@ class GraphView(QWidget):
         n = 1 if snap is None else snap.X.shape[0]
         self.sample = min(self.sample, n - 1)
         self.sample_box.blockSignals(True)
-        self.sample_box.setRange(0, n - 1)
-        self.sample_box.setValue(self.sample)
-        self.sample_box.setSuffix(f" of the mini-batch's {n} (0-based)")
+        self.sample_box.setRange(1, n)
+        self.sample_box.setValue(self.sample + 1)
+        self.sample_box.setSuffix(f" of {n} in the mini-batch")
         self.sample_box.blockSignals(False)
         self.sample_box.setVisible(n > 1)
 
@@ -261,6 +261,8 @@ class GraphView(QWidget):
             k, j = on_show
             graph = neuron_graph(net, snap, k, j, self.sample)
             note = f"Neuron {neuron_name(net.sizes, k, j)}; select another on the canvas"
+            if net.layers[k - 1].activation == "softmax":
+                note += " (its z's gradient comes through every softmax output)"
         if snap is None:
             note += " — press Forward to fill in the values"
         self.note.setText(note)
@@ -275,7 +277,7 @@ class GraphView(QWidget):
         shape = (graph.scope, tuple(n.id for n in graph.nodes))
         self.graph = graph
         if shape == self._shape and all(  # same boxes, room for the numbers: new numbers only
-                NodeBox.size_for(n)[0] <= self._sizes[n.id][0] for n in graph.nodes):
+                NodeBox.size_for(n, graph.batch_size)[0] <= self._sizes[n.id][0] for n in graph.nodes):
             for n in graph.nodes:
                 self.boxes[n.id].set_node(n, graph.batch_size)
             self._highlight()
@@ -287,7 +289,7 @@ class GraphView(QWidget):
         for n in graph.nodes:
             box = self.boxes[n.id] = NodeBox(n)
             box.set_node(n, graph.batch_size)
-            w, h = NodeBox.size_for(n)
+            w, h = NodeBox.size_for(n, graph.batch_size)
             sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
             if not n.is_leaf:
                 circle = self.circles[n.id] = OpCircle(n)

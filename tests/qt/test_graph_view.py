@@ -162,11 +162,12 @@ def test_follows_a_mini_batch_sample_by_sample(window):
     view = graph(window)
     assert view.sample_box.isVisibleTo(view)
     snap = window.document.snapshot
-    view.sample_box.setValue(1)
+    view.sample_box.setValue(2)  # the second sample, as the box counts
     view = graph(window)
     assert box(view, "z(out1)").texts()[0] == f"z(out1) = {fmt(snap.z[1][1, 0])}"
     # a weight is shared by the batch: its leaf shows the batch's dL/dw
-    assert box(view, "w(h1 → out1)").texts()[1] == f"grad {fmt(snap.dW[1][0, 0])}"
+    assert box(view, "w(h1 → out1)").texts()[1] == f"batch grad {fmt(snap.dW[1][0, 0])}"
+    assert box(view, "h1·w").texts()[1] == f"grad {fmt(snap.delta[1][1, 0])}"
 
 
 def test_redraws_only_while_visible(window, qtbot):
