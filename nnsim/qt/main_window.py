@@ -21,6 +21,7 @@ from .canvas.view import NetworkView
 from ..core.naming import fmt
 from .data_panel import DataPanel
 from .decision_map import DecisionMapWidget
+from .graph_view import GraphView
 from .examples_menu import Example, fill_examples_menu
 from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
@@ -186,10 +187,15 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.loss_dock.setWidget(self.loss_plot)
             self.decision_map = DecisionMapWidget(document, self)
             self.map_dock.setWidget(self.decision_map)
+            self.graph_view = GraphView(document, self)
+            self.graph_view.ref_clicked.connect(lambda ref: self.scene.select(ref))
+            self.graph_dock.setWidget(self.graph_view)
+            self.graph_dock.visibilityChanged.connect(self.graph_view.dock_shown)
         else:
             self.training_panel.set_document(document)  # switches the runner too
             self.loss_plot.set_document(document)
             self.decision_map.set_document(document)
+            self.graph_view.set_document(document)
         old_panel = self.data_scroll.takeWidget()
         if old_panel is not None:
             old_panel.deleteLater()
@@ -469,6 +475,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.selection = selection
         self.inspector.show_selection(selection)
         self.decision_map.show_neuron(selection if isinstance(selection, NeuronRef) else None)
+        self.graph_view.show_selection(selection)
 
     def _on_diverged(self, info) -> None:
         """Show where training first stopped being finite (the training panel

@@ -1,0 +1,228 @@
+"""The drawn parts of the computational graph (graph_view.py): a rounded box
+per node showing its label, its value and its gradient as micrograd's
+draw_dot does, a small circle with the operation left of each operation's
+box, and arrows from the inputs into the circle. Plus the left-to-right
+layout (pure geometry from CompGraph.columns)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from ..core.comp_graph import CompGraph, Node
+from ..core.naming import PARTIAL, fmt
+
+FONT_PX = 12  # scene units; the view never shows it below MIN_TEXT_PX
+MIN_TEXT_PX = 11
+PAD = 5
+CIRCLE = 26  # the operation's circle (its symbol may make it a pill)
+CIRCLE_GAP = 10
+COLUMN_GAP = 34
+ROW_GAP = 8
+
+TEXT = QColor("#202124")
+MUTED = QColor("#80868b")
+VALUE_FILL = QColor("#ffffff")
+LEAF_FILL = QColor("#f1f3f4")
+PARAM_FILL = QColor("#fef7e0")
+OP_FILL = QColor("#e8f0fe")
+GRAD = QColor("#b3261e")
+EDGE = QColor("#9aa0a6")
+HIGHLIGHT = QColor("#f9ab00")
+BORDER = QColor("#5f6368")
+NOT_YET = "–"
+
+
+def _font(bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPixelSize(FONT_PX)
+    f.setBold(bold)
+    return f
+
+
+def node_lines(node: Node, batch_size: int = 1) -> tuple[str, str, str | None]:
+    """What a node's box says: its label, its value (" = 0.4") and its
+    gradient ("grad -0.02771"; None for a target, a constant). A parameter
+    of a mini-batch says "batch grad": it adds every sample's share."""
+    value = f" = {NOT_YET if node.value is None else fmt(node.value)}"
+    word = "batch grad" if batch_size > 1 and node.op in ("weight", "bias") else "grad"
+    grad = None if node.op == "target" else (
+        f"{word} {NOT_YET}" if node.grad is None else f"{word} {fmt(node.grad)}")
+    return node.label, value, grad
+
+
+def tooltip(node: Node, batch_size: int) -> str:
+    lines = [node.label]
+    if node.symbol:
+        lines.append(f"operation: {node.symbol}")
+    if node.local_text:
+        lines.append(f"local derivative: {node.local_text}")
+    if node.local is not None and node.inputs:
+        lines.append("local values: " + ", ".join(
+            "–" if v is None else fmt(v) for v in node.local))
+    if node.op in ("weight", "bias"):
+        lines.append(f"grad: {PARTIAL}L/{PARTIAL}{node.op[0]} of the whole mini-batch"
+                     + (f"; this sample's share {fmt(node.sample_grad)}"
+                        if batch_size > 1 and node.sample_grad is not None else ""))
+    else:
+        lines.append(f"grad: {PARTIAL}L/{PARTIAL}(this node), this sample")
+    return "\n".join(lines)
+
+
+class NodeBox(QGraphicsItem):
+    """A node's box: label, data, grad; clicking it selects its canvas item."""
+
+    def __init__(self, node: Node):
+        super().__init__()
+        self.node = node
+        self.highlighted = False
+        self.lines: tuple = ()
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.set_node(node)
+
+    def set_node(self, node: Node, batch_size: int = 1) -> None:
+        self.node = node
+        lines = node_lines(node, batch_size)
+        if lines != self.lines:
+            self.lines = lines
+            self.update()
+        self.setToolTip(tooltip(node, batch_size))
+
+    def texts(self) -> list[str]:
+        """The box's lines as shown: "w(h1 → out1) = 0.4", "grad -0.02771"."""
+        label, value, grad = self.lines
+        return [label + value] + ([grad] if grad is not None else [])
+
+    @staticmethod
+    def size_for(node: Node, batch_size: int = 1) -> tuple[float, float]:
+        bold, plain = QFontMetricsF(_font(True)), QFontMetricsF(_font())
+        label, value, grad = node_lines(node, batch_size)
+        # room for the usual numbers at least (-0.1234, -0.001234), so most
+        # steps change no box's size; longer ones widen it (graph_view.py)
+        width = max(bold.horizontalAdvance(label) + plain.horizontalAdvance(max(value, " = -0.1234",
+                                                                               key=len)),
+                    plain.horizontalAdvance(max(grad or "", "grad -0.001234", key=len)))
+        rows = 2 if node.op != "target" else 1
+        return width + 2 * PAD, rows * plain.height() + 2 * PAD - 2
+
+    def set_size(self, w: float, h: float) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(0, 0, w, h)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        n = self.node
+        fill = PARAM_FILL if n.op in ("weight", "bias") else (
+            LEAF_FILL if n.op in ("input", "target") else VALUE_FILL)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(HIGHLIGHT, 4) if self.highlighted else QPen(BORDER, 1.2)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(fill))
+        painter.drawRoundedRect(self._rect, 6, 6)
+        line_h = QFontMetricsF(_font()).height()
+        x, y = PAD, PAD - 1
+        label, value, grad = self.lines
+        bold = _font(True)
+        painter.setFont(bold)
+        painter.setPen(TEXT)
+        w = self._rect.width()
+        painter.drawText(QRectF(x, y, w, line_h), Qt.AlignmentFlag.AlignLeft, label)
+        painter.setFont(_font())
+        painter.setPen(MUTED if n.value is None else TEXT)
+        painter.drawText(QRectF(x + QFontMetricsF(bold).horizontalAdvance(label), y, w, line_h),
+                         Qt.AlignmentFlag.AlignLeft, value)
+        if grad is not None:
+            painter.setPen(MUTED if n.grad is None else GRAD)
+            painter.drawText(QRectF(x, y + line_h, w, line_h), Qt.AlignmentFlag.AlignLeft, grad)
+
+
+class OpCircle(QGraphicsItem):
+    """The operation that makes a node, drawn as micrograd draws it."""
+
+    def __init__(self, node: Node):
+        super().__init__()
+        self.node = node
+        self.highlighted = False
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        fm = QFontMetricsF(_font(True))
+        w = max(CIRCLE, fm.horizontalAdvance(node.symbol) + 12)
+        self._rect = QRectF(-w, -CIRCLE / 2, w, CIRCLE)  # its right end at (0, 0)
+
+    @property
+    def width(self) -> float:
+        return self._rect.width()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(HIGHLIGHT, 4) if self.highlighted else QPen(BORDER, 1.2))
+        painter.setBrush(QBrush(OP_FILL))
+        painter.drawRoundedRect(self._rect, CIRCLE / 2, CIRCLE / 2)
+        painter.setFont(_font(True))
+        painter.setPen(TEXT)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.node.symbol)
+
+
+def arrow(start: QPointF, end: QPointF) -> QGraphicsPathItem:
+    """A curved arrow from an input's box to the operation's circle."""
+    path = QPainterPath(start)
+    dx = max(12.0, (end.x() - start.x()) / 2)
+    path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
+    head = QPainterPath(end)
+    head.lineTo(end + QPointF(-8, -4))
+    head.lineTo(end + QPointF(-8, 4))
+    head.closeSubpath()
+    path.addPath(head)
+    item = QGraphicsPathItem(path)
+    item.setPen(QPen(EDGE, 1.3))
+    item.setBrush(QBrush(EDGE))
+    item.setZValue(-1)
+    return item
+
+
+def layout(graph: CompGraph, sizes: dict[str, tuple[float, float]],
+           op_widths: dict[str, float]) -> dict[str, QPointF]:
+    """Top-left corner of each node's box: columns left to right (leaves
+    left, L right), each column's boxes stacked and centred; a leaf sits
+    beside its first consumer's row order."""
+    cols = graph.columns()
+    order = {n.id: k for k, n in enumerate(graph.nodes)}
+    consumers: dict[str, list[int]] = {}
+    for n in graph.nodes:
+        for i in n.inputs:
+            consumers.setdefault(i, []).append(order[n.id])
+    n_cols = max(cols.values(), default=0) + 1
+    members: list[list[str]] = [[] for _ in range(n_cols)]
+    for n in graph.nodes:
+        members[cols[n.id]].append(n.id)
+    for m in members:  # leaves near what they feed
+        m.sort(key=lambda i: (min(consumers.get(i, [order[i]])), order[i]))
+    x, xs = 0.0, []
+    for m in members:
+        op = max((op_widths.get(i, 0.0) for i in m), default=0.0)
+        left = x + (op + CIRCLE_GAP if op else 0.0)
+        xs.append(left)
+        x = left + max((sizes[i][0] for i in m), default=0.0) + COLUMN_GAP
+    heights = [sum(sizes[i][1] for i in m) + ROW_GAP * max(0, len(m) - 1) for m in members]
+    tallest = max(heights, default=0.0)
+    pos = {}
+    for c, m in enumerate(members):
+        y = (tallest - heights[c]) / 2
+        for i in m:
+            pos[i] = QPointF(xs[c], y)
+            y += sizes[i][1] + ROW_GAP
+    return pos

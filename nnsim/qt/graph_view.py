@@ -1,0 +1,358 @@
+"""The computational graph, live: micrograd's draw_dot drawn with Qt.
+
+Two scopes: the selected neuron (its inputs and weights, the products, the
+sum with the bias, the activation), or the whole network and its loss (only
+offered up to MAX_WHOLE_PARAMETERS). Boxes fill in as the step bar goes:
+values with the forward steps, gradients with the backward steps.
+
+Legibility: the view fits the graph to its area but never shows text below
+MIN_TEXT_PX; a graph that does not fit at that size (the whole lecture
+network in the low dock strip) scrolls instead: drag to pan, the wheel
+zooms, and floating the dock gives it the room to fit whole.
+
+Selection both ways: clicking a box (or its operation) emits
+``ref_clicked(NeuronRef | EdgeRef)``; ``show_selection(ref)`` highlights the
+boxes of a canvas selection and, in the neuron scope, shows that neuron.
+The view reads ``document.network`` and ``document.snapshot`` only, redraws at
+most ~30 times a second and only while visible.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (QComboBox, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
+from ..core.naming import neuron_name
+from .graph_items import (CIRCLE_GAP, FONT_PX, MIN_TEXT_PX, NodeBox, OpCircle, arrow, layout)
+from .selection import EdgeRef, NeuronRef
+
+REDRAW_MS = 33  # ~30 redraws a second at most
+NEURON, NETWORK = "neuron", "network"
+MAX_FIT_SCALE = 1.5
+
+
+def canvas_ref(node_ref: tuple | None):
+    """The canvas's NeuronRef/EdgeRef of a node's ("neuron"/"edge", ...) ref."""
+    if node_ref is None:
+        return None
+    return EdgeRef(*node_ref[1:]) if node_ref[0] == "edge" else NeuronRef(*node_ref[1:])
+
+
+def graph_ref(ref) -> tuple | None:
+    if isinstance(ref, EdgeRef):
+        return ("edge", ref.layer, ref.source, ref.target)
+    if isinstance(ref, NeuronRef):
+        return ("neuron", ref.layer, ref.neuron)
+    return None
+
+
+class GraphCanvas(QGraphicsView):
+    """Fits the graph, with a floor on the text size; the wheel zooms."""
+
+    def __init__(self, scene: QGraphicsScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.fitted = True  # follows resizes until the user zooms
+        self.focus: QPointF | None = None  # what to keep in view when the graph is cut
+
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def fit(self, focus: QPointF | None = None) -> None:
+        """The whole graph, or (too big for legible text) its part around ``focus``."""
+        self.fitted = True
+        if focus is not None:
+            self.focus = focus
+        rect = self.scene().itemsBoundingRect().adjusted(-8, -8, 8, 8)
+        if rect.isEmpty():
+            return
+        vp = self.viewport().size()
+        scale = min(vp.width() / rect.width(), vp.height() / rect.height(), MAX_FIT_SCALE)
+        scale = max(scale, MIN_TEXT_PX / FONT_PX)
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.setSceneRect(rect)
+        self.centerOn(rect.center() if self.focus is None else self.focus)
+
+    def wheelEvent(self, event) -> None:
+        factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
+        self.fitted = False
+        self.scale(factor, factor)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fitted:
+            self.fit()
+
+
+class GraphView(QWidget):
+    ref_clicked = Signal(object)  # NeuronRef | EdgeRef of a clicked node
+
+    def __init__(self, document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = None
+        self.scope = NEURON
+        self.selection = None  # the canvas's NeuronRef/EdgeRef
+        self.sample = 0
+        self.graph: CompGraph | None = None
+        self.boxes: dict[str, NodeBox] = {}
+        self.circles: dict[str, OpCircle] = {}
+        self.redraw_count = 0  # for tests: how many graphs were built
+        self._shape = None  # node ids and scope last laid out
+        self._sizes: dict = {}  # their boxes' sizes
+        self._dirty = False
+        self._press = None  # where a left click began on the graph
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.setSingleShot(True)
+        self.redraw_timer.setInterval(REDRAW_MS)
+        self.redraw_timer.timeout.connect(self._on_timer)
+        self._build_ui()
+        self.set_document(document)
+
+    def _build_ui(self) -> None:
+        self.scope_box = QComboBox(self)
+        self.scope_box.setObjectName("graph_scope")
+        self.scope_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.scope_box.activated.connect(self._on_scope_chosen)
+        self.sample_box = QSpinBox(self)
+        self.sample_box.setObjectName("graph_sample")
+        self.sample_box.setPrefix("sample ")
+        self.sample_box.valueChanged.connect(self._on_sample_chosen)
+        self.note = QLabel(self)
+        self.note.setObjectName("graph_note")
+        self.note.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        bar.addWidget(QLabel("Show:"))
+        bar.addWidget(self.scope_box)
+        bar.addWidget(self.sample_box)
+        bar.addWidget(self.note, 1)
+        self.scene = QGraphicsScene(self)
+        self.canvas = GraphCanvas(self.scene, self)
+        self.canvas.setObjectName("graph_canvas")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addLayout(bar)
+        box.addWidget(self.canvas, 1)
+        self.canvas.viewport().installEventFilter(self)
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, 170)
+
+    # -- the document ------------------------------------------------------------------
+    def set_document(self, document) -> None:
+        if self.document is not None:
+            self._connect(self.document, False)
+        self.document = document
+        self._connect(document, True)
+        self.selection = None
+        self._on_document_changed()
+
+    def _connect(self, doc, on: bool) -> None:
+        # The one place this view listens to the document (to become its one
+        # `changed` signal): everything goes to _on_document_changed.
+        for sig in (doc.structure_changed, doc.values_changed, doc.stepped,
+                    doc.settings_changed, doc.data_changed):
+            sig.connect(self._on_document_changed) if on else \
+                sig.disconnect(self._on_document_changed)
+
+    def _on_document_changed(self, *_args) -> None:
+        self._dirty = True
+        if not self.redraw_timer.isActive():
+            self.redraw_timer.start()
+
+    def _on_timer(self) -> None:
+        if self.on_screen():
+            self.refresh_now()
+
+    def on_screen(self) -> bool:
+        # a dock tabbed away stays "visible" (Qt moves it off the window)
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.dock_shown(True)
+
+    def dock_shown(self, shown: bool) -> None:
+        """The dock came to the front (its visibilityChanged): catch up."""
+        if shown and self._dirty:
+            self.redraw_timer.start()
+
+    # -- what is shown -----------------------------------------------------------------
+    def show_selection(self, ref) -> None:
+        """The canvas's selection: highlighted here (the neuron scope shows
+        its neuron, or an edge's target neuron)."""
+        self.selection = ref
+        if self.scope == NEURON:
+            self._on_document_changed()
+        else:
+            self._highlight()
+
+    def set_scope(self, scope: str) -> None:
+        self.scope = scope
+        self._on_document_changed()
+
+    def _on_scope_chosen(self, index: int) -> None:
+        self.set_scope(self.scope_box.itemData(index))
+
+    def _on_sample_chosen(self, value: int) -> None:
+        if value - 1 != self.sample:  # the box counts from 1
+            self.sample = value - 1
+            self._on_document_changed()
+
+    def _neuron_on_show(self) -> tuple[int, int] | None:
+        """The neuron whose graph the neuron scope shows: the selected one, an
+        edge's target, or (nothing selected) the first output."""
+        sizes = self.document.network.sizes
+        s = self.selection
+        if isinstance(s, EdgeRef) and 1 <= s.layer < len(sizes) and s.target < sizes[s.layer]:
+            return s.layer, s.target
+        if isinstance(s, NeuronRef) and 0 <= s.layer < len(sizes) and s.neuron < sizes[s.layer]:
+            return (s.layer, s.neuron) if s.layer >= 1 else None
+        return len(sizes) - 1, 0
+
+    def _update_controls(self, snap) -> None:
+        whole = offers_whole_network(self.document.network)
+        if not whole and self.scope == NETWORK:
+            self.scope = NEURON
+        items = [("Selected neuron", NEURON)] + (
+            [("Whole network and loss", NETWORK)] if whole else [])
+        if [self.scope_box.itemData(i) for i in range(self.scope_box.count())] != \
+                [d for _, d in items]:
+            self.scope_box.clear()
+            for text, data in items:
+                self.scope_box.addItem(text, data)
+        self.scope_box.setCurrentIndex(self.scope_box.findData(self.scope))
+        self.scope_box.setToolTip("" if whole else "The whole network's graph is offered up to "
+                                  "30 weights and biases")
+        n = 1 if snap is None else snap.X.shape[0]
+        self.sample = min(self.sample, n - 1)
+        self.sample_box.blockSignals(True)
+        self.sample_box.setRange(1, n)
+        self.sample_box.setValue(self.sample + 1)
+        self.sample_box.setSuffix(f" of {n} in the mini-batch")
+        self.sample_box.blockSignals(False)
+        self.sample_box.setVisible(n > 1)
+
+    def refresh_now(self) -> None:
+        """Build the graph from the document and draw it (tests call this
+        instead of waiting for the timer)."""
+        self.redraw_timer.stop()
+        self._dirty = False
+        doc = self.document
+        net, snap = doc.network, doc.snapshot
+        self._update_controls(snap)
+        self.redraw_count += 1
+        if self.scope == NETWORK:
+            graph = network_graph(net, snap, self.sample)
+            note = "Every neuron and the loss, for one sample"
+        else:
+            on_show = self._neuron_on_show()
+            if on_show is None:
+                self._clear("An input has no operation: select a neuron of a later "
+                            "layer (or a connection) to see its graph.")
+                return
+            k, j = on_show
+            graph = neuron_graph(net, snap, k, j, self.sample)
+            note = f"Neuron {neuron_name(net.sizes, k, j)}; select another on the canvas"
+            if net.layers[k - 1].activation == "softmax":
+                note += " (its z's gradient comes through every softmax output)"
+        if snap is None:
+            note += " — press Forward to fill in the values"
+        self.note.setText(note)
+        self._show(graph)
+
+    def _clear(self, note: str) -> None:
+        self.scene.clear()
+        self.boxes, self.circles, self.graph, self._shape = {}, {}, None, None
+        self.note.setText(note)
+
+    def _show(self, graph: CompGraph) -> None:
+        shape = (graph.scope, tuple(n.id for n in graph.nodes))
+        self.graph = graph
+        if shape == self._shape and all(  # same boxes, room for the numbers: new numbers only
+                NodeBox.size_for(n, graph.batch_size)[0] <= self._sizes[n.id][0] for n in graph.nodes):
+            for n in graph.nodes:
+                self.boxes[n.id].set_node(n, graph.batch_size)
+            self._highlight()
+            return
+        grown = self._sizes if shape == self._shape else {}  # boxes only grow in one graph
+        self.scene.clear()
+        self.boxes, self.circles = {}, {}
+        sizes, op_widths = {}, {}
+        for n in graph.nodes:
+            box = self.boxes[n.id] = NodeBox(n)
+            box.set_node(n, graph.batch_size)
+            w, h = NodeBox.size_for(n, graph.batch_size)
+            sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
+            if not n.is_leaf:
+                circle = self.circles[n.id] = OpCircle(n)
+                circle.setToolTip(box.toolTip())
+                op_widths[n.id] = circle.width
+        pos = layout(graph, sizes, op_widths)
+        for n in graph.nodes:
+            box = self.boxes[n.id]
+            box.set_size(*sizes[n.id])
+            box.setPos(pos[n.id])
+            self.scene.addItem(box)
+        for n in graph.nodes:
+            if n.is_leaf:
+                continue
+            circle = self.circles[n.id]
+            target = pos[n.id] + QPointF(-CIRCLE_GAP, sizes[n.id][1] / 2)
+            circle.setPos(target)
+            self.scene.addItem(circle)
+            self.scene.addItem(arrow(target, target + QPointF(CIRCLE_GAP, 0)))
+            into = target - QPointF(circle.width, 0)
+            for i in n.inputs:
+                if i in self.boxes:
+                    src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
+                    self.scene.addItem(arrow(src, into))
+        self._shape, self._sizes = shape, sizes
+        self._highlight()
+        self.canvas.fit(self._focus())
+
+    def _focus(self):
+        """Where a graph too big for the view is centred: the highlighted
+        boxes, else the neuron's activation (or L), else the middle."""
+        boxes = [b for b in self.boxes.values() if b.highlighted] or \
+            [self.boxes[n.id] for n in self.graph.nodes[-1:]]
+        rect = boxes[0].sceneBoundingRect()
+        for b in boxes[1:]:
+            rect = rect.united(b.sceneBoundingRect())
+        return rect.center()
+
+    def _highlight(self) -> None:
+        ref = graph_ref(self.selection)
+        for node_id, box in self.boxes.items():
+            on = ref is not None and box.node.ref == ref
+            box.set_highlighted(on)
+            if node_id in self.circles:
+                self.circles[node_id].set_highlighted(on)
+
+    def highlighted_labels(self) -> list[str]:
+        return [b.node.label for b in self.boxes.values() if b.highlighted]
+
+    # -- clicks ------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        """A click (not a drag to pan) on a box or an operation selects its
+        neuron or connection on the canvas."""
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position()
+        elif kind == QEvent.Type.MouseButtonRelease and \
+                event.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            moved = (event.position() - self._press).manhattanLength()
+            self._press = None
+            item = self.canvas.itemAt(event.position().toPoint()) if moved < 5 else None
+            node = getattr(item, "node", None)
+            ref = canvas_ref(node.ref) if node is not None else None
+            if ref is not None:
+                self.ref_clicked.emit(ref)
+        return False
