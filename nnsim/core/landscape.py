@@ -62,9 +62,9 @@ class Param:
         mask = network.layers[self.layer - 1].mask
         return self.is_bias or mask is None or bool(mask[self.source, self.target])
 
-    def check(self, network: Network) -> None:
-        """Raise ValueError when the parameter does not exist in ``network``."""
-        sizes = network.sizes
+    def check(self, sizes: list[int]) -> None:
+        """Raise ValueError when the parameter does not exist in a network of
+        layer ``sizes`` (inputs first)."""
         if not 1 <= self.layer < len(sizes):
             raise ValueError(f"layer {self.layer} has no parameters (layers 1 to "
                              f"{len(sizes) - 1} do)")
@@ -130,7 +130,7 @@ def curvature(network: Network, param: Param, X: Array, Y: Array, h: float = 1e-
 def _in_chunks(network: Network, params: list[Param], value_lists: list[Array],
                X: Array, Y: Array) -> Array:
     for p in params:
-        p.check(network)
+        p.check(network.sizes)
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     shape = tuple(len(v) for v in value_lists)
     if 0 in shape or len(X) == 0:

@@ -25,6 +25,7 @@ from .examples_menu import Example, fill_examples_menu
 from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
 from .inspector import InspectorPanel
+from .landscape_view import LandscapeView
 from .loss_plot import LossPlotWidget
 from .preferences import Preferences
 from .selection import EdgeRef, NeuronRef
@@ -182,10 +183,13 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.loss_dock.setWidget(self.loss_plot)
             self.decision_map = DecisionMapWidget(document, self)
             self.map_dock.setWidget(self.decision_map)
+            self.landscape = LandscapeView(document, self)
+            self.landscape_dock.setWidget(self.landscape)
         else:
             self.training_panel.set_document(document)  # switches the runner too
             self.loss_plot.set_document(document)
             self.decision_map.set_document(document)
+            self.landscape.set_document(document)
         old_panel = self.data_scroll.takeWidget()
         if old_panel is not None:
             old_panel.deleteLater()
@@ -447,6 +451,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.selection = selection
         self.inspector.show_selection(selection)
         self.decision_map.show_neuron(selection if isinstance(selection, NeuronRef) else None)
+        self.landscape.show_parameter(selection)
 
     def _on_diverged(self, info) -> None:
         """Show where training first stopped being finite (the training panel

@@ -52,6 +52,9 @@ class WindowLayoutMixin:
         self.map_dock = self._dock("Decision map", "map_dock",
                                    Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
+        # tabbed behind the decision map once the window shows (see above)
+        self.landscape_dock = self._dock("Loss landscape", "landscape_dock",
+                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         # The data panel is recreated with each document; its scroll area stays.
         self.data_scroll = QScrollArea(self)
         self.data_scroll.setObjectName("data_scroll")
@@ -63,7 +66,7 @@ class WindowLayoutMixin:
     @property
     def docks(self) -> tuple[QDockWidget, ...]:
         return (self.inspector_dock, self.training_dock, self.data_dock, self.loss_dock,
-                self.map_dock)
+                self.map_dock, self.landscape_dock)
 
     def _dock(self, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -84,6 +87,8 @@ class WindowLayoutMixin:
 
     def _default_dock_sizes(self) -> None:
         H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.tabifyDockWidget(self.map_dock, self.landscape_dock)
+        self.map_dock.raise_()
         self.resizeDocks([self.training_dock, self.inspector_dock],
                          [SIDE_WIDTH, INSPECTOR_WIDTH], H)
         self.resizeDocks([self.loss_dock],
