@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
@@ -209,11 +209,26 @@ class LandscapeView(QWidget):
             self._timer.start()
 
     def _on_timer(self) -> None:
-        if self.isVisible():
+        if self.on_screen():
             self.refresh_now()
+
+    def on_screen(self) -> bool:
+        """Shown and not behind another tab (Qt moves a dock's hidden tab
+        off the window rather than hiding it)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._on_exposed()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            dock = self.parentWidget()
+            if isinstance(dock, QDockWidget):  # its tab coming to the front
+                dock.visibilityChanged.connect(self._on_exposed)
+        return super().event(event)
+
+    def _on_exposed(self, *_args) -> None:
         if self._dirty:
             self._timer.start()
 
@@ -252,7 +267,7 @@ class LandscapeView(QWidget):
 
     def _mark_dirty_now(self) -> None:
         self._dirty = True
-        if self.isVisible():
+        if self.on_screen():
             self.refresh_now()
 
     def rows(self) -> tuple[Array, Array]:
