@@ -26,7 +26,7 @@ from .network import Network
 
 Array = np.ndarray
 
-CHUNK_ELEMENTS = 1 << 20  # numbers per (variants, rows, neurons) array, ~8 MB
+CHUNK_ELEMENTS = 1 << 16  # numbers per (variants, rows, neurons) array: 512 kB, stays in cache (measured: 5x faster than 8 MB chunks on spiral-deep)
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,9 @@ def _losses(network: Network, params: list[Param], value_lists: list[Array],
         z = None
         for k in range(first, len(network.layers) + 1):
             layer = network.layers[k - 1]
-            z = a @ layer.effective_W + layer.b  # (groups, rows, units)
+            # one 2-D product (BLAS) over all variants' rows, not a stack of small ones
+            z = (a.reshape(-1, a.shape[-1]) @ layer.effective_W).reshape(groups, n, -1)
+            z += layer.b  # (groups, rows, units)
             for p, values in zip(params, value_lists):
                 if p.layer == k:
                     z, a, groups = _vary(z, a, groups, p, values, network)

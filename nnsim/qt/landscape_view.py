@@ -11,6 +11,7 @@ second, only while visible.
 """
 from __future__ import annotations
 
+import time
 from collections import deque
 
 import numpy as np
@@ -30,7 +31,11 @@ from .selection import EdgeRef, NeuronRef
 
 Array = np.ndarray
 
-REDRAW_MS = 33  # at most ~30 redraws a second
+REDRAW_MS = 33  # at most ~30 redraws a second...
+# ...and at most a third of the time: a big network on the whole training set
+# can take tens of ms a curve (bench: --only landscape), and training or run
+# mode keeps the rest
+REDRAW_SHARE = 1 / 3
 CURVE_POINTS = 200
 GRID_POINTS = 60  # per side of the contour map
 CONTOUR_LEVELS = 12
@@ -295,6 +300,14 @@ class LandscapeView(QWidget):
 
     # -- drawing ------------------------------------------------------------------------------
     def refresh_now(self) -> None:
+        start = time.perf_counter()
+        try:
+            self._refresh()
+        finally:
+            spent_ms = (time.perf_counter() - start) * 1000
+            self._timer.setInterval(max(REDRAW_MS, round(spent_ms / REDRAW_SHARE)))
+
+    def _refresh(self) -> None:
         self._timer.stop()
         self._dirty = False
         doc = self.document
