@@ -123,7 +123,8 @@ def test_every_dock_is_hidden_and_shown_from_the_view_menu(window, qtbot):
     toggles["Inspector"].trigger()
     qtbot.waitUntil(lambda: canvas_size(window).width() > before.width())
     toggles["Loss"].trigger()  # the map beside it takes its room...
-    toggles["Decision map"].trigger()  # ...so the bottom strip goes with both
+    toggles["Decision map"].trigger()  # ...so the bottom strip goes with all
+    toggles["Loss landscape"].trigger()  # (and the landscape, tabbed with the map)
     qtbot.waitUntil(lambda: canvas_size(window).height() > before.height())
 
 
