@@ -373,10 +373,10 @@ class LandscapeView(QWidget):
         self.point, self.gradient, self.step_end = (p0, L0), g, (p1, L1)
         self.q_values = self.grid = None
         self._show_grid_items(False)
-        self.curve.setData(values, np.where(np.isfinite(self.losses), self.losses, np.nan))
+        _set_finite(self.curve, values, self.losses)
         half = 0.18 * (hi - lo)  # the tangent's length each side of the point
-        self.tangent.setData([p0 - half, p0 + half], [L0 - g * half, L0 + g * half])
-        self.point_item.setData([p0], [L0])
+        _set_finite(self.tangent, [p0 - half, p0 + half], [L0 - g * half, L0 + g * half])
+        _set_finite(self.point_item, [p0], [L0])
         self._draw_step((p0, L0), (p1, L1))
         self.plot.setLabel("bottom", p.name(sizes), color=AXIS_TEXT, size="11pt")
         self.plot.setLabel("left", "L", color=AXIS_TEXT, size="11pt")
@@ -421,8 +421,8 @@ class LandscapeView(QWidget):
         self.image.setRect(plo - dp / 2, qlo - dq / 2, phi - plo + dp, qhi - qlo + dq)
         self._draw_isocurves(shown, lo, hi)
         path = [(_value_in(p, t), _value_in(q, t)) for t in self.trail]
-        self.path.setData([a for a, _ in path], [b for _, b in path])
-        self.point_item.setData([p0], [q0])
+        _set_finite(self.path, [a for a, _ in path], [b for _, b in path])
+        _set_finite(self.point_item, [p0], [q0])
         self._draw_step((p0, q0), (p1, q1))
         self.plot.setLabel("bottom", p.name(sizes), color=AXIS_TEXT, size="11pt")
         self.plot.setLabel("left", q.name(sizes), color=AXIS_TEXT, size="11pt")
@@ -458,8 +458,8 @@ class LandscapeView(QWidget):
             item.hide()
 
     def _draw_step(self, start: tuple, end: tuple) -> None:
-        self.step_line.setData([start[0], end[0]], [start[1], end[1]])
-        self.step_end_dot.setData([end[0]], [end[1]])
+        _set_finite(self.step_line, [start[0], end[0]], [start[1], end[1]])
+        _set_finite(self.step_end_dot, [end[0]], [end[1]])
         self.step_head.setPos(*end)
         # the head points along the step, in screen angles (y grows upward in view)
         vb = self.plot.getViewBox()
@@ -497,6 +497,14 @@ class LandscapeView(QWidget):
     @property
     def message_text(self) -> str:
         return self.message.text() if self.stack.currentWidget() is self.message else ""
+
+
+def _set_finite(item, xs, ys) -> None:
+    """Set a plot item's points, leaving out those that are not finite (a
+    diverged network): pyqtgraph warns about them."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    keep = np.isfinite(xs) & np.isfinite(ys)
+    item.setData(xs[keep], ys[keep])
 
 
 def _exists(p: Param, sizes: list[int]) -> bool:

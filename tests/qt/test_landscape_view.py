@@ -1,6 +1,8 @@
 """The loss landscape dock, used as a user uses it: select a connection on the
 canvas, step with the step bar, choose in the dock's boxes; every number is
 checked against the network's own loss and gradients."""
+import warnings
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -77,12 +79,17 @@ def test_after_backward_the_tangent_has_the_edge_labels_slope(window):
     click_on(window, EdgeRef(1, 1, 0))
     assert window.landscape.param == Param(1, 0, 1)
     L = len(doc.network.layers)
-    for _ in range(L + 1 + L):  # forward, loss, backward down to layer 1
+    for _ in range(L + 1):  # forward and the loss
+        window.act_next.trigger()
+    X, Y = doc.snapshot.X, doc.snapshot.Y
+    before_backward = shown(window).tangent_slope  # computed on the pass's rows
+    for _ in range(L):  # backward down to layer 1
         window.act_next.trigger()
     snap = doc.snapshot
     assert snap.step.kind == "backward" and snap.step.layer == 1
     view = shown(window)
     g = snap.dW[0][1, 0]
+    assert before_backward == pytest.approx(g, rel=1e-12)
     assert view.param == Param(1, 0, 1)
     assert view.tangent_slope == pytest.approx(g, rel=1e-12)
     w = doc.network.layers[0].W[1, 0]
@@ -214,3 +221,23 @@ def test_edits_and_other_documents_never_break_it(window):
     assert "removed" in view.readout.text()
     window.act_new.trigger()
     assert shown(window).param == Param(1, 0, 0) and window.errors == []
+
+
+def test_a_diverged_network_draws_without_a_word_on_stderr(window, capfd):
+    doc = window.document
+    capfd.readouterr()
+    for layer in doc.network.layers:  # what a far too large learning rate leaves
+        layer.W[0, 0] = np.nan
+        layer.b[:] = np.inf
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for against in (None, Param(2, 1)):
+            window.landscape.set_against(against)
+            view = shown(window)
+            assert view.against == against and not np.all(np.isfinite(view.point))
+            for _ in range(3):
+                window.act_next.trigger()
+            shown(window)
+    assert [str(w.message) for w in caught] == []
+    out, err = capfd.readouterr()
+    assert err.replace("This plugin does not support propagateSizeHints()\n", "") == ""
