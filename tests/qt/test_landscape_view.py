@@ -81,7 +81,6 @@ def test_after_backward_the_tangent_has_the_edge_labels_slope(window):
     L = len(doc.network.layers)
     for _ in range(L + 1):  # forward and the loss
         window.act_next.trigger()
-    X, Y = doc.snapshot.X, doc.snapshot.Y
     before_backward = shown(window).tangent_slope  # computed on the pass's rows
     for _ in range(L):  # backward down to layer 1
         window.act_next.trigger()
