@@ -3,7 +3,8 @@ every other parameter where it is (the lecture's gradient descent on one
 weight), with the current point, the tangent whose slope is dL/dp (the same
 number as the edge label after Backward) and the gradient step p − η·dL/dp as
 an arrow to the loss it leads to. With a second parameter ("against") it is a
-contour map of L over both, with the path the two took in recent updates.
+contour map of L over both. Both show the path of recent updates (the
+parameters' earlier values; on the curve at their loss on today's curve).
 
 The numbers come from ``core/landscape.py``; this widget reads the document
 (network, snapshot, training settings, data) and redraws at most ~30 times a
@@ -40,7 +41,7 @@ CURVE_POINTS = 200
 GRID_POINTS = 60  # per side of the contour map
 CONTOUR_LEVELS = 12
 SIDE_WIDTH = 185  # px of the column with the choices and the numbers
-TRAIL_LENGTH = 100  # parameter states kept for the path on the contour map
+TRAIL_LENGTH = 100  # parameter states kept for the path
 AXIS_TEXT = "#3c4043"
 CURVE_COLOR = "#1f5fa8"
 POINT_COLOR = "#d95f02"
@@ -159,7 +160,7 @@ class LandscapeView(QWidget):
         self.readout.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # it may be cut in a low strip, but never makes the strip taller
         self.readout.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-        self.readout.setStyleSheet(f"color: {AXIS_TEXT}; padding: 4px 0 0 0;")
+        self.readout.setStyleSheet(f"color: {AXIS_TEXT}; font-size: 12px; padding: 4px 0 0 0;")
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
@@ -367,8 +368,11 @@ class LandscapeView(QWidget):
         lo, hi = self._axis_range(p, p0, g, X, Y)
         p1 = p0 - lr * g
         values = np.linspace(lo, hi, CURVE_POINTS)
-        L = landscape.loss_curve(net, p, np.concatenate([values, [p0, p1]]), X, Y)
-        self.values, self.losses = values, L[:-2]
+        past = np.array([_value_in(p, t) for t in self.trail])  # the walk so far
+        past = past[(past >= lo) & (past <= hi)]
+        L = landscape.loss_curve(net, p, np.concatenate([values, past, [p0, p1]]), X, Y)
+        self.values, self.losses = values, L[:CURVE_POINTS]  # (L: then the path, p0, p1)
+        _set_finite(self.path, past, L[CURVE_POINTS:-2])
         L0, L1 = float(L[-2]), float(L[-1])
         self.point, self.gradient, self.step_end = (p0, L0), g, (p1, L1)
         self.q_values = self.grid = None
@@ -381,8 +385,13 @@ class LandscapeView(QWidget):
         self.plot.setLabel("bottom", p.name(sizes), color=AXIS_TEXT, size="11pt")
         self.plot.setLabel("left", "L", color=AXIS_TEXT, size="11pt")
         finite = self.losses[np.isfinite(self.losses)]
-        top = max(float(finite.max()), L0) if len(finite) else 1.0
         bottom = min(float(finite.min()), L0, L1) if len(finite) else 0.0
+        top = max(float(finite.max()), L0) if len(finite) else 1.0
+        # the bowl around the point, not the far walls: at most 3 times the
+        # point's (or its path's) height above the lowest loss
+        walk = L[CURVE_POINTS:][np.isfinite(L[CURVE_POINTS:])]
+        near = max([L0, L1, *walk]) if np.isfinite(L0) else top
+        top = min(top, bottom + 3.0 * max(near - bottom, 1e-12))
         pad = 0.05 * (top - bottom or 1.0)
         self.plot.setRange(xRange=(lo, hi), yRange=(bottom - pad, top + pad), padding=0)
         d = f"{PARTIAL}L/{PARTIAL}{_symbol(p)}"
@@ -392,8 +401,12 @@ class LandscapeView(QWidget):
         self.readout.setText(
             f"<b>{p.name(sizes)}</b> = {fmt(p0)}<br>L = {fmt(L0)} <small>({self._rows_text(X)})"
             f"</small><br><span style='color:{TANGENT_COLOR}'>slope {d} = {fmt(g)}</span><br>"
-            f"<span style='color:{STEP_COLOR}'>step to {fmt(p1)}: L = {fmt(L1)}<br>"
-            f"<small>{_symbol(p)} − η·{d}, η = {fmt(lr)}</small></span>{note}")
+            f"<span style='color:{STEP_COLOR}'>step to {fmt(p1)}: L = {fmt(L1)}</span>{note}")
+        self.readout.setToolTip(
+            f"Orange: {p.name(sizes)} now. Purple dashes: the tangent, its slope {d}.\n"
+            f"Green arrow: the gradient step {_symbol(p)} − η·{d} with η = {fmt(lr)}"
+            f"{'' if self.document.project.training.optimizer == 'sgd' else ' (the chosen optimiser steps differently)'}.\n"
+            f"Grey dots: its earlier values, at their loss on this curve.")
 
     def _draw_grid(self, net, X: Array, Y: Array) -> None:
         p, q, sizes = self.param, self.against, net.sizes
@@ -431,8 +444,10 @@ class LandscapeView(QWidget):
         self.readout.setText(
             f"L = {fmt(L0)} <small>({self._rows_text(X)})</small><br>"
             f"<small>colour: dark low, light high</small><br>"
-            f"<span style='color:{STEP_COLOR}'>step to ({fmt(p1)}, {fmt(q1)})</span><br>"
-            f"<small>dots: the last {len(path)} states</small>")
+            f"<span style='color:{STEP_COLOR}'>step to ({fmt(p1)}, {fmt(q1)})</span>")
+        self.readout.setToolTip(
+            f"Orange: now. Green arrow: the gradient step (both minus η times their slope, "
+            f"η = {fmt(lr)}). Dots: the last {len(path)} states. White lines: equal loss.")
 
     def _with_trail(self, rng: tuple, p: Param) -> tuple:
         """The range widened to hold the recent path."""
@@ -471,7 +486,6 @@ class LandscapeView(QWidget):
 
     def _show_grid_items(self, grid: bool) -> None:
         self.image.setVisible(grid)
-        self.path.setVisible(grid)
         for item in self.isocurves:
             item.setVisible(grid)
         self.curve.setVisible(not grid)
