@@ -182,6 +182,9 @@ def test_one_weight_example_is_the_lectures_first_slide(qtbot, tmp_path):
         window.act_step_sample.trigger()
     w1, loss1 = shown(window).point
     assert w0 < w1 < 2.0 and loss1 < loss0
+    xs, ys = view.path.getData()  # the walk: each update's w, downhill all the way
+    assert len(xs) == 7 and xs[0] == w0 and xs[-1] == w1
+    assert np.all(np.diff(xs) > 0) and np.all(np.diff(ys) < 0)
     assert loss1 == pytest.approx(doc.network.loss_value(doc.dataset.X_train,
                                                          doc.dataset.Y_train), rel=1e-12)
 
