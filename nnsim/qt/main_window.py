@@ -183,6 +183,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.loss_dock.setWidget(self.loss_plot)
             self.decision_map = DecisionMapWidget(document, self)
             self.map_dock.setWidget(self.decision_map)
+            self.map_dock.visibilityChanged.connect(self.decision_map.on_exposed)
             self.landscape = LandscapeView(document, self)
             self.landscape_dock.setWidget(self.landscape)
         else:

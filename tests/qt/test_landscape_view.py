@@ -243,3 +243,17 @@ def test_a_diverged_network_draws_without_a_word_on_stderr(window, capfd):
     assert [str(w.message) for w in caught] == []
     out, err = capfd.readouterr()
     assert err.replace("This plugin does not support propagateSizeHints()\n", "") == ""
+
+
+def test_the_decision_map_behind_the_landscape_tab_waits(window, qtbot):
+    """Tabbed together, only the one in front computes."""
+    dmap = window.decision_map
+    count = dmap.render_count
+    with qtbot.waitSignal(dmap._timer.timeout):  # the map's next frame comes...
+        window.document.step_epochs(1)
+    assert dmap.render_count == count  # ...and computes nothing behind the tab
+    window.map_dock.raise_()  # its tab in front: brought up to date
+    qtbot.waitUntil(lambda: dmap.render_count == count + 1)
+    # the map of the trained network, not the one before
+    out = window.document.network.predict(dmap.grid_points())
+    np.testing.assert_allclose(dmap.values, out.reshape(dmap.values.shape), rtol=1e-12)
