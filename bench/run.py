@@ -127,6 +127,20 @@ def run_all(args) -> int:
                           f"{r['ratio_to_sample']:.2f}x")
             table.raw["micro"] = res
 
+    if "landscape" in args.sections:
+        from .landscape_bench import bench_landscape
+        table.section("Loss landscape: vectorised (core/landscape.py) vs a naive loop "
+                      "(set the parameter, network.loss_value), the same numbers")
+        res = bench_landscape(args.repeats or (3 if quick else 7), quick)
+        for r in res:
+            limit = r["target_s"]
+            table.add(f"{r['case']}: {r['what']}", fmt_time(r["vectorised_s"]),
+                      f"< {fmt_time(limit)}" if limit else "",
+                      r["vectorised_s"] < limit if limit else None)
+            table.add(f"{r['case']}: {r['what']}, naive / vectorised",
+                      f"{r['ratio']:.1f}x ({fmt_time(r['naive_s'])})")
+        table.raw["landscape"] = res
+
     if any(s in args.sections for s in ("canvas", "plot", "run", "start")):
         from . import gui_bench
         gui_bench.run_sections(args, table, notes, log)

@@ -326,12 +326,17 @@ class DecisionMapWidget(QWidget):
             self._timer.start()
 
     def _on_timer(self) -> None:
-        if self.isVisible():
+        # nor behind another tab (Qt moves a dock's hidden tab off the window)
+        if self.isVisible() and not self.visibleRegion().isEmpty():
             self.refresh_now()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty:
+        self.on_exposed()
+
+    def on_exposed(self, shown: bool = True) -> None:
+        """Brought up to date when shown again (e.g. its dock's tab comes to the front)."""
+        if shown and self._dirty:
             self._mark_dirty()
 
     def _key(self) -> tuple:

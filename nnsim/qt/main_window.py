@@ -26,6 +26,7 @@ from .examples_menu import Example, fill_examples_menu
 from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
 from .inspector import InspectorPanel
+from .landscape_view import LandscapeView
 from .loss_plot import LossPlotWidget
 from .prediction_bar import PredictionBar
 from .preferences import Preferences
@@ -191,11 +192,15 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.graph_view.ref_clicked.connect(lambda ref: self.scene.select(ref))
             self.graph_dock.setWidget(self.graph_view)
             self.graph_dock.visibilityChanged.connect(self.graph_view.dock_shown)
+            self.map_dock.visibilityChanged.connect(self.decision_map.on_exposed)
+            self.landscape = LandscapeView(document, self)
+            self.landscape_dock.setWidget(self.landscape)
         else:
             self.training_panel.set_document(document)  # switches the runner too
             self.loss_plot.set_document(document)
             self.decision_map.set_document(document)
             self.graph_view.set_document(document)
+            self.landscape.set_document(document)
         old_panel = self.data_scroll.takeWidget()
         if old_panel is not None:
             old_panel.deleteLater()
@@ -476,6 +481,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.inspector.show_selection(selection)
         self.decision_map.show_neuron(selection if isinstance(selection, NeuronRef) else None)
         self.graph_view.show_selection(selection)
+        self.landscape.show_parameter(selection)
 
     def _on_diverged(self, info) -> None:
         """Show where training first stopped being finite (the training panel

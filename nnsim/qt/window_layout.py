@@ -52,9 +52,12 @@ class WindowLayoutMixin:
         self.map_dock = self._dock("Decision map", "map_dock",
                                    Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
+        # the graph and the landscape are tabbed with the map once the window
+        # shows (a second group of tabs made before that leaves a stray tab bar)
         self.graph_dock = self._dock("Computational graph", "graph_dock",
                                      Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._tabified_graph = False  # tabbed with the map once shown (one group before)
+        self.landscape_dock = self._dock("Loss landscape", "landscape_dock",
+                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         # The data panel is recreated with each document; its scroll area stays.
         self.data_scroll = QScrollArea(self)
         self.data_scroll.setObjectName("data_scroll")
@@ -66,7 +69,7 @@ class WindowLayoutMixin:
     @property
     def docks(self) -> tuple[QDockWidget, ...]:
         return (self.inspector_dock, self.training_dock, self.data_dock, self.loss_dock,
-                self.map_dock, self.graph_dock)
+                self.map_dock, self.graph_dock, self.landscape_dock)
 
     def _dock(self, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -80,25 +83,16 @@ class WindowLayoutMixin:
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._tabified_graph:
-            QTimer.singleShot(0, self._tab_graph_with_map)
         if not self._sized_docks:
             self._sized_docks = True
             # after the first layout pass: Qt overrides dock sizes set before it
             QTimer.singleShot(0, self._default_dock_sizes)
 
-    def _tab_graph_with_map(self) -> None:
-        # after the first show: a second group of tabs made before it leaves
-        # Qt a stray tab bar (see _make_docks)
-        if not self._tabified_graph:
-            self._tabified_graph = True
-            if self.dockWidgetArea(self.graph_dock) == self.dockWidgetArea(self.map_dock) \
-                    and not self.tabifiedDockWidgets(self.graph_dock):
-                self.tabifyDockWidget(self.map_dock, self.graph_dock)
-                self.map_dock.raise_()
-
     def _default_dock_sizes(self) -> None:
         H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.tabifyDockWidget(self.map_dock, self.graph_dock)
+        self.tabifyDockWidget(self.map_dock, self.landscape_dock)
+        self.map_dock.raise_()
         self.resizeDocks([self.training_dock, self.inspector_dock],
                          [SIDE_WIDTH, INSPECTOR_WIDTH], H)
         self.resizeDocks([self.loss_dock],

@@ -124,7 +124,8 @@ def test_every_dock_is_hidden_and_shown_from_the_view_menu(window, qtbot):
     qtbot.waitUntil(lambda: canvas_size(window).width() > before.width())
     toggles["Loss"].trigger()  # the map beside it takes its room...
     toggles["Decision map"].trigger()  # ...so the bottom strip goes with them all
-    toggles["Computational graph"].trigger()  # (tabbed with the map)
+    toggles["Computational graph"].trigger()  # (tabbed with the map,
+    toggles["Loss landscape"].trigger()  # and so is the landscape)
     qtbot.waitUntil(lambda: canvas_size(window).height() > before.height())
 
 
