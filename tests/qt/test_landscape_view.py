@@ -29,7 +29,7 @@ def open_window(qtbot, tmp_path, example=None):
     w.show()
     qtbot.waitExposed(w)
     # tabbed behind the decision map once the window has shown
-    qtbot.waitUntil(lambda: w.tabifiedDockWidgets(w.map_dock) == [w.landscape_dock])
+    qtbot.waitUntil(lambda: w.landscape_dock in w.tabifiedDockWidgets(w.map_dock))
     w.landscape_dock.raise_()  # the user clicks the "Loss landscape" tab
     qtbot.waitUntil(w.landscape.on_screen)
     return w
