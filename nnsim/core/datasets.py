@@ -21,11 +21,12 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .limits import DATA_MAX_N, DATA_MIN_N
+
 Array = np.ndarray
 
 KINDS = ("binary", "multiclass", "regression")
 
-_MAX_N = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,8 @@ def _check_spec(spec: DataSpec) -> None:
     if not isinstance(spec.name, str) or spec.name not in BUILTIN:
         raise ValueError(f"data.name: expected one of {', '.join(BUILTIN)}, "
                          f"got {_show(spec.name)}")
-    if not (_is_int(spec.n) and 4 <= spec.n <= _MAX_N):
-        raise ValueError(f"data.n: expected an integer from 4 to {_MAX_N}, "
+    if not (_is_int(spec.n) and DATA_MIN_N <= spec.n <= DATA_MAX_N):
+        raise ValueError(f"data.n: expected an integer from {DATA_MIN_N} to {DATA_MAX_N}, "
                          f"got {_show(spec.n)}")
     if not (_is_real(spec.noise) and math.isfinite(spec.noise)
             and spec.noise >= 0):

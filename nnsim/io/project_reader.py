@@ -22,8 +22,8 @@ from ..core.initializers import INITIALIZERS, init_weights
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.project import History, ImportedData, Project
-from ..core.limits import MAX_SEED
-from ..core.training import DTYPES, MAX_LEARNING_RATE, EpochResult, TrainingConfig
+from ..core.limits import MAX_LEARNING_RATE, MAX_SEED
+from ..core.training import DTYPES, EpochResult, TrainingConfig
 from .errors import Invalid
 from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS, FORMAT_NAME,
                            FORMAT_VERSION, LAYER_KEYS, MAX_COORDINATE, MAX_COUNT, MAX_LAYERS,
