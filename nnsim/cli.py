@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .core import edit
 from .core.datasets import Dataset
-from .core.initializers import init_weights
+from .core.project import History
 from .core.worked_solution import traced_step, worked_solution
 from .io import FileFormatError, load_project, save_project, user_message
 from .io.atomic import atomic_write_bytes
@@ -189,12 +190,11 @@ def _trained_path(path: Path) -> Path:
 
 
 def _reinitialise(project) -> None:
-    rng = np.random.default_rng(project.training.seed)
-    for layer in project.network.layers:
-        layer.W = init_weights(project.training.initializer, layer.n_in, layer.units, rng)
-        layer.b = np.zeros(layer.units)
-    project.optimizer_state = None
-    project.history.epochs = []
+    """The weights the new seed gives and no training yet, as the window's
+    Reset Training does (the same core.edit.reinitialize)."""
+    project.network = edit.reinitialize(project.network, project.training.initializer,
+                                        np.random.default_rng(project.training.seed))
+    project.history, project.optimizer_state = History(), None
 
 
 # -- trace -----------------------------------------------------------------
