@@ -299,11 +299,3 @@ def worked_solution(network: Network, snap: Snapshot, title: str) -> WorkedSolut
                 _updates(network, snap), _after(network, snap)]
     return WorkedSolution(title, _setup(network, snap), tuple(sections))
 
-
-def explain_sample(network: Network, config: TrainingConfig, data: Dataset, index: int,
-                   title: str) -> tuple[WorkedSolution, Snapshot]:
-    """Run one step on training row ``index`` and write it out (``network`` is
-    not changed)."""
-    before = network.copy()
-    snap = traced_step(network.copy(), config, data, index)
-    return worked_solution(before, snap, title), snap

@@ -559,10 +559,6 @@ class LossPlotWidget(QWidget):
         return self._data(self.train_curve)
 
     @property
-    def test_data(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._data(self.test_curve)
-
-    @property
     def step_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(update numbers, batch losses), filled while the per-update view shows."""
         return self._data(self.step_curve)
