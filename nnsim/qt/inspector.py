@@ -12,7 +12,7 @@ after the loss step, its share of the loss. "Check gradient" compares backprop w
 central difference on the cycle's batch.
 
 The numbers come from :mod:`nnsim.core.chainrule`; names and number formats
-are the canvas's (:mod:`nnsim.qt.canvas.labels`), so the inspector and the
+from :mod:`nnsim.core.naming`, as on the canvas, so the inspector and the
 edge labels read the same. The loss combo lives in the main window's toolbar.
 """
 from __future__ import annotations
