@@ -72,9 +72,9 @@ def fmt_setting(value: float) -> str:
     return fmt(value, 6)
 
 
-def fmt_percent(fraction: float) -> str:
+def fmt_percent(fraction: float, decimals: int = 1) -> str:
     """An accuracy or a probability: ``97.5%``."""
-    return f"{100 * fraction:.1f}%"
+    return f"{100 * fraction:.{decimals}f}%"
 
 
 def fmt_epoch_rate(rate: float | None) -> str:
