@@ -545,7 +545,7 @@ class LossPlotWidget(QWidget):
         """The kept runs' training-loss curves (per epoch), oldest first."""
         return [r.train for r in self._kept]
 
-    # -- the data on show (for tests and exports) ------------------------------------
+    # -- the data on show (what the tests read to check the plot) --------------------
     @staticmethod
     def _data(curve: PeakCurve) -> tuple[np.ndarray, np.ndarray]:
         """The whole series of ``curve`` as of the last redraw (the curve
