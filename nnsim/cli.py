@@ -17,7 +17,8 @@ import numpy as np
 
 from .core import edit
 from .core.datasets import Dataset
-from .core.naming import ARROW_ASCII, edge_name_ascii, fmt_full, fmt_setting, fmt_worked, neuron_name
+from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
+                          fmt_worked, input_names, neuron_name, target_names)
 from .core.project import History
 from .core.worked_solution import traced_step, worked_solution
 from .io import FileFormatError, load_project, save_project, user_message
@@ -179,9 +180,9 @@ def _train(args) -> int:
     if last.test_loss is not None:
         print(f"test loss: {last.test_loss:.6g}")
     if last.train_accuracy is not None:
-        print(f"train accuracy: {last.train_accuracy:.1%}")
+        print(f"train accuracy: {fmt_percent(last.train_accuracy)}")
     if last.test_accuracy is not None:
-        print(f"test accuracy: {last.test_accuracy:.1%}")
+        print(f"test accuracy: {fmt_percent(last.test_accuracy)}")
     print(f"written: {out}")
     return 0
 
@@ -214,8 +215,7 @@ def _sample_source(args, project) -> tuple[Dataset, int]:
                              f"{net.n_outputs} outputs")
         X, Y = np.array([args.input]), np.array([args.target])
         data = Dataset(X, Y, X[:0], Y[:0], "regression", "trace",
-                       [f"x{i + 1}" for i in range(X.shape[1])],
-                       [f"y{j + 1}" for j in range(Y.shape[1])])
+                       input_names(X.shape[1]), target_names("regression", Y.shape[1]))
         return data, 0
     if args.target is not None:
         raise UsageError("--target goes with --input, not with --sample")

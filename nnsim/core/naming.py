@@ -8,6 +8,8 @@ Naming scheme (used everywhere a neuron or a connection is named):
 - hidden neurons with several hidden layers: ``h<layer>_<neuron>``, e.g.
   ``h2_3`` is neuron 3 of hidden layer 2
 - output neurons: ``out1, out2, ...`` (the lecture's a_j^(out))
+- data columns without names of their own: inputs ``x1, x2, ...``, targets
+  ``y`` (or ``y1, y2, ...``; ``class 0, class 1, ...`` for one-hot classes)
 - a connection: ``x1 → h2`` (source → target); its weight ``w(x1 → h2)``
   (``nnsim trace``'s plain-text table writes ``x1->h2``: ARROW_ASCII)
 
@@ -119,6 +121,19 @@ def edge_name_ascii(sizes: list[int], k: int, i: int, j: int) -> str:
 def weight_name(sizes: list[int], k: int, i: int, j: int) -> str:
     """The weight of that connection: "w(x1 → h2)"."""
     return f"w({edge_name(sizes, k, i, j)})"
+
+
+def input_names(n: int) -> list[str]:
+    """The default names of n input columns: x1, x2, ... (as the input neurons)."""
+    return [f"x{i + 1}" for i in range(n)]
+
+
+def target_names(kind: str, n: int) -> list[str]:
+    """The default names of n target columns: "class 0", ... for one-hot
+    classes, else "y" for one column and y1, y2, ... for several."""
+    if kind == "multiclass":
+        return [f"class {j}" for j in range(n)]
+    return ["y"] if n == 1 else [f"y{j + 1}" for j in range(n)]
 
 
 def fmt_vector(values) -> str:

@@ -66,6 +66,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..core import naming
 from ..core.datasets import from_arrays
 from ..core.limits import (CSV_MAX_BYTES, CSV_MAX_CLASSES, CSV_MAX_COLUMNS, CSV_MAX_LINE_CHARS,
                            CSV_MAX_VALUES, DATA_MAX_N)
@@ -732,8 +733,7 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
     if len(Xa) == 0:
         raise CsvError(source, f"no rows are left after skipping {len(skipped):,} bad "
                                f"row{'s' * (len(skipped) != 1)}; the first: {problems[0]}")
-    input_names = [names[j] for j in ins] if has_header else \
-        [f"x{i + 1}" for i in range(n_in)]
+    input_names = [names[j] for j in ins] if has_header else naming.input_names(n_in)
     kind, class_labels = None, None
     if encode_classes:
         Ya, target_names, kind, class_labels = _encode(
@@ -741,8 +741,8 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
             dc, names[tgt] if has_header else "y", tgt_ref, source)
     else:
         Ya = Y.array()
-        target_names = [names[j] for j in outs] if has_header else \
-            (["y"] if len(outs) == 1 else [f"y{i + 1}" for i in range(len(outs))])
+        target_names = ([names[j] for j in outs] if has_header
+                        else naming.target_names("regression", len(outs)))
     if Xa.size + Ya.size > max_values:  # one-hot columns counted now
         raise CsvError(source, f"the data would hold {Xa.size + Ya.size:,} values "
                                f"({Ya.shape[1]} one-hot columns); nnsim imports at most "

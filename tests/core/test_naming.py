@@ -2,7 +2,8 @@
 import math
 
 from nnsim.core.naming import (edge_name, edge_name_ascii, fmt, fmt_epoch_rate, fmt_operand,
-                               fmt_percent, fmt_setting, fmt_worked, neuron_name, weight_name)
+                               fmt_percent, fmt_setting, fmt_worked, input_names, neuron_name,
+                               target_names, weight_name)
 
 
 def test_each_format_shows_what_its_purpose_needs():
@@ -23,3 +24,9 @@ def test_one_naming_scheme_with_an_ascii_arrow_for_plain_text():
     assert edge_name(sizes, 2, 1, 0) == "h2 \u2192 out1"
     assert weight_name(sizes, 2, 1, 0) == "w(h2 \u2192 out1)"
     assert edge_name_ascii(sizes, 2, 1, 0) == "h2->out1"
+
+
+def test_data_columns_without_names_are_named_alike_everywhere():
+    assert input_names(2) == ["x1", "x2"]
+    assert target_names("binary", 1) == ["y"] and target_names("regression", 2) == ["y1", "y2"]
+    assert target_names("multiclass", 3) == ["class 0", "class 1", "class 2"]
