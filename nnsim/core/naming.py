@@ -13,7 +13,7 @@ Naming scheme (used everywhere a neuron or a connection is named):
 - a connection: ``x1 → h2`` (source → target); its weight ``w(x1 → h2)``
   (``nnsim trace``'s plain-text table writes ``x1->h2``: ARROW_ASCII)
 
-Number formats, one per purpose (every text the app shows uses one of them):
+Number formats, one per purpose (new texts use these rather than a format spec):
 
 - ``fmt``: on screen (canvas, inspector, plots, messages), 4 significant
   digits, compact: ``0.1523``, ``-2.31e-05``; ``fmt_full``: 10, for tooltips
