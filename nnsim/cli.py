@@ -15,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .core import edit
 from .core.datasets import Dataset
-from .core.initializers import init_weights
+from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
+                          fmt_worked, input_names, neuron_name, target_names)
+from .core.project import History
 from .core.worked_solution import traced_step, worked_solution
 from .io import FileFormatError, load_project, save_project, user_message
 from .io.atomic import atomic_write_bytes
@@ -168,7 +171,7 @@ def _train(args) -> int:
     if results and not results[-1].finite:
         raise ValueError(
             f"training diverged at epoch {results[-1].epoch}: the loss is no longer a finite "
-            f"number (learning rate {cfg.learning_rate:g} is probably too large); "
+            f"number (learning rate {fmt_setting(cfg.learning_rate)} is probably too large); "
             "nothing was written")
     save_project(project, out)
     last = results[-1] if results else None
@@ -180,9 +183,9 @@ def _train(args) -> int:
     if last.test_loss is not None:
         print(f"test loss: {last.test_loss:.6g}")
     if last.train_accuracy is not None:
-        print(f"train accuracy: {last.train_accuracy:.1%}")
+        print(f"train accuracy: {fmt_percent(last.train_accuracy)}")
     if last.test_accuracy is not None:
-        print(f"test accuracy: {last.test_accuracy:.1%}")
+        print(f"test accuracy: {fmt_percent(last.test_accuracy)}")
     print(f"written: {out}")
     return 0
 
@@ -192,12 +195,11 @@ def _trained_path(path: Path) -> Path:
 
 
 def _reinitialise(project) -> None:
-    rng = np.random.default_rng(project.training.seed)
-    for layer in project.network.layers:
-        layer.W = init_weights(project.training.initializer, layer.n_in, layer.units, rng)
-        layer.b = np.zeros(layer.units)
-    project.optimizer_state = None
-    project.history.epochs = []
+    """The weights the new seed gives and no training yet, as the window's
+    Reset Training does (the same core.edit.reinitialize)."""
+    project.network = edit.reinitialize(project.network, project.training.initializer,
+                                        np.random.default_rng(project.training.seed))
+    project.history, project.optimizer_state = History(), None
 
 
 # -- trace -----------------------------------------------------------------
@@ -216,8 +218,7 @@ def _sample_source(args, project) -> tuple[Dataset, int]:
                              f"{net.n_outputs} outputs")
         X, Y = np.array([args.input]), np.array([args.target])
         data = Dataset(X, Y, X[:0], Y[:0], "regression", "trace",
-                       [f"x{i + 1}" for i in range(X.shape[1])],
-                       [f"y{j + 1}" for j in range(Y.shape[1])])
+                       input_names(X.shape[1]), target_names("regression", Y.shape[1]))
         return data, 0
     if args.target is not None:
         raise UsageError("--target goes with --input, not with --sample")
@@ -290,47 +291,52 @@ def _finite_or_none_tree(obj):
     return obj
 
 
-W = 15  # column width: nine significant digits, as worked examples publish them
-
-
-def _fmt(x: float) -> str:
-    return f"{x: .9g}"
+W = 15  # number column width: fmt_worked's nine significant digits and a sign
 
 
 def _print_trace(snap, project) -> None:
+    """The step as a plain-text table: names as on the canvas (x1, h1, out1),
+    connections with an ASCII arrow (x1->h1) like the table's other symbols
+    (delta=dL/dz), so it reads the same in any terminal and in a log file."""
     net = project.network
+    sizes = net.sizes
     x, y = snap.X[0], snap.Y[0]
-    print(f"input  x = [{', '.join(f'{v:g}' for v in x)}]   "
-          f"target y = [{', '.join(f'{v:g}' for v in y)}]   "
-          f"learning rate {snap.learning_rate:g}")
+    # the name column fits the longest connection name (its ends the longest names)
+    longest = [max(len(neuron_name(sizes, k, j)) for j in range(n)) for k, n in enumerate(sizes)]
+    N = max(6, *(a + len(ARROW_ASCII) + b for a, b in zip(longest, longest[1:])))
+    print(f"input  x = [{', '.join(fmt_setting(v) for v in x)}]   "
+          f"target y = [{', '.join(fmt_setting(v) for v in y)}]   "
+          f"learning rate {fmt_setting(snap.learning_rate)}")
     for k, layer in enumerate(net.layers):
         kind = "output layer" if k == len(net.layers) - 1 else "hidden layer"
         print(f"\nlayer {k + 1} ({kind}, {layer.units} neurons, {layer.activation})")
+        neurons = [neuron_name(sizes, k + 1, j) for j in range(layer.units)]
+        edges = [[edge_name_ascii(sizes, k + 1, i, j) for j in range(layer.units)]
+                 for i in range(layer.n_in)]
         new_b = "new b (frozen)" if not layer.train_bias else "new b"
-        print(f"  {'neuron':>6} {'z':>{W}} {'a':>{W}} {'delta=dL/dz':>{W}} "
+        print(f"  {'neuron':>{N}} {'z':>{W}} {'a':>{W}} {'delta=dL/dz':>{W}} "
               f"{'b':>{W}} {'dL/db':>{W}} {new_b:>{W}}")
         b_old, b_new = snap.weights_before[k][1], snap.weights_after[k][1]
         for j in range(layer.units):
-            print(f"  {j + 1:>6} {_fmt(snap.z[k][0, j]):>{W}} {_fmt(snap.a[k + 1][0, j]):>{W}} "
-                  f"{_fmt(snap.delta[k][0, j]):>{W}} {_fmt(b_old[j]):>{W}} "
-                  f"{_fmt(snap.db[k][j]):>{W}} {_fmt(b_new[j]):>{W}}")
+            print(f"  {neurons[j]:>{N}} {fmt_worked(snap.z[k][0, j]):>{W}} "
+                  f"{fmt_worked(snap.a[k + 1][0, j]):>{W}} "
+                  f"{fmt_worked(snap.delta[k][0, j]):>{W}} {fmt_worked(b_old[j]):>{W}} "
+                  f"{fmt_worked(snap.db[k][j]):>{W}} {fmt_worked(b_new[j]):>{W}}")
         W_old, W_new = snap.weights_before[k][0], snap.weights_after[k][0]
-        print(f"  {'weight':>6} {'w':>{W}} {'dL/dw':>{W}} {'new w':>{W}}")
-        src = "x" if k == 0 else "h"
+        print(f"  {'weight':>{N}} {'w':>{W}} {'dL/dw':>{W}} {'new w':>{W}}")
         for i in range(layer.n_in):
             for j in range(layer.units):
                 removed = layer.mask is not None and not layer.mask[i, j]
-                name = f"{src}{i + 1}->{j + 1}"
                 if removed:
-                    print(f"  {name:>6} {'(removed)':>{W}}")
+                    print(f"  {edges[i][j]:>{N}} {'(removed)':>{W}}")
                     continue
-                print(f"  {name:>6} {_fmt(W_old[i, j]):>{W}} {_fmt(snap.dW[k][i, j]):>{W}} "
-                      f"{_fmt(W_new[i, j]):>{W}}")
+                print(f"  {edges[i][j]:>{N}} {fmt_worked(W_old[i, j]):>{W}} "
+                      f"{fmt_worked(snap.dW[k][i, j]):>{W}} {fmt_worked(W_new[i, j]):>{W}}")
     t = snap.Y.shape[1]
-    print(f"\nloss ({_loss_label(net.loss, t)}): {snap.loss:.10g}")
+    print(f"\nloss ({_loss_label(net.loss, t)}): {fmt_full(snap.loss)}")
     with np.errstate(all="ignore"):
         after = net.loss_value(snap.X, snap.Y)
-    print(f"loss after this update, same sample: {after:.10g}")
+    print(f"loss after this update, same sample: {fmt_full(after)}")
 
 
 def _loss_label(loss: str, t: int) -> str:

@@ -42,7 +42,7 @@ import numpy as np
 
 from . import activations as act
 from . import losses as lossmod
-from .naming import fmt, neuron_name
+from .naming import fmt, fmt_operand, fmt_setting, neuron_name
 from .network import Network
 from .stepper import MicroStep, Snapshot
 
@@ -60,13 +60,7 @@ ARROW = "\u2192"
 Namer = Callable[[list, int, int], str]
 
 
-# -- names and numbers (nnsim.core.naming: the same as on the canvas) -------
-
-def _p(x: float) -> str:
-    """A number as an operand: negatives in parentheses."""
-    s = fmt(x)
-    return f"({s})" if s.startswith("-") else s
-
+# Names and numbers come from nnsim.core.naming: the same as on the canvas.
 
 # -- the result types -----------------------------------------------------------
 
@@ -342,11 +336,12 @@ def _derivative_factor(ctx: _Ctx, k: int, j: int, z: float, a: float) -> Factor:
     sa, sz = ctx.a(k, j), ctx.z(k, j)
     symbol = f"\u2202{sa}/\u2202{sz}"
     if name == "sigmoid":
-        formula, numbers = f"{sa}{DOT}(1 {MINUS} {sa})", f"{_p(a)}{DOT}(1 {MINUS} {_p(a)})"
+        pa = fmt_operand(a)
+        formula, numbers = f"{sa}{DOT}(1 {MINUS} {sa})", f"{pa}{DOT}(1 {MINUS} {pa})"
     elif name == "tanh":
-        formula, numbers = f"1 {MINUS} {sa}\u00b2", f"1 {MINUS} {_p(a)}\u00b2"
+        formula, numbers = f"1 {MINUS} {sa}\u00b2", f"1 {MINUS} {fmt_operand(a)}\u00b2"
     elif name in ("relu", "leaky_relu"):
-        low = "0" if name == "relu" else f"{act.LEAKY_SLOPE:g}"
+        low = "0" if name == "relu" else f"{fmt_setting(act.LEAKY_SLOPE)}"
         formula = f"1 if {sz} > 0, else {low}"
         numbers = f"{sz} = {fmt(z)} {'>' if z > 0 else chr(0x2264)} 0"
     elif name == "linear":
@@ -362,21 +357,22 @@ def _activation_quantity(ctx: _Ctx, k: int, j: int, z_row: np.ndarray, a: float)
     z = float(z_row[j])
     if name == "sigmoid":
         formula = f"1/(1 + e^{MINUS}{sz})"
-        numbers = f"1/(1 + e^{_p(-z)})"  # e^−z with −z worked out
+        numbers = f"1/(1 + e^{fmt_operand(-z)})"  # e^−z with −z worked out
     elif name == "tanh":
         formula, numbers = f"tanh({sz})", f"tanh({fmt(z)})"
     elif name == "relu":
         formula, numbers = f"max(0, {sz})", f"max(0, {fmt(z)})"
     elif name == "leaky_relu":
-        formula = f"{sz} if {sz} > 0, else {act.LEAKY_SLOPE:g}{DOT}{sz}"
-        numbers = fmt(z) if z > 0 else f"{act.LEAKY_SLOPE:g}{DOT}{_p(z)}"
+        formula = f"{sz} if {sz} > 0, else {fmt_setting(act.LEAKY_SLOPE)}{DOT}{sz}"
+        numbers = fmt(z) if z > 0 else f"{fmt_setting(act.LEAKY_SLOPE)}{DOT}{fmt_operand(z)}"
     elif name == "linear":
         formula, numbers = sz, fmt(z)
     elif name == "softmax":
         n = len(z_row)
         formula = f"e^{sz} / \u03a3_k e^z_k"
-        shown = " + ".join(f"e^{_p(v)}" for v in z_row[:4]) + (" + \u2026" if n > 4 else "")
-        numbers = f"e^{_p(z)} / ({shown})"
+        shown = (" + ".join(f"e^{fmt_operand(v)}" for v in z_row[:4])
+                 + (" + \u2026" if n > 4 else ""))
+        numbers = f"e^{fmt_operand(z)} / ({shown})"
     else:
         formula, numbers = act.get(name).formula, ""
     return Quantity(sa, formula, numbers, a, note=f"f = {name}", kind="a", neuron=(k, j))
@@ -403,7 +399,7 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
                 formula, numbers = f"({sa} {MINUS} {ys})/n", f"({fmt(a)} {MINUS} {fmt(y)})/{n}"
             else:
                 formula = f"({sa}{DOT}\u03a3y {MINUS} {ys})/n"
-                numbers = f"({fmt(a)}{DOT}{_p(row_sum)} {MINUS} {fmt(y)})/{n}"
+                numbers = f"({fmt(a)}{DOT}{fmt_operand(row_sum)} {MINUS} {fmt(y)})/{n}"
             note = ("With softmax and cross-entropy the two first factors ∂L/∂a and "
                     "∂a/∂z are taken together: each output a depends on every z, and the "
                     "sum of those dependencies simplifies to (a − y)/n, the number used here.")
@@ -427,10 +423,11 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
     g_k = f"\u2202L/\u2202a_k"
     formula = (f"\u03a3_k {g_k}{DOT}\u2202a_k/\u2202{sz} = "
                f"{sa}{DOT}(\u2202L/\u2202{sa} {MINUS} \u03a3_k {g_k}{DOT}a_k)")
-    terms = " + ".join(f"{_p(float(gk))}{DOT}{_p(float(ak))}" for gk, ak in zip(gs[:4], avs[:4]))
+    terms = " + ".join(f"{fmt_operand(float(gk))}{DOT}{fmt_operand(float(ak))}"
+                       for gk, ak in zip(gs[:4], avs[:4]))
     if len(gs) > 4:
         terms += " + \u2026"
-    numbers = f"{_p(a)}{DOT}({_p(g)} {MINUS} ({terms}))"
+    numbers = f"{fmt_operand(a)}{DOT}({fmt_operand(g)} {MINUS} ({terms}))"
     fused = Factor(d_symbol, formula, numbers, value, kind=FactorKind.FUSED, neuron=(L, m))
     return [fused], (
         "Softmax couples every output: a_k depends on every z, with ∂a_k/∂z_m = "
@@ -456,12 +453,13 @@ def _loss_gradient_factor(ctx: _Ctx, loss: str, a: float, y: float, g: float, m:
     if loss == "bce":
         formula = f"({sa} {MINUS} {ys})/({sa}{DOT}(1 {MINUS} {sa}))/(n{DOT}t)"
         inside = lossmod.EPS <= a <= 1.0 - lossmod.EPS
-        numbers = (f"({fmt(a)} {MINUS} {fmt(y)})/({_p(a)}{DOT}(1 {MINUS} {_p(a)}))"
+        pa = fmt_operand(a)
+        numbers = (f"({fmt(a)} {MINUS} {fmt(y)})/({pa}{DOT}(1 {MINUS} {pa}))"
                    f"/({n}{DOT}{t})") if inside else "0"
         return Factor(symbol, formula, numbers, g, note="" if inside else cut, **where)
     # cross-entropy with an output other than softmax
     inside = lossmod.EPS <= a <= 1.0
-    numbers = f"{MINUS}{_p(y)}/({n}{DOT}{_p(a)})" if inside else "0"
+    numbers = f"{MINUS}{fmt_operand(y)}/({n}{DOT}{fmt_operand(a)})" if inside else "0"
     return Factor(symbol, f"{MINUS}{ys}/(n{DOT}{sa})", numbers, g, note="" if inside else cut,
                   **where)
 
@@ -550,13 +548,13 @@ def _update(ctx: _Ctx, snap: Snapshot, k: int, i: int | None, j: int, gradient: 
         new = old - lr * gradient
     arithmetic = ""
     if optimizer == "sgd":
-        arithmetic = f"{fmt(old)} {MINUS} {lr:g}{DOT}{_p(gradient)}"
+        arithmetic = f"{fmt(old)} {MINUS} {fmt_setting(lr)}{DOT}{fmt_operand(gradient)}"
         numbers = f"{arithmetic} = {fmt(new)}"
         if not applied:
             note = "The Update step will apply this."
     else:
         formula = f"{sym} := {sym} + \u0394{sym}"
-        arithmetic = f"{fmt(old)} + {_p(new - old)}" if applied else ""
+        arithmetic = f"{fmt(old)} + {fmt_operand(new - old)}" if applied else ""
         numbers = f"{arithmetic} = {fmt(new)}" if applied else ""
         note = (f"The {optimizer} optimiser does not subtract η·g directly: it also uses "
                 f"what it remembers from earlier updates"
@@ -796,7 +794,8 @@ def _loss_share(ctx: _Ctx, snap: Snapshot, s: int, j: int) -> Quantity:
         numbers = f"({fmt(y)} {MINUS} {fmt(a)})\u00b2/({n}{DOT}{t})"
     elif loss.name == "bce":
         formula = f"{MINUS}[{ys}{DOT}log {sa} + (1 {MINUS} {ys}){DOT}log(1 {MINUS} {sa})]/(n{DOT}t)"
-        numbers = (f"{MINUS}[{fmt(y)}{DOT}log {fmt(a)} + {_p(1 - y)}{DOT}log {_p(1 - a)}]"
+        numbers = (f"{MINUS}[{fmt(y)}{DOT}log {fmt(a)} + "
+                   f"{fmt_operand(1 - y)}{DOT}log {fmt_operand(1 - a)}]"
                    f"/({n}{DOT}{t})")
     else:
         formula = f"{MINUS}{ys}{DOT}log {sa}/n"
@@ -866,13 +865,13 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
         removed = ctx.sizes[k - 1] - len(z_terms)
         shown = z_terms[:MAX_TERMS]
         sym_terms = [t.label for t in shown]
-        num_terms = [f"{_p(t.left)}{DOT}{_p(t.right)}" for t in shown]
+        num_terms = [f"{fmt_operand(t.left)}{DOT}{fmt_operand(t.right)}" for t in shown]
         if len(z_terms) > MAX_TERMS:
             more = f"\u2026 ({len(z_terms) - MAX_TERMS} more)"
             sym_terms.append(more)
             num_terms.append(more)
         formula = " + ".join(sym_terms + [ctx.b(k, j)])
-        numbers = " + ".join(num_terms + [_p(bias)])
+        numbers = " + ".join(num_terms + [fmt_operand(bias)])
         note = (f"{removed} removed connection{'s' if removed > 1 else ''} "
                 f"left out" if removed else "")
         z_q = Quantity(ctx.z(k, j), formula, numbers, float(snap.z[k - 1][s, j]), note=note,
@@ -898,7 +897,7 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
                 formula, numbers = delta_factors[0].formula, delta_factors[0].numbers
             else:  # dL/da · da/dz
                 formula = f" {DOT} ".join(f.symbol for f in delta_factors)
-                numbers = f" {DOT} ".join(_p(f.value) for f in delta_factors)
+                numbers = f" {DOT} ".join(fmt_operand(f.value) for f in delta_factors)
             delta_q = Quantity(d_sym, formula, numbers, d, note=note, **d_ids)
         else:
             f_j = _derivative_factor(ctx, k, j, float(snap.z[k - 1][s, j]),
@@ -913,7 +912,8 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
             more = (f" + \u2026 ({len(delta_terms) - MAX_TERMS} more)"
                     if len(delta_terms) > MAX_TERMS else "")
             sum_sym = " + ".join(t.label for t in shown) + more if shown else "0"
-            sum_num = " + ".join(f"{_p(t.left)}{DOT}{_p(t.right)}" for t in shown) + more \
+            sum_num = " + ".join(f"{fmt_operand(t.left)}{DOT}{fmt_operand(t.right)}"
+                                 for t in shown) + more \
                 if shown else "0"
             g = math.fsum(t.value for t in delta_terms)
             g_factor = Factor(f"\u2202L/\u2202{ctx.a(k, j)}", sum_sym, sum_num, g,
@@ -922,7 +922,7 @@ def explain_neuron(network: Network, snapshot: Snapshot | None, k: int, j: int, 
                               kind=FactorKind.DL_DA, neuron=(k, j))
             delta_factors = [g_factor, f_j]
             formula = f"\u2202L/\u2202{ctx.a(k, j)} {DOT} {f_j.symbol}"
-            numbers = f"{_p(g)} {DOT} {_p(f_j.value)}"
+            numbers = f"{fmt_operand(g)} {DOT} {fmt_operand(f_j.value)}"
             delta_q = Quantity(d_sym, formula, numbers, d, **d_ids)
 
     share = share_batch = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .naming import fmt
 from .network import Network
 
 LOSS_NAMES = {"mse": "MSE", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy"}
@@ -66,7 +67,7 @@ def warnings_for(network: Network, data_kind: str | None = None,
         if Y.size and not reaches(out, units, Y):
             low, high = _RANGE[out]
             span = f"{low:g} to {high:g}" if high is not None else f"{low:g} and above"
-            found.append(f"The targets run from {Y.min():.4g} to {Y.max():.4g}, but a {out} "
+            found.append(f"The targets run from {fmt(Y.min())} to {fmt(Y.max())}, but a {out} "
                          f"output only gives {span}: the loss cannot reach 0. A linear "
                          "output reaches any target.")
     return found
@@ -108,7 +109,7 @@ def _describe_targets(data_kind: str, Y: np.ndarray) -> str:
         return f"The targets are {Y.shape[1]} classes"
     if data_kind == "binary":
         return "The targets are 0 and 1"
-    return f"The targets run from {Y.min():.4g} to {Y.max():.4g}"
+    return f"The targets run from {fmt(Y.min())} to {fmt(Y.max())}"
 
 
 def output_proposal(network: Network, data_kind: str, targets: np.ndarray,

@@ -21,11 +21,13 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from . import naming
+from .limits import DATA_MAX_N, DATA_MIN_N
+
 Array = np.ndarray
 
 KINDS = ("binary", "multiclass", "regression")
 
-_MAX_N = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,8 @@ def _check_spec(spec: DataSpec) -> None:
     if not isinstance(spec.name, str) or spec.name not in BUILTIN:
         raise ValueError(f"data.name: expected one of {', '.join(BUILTIN)}, "
                          f"got {_show(spec.name)}")
-    if not (_is_int(spec.n) and 4 <= spec.n <= _MAX_N):
-        raise ValueError(f"data.n: expected an integer from 4 to {_MAX_N}, "
+    if not (_is_int(spec.n) and DATA_MIN_N <= spec.n <= DATA_MAX_N):
+        raise ValueError(f"data.n: expected an integer from {DATA_MIN_N} to {DATA_MAX_N}, "
                          f"got {_show(spec.n)}")
     if not (_is_real(spec.noise) and math.isfinite(spec.noise)
             and spec.noise >= 0):
@@ -288,12 +290,6 @@ _XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 # ---------------------------------------------------------------- public API
 
-def _target_names(kind: str, n_outputs: int) -> list[str]:
-    if kind == "multiclass":
-        return [f"class {j}" for j in range(n_outputs)]
-    return ["y"] if n_outputs == 1 else [f"y{j + 1}" for j in range(n_outputs)]
-
-
 def make(spec: DataSpec) -> Dataset:
     """Generate the built-in data set ``spec`` describes (ValueError if invalid)."""
     _check_spec(spec)
@@ -302,15 +298,15 @@ def make(spec: DataSpec) -> Dataset:
         # a truth table has nothing to hold out: test on the same four rows
         return Dataset(_XOR_X.copy(), _XOR_Y.copy(), _XOR_X.copy(), _XOR_Y.copy(),
                        info.kind, info.name, ["x1", "x2"],
-                       _target_names(info.kind, info.n_outputs))
+                       naming.target_names(info.kind, info.n_outputs))
     rng = np.random.default_rng(spec.seed)
     X, Y = _GENERATORS[spec.name](int(spec.n), rng)
     if spec.noise > 0:  # skipping the draw keeps noise 0 exactly clean
         X = X + rng.normal(0.0, float(spec.noise), size=X.shape)
     parts = split(X, Y, spec.test_fraction, rng)
     return Dataset(*parts, kind=info.kind, name=info.name,
-                   input_names=[f"x{i + 1}" for i in range(info.n_inputs)],
-                   target_names=_target_names(info.kind, info.n_outputs))
+                   input_names=naming.input_names(info.n_inputs),
+                   target_names=naming.target_names(info.kind, info.n_outputs))
 
 
 def split(X: Array, Y: Array, test_fraction: float,
@@ -381,9 +377,9 @@ def from_arrays(X, Y, *, test_fraction: float = 0.2, seed: int = 0,
         raise ValueError("Y: kind multiclass needs two or more columns with "
                          "exactly one 1 in each row (one-hot)")
     if input_names is None:
-        input_names = [f"x{i + 1}" for i in range(X.shape[1])]
+        input_names = naming.input_names(X.shape[1])
     if target_names is None:
-        target_names = _target_names(kind, Y.shape[1])
+        target_names = naming.target_names(kind, Y.shape[1])
     if len(input_names) != X.shape[1]:
         raise ValueError(f"input_names: expected {X.shape[1]} names, "
                          f"got {len(input_names)}")

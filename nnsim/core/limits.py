@@ -1,13 +1,35 @@
-"""Size limits, in one place (documented in docs/reliability.md).
+"""Size limits, in one place (documented in docs/reliability.md; the file
+format's own in docs/file-format.md).
 
-The canvas draws every neuron and connection, so it holds less than the
-file format and the command line do (nnsim.io's MAX_* limits, tens of
-millions of parameters). Beyond these, the window refuses with a message
-instead of freezing.
+Beyond a limit nnsim refuses with a message naming it, instead of freezing or
+running out of memory. nnsim.io re-exports the file and CSV limits under the
+names its readers have always used (nnsim.io.MAX_FILE_BYTES, ...).
 """
+# -- the window's canvas: it draws every neuron and connection, so it holds
+#    less than files and the command line do
 CANVAS_MAX_LAYERS = 16  # non-input layers
 CANVAS_MAX_UNITS = 256  # neurons in one layer, inputs included
 CANVAS_MAX_EDGES = 20_000  # connections drawn
+
+# -- .nnsim files and the command line: checked before anything is allocated
+FILE_MAX_BYTES = 200_000_000  # bytes of JSON text (200 MB)
+MAX_LAYERS = 1_000  # non-input layers
+MAX_UNITS = 100_000  # neurons in one layer (inputs included)
+MAX_PARAMETERS = 50_000_000  # weights + biases of the whole network
+MAX_COUNT = 1_000_000_000  # epochs, batch size
+MAX_STEPS = 2**53  # optimizer_state.t
+MAX_COORDINATE = 1e9  # layout positions
+
+# -- data: the built-in sets' points and the CSV rows alike
+DATA_MIN_N, DATA_MAX_N = 4, 1_000_000
+
+# -- CSV import
+CSV_MAX_BYTES = 500 * 1024 * 1024  # refused before reading (shown as 500 MB)
+CSV_MAX_COLUMNS = MAX_UNITS  # as many as an input layer may have
+CSV_MAX_VALUES = 10_000_000  # rows x chosen columns: the points are saved in the
+                             # .nnsim file, which loads up to FILE_MAX_BYTES
+CSV_MAX_CLASSES = 100  # labels of one class column
+CSV_MAX_LINE_CHARS = 4_000_000  # a longer line is not a CSV row
 
 # A learning rate beyond this is a typo, not an experiment.
 MAX_LEARNING_RATE = 1e9

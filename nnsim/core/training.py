@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -134,13 +135,28 @@ EPOCH_GATHER_MAX_BYTES = 16 * 2**20
 EVAL_CHUNK_ROWS = 4096
 
 
+class _BatchFrame(NamedTuple):
+    """Views of the engine's per-batch buffers for a batch of m rows."""
+    z: list            # per layer (m, n_k): the layer's z
+    a_with_ones: list  # per hidden layer (m, n_k + 1): its a and a ones column (the bias)
+    a: list            # the same without the ones column
+    delta: list        # per layer (m, n_k): dL/dz
+    scratch: list      # per layer (m, n_k): the activation kernels' float scratch
+    flags: list        # per layer (m, n_k) bool scratch; (m, 1) floats for a softmax output
+    inputs: Array | None  # the batch's inputs, gathered per batch (None: gathered per epoch)
+
+
 class EpochEngine:
     """Whole epochs of mini-batch training for one network, fused.
 
-    Built by ``Stepper.step_epochs`` for one call and dropped after it. With
-    float64 the network's ``W`` and ``b`` (and the optimiser's slots) become
-    views into the engine's flat buffers, so nothing is copied back; with
-    float32 they are written back (as float64) after every epoch.
+    Built by ``Stepper.step_epochs`` for one call and dropped after it. All
+    parameters live in one flat buffer (``params_flat``), layer k as an
+    (n_in + 1, n_out) block of it (``param_blocks[k]``, the bias in the last
+    row), so an optimiser update is a few whole-array operations; the
+    gradient (``grads_flat``) and the optimiser's slots (``slots_flat``) are
+    laid out the same. With float64 the network's ``W`` and ``b`` (and the
+    optimiser's slots) become views into these buffers, so nothing is copied
+    back; with float32 they are written back (as float64) by ``store``.
 
     ``X`` (N, n_in) and ``Y`` (N, t) are the training rows (``X`` may already
     be in the compute dtype); ``X_test``/``Y_test`` may have no rows.
@@ -153,104 +169,112 @@ class EpochEngine:
         dt = self.dtype = np.dtype(dtype)
         self.float64 = dt == np.float64
         layers = network.layers
-        self.L = L = len(layers)
+        self.n_layers = L = len(layers)
         self.sizes = sizes = network.sizes
-        N = self.N = len(X)
-        self.X = X if X.dtype == dt else X.astype(dt)
-        self.Y = np.ascontiguousarray(Y, dtype=dt)
-        self.Y64 = Y
-        self.X_test, self.Y_test = X_test, Y_test
+        N = self.n_rows = len(X)
+        self.inputs = X if X.dtype == dt else X.astype(dt)
+        self.targets = np.ascontiguousarray(Y, dtype=dt)
+        self.targets_f64 = Y
+        self.test_inputs, self.test_targets = X_test, Y_test
         self.loss = lossmod.get(network.loss)
         self.out_act = layers[-1].activation
-        self.B = B = max(1, min(batch_size, N))
+        self.batch_size = B = max(1, min(batch_size, N))
 
-        # parameters: layer k is an (n_in + 1, n_out) block, bias in the last row
+        # parameters and gradient: layer k is an (n_in + 1, n_out) block of
+        # the flat buffer, the bias in the last row
         shapes = [(sizes[k] + 1, sizes[k + 1]) for k in range(L)]
         total = sum(r * c for r, c in shapes)
-        self.P = np.empty(total, dt)
-        self.G = np.empty(total, dt)
-        self.Pk, self.Gk, o = [], [], 0
-        for (r, c) in shapes:
-            self.Pk.append(self.P[o:o + r * c].reshape(r, c))
-            self.Gk.append(self.G[o:o + r * c].reshape(r, c))
-            o += r * c
+        self.params_flat = np.empty(total, dt)
+        self.grads_flat = np.empty(total, dt)
+        self.param_blocks = self._blocks(self.params_flat, shapes)
+        self.grad_blocks = self._blocks(self.grads_flat, shapes)
         for k, layer in enumerate(layers):
-            self.Pk[k][:-1] = layer.W
-            self.Pk[k][-1] = layer.b
-        self.notmask = [None if l.mask is None else ~l.mask for l in layers]
-        self.Eff = [None if m is None else np.empty_like(self.Pk[k])
-                    for k, m in enumerate(self.notmask)]
-        self.masked = any(m is not None for m in self.notmask)
-        # the blocks the products use (removed connections zeroed when masked)
-        self.W = [self.Pk[k] if E is None else E for k, E in enumerate(self.Eff)]
-        self.WT = [w[:-1].T for w in self.W]
+            self.param_blocks[k][:-1] = layer.W
+            self.param_blocks[k][-1] = layer.b
+        # removed connections (Layer.mask False): True where removed, per layer
+        self.removed = [None if l.mask is None else ~l.mask for l in layers]
+        self.masked = any(r is not None for r in self.removed)
+        # a masked layer multiplies by a copy of its block with the removed
+        # weights zeroed (refreshed before every forward pass)
+        self.masked_copies = [None if r is None else np.empty_like(self.param_blocks[k])
+                              for k, r in enumerate(self.removed)]
+        self.weight_blocks = [self.param_blocks[k] if copy is None else copy
+                              for k, copy in enumerate(self.masked_copies)]
+        self.weights_transposed = [w[:-1].T for w in self.weight_blocks]  # no bias row
         self._frames: dict = {}
 
-        # optimiser slots, flat like the parameters
+        # optimiser slots (momentum: velocities; adam: first and second
+        # moments), flat like the parameters
         opt = optimizer
         params = network.parameters()
-        self.kinds = {"sgd": 0, "momentum": 1, "adam": 2}[opt.name]
-        self.S = []
-        if self.kinds:
-            opt._ensure_slots(params, self.kinds)
-            for kind in range(self.kinds):
-                self.S.append(np.empty(total, dt))
-            self.Sk = [[S[self._offset(k):self._offset(k) + r * c].reshape(r, c)
-                        for k, (r, c) in enumerate(shapes)] for S in self.S]
-            for kind in range(self.kinds):
+        self.n_slots = {"sgd": 0, "momentum": 1, "adam": 2}[opt.name]
+        self.slots_flat = []
+        if self.n_slots:
+            opt._ensure_slots(params, self.n_slots)
+            self.slots_flat = [np.empty(total, dt) for _ in range(self.n_slots)]
+            self.slot_blocks = [self._blocks(flat, shapes) for flat in self.slots_flat]
+            for kind in range(self.n_slots):
                 for k in range(L):
-                    self.Sk[kind][k][:-1] = opt.slots[kind][2 * k]
-                    self.Sk[kind][k][-1] = opt.slots[kind][2 * k + 1]
-            self.T1 = np.empty(total, dt)
-            self.T2 = np.empty(total, dt) if self.kinds == 2 else None
+                    self.slot_blocks[kind][k][:-1] = opt.slots[kind][2 * k]
+                    self.slot_blocks[kind][k][-1] = opt.slots[kind][2 * k + 1]
+            self.update_scratch = np.empty(total, dt)  # the update's terms
+            self.adam_denominator = np.empty(total, dt) if self.n_slots == 2 else None
         # frozen biases (Layer.train_bias False): their gradient row is zeroed
         # before every update and their slots are held at zero, so the flat
         # update leaves them exactly as they are (Optimizer.step_deltas' rule)
         self.frozen_bias = [k for k, l in enumerate(layers) if not l.train_bias]
         for k in self.frozen_bias:
-            for kind in range(self.kinds):
-                self.Sk[kind][k][-1] = 0.0
+            for kind in range(self.n_slots):
+                self.slot_blocks[kind][k][-1] = 0.0
         if self.float64:  # the network and the optimiser see the engine's numbers
             for k, layer in enumerate(layers):
-                layer.W, layer.b = self.Pk[k][:-1], self.Pk[k][-1]
-            for kind in range(self.kinds):
+                layer.W, layer.b = self.param_blocks[k][:-1], self.param_blocks[k][-1]
+            for kind in range(self.n_slots):
                 for k in range(L):
-                    opt.slots[kind][2 * k] = self.Sk[kind][k][:-1]
-                    opt.slots[kind][2 * k + 1] = self.Sk[kind][k][-1]
+                    opt.slots[kind][2 * k] = self.slot_blocks[kind][k][:-1]
+                    opt.slots[kind][2 * k + 1] = self.slot_blocks[kind][k][-1]
 
-        # per-batch buffers; hidden activations carry a column of ones (the bias)
-        self.Z = [np.empty((B, n), dt) for n in sizes[1:]]
-        self.A = [np.ones((B, n + 1), dt) for n in sizes[1:-1]]
-        self.D = [np.empty((B, n), dt) for n in sizes[1:]]
-        self.TMP = [np.empty((B, n), dt) for n in sizes[1:]]
-        self.MB = [np.empty((B, n), bool) for n in sizes[1:]]
-        self.col = np.empty((B, 1), dt)
+        # per-batch buffers (see _BatchFrame); hidden activations carry a
+        # column of ones, so a product adds the bias
+        self.batch_z = [np.empty((B, n), dt) for n in sizes[1:]]
+        self.batch_a_with_ones = [np.ones((B, n + 1), dt) for n in sizes[1:-1]]
+        self.batch_delta = [np.empty((B, n), dt) for n in sizes[1:]]
+        self.batch_scratch = [np.empty((B, n), dt) for n in sizes[1:]]
+        self.batch_flags = [np.empty((B, n), bool) for n in sizes[1:]]
+        self.softmax_scratch = np.empty((B, 1), dt)
+        # the epoch's output z and a and its targets, in the epoch's (batch)
+        # order: the batch losses are computed from them after the epoch
         t = sizes[-1]
-        self.ZE = np.empty((N, t), dt)  # output z and a of the epoch, in batch order
-        self.AE = np.empty((N, t), dt)
-        self.YE = np.empty((N, t), dt)
+        self.epoch_z_out = np.empty((N, t), dt)
+        self.epoch_a_out = np.empty((N, t), dt)
+        self.epoch_targets = np.empty((N, t), dt)
+        # small enough: the inputs (with a ones column) are gathered once per
+        # epoch in its order (epoch_inputs), else batch by batch (batch_inputs)
         self.gather_epoch = N * (sizes[0] + 1) * dt.itemsize <= EPOCH_GATHER_MAX_BYTES
         # one batch of all rows: trained in their natural order (see _run_full_batch)
         self.full_batch = self.gather_epoch and B == N
-        self._fresh = False  # ZE/AE hold this epoch's forward pass (full batch)
+        self._fresh = False  # epoch_z_out/_a_out hold this epoch's forward pass (full batch)
         if self.full_batch:
-            self.XN = np.ones((N, sizes[0] + 1), dt)
-            self.XN[:, :-1] = self.X
+            self.inputs_with_ones = np.ones((N, sizes[0] + 1), dt)  # natural order
+            self.inputs_with_ones[:, :-1] = self.inputs
         if not self.gather_epoch:
-            self.xb = np.empty((B, sizes[0]), dt)
-        self.XE = None  # the inputs in the epoch's order (made when first needed)
-        self.fwd = [act.get(l.activation).forward_into for l in layers]
-        self.bwd = [act.get(l.activation).backward_into for l in layers]
+            self.batch_inputs = np.empty((B, sizes[0]), dt)
+        self.epoch_inputs = None  # made when first needed
+        self.forward_into = [act.get(l.activation).forward_into for l in layers]
+        self.backward_into = [act.get(l.activation).backward_into for l in layers]
         # the output delta
         fused = self.loss.fused_with == self.out_act
-        self.ysum = self.YSE = None  # row sums of the targets, when not all 1
+        # cross-entropy with softmax: the targets' row sums, when not all 1
+        # (target_row_sums in natural order, epoch_target_sums in the epoch's)
+        self.target_row_sums = self.epoch_target_sums = None
         if fused and self.loss.name == "cross_entropy":
-            ysum = self.Y.sum(axis=1, keepdims=True)
-            self.ysum = None if bool(np.all(ysum == 1.0)) else ysum
-            self.YSE = None if self.ysum is None else np.empty((N, 1), dt)
+            sums = self.targets.sum(axis=1, keepdims=True)
+            self.target_row_sums = None if bool(np.all(sums == 1.0)) else sums
+            self.epoch_target_sums = (None if self.target_row_sums is None
+                                      else np.empty((N, 1), dt))
         # "generic": any other pair, dL/da times the activation's derivative
         # (its Jacobian for a softmax) as in Loss.output_delta
-        elementwise_out = self.bwd[-1] is not None
+        elementwise_out = self.backward_into[-1] is not None
         self.delta_kind = ("ce" if fused and self.loss.name == "cross_entropy"
                            else "fused" if fused
                            else "mse" if self.loss.name == "mse" and elementwise_out
@@ -258,24 +282,31 @@ class EpochEngine:
         self._eval_buffers = None
         self._train_labels = None
 
-    def _offset(self, k: int) -> int:
-        return sum((self.sizes[j] + 1) * self.sizes[j + 1] for j in range(k))
+    @staticmethod
+    def _blocks(flat: Array, shapes: list[tuple[int, int]]) -> list[Array]:
+        """Consecutive views of ``flat``, one of each shape."""
+        blocks, o = [], 0
+        for r, c in shapes:
+            blocks.append(flat[o:o + r * c].reshape(r, c))
+            o += r * c
+        return blocks
 
     # -- training ----------------------------------------------------------------------
-    def _frame(self, m: int) -> tuple:
+    def _frame(self, m: int) -> _BatchFrame:
         """Views of every per-batch buffer for a batch of ``m`` rows (cached)."""
         f = self._frames.get(m)
         if f is None:
-            L = self.L
-            f = self._frames[m] = (
-                [z[:m] for z in self.Z],
-                [a[:m] for a in self.A],  # with the ones column
-                [a[:m, :-1] for a in self.A],  # the activations alone
-                [d[:m] for d in self.D],
-                [t[:m] for t in self.TMP],
-                [mb[:m] for mb in self.MB[:L - 1]]
-                + [self.col[:m] if self.out_act == "softmax" else self.MB[L - 1][:m]],
-                None if self.gather_epoch else self.xb[:m])
+            last = self.n_layers - 1
+            out_flags = (self.softmax_scratch[:m] if self.out_act == "softmax"
+                         else self.batch_flags[last][:m])
+            f = self._frames[m] = _BatchFrame(
+                [z[:m] for z in self.batch_z],
+                [a[:m] for a in self.batch_a_with_ones],
+                [a[:m, :-1] for a in self.batch_a_with_ones],
+                [d[:m] for d in self.batch_delta],
+                [s[:m] for s in self.batch_scratch],
+                [fl[:m] for fl in self.batch_flags[:last]] + [out_flags],
+                None if self.gather_epoch else self.batch_inputs[:m])
         return f
 
     def run(self, order: Array, start: int, learning_rate: float) -> list[float]:
@@ -283,29 +314,30 @@ class EpochEngine:
         if self.full_batch and start == 0:
             return self._run_full_batch(learning_rate)
         self._fresh = False
-        N, B = self.N, self.B
-        n0 = self.sizes[0]
-        ZE, AE, YE = self.ZE, self.AE, self.YE
-        np.take(self.Y, order, axis=0, out=YE)
+        N, B = self.n_rows, self.batch_size
+        n_in = self.sizes[0]
+        z_out, a_out, targets = self.epoch_z_out, self.epoch_a_out, self.epoch_targets
+        np.take(self.targets, order, axis=0, out=targets)
         gather = self.gather_epoch
         if gather:
-            if self.XE is None:
-                self.XE = np.ones((N, n0 + 1), self.dtype)
-            XE = self.XE
-            np.take(self.X, order, axis=0, out=XE[:, :n0])
-        YSE = self.YSE
-        if YSE is not None:
-            np.take(self.ysum, order, axis=0, out=YSE)
+            if self.epoch_inputs is None:
+                self.epoch_inputs = np.ones((N, n_in + 1), self.dtype)
+            inputs = self.epoch_inputs
+            np.take(self.inputs, order, axis=0, out=inputs[:, :n_in])
+        target_sums = self.epoch_target_sums
+        if target_sums is not None:
+            np.take(self.target_row_sums, order, axis=0, out=target_sums)
         for s in range(start, N, B):
             e = min(s + B, N)
             f = self._frame(e - s)
             if gather:
-                x = XE[s:e]
+                x = inputs[s:e]
             else:
-                x = np.take(self.X, order[s:e], axis=0, out=f[6])
-            z, a = ZE[s:e], AE[s:e]
+                x = np.take(self.inputs, order[s:e], axis=0, out=f.inputs)
+            z, a = z_out[s:e], a_out[s:e]
             self._forward(x, f, z, a)
-            self._backward(x, f, z, a, YE[s:e], None if YSE is None else YSE[s:e])
+            self._backward(x, f, z, a, targets[s:e],
+                           None if target_sums is None else target_sums[s:e])
             self._update(learning_rate)
         return self._batch_losses(start, B)
 
@@ -313,23 +345,24 @@ class EpochEngine:
         """One batch of all rows. The order of the rows changes nothing but
         rounding, so they stay in their natural order, and the forward pass
         that measured the last epoch is the forward pass of this one."""
-        f = self._frame(self.N)
+        f = self._frame(self.n_rows)
+        x, z, a = self.inputs_with_ones, self.epoch_z_out, self.epoch_a_out
         if not self._fresh:
-            self._forward(self.XN, f, self.ZE, self.AE)
-            self._fresh_loss = float(self._row_losses(self.ZE, self.AE, self.Y,
-                                                      self.ysum).sum()) / self.N
+            self._forward(x, f, z, a)
+            rows = self._row_losses(z, a, self.targets, self.target_row_sums)
+            self._fresh_loss = float(rows.sum()) / self.n_rows
         loss = self._fresh_loss
-        self._backward(self.XN, f, self.ZE, self.AE, self.Y, self.ysum)
+        self._backward(x, f, z, a, self.targets, self.target_row_sums)
         self._update(learning_rate)
         self._fresh = False
         return [loss]
 
-    def _forward(self, x: Array, f: tuple, z: Array, a: Array) -> None:
+    def _forward(self, x: Array, f: _BatchFrame, z: Array, a: Array) -> None:
         """Forward pass of one batch ``x`` (with the ones column when the
         inputs are gathered per epoch) into the frame ``f`` and the output
         buffers ``z``, ``a``."""
-        Z, Aall, Aact, _D, T, M, _xb = f
-        W, fwd, last = self.W, self.fwd, self.L - 1
+        Z, A1, A, _D, T, M, _x = f  # z, a_with_ones, a, delta, scratch, flags
+        W, fwd, last = self.weight_blocks, self.forward_into, self.n_layers - 1
         if self.masked:
             self._refresh_masked()
         if x.shape[1] == self.sizes[0]:  # no ones column: add the bias
@@ -339,19 +372,20 @@ class EpochEngine:
             np.matmul(x, W[0], out=Z[0])
         for k in range(last):
             if k:
-                np.matmul(Aall[k - 1], W[k], out=Z[k])
-            fwd[k](Z[k], Aact[k], T[k], M[k])
+                np.matmul(A1[k - 1], W[k], out=Z[k])
+            fwd[k](Z[k], A[k], T[k], M[k])
         if last:
-            np.matmul(Aall[last - 1], W[last], out=z)
+            np.matmul(A1[last - 1], W[last], out=z)
         else:
             np.copyto(z, Z[0])
         fwd[last](z, a, T[last], M[last])
 
-    def _backward(self, x: Array, f: tuple, z: Array, a: Array, y: Array,
+    def _backward(self, x: Array, f: _BatchFrame, z: Array, a: Array, y: Array,
                   ysum: Array | None) -> None:
-        """dL/dz of every layer and the gradient (flat, in self.G) of one batch."""
-        Z, Aall, Aact, D, T, M, _xb = f
-        Gk, WT, bwd, last = self.Gk, self.WT, self.bwd, self.L - 1
+        """dL/dz of every layer and the gradient (grads_flat) of one batch."""
+        Z, A1, A, D, T, M, _x = f  # z, a_with_ones, a, delta, scratch, flags
+        G, WT, bwd = self.grad_blocks, self.weights_transposed, self.backward_into
+        last = self.n_layers - 1
         m, t = len(z), self.sizes[-1]
         d, kind = D[last], self.delta_kind
         if kind == "ce":
@@ -373,47 +407,48 @@ class EpochEngine:
         for k in range(last, -1, -1):
             d = D[k]
             if k:
-                np.matmul(Aall[k - 1].T, d, out=Gk[k])
+                np.matmul(A1[k - 1].T, d, out=G[k])
             elif x.shape[1] != self.sizes[0]:
-                np.matmul(x.T, d, out=Gk[0])
+                np.matmul(x.T, d, out=G[0])
             else:
-                np.matmul(x.T, d, out=Gk[0][:-1])
-                np.sum(d, axis=0, out=Gk[0][-1])
-            if self.notmask[k] is not None:
-                Gk[k][:-1][self.notmask[k]] = 0.0
+                np.matmul(x.T, d, out=G[0][:-1])
+                np.sum(d, axis=0, out=G[0][-1])
+            if self.removed[k] is not None:
+                G[k][:-1][self.removed[k]] = 0.0
             if k:
                 g = D[k - 1]
                 np.matmul(d, WT[k], out=g)
-                bwd[k - 1](g, Z[k - 1], Aact[k - 1], g, T[k - 1], M[k - 1])
+                bwd[k - 1](g, Z[k - 1], A[k - 1], g, T[k - 1], M[k - 1])
 
     def _refresh_masked(self) -> None:
-        """Copy the weights into the masked layers' buffers, removed ones as zero."""
-        for k, nm in enumerate(self.notmask):
-            if nm is not None:
-                E = self.Eff[k]
-                np.copyto(E, self.Pk[k])
-                E[:-1][nm] = 0.0
+        """Copy the weights into the masked layers' copies, removed ones as zero."""
+        for k, removed in enumerate(self.removed):
+            if removed is not None:
+                copy = self.masked_copies[k]
+                np.copyto(copy, self.param_blocks[k])
+                copy[:-1][removed] = 0.0
 
     def _update(self, lr: float) -> None:
         """optimizers.Optimizer.step_deltas + step, on the flat buffers."""
-        opt, P, G = self.optimizer, self.P, self.G
+        opt, P, G = self.optimizer, self.params_flat, self.grads_flat
         for k in self.frozen_bias:
-            self.Gk[k][-1] = 0.0
+            self.grad_blocks[k][-1] = 0.0
         opt.t += 1
-        if self.kinds == 0:
+        if self.n_slots == 0:  # sgd
             np.multiply(G, -lr, out=G)
             np.add(P, G, out=P)
-        elif self.kinds == 1:
-            V, T = self.S[0], self.T1
+        elif self.n_slots == 1:  # momentum
+            V, T = self.slots_flat[0], self.update_scratch
             np.multiply(V, opt.params["momentum"], out=V)
             np.multiply(G, lr, out=T)
             np.subtract(V, T, out=V)
             np.add(P, V, out=P)
-        else:
+        else:  # adam
             p = opt.params
             b1, b2, eps = p["beta1"], p["beta2"], p["epsilon"]
             c1, c2 = 1.0 - b1 ** opt.t, 1.0 - b2 ** opt.t
-            M, V, T, T2 = self.S[0], self.S[1], self.T1, self.T2
+            M, V = self.slots_flat
+            T, denom = self.update_scratch, self.adam_denominator
             np.multiply(M, b1, out=M)
             np.multiply(G, 1.0 - b1, out=T)
             np.add(M, T, out=M)
@@ -423,10 +458,10 @@ class EpochEngine:
             np.add(V, T, out=V)
             np.divide(M, c1, out=T)
             np.multiply(T, -lr, out=T)
-            np.divide(V, c2, out=T2)
-            np.sqrt(T2, out=T2)
-            np.add(T2, eps, out=T2)
-            np.divide(T, T2, out=T)
+            np.divide(V, c2, out=denom)
+            np.sqrt(denom, out=denom)
+            np.add(denom, eps, out=denom)
+            np.divide(T, denom, out=T)
             np.add(P, T, out=P)
 
     def _row_losses(self, z: Array, a: Array, y: Array, ysum: Array | None) -> Array:
@@ -437,11 +472,13 @@ class EpochEngine:
 
     def _batch_losses(self, start: int, B: int) -> list[float]:
         """The loss of each batch of the epoch just run (from its stored outputs)."""
-        N = self.N
+        N = self.n_rows
         if start >= N:
             return []
-        ysum = None if self.YSE is None else self.YSE[start:]
-        rows = self._row_losses(self.ZE[start:], self.AE[start:], self.YE[start:], ysum)
+        sums = self.epoch_target_sums
+        rows = self._row_losses(self.epoch_z_out[start:], self.epoch_a_out[start:],
+                                self.epoch_targets[start:],
+                                None if sums is None else sums[start:])
         n = N - start
         if n <= B:
             return [float(rows.sum()) / n]
@@ -452,7 +489,7 @@ class EpochEngine:
 
     # -- after an epoch ---------------------------------------------------------------
     def all_finite(self) -> bool:
-        return bool(np.isfinite(self.P).all())
+        return bool(np.isfinite(self.params_flat).all())
 
     def store(self) -> None:
         """Write float32 parameters and slots back into the network and the optimiser."""
@@ -460,30 +497,30 @@ class EpochEngine:
             return
         net, opt = self.network, self.optimizer
         for k, layer in enumerate(net.layers):
-            layer.W = self.Pk[k][:-1].astype(np.float64)
+            layer.W = self.param_blocks[k][:-1].astype(np.float64)
             if k not in self.frozen_bias:  # a frozen one keeps its float64 value
-                layer.b = self.Pk[k][-1].astype(np.float64)
-            for kind in range(self.kinds):
-                opt.slots[kind][2 * k] = self.Sk[kind][k][:-1].astype(np.float64)
-                opt.slots[kind][2 * k + 1] = self.Sk[kind][k][-1].astype(np.float64)
+                layer.b = self.param_blocks[k][-1].astype(np.float64)
+            for kind in range(self.n_slots):
+                opt.slots[kind][2 * k] = self.slot_blocks[kind][k][:-1].astype(np.float64)
+                opt.slots[kind][2 * k + 1] = self.slot_blocks[kind][k][-1].astype(np.float64)
 
     def _forward_all(self, X: Array) -> tuple[Array, Array]:
         """Output z and a for every row of X (in chunks), in the compute dtype."""
-        n, dt, L = len(X), self.dtype, self.L
+        n, dt, L = len(X), self.dtype, self.n_layers
         t = self.sizes[-1]
-        Zo, Ao = np.empty((n, t), dt), np.empty((n, t), dt)
-        C = min(max(n, 1), max(self.B, EVAL_CHUNK_ROWS))
+        z_out, a_out = np.empty((n, t), dt), np.empty((n, t), dt)
+        C = min(max(n, 1), max(self.batch_size, EVAL_CHUNK_ROWS))  # rows per chunk
         if self._eval_buffers is None or len(self._eval_buffers[2][0]) < C:
             self._eval_buffers = (
-                [np.empty((C, m), dt) for m in self.sizes[1:-1]],
-                [np.ones((C, m + 1), dt) for m in self.sizes[1:-1]],
-                [np.empty((C, m), dt) for m in self.sizes[1:]],
-                [np.empty((C, m), bool) for m in self.sizes[1:]],
-                np.empty((C, 1), dt))
-        Zb, Ab, Tb, Mb, col = self._eval_buffers
+                [np.empty((C, m), dt) for m in self.sizes[1:-1]],  # hidden z
+                [np.ones((C, m + 1), dt) for m in self.sizes[1:-1]],  # hidden a, ones
+                [np.empty((C, m), dt) for m in self.sizes[1:]],  # scratch
+                [np.empty((C, m), bool) for m in self.sizes[1:]],  # flags
+                np.empty((C, 1), dt))  # softmax scratch
+        Z, A1, T, M, softmax_scratch = self._eval_buffers
         if self.masked:
             self._refresh_masked()
-        W = self.W
+        W = self.weight_blocks
         for c0 in range(0, n, C):
             c1 = min(c0 + C, n)
             m = c1 - c0
@@ -491,18 +528,18 @@ class EpochEngine:
             if x.dtype != dt:
                 x = x.astype(dt)
             for k in range(L):
-                z = Zo[c0:c1] if k == L - 1 else Zb[k][:m]
+                z = z_out[c0:c1] if k == L - 1 else Z[k][:m]
                 if k == 0:
                     np.matmul(x, W[0][:-1], out=z)
                     np.add(z, W[0][-1], out=z)
                 else:
-                    np.matmul(Ab[k - 1][:m], W[k], out=z)
+                    np.matmul(A1[k - 1][:m], W[k], out=z)
                 if k == L - 1:
-                    self.fwd[k](z, Ao[c0:c1], Tb[k][:m],
-                                col[:m] if self.out_act == "softmax" else Mb[k][:m])
+                    flags = softmax_scratch[:m] if self.out_act == "softmax" else M[k][:m]
+                    self.forward_into[k](z, a_out[c0:c1], T[k][:m], flags)
                 else:
-                    self.fwd[k](z, Ab[k][:m, :-1], Tb[k][:m], Mb[k][:m])
-        return Zo, Ao
+                    self.forward_into[k](z, A1[k][:m, :-1], T[k][:m], M[k][:m])
+        return z_out, a_out
 
     def _labels(self, Y: Array) -> Array:
         """What accuracy() compares: class index per row (or y > 0.5)."""
@@ -531,25 +568,25 @@ class EpochEngine:
             return self._measured(z, a, Y, self._row_losses(z, a, Y, ysum), labels)
 
         if self._train_labels is None:
-            self._train_labels = self._labels(self.Y64)
-            self._test_labels = self._labels(self.Y_test) if len(self.Y_test) else None
+            self._train_labels = self._labels(self.targets_f64)
+            self._test_labels = self._labels(self.test_targets) if len(self.test_targets) else None
             ce = self.delta_kind == "ce"
-            self._train_ysum = self.Y64.sum(axis=1, keepdims=True) if ce else None
-            self._test_ysum = self.Y_test.sum(axis=1, keepdims=True) if ce else None
+            self._train_ysum = self.targets_f64.sum(axis=1, keepdims=True) if ce else None
+            self._test_ysum = self.test_targets.sum(axis=1, keepdims=True) if ce else None
             if ce and bool(np.all(self._train_ysum == 1.0)):
                 self._train_ysum = None
-            if ce and len(self.Y_test) and bool(np.all(self._test_ysum == 1.0)):
+            if ce and len(self.test_targets) and bool(np.all(self._test_ysum == 1.0)):
                 self._test_ysum = None
         if self.full_batch:  # measured by the forward pass the next epoch trains with
-            f = self._frame(self.N)
-            self._forward(self.XN, f, self.ZE, self.AE)
-            rows = self._row_losses(self.ZE, self.AE, self.Y, self.ysum)
-            self._fresh, self._fresh_loss = True, float(rows.sum()) / self.N
-            train_loss, train_acc = self._measured(self.ZE, self.AE, self.Y64, rows,
+            z, a = self.epoch_z_out, self.epoch_a_out
+            self._forward(self.inputs_with_ones, self._frame(self.n_rows), z, a)
+            rows = self._row_losses(z, a, self.targets, self.target_row_sums)
+            self._fresh, self._fresh_loss = True, float(rows.sum()) / self.n_rows
+            train_loss, train_acc = self._measured(z, a, self.targets_f64, rows,
                                                    self._train_labels)
         else:
-            train_loss, train_acc = measure(self.X, self.Y64, self._train_labels,
+            train_loss, train_acc = measure(self.inputs, self.targets_f64, self._train_labels,
                                             self._train_ysum)
-        test_loss, test_acc = measure(self.X_test, self.Y_test, self._test_labels,
+        test_loss, test_acc = measure(self.test_inputs, self.test_targets, self._test_labels,
                                       self._test_ysum)
         return EpochResult(epoch, train_loss, test_loss, train_acc, test_acc)

@@ -18,25 +18,16 @@ import numpy as np
 from . import chainrule as cr
 from . import losses
 from .datasets import Dataset
-from .naming import ARROW, neuron_name
+from .naming import ARROW, WORKED_DIGITS, fmt_operand, fmt_worked, neuron_name
 from .network import Network
 from .optimizers import Optimizer
 from .stepper import Snapshot, Stepper
 from .training import TrainingConfig
 
-DIGITS = 9  # as many as Mazur's post prints
-
-
-def num(x: float) -> str:
-    """A number for the handout: 9 significant digits."""
-    x = float(x)
-    return "0" if x == 0.0 else f"{x:.{DIGITS}g}"
-
 
 def operand(x: float) -> str:
-    """A number inside a formula: negatives in parentheses."""
-    s = num(x)
-    return f"({s})" if s.startswith("-") else s
+    """A number inside a formula of the handout: negatives in parentheses."""
+    return fmt_operand(x, WORKED_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -133,15 +124,15 @@ def _setup(net: Network, snap: Snapshot) -> tuple[str, ...]:
         f"{'hidden layer ' + str(k) if k < L else 'the output layer'}: {sizes[k]} "
         f"{net.layers[k - 1].activation} neuron{'s' if sizes[k] != 1 else ''}"
         for k in range(1, L + 1))
-    x = ", ".join(f"x{i + 1} = {num(snap.X[0, i])}" for i in range(sizes[0]))
-    y = ", ".join(f"y({neuron_name(sizes, L, j)}) = {num(snap.Y[0, j])}"
+    x = ", ".join(f"x{i + 1} = {fmt_worked(snap.X[0, i])}" for i in range(sizes[0]))
+    y = ", ".join(f"y({neuron_name(sizes, L, j)}) = {fmt_worked(snap.Y[0, j])}"
                   for j in range(sizes[-1]))
     loss = losses.get(net.loss)
     out = [f"The network: {sizes[0]} input{'s' if sizes[0] != 1 else ''}; {layers}.",
            f"The sample: {x}; its target {y}.",
            f"The loss is {net.loss}, L = {loss.formula}, here with n = 1 sample and "
            f"t = {sizes[-1]} output{'s' if sizes[-1] != 1 else ''}.",
-           f"One step of plain gradient descent with learning rate η = {num(snap.learning_rate)}."]
+           f"One step of plain gradient descent with learning rate η = {fmt_worked(snap.learning_rate)}."]
     if net.loss == "mse" and sizes[-1] == 2:
         out.append("With t = 2 outputs this mean, (1/2)·Σ (y − a)², is exactly the "
                    "1/2·Σ (target − out)² of Mazur's post, so the numbers match his.")
@@ -299,11 +290,3 @@ def worked_solution(network: Network, snap: Snapshot, title: str) -> WorkedSolut
                 _updates(network, snap), _after(network, snap)]
     return WorkedSolution(title, _setup(network, snap), tuple(sections))
 
-
-def explain_sample(network: Network, config: TrainingConfig, data: Dataset, index: int,
-                   title: str) -> tuple[WorkedSolution, Snapshot]:
-    """Run one step on training row ``index`` and write it out (``network`` is
-    not changed)."""
-    before = network.copy()
-    snap = traced_step(network.copy(), config, data, index)
-    return worked_solution(before, snap, title), snap

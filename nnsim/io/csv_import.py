@@ -13,9 +13,9 @@ Three steps, each usable on its own:
 - ``read_csv(path, fmt, inputs, targets)`` reads the chosen columns line by line
   into float64 arrays, with progress callbacks, a cancel path and caps on the
   file size (MAX_FILE_BYTES), the rows (MAX_ROWS) and the values (MAX_VALUES:
-  the points are saved inside the .nnsim file). ``to_imported`` shuffles and
-  splits the result into the ``ImportedData`` that a .nnsim file saves as
-  ``"points"``.
+  the points are saved inside the .nnsim file), defined in ``nnsim.core.limits``.
+  ``to_imported`` shuffles and splits the result into the ``ImportedData``
+  that a .nnsim file saves as ``"points"``.
 
 What is read, and how problems are reported
 -------------------------------------------
@@ -66,7 +66,10 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..core import naming
 from ..core.datasets import from_arrays
+from ..core.limits import (CSV_MAX_BYTES, CSV_MAX_CLASSES, CSV_MAX_COLUMNS, CSV_MAX_LINE_CHARS,
+                           CSV_MAX_VALUES, DATA_MAX_N)
 from ..core.project import ImportedData
 
 __all__ = [
@@ -76,14 +79,14 @@ __all__ = [
     "to_imported",
 ]
 
-MAX_FILE_BYTES = 500 * 1024 * 1024   # bigger files are refused before reading
-MAX_ROWS = 1_000_000                 # data rows (the built-in sets' limit too)
-MAX_COLUMNS = 100_000                # as many as an input layer may have
-MAX_VALUES = 10_000_000              # rows x chosen columns: the points are saved in
-                                     # the .nnsim file, which loads up to 200 MB
-MAX_CLASSES = 100                    # labels of one class column
+# the limits (defined in nnsim.core.limits), under this module's names
+MAX_FILE_BYTES = CSV_MAX_BYTES       # bigger files are refused before reading
+MAX_ROWS = DATA_MAX_N                # data rows (the built-in sets' limit too)
+MAX_COLUMNS = CSV_MAX_COLUMNS
+MAX_VALUES = CSV_MAX_VALUES
+MAX_CLASSES = CSV_MAX_CLASSES
+MAX_LINE_CHARS = CSV_MAX_LINE_CHARS
 MAX_LISTED = 20                      # bad rows listed in a CsvError / CsvData
-MAX_LINE_CHARS = 4_000_000           # a longer line is not a CSV row
 SNIFF_BYTES = 64 * 1024              # how much of the head sniff() looks at
 SNIFF_LINES = 100
 
@@ -730,8 +733,7 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
     if len(Xa) == 0:
         raise CsvError(source, f"no rows are left after skipping {len(skipped):,} bad "
                                f"row{'s' * (len(skipped) != 1)}; the first: {problems[0]}")
-    input_names = [names[j] for j in ins] if has_header else \
-        [f"x{i + 1}" for i in range(n_in)]
+    input_names = [names[j] for j in ins] if has_header else naming.input_names(n_in)
     kind, class_labels = None, None
     if encode_classes:
         Ya, target_names, kind, class_labels = _encode(
@@ -739,8 +741,8 @@ def read_csv(path, fmt: CsvFormat, input_columns, target_columns, *,
             dc, names[tgt] if has_header else "y", tgt_ref, source)
     else:
         Ya = Y.array()
-        target_names = [names[j] for j in outs] if has_header else \
-            (["y"] if len(outs) == 1 else [f"y{i + 1}" for i in range(len(outs))])
+        target_names = ([names[j] for j in outs] if has_header
+                        else naming.target_names("regression", len(outs)))
     if Xa.size + Ya.size > max_values:  # one-hot columns counted now
         raise CsvError(source, f"the data would hold {Xa.size + Ya.size:,} values "
                                f"({Ya.shape[1]} one-hot columns); nnsim imports at most "

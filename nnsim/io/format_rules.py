@@ -1,6 +1,7 @@
 """What a valid ``.nnsim`` file may hold, as plain data: the format's name and
-version, the migrations from older versions, the size limits, the keys each
-object may have, and the rules for a few values.
+version, the migrations from older versions, the size limits (re-exported from
+``nnsim.core.limits``), the keys each object may have, and the rules for a
+few values.
 
 No checking code lives here: the reader (``project_reader``), the writer
 (``project_writer``) and the public API (``project_file``, ``nnsim.io``)
@@ -12,6 +13,12 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+# The limits (MAX_FILE_BYTES, MAX_LAYERS, ...) are defined in nnsim.core.limits;
+# the reader checks them before anything is allocated.
+from ..core.limits import (DATA_MAX_N, DATA_MIN_N, MAX_COORDINATE, MAX_COUNT,  # noqa: F401
+                           MAX_LAYERS, MAX_PARAMETERS, MAX_STEPS, MAX_UNITS)
+from ..core.limits import FILE_MAX_BYTES as MAX_FILE_BYTES  # noqa: F401
+
 FORMAT_NAME = "nnsim"
 FORMAT_VERSION = 1
 
@@ -22,16 +29,6 @@ FORMAT_VERSION = 1
 # every change that an older nnsim would misread.
 MIGRATIONS: list[Callable[[dict], dict]] = []
 assert len(MIGRATIONS) == FORMAT_VERSION - 1
-
-# -- limits: checked before anything is allocated ---------------------------
-MAX_FILE_BYTES = 200_000_000       # bytes of JSON text
-MAX_LAYERS = 1_000                 # non-input layers
-MAX_UNITS = 100_000                # neurons in one layer (inputs included)
-MAX_PARAMETERS = 50_000_000        # weights + biases of the whole network
-MAX_COUNT = 1_000_000_000          # epochs, batch size
-MAX_STEPS = 2**53                  # optimizer_state.t
-MAX_COORDINATE = 1e9               # layout positions
-DATA_MIN_N, DATA_MAX_N = 4, 1_000_000  # as nnsim.core.datasets checks them
 
 # Saved arrays per parameter, per optimizer (Optimizer.slots), and what they are.
 SLOT_KINDS = {"sgd": (), "momentum": ("velocities",),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-from ..core.worked_solution import Equation, WorkedSolution, num
+from ..core.naming import fmt_worked
+from ..core.worked_solution import Equation, WorkedSolution
 
 FORMATS = ("md", "html", "tex")
 
@@ -84,7 +85,7 @@ def rich(text: str) -> str:
 
 
 def _html_number(value: float) -> str:
-    return num(value).replace("-", "−")
+    return fmt_worked(value).replace("-", "−")
 
 
 # -- the three formats ----------------------------------------------------------------
@@ -93,7 +94,7 @@ def _lines(eq: Equation) -> list[str]:
     """The right-hand sides before the value: formula and numbers, each only
     when it says something new."""
     rhs = [eq.formula, eq.numbers]
-    return [r for i, r in enumerate(rhs) if r and r not in rhs[:i] and r != num(eq.value)]
+    return [r for i, r in enumerate(rhs) if r and r not in rhs[:i] and r != fmt_worked(eq.value)]
 
 
 def to_markdown(ws: WorkedSolution) -> str:
@@ -104,7 +105,7 @@ def to_markdown(ws: WorkedSolution) -> str:
             if isinstance(item, str):
                 out += [_md_text(item), ""]
                 continue
-            rows = [tex(r) for r in _lines(item)] + [num(item.value)]
+            rows = [tex(r) for r in _lines(item)] + [fmt_worked(item.value)]
             body = f" \\\\\n  &= ".join(rows)
             out += ["$$", r"\begin{aligned}", f"  {tex(item.lhs)} &= {body}",
                     r"\end{aligned}", "$$", ""]
@@ -125,7 +126,7 @@ def to_latex(ws: WorkedSolution) -> str:
             if isinstance(item, str):
                 out += [_tex_text(item), ""]
                 continue
-            rows = [tex(r) for r in _lines(item)] + [num(item.value)]
+            rows = [tex(r) for r in _lines(item)] + [fmt_worked(item.value)]
             body = " \\\\\n  &= ".join(rows)
             out += [r"\begin{align*}", f"  {tex(item.lhs)} &= {body}", r"\end{align*}"]
             if item.note:

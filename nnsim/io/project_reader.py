@@ -22,8 +22,9 @@ from ..core.initializers import INITIALIZERS, init_weights
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.project import History, ImportedData, Project
-from ..core.limits import MAX_SEED
-from ..core.training import DTYPES, MAX_LEARNING_RATE, EpochResult, TrainingConfig
+from ..core import naming
+from ..core.limits import MAX_LEARNING_RATE, MAX_SEED
+from ..core.training import DTYPES, EpochResult, TrainingConfig
 from .errors import Invalid
 from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS, FORMAT_NAME,
                            FORMAT_VERSION, LAYER_KEYS, MAX_COORDINATE, MAX_COUNT, MAX_LAYERS,
@@ -154,13 +155,6 @@ def _count_words(n_in: int, n_out: int) -> str:
     return f"{_plural(n_in, 'input')} and {_plural(n_out, 'output')}"
 
 
-def _default_target_names(kind: str, n: int) -> list[str]:
-    # the same names nnsim.core.datasets gives its data sets
-    if kind == "multiclass":
-        return [f"class {j}" for j in range(n)]
-    return ["y"] if n == 1 else [f"y{j + 1}" for j in range(n)]
-
-
 def _names(v, path: str, n: int, default: list[str]) -> list[str]:
     if v is _MISSING:
         return default
@@ -230,9 +224,9 @@ def _data(v, n_in: int, n_out: int) -> DataSpec | ImportedData:
         kind = ("binary" if _is_binary(all_Y) else
                 "multiclass" if _is_one_hot(all_Y) else "regression")
     input_names = _names(d.get("input_names", _MISSING), "data.input_names", n_in,
-                         [f"x{i + 1}" for i in range(n_in)])
+                         naming.input_names(n_in))
     target_names = _names(d.get("target_names", _MISSING), "data.target_names", n_out,
-                          _default_target_names(kind, n_out))
+                          naming.target_names(kind, n_out))
     source = _string(d.get("source", ""), "data.source")
     return ImportedData(X, Y, Xt, Yt, input_names, target_names, kind, source)
 

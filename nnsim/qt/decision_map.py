@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
-from ..core.naming import fmt, neuron_name
+from ..core.naming import fmt, fmt_percent, neuron_name
 from ..core.network import Network
 from ..document import Document
 from .selection import NeuronRef
@@ -600,7 +600,7 @@ class DecisionMapWidget(QWidget):
             what = "value" if self._ref is not None else "output"
             return f"{where}: {what} {fmt(v)}"
         k = int(np.argmax(v))
-        return f"{where}: {_target(ds, k)} ({100 * float(v[k]):.1f}%)"
+        return f"{where}: {_target(ds, k)} ({fmt_percent(float(v[k]))})"
 
     # -- for tests and the main window ------------------------------------------------------------
     def grid_points(self) -> Array:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSiz
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
 from ..document import Document
-from ..core.naming import fmt
+from ..core.naming import fmt, fmt_percent, fmt_setting
 from .loss_curves import KeptRun, PeakCurve, dot_when_alone, thin_when_dense
 from .loss_series import Series, TrailingMean, early_max, epoch_rows, step_rows, trailing_mean
 from .plot_grid import PlotGrid
@@ -60,7 +60,8 @@ KEPT_COLORS = ["#7b3294", "#1b7837", "#8c510a", "#c51b7d", "#01665e", "#636363",
 
 def run_label(training) -> str:
     """The settings that tell two runs apart, e.g. "η=0.5 sgd b=1"."""
-    return f"\u03b7={fmt(training.learning_rate)} {training.optimizer} b={training.batch_size}"
+    return (f"\u03b7={fmt_setting(training.learning_rate)} {training.optimizer} "
+            f"b={training.batch_size}")
 
 
 class LossPlotWidget(QWidget):
@@ -476,7 +477,7 @@ class LossPlotWidget(QWidget):
             text = f"epoch {int(e)}: train {fmt(train)}"
             if self._has_test():
                 text += f", test {fmt(test)}"
-            acc = [f"{100 * a:.1f}%" for a in epochs[-1, 3:5] if math.isfinite(a)]
+            acc = [fmt_percent(a) for a in epochs[-1, 3:5] if math.isfinite(a)]
             if self.document.dataset.kind != "regression" and acc:
                 text += f"  \u00b7  accuracy {' / '.join(acc)}"
             if self.diverged_text:
@@ -544,7 +545,7 @@ class LossPlotWidget(QWidget):
         """The kept runs' training-loss curves (per epoch), oldest first."""
         return [r.train for r in self._kept]
 
-    # -- the data on show (for tests and exports) ------------------------------------
+    # -- the data on show (what the tests read to check the plot) --------------------
     @staticmethod
     def _data(curve: PeakCurve) -> tuple[np.ndarray, np.ndarray]:
         """The whole series of ``curve`` as of the last redraw (the curve
@@ -557,10 +558,6 @@ class LossPlotWidget(QWidget):
     def train_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(epochs, training losses) of the live run (NaN where not finite)."""
         return self._data(self.train_curve)
-
-    @property
-    def test_data(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._data(self.test_curve)
 
     @property
     def step_data(self) -> tuple[np.ndarray, np.ndarray]:
@@ -617,7 +614,7 @@ class LossPlotWidget(QWidget):
             if len(mean) > i and self._mean_window() > 1:
                 text += f" (mean {fmt(mean[i])})"
         elif self.document.dataset.kind != "regression":
-            acc = [f"{name} {100 * a:.1f}%" for a, name in ((rows[i, 3], "train"),
+            acc = [f"{name} {fmt_percent(a)}" for a, name in ((rows[i, 3], "train"),
                                                             (rows[i, 4], "test"))
                    if math.isfinite(a)]
             if acc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ..core.naming import fmt_setting
+
 
 def parse_number(text: str, what: str = "value", *, allow: str = "any",
                  maximum: float | None = None, example: str = "0.25, -1.5 or 2e-3") -> float:
@@ -24,10 +26,11 @@ def parse_number(text: str, what: str = "value", *, allow: str = "any",
     if not math.isfinite(value):
         raise ValueError(f"The {what} must be a finite number, not \u201c{text.strip()}\u201d.")
     if allow == "positive" and value <= 0:
-        raise ValueError(f"The {what} must be above 0 (got {value:g}); try {example}.")
-    if allow == "non_negative" and value < 0:
-        raise ValueError(f"The {what} cannot be negative (got {value:g}).")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"A {what} of {value:g} is above the limit of {maximum:g}; "
+        raise ValueError(f"The {what} must be above 0 (got {fmt_setting(value)}); "
                          f"try {example}.")
+    if allow == "non_negative" and value < 0:
+        raise ValueError(f"The {what} cannot be negative (got {fmt_setting(value)}).")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"A {what} of {fmt_setting(value)} is above the limit of "
+                         f"{fmt_setting(maximum)}; try {example}.")
     return value

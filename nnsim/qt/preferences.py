@@ -30,9 +30,6 @@ class Preferences:
         files = [p] + [f for f in self.recent_files() if f != p]
         self._s.setValue("recent_files", files[:MAX_RECENT])
 
-    def remove_recent_file(self, path: str) -> None:
-        self._s.setValue("recent_files", [f for f in self.recent_files() if f != path])
-
     def geometry(self) -> QByteArray | None:
         value = self._s.value("geometry")
         return value if isinstance(value, QByteArray) else None

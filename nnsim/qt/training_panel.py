@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QStyle, QVBoxLayout, QWidget)
 
 from .number_entry import parse_number
-from ..core.limits import MAX_SEED
 from ..core.initializers import INITIALIZERS
+from ..core.limits import MAX_LEARNING_RATE, MAX_SEED
+from ..core.naming import fmt, fmt_epoch_rate, fmt_percent, fmt_setting
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
-from ..core.limits import MAX_LEARNING_RATE
 from ..document import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                         Document, EditError, Runner)
 
@@ -58,12 +58,6 @@ def lr_to_slider(lr: float) -> int:
     if not (lr > 0 and math.isfinite(lr)):
         return 0
     return max(0, min(top, round((math.log10(lr) - LR_MIN_EXP) * LR_STEPS_PER_DECADE)))
-
-
-def _fmt_rate(rate: float | None) -> str:
-    if rate is None:
-        return "measuring\u2026"
-    return f"{rate:,.0f} epochs/s" if rate >= 10 else f"{rate:.1f} epochs/s"
 
 
 class LiveText(QWidget):
@@ -419,7 +413,7 @@ class TrainingPanel(QWidget):
                    self.stop_check, self.stop_edit]
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
-            self.lr_edit.setText(f"{cfg.learning_rate:g}")
+            self.lr_edit.setText(fmt_setting(cfg.learning_rate))
             self.lr_edit.setStyleSheet("")
             self.lr_slider.setValue(lr_to_slider(cfg.learning_rate))
             n_train = len(self.document.dataset.X_train)
@@ -433,7 +427,7 @@ class TrainingPanel(QWidget):
                 if not visible:
                     continue
                 if isinstance(widget, QLineEdit):
-                    widget.setText(f"{params[key]:g}")
+                    widget.setText(fmt_setting(params[key]))
                 else:
                     widget.setValue(params[key])
             self._set_combo(self.initializer_combo, cfg.initializer)
@@ -443,9 +437,9 @@ class TrainingPanel(QWidget):
             self.stop_check.setChecked(cfg.stop_loss is not None)
             self.stop_edit.setEnabled(cfg.stop_loss is not None)
             if cfg.stop_loss is not None:
-                self.stop_edit.setText(f"{cfg.stop_loss:g}")
+                self.stop_edit.setText(fmt_setting(cfg.stop_loss))
             elif not self.stop_edit.text():
-                self.stop_edit.setText(f"{DEFAULT_STOP_LOSS:g}")
+                self.stop_edit.setText(fmt_setting(DEFAULT_STOP_LOSS))
         finally:
             del blockers
         self._update_batch_hint()
@@ -486,11 +480,11 @@ class TrainingPanel(QWidget):
             value = parse_number(self.lr_edit.text(), "learning rate", allow="positive",
                                  maximum=MAX_LEARNING_RATE, example="0.03 or 1e-3")
         except ValueError as e:
-            self.show_error(f"{e} The learning rate stays {current:g}.")
+            self.show_error(f"{e} The learning rate stays {fmt_setting(current)}.")
             self.refresh()
             return
         if value == current:
-            self.lr_edit.setText(f"{current:g}")
+            self.lr_edit.setText(fmt_setting(current))
             self.clear_error()
             return
         self._apply(learning_rate=value)
@@ -635,7 +629,7 @@ class TrainingPanel(QWidget):
     def _on_diverged(self, info: DivergenceInfo) -> None:
         self._last_reason = DIVERGED
         self.divergence_label.setText(info.message)
-        self.use_lr_button.setText(f"Use learning rate {info.suggested_learning_rate:g}")
+        self.use_lr_button.setText(f"Use learning rate {fmt_setting(info.suggested_learning_rate)}")
         self.use_lr_button.setVisible(
             info.suggested_learning_rate != self.document.project.training.learning_rate)
         self.divergence_box.show()
@@ -649,7 +643,7 @@ class TrainingPanel(QWidget):
         reason = self._last_reason
         color = ""
         if r.is_running:
-            text = f"epoch {done:,} of {target:,} \u00b7 {_fmt_rate(r.rate)}"
+            text = f"epoch {done:,} of {target:,} \u00b7 {fmt_epoch_rate(r.rate)}"
         elif reason == DIVERGED:
             text = f"diverged at epoch {done:,} of {target:,}"
             color = ERROR_COLOR
@@ -657,7 +651,7 @@ class TrainingPanel(QWidget):
             text = f"done: {done:,} of {target:,} epochs"
         elif reason == STOP_LOSS_REACHED:
             stop = self.document.project.training.stop_loss
-            below = f" below {stop:g}" if stop is not None else ""
+            below = f" below {fmt_setting(stop)}" if stop is not None else ""
             text = f"stopped at epoch {done:,} of {target:,}: the loss is{below}"
         elif reason == PAUSED:
             text = f"paused at epoch {done:,} of {target:,}"
@@ -670,21 +664,13 @@ class TrainingPanel(QWidget):
         results = self.document.stepper.epoch_results
         if results:
             last = results[-1]
-            line1 = f"training loss {_fmt_loss(last.train_loss)}"
+            line1 = f"training loss {fmt(last.train_loss)}"
             if last.test_loss is not None:
-                line1 += f" \u00b7 test {_fmt_loss(last.test_loss)}"
+                line1 += f" \u00b7 test {fmt(last.test_loss)}"
             n = len(results)
             line2 = f"{n:,} epoch{'s' if n != 1 else ''} trained"
             if last.train_accuracy is not None:
-                line2 = f"accuracy {last.train_accuracy:.0%} \u00b7 " + line2
+                line2 = f"accuracy {fmt_percent(last.train_accuracy, 0)} \u00b7 " + line2
             self.loss_label.setText(f"{line1}\n{line2}")
         else:
             self.loss_label.setText("not trained yet")
-
-
-def _fmt_loss(x: float) -> str:
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "\u221e"
-    return f"{x:.4g}"

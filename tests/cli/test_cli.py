@@ -71,7 +71,7 @@ def test_trace_plain_output_is_a_readable_table(minimal):
     assert run.returncode == 0, run.stderr
     assert "layer 1 (hidden layer, 2 neurons, tanh)" in run.stdout
     assert "layer 2 (output layer, 1 neurons, sigmoid)" in run.stdout
-    assert "x1->1" in run.stdout
+    assert "x1->h1" in run.stdout and "h1->out1" in run.stdout  # the canvas's names
     # the loss says which loss it is, in the lecture's words
     assert ("loss (mse, the lecture's mean squared error L = 1/t sum_j (y_j - a_j)^2, "
             "t = 1 output): " in run.stdout)

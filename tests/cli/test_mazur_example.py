@@ -96,8 +96,8 @@ def test_the_printed_trace_shows_his_digits_and_names_the_loss():
     assert run.returncode == 0 and run.stderr == "", run.stderr
     rows = {line.split()[0]: line.split()[1:] for line in run.stdout.splitlines()
             if "->" in line}
-    assert rows["h1->1"] == ["0.4", "0.0821670406", "0.35891648"]  # w5, dE/dw5, w5+
-    assert rows["x1->1"] == ["0.15", "0.000438567734", "0.149780716"]  # w1, dE/dw1, w1+
+    assert rows["h1->out1"] == ["0.4", "0.0821670406", "0.35891648"]  # w5, dE/dw5, w5+
+    assert rows["x1->h1"] == ["0.15", "0.000438567734", "0.149780716"]  # w1, dE/dw1, w1+
     assert "new b (frozen)" in run.stdout
     assert ("loss (mse, the lecture's mean squared error L = 1/t sum_j (y_j - a_j)^2, "
             "t = 2 outputs): 0.2983711088\n") in run.stdout

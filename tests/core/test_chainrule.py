@@ -137,7 +137,7 @@ def test_update_before_and_after_the_update_step():
     u = e.update
     assert not u.applied and u.learning_rate == 0.5
     assert u.new == pytest.approx(u.old - 0.5 * e.total, abs=TOL)
-    assert u.numbers == f"{cr.fmt(u.old)} \u2212 0.5\u00b7{cr._p(e.total)} = {cr.fmt(u.new)}"
+    assert u.numbers == f"{cr.fmt(u.old)} \u2212 0.5\u00b7{cr.fmt_operand(e.total)} = {cr.fmt(u.new)}"
     after = st.micro_step()
     assert after.step.kind == "update"
     u2 = cr.explain_weight(net, after, 2, 1, 0).update
@@ -405,7 +405,7 @@ def test_names_and_numbers():
     assert cr.fmt(0.75139) == "0.7514" and cr.fmt(-0.01) == "-0.01"
     assert cr.fmt(0) == "0" and cr.fmt(-2.3104e-5) == "-2.31e-05"
     assert cr.fmt(float("nan")) == "NaN"
-    assert cr._p(-0.5) == "(-0.5)" and cr._p(0.5) == "0.5"
+    assert cr.fmt_operand(-0.5) == "(-0.5)" and cr.fmt_operand(0.5) == "0.5"
 
 
 def test_bad_arguments_raise_value_error():

@@ -12,6 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..naming import fmt, fmt_setting
+
 # Learning rates a suggestion is rounded to (down): 1e-5, 3e-5, 1e-4 ... 3, 10.
 LEARNING_RATE_PRESETS = tuple(float(f"{m}e{e}") for e in range(-5, 2) for m in (1, 3)
                               if float(f"{m}e{e}") <= 10)
@@ -58,16 +60,7 @@ class DivergenceInfo:
     @property
     def message(self) -> str:
         return (f"Training diverged in epoch {self.epoch}: {self.location} became "
-                f"{_fmt(self.value)}. {self.cause[0].upper()}{self.cause[1:]}")
-
-
-def _fmt(x: float) -> str:
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "+\u221e" if x > 0 else "\u2212\u221e"
-    return f"{x:.4g}"
+                f"{fmt(self.value)}. {self.cause[0].upper()}{self.cause[1:]}")
 
 
 def first_non_finite(network) -> tuple[str, int, int | None, int, float] | None:
@@ -110,25 +103,25 @@ def likely_cause(lr: float, optimizer: str, where: str,
                  largest: tuple[str, float] | None = None) -> str:
     """One sentence: the probable reason for the divergence and what to try.
     ``largest``: the biggest weight, (name, value), for a loss that overflowed."""
-    s = suggest_learning_rate(lr)
-    tail = f"try {s:g}."
+    rate = fmt_setting(lr)
+    tail = f"try {fmt_setting(suggest_learning_rate(lr))}."
     if where == "loss":
         grew = "the weights have grown so large that the outputs overflow"
         if largest is not None and math.isfinite(largest[1]):
-            grew = (f"the weights have grown so large ({largest[0]} is {largest[1]:.2g}) "
+            grew = (f"the weights have grown so large ({largest[0]} is {fmt(largest[1], 2)}) "
                     "that the outputs overflow")
         if lr >= 1:
-            return f"the learning rate {lr:g} is far too large: {grew}; {tail}"
-        return f"the learning rate {lr:g} is too large for this network and data: {grew}; {tail}"
+            return f"the learning rate {rate} is far too large: {grew}; {tail}"
+        return f"the learning rate {rate} is too large for this network and data: {grew}; {tail}"
     if lr >= 1:
-        return (f"the learning rate {lr:g} is far too large: each update overshoots and the "
+        return (f"the learning rate {rate} is far too large: each update overshoots and the "
                 f"weights grow without bound; {tail}")
     if lr <= 1e-4:
-        return (f"even the small learning rate {lr:g} overshoots, so look for very large input "
+        return (f"even the small learning rate {rate} overshoots, so look for very large input "
                 f"values or extreme optimiser settings; otherwise {tail}")
     name = {"adam": "Adam", "momentum": "momentum"}.get(optimizer)
     with_opt = f" with {name}" if name else ""
-    return (f"the learning rate {lr:g} is too large for this network and data{with_opt}: "
+    return (f"the learning rate {rate} is too large for this network and data{with_opt}: "
             f"each update overshoots the minimum by more than the last, so the weights grow "
             f"without bound; {tail}")
 

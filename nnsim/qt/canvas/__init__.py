@@ -9,7 +9,5 @@ from ...core.naming import edge_name, fmt, layer_name, neuron_name, weight_name
 from .scene import NetworkScene
 from .view import NetworkView
 
-CanvasScene = NetworkScene  # the name the text-size and label-mode API was asked under
-
-__all__ = ["CanvasScene", "NetworkScene", "NetworkView", "edge_name", "fmt", "layer_name",
+__all__ = ["NetworkScene", "NetworkView", "edge_name", "fmt", "layer_name",
            "neuron_name", "weight_name"]

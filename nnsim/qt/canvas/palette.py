@@ -89,26 +89,9 @@ def widest(n_edges: int) -> float:
     return max(1.5, min(MAX_WIDTH, 24.0 / math.sqrt(max(n_edges, 1))))
 
 
-def edge_width(value: float, largest: float, widest: float = MAX_WIDTH) -> float:
-    """Width for |value| relative to the largest magnitude shown, in
-    [MIN_WIDTH, widest] (widest <= MAX_WIDTH)."""
-    if not math.isfinite(value) or not math.isfinite(largest):
-        return widest
-    if largest <= 0:
-        return MIN_WIDTH
-    return MIN_WIDTH + (widest - MIN_WIDTH) * min(1.0, abs(value) / largest)
-
-
 # Edges end under the neurons' circles, so their caps never show: flat caps,
 # which antialiased drawing handles about four times faster than round ones.
 EDGE_CAP = Qt.PenCapStyle.FlatCap
-
-
-def edge_pen(value: float, largest: float, kind: str, widest: float = MAX_WIDTH) -> QPen:
-    pen = QPen(edge_color(value, kind), edge_width(value, largest, widest))
-    pen.setCapStyle(EDGE_CAP)
-    pen.setCosmetic(False)
-    return pen
 
 
 # Pens are shared: an edge's pen is looked up by a code for (kind, sign, width
@@ -120,8 +103,10 @@ _PENS: dict = {}
 
 
 def edge_pen_codes(values, largest: float, kind: str, widest: float = MAX_WIDTH):
-    """edge_pen for a whole array of values, as integer codes for pen_for_code
-    (the width rounded to 1/PEN_STEPS px, the colour from the sign and kind)."""
+    """The pens of a whole array of edge values, as integer codes for
+    pen_for_code: the width grows with |value| relative to ``largest``, from
+    MIN_WIDTH to ``widest`` (rounded to 1/PEN_STEPS px; not finite: widest),
+    the colour follows the sign and kind."""
     v = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
         if not math.isfinite(largest):
