@@ -109,6 +109,10 @@ class Network:
     def n_outputs(self) -> int:
         return self.layers[-1].units
 
+    @property
+    def n_parameters(self) -> int:
+        return sum(l.W.size + l.b.size for l in self.layers)
+
     def validate(self) -> None:
         """Raise ValueError naming the first problem of structure or settings."""
         if self.n_inputs < 1:
