@@ -69,11 +69,14 @@ def _fixed_size_reason(net: Network, k: int) -> str | None:
     return None
 
 
-def add_neuron(net: Network, k: int, initializer: str, rng: np.random.Generator) -> Network:
-    """One more neuron at the end of hidden layer k, fully connected."""
+def add_neuron(net: Network, k: int, initializer: str, rng: np.random.Generator,
+               data_follows: bool = False) -> Network:
+    """One more neuron at the end of layer k, fully connected. The input and
+    output layers have one neuron per column of the data: only when the
+    caller grows the data too (``data_follows``)."""
     _check_layer(net, k, allow_input=True)
     reason = _fixed_size_reason(net, k)
-    if reason:
+    if reason and not data_follows:
         raise ValueError(f"{reason}; change the data to change its size")
     sizes = net.sizes
     sizes[k] += 1
@@ -81,37 +84,50 @@ def add_neuron(net: Network, k: int, initializer: str, rng: np.random.Generator)
     if reason:
         raise ValueError(f"one more neuron is too many: {reason}")
     new = net.copy()
-    layer, following = new.layers[k - 1], new.layers[k]
-    layer.W = np.hstack([layer.W, init_weights(initializer, layer.n_in, 1, rng)])
-    layer.b = np.append(layer.b, 0.0)
-    if layer.mask is not None:
-        layer.mask = np.hstack([layer.mask, np.ones((layer.n_in, 1), dtype=bool)])
-    following.W = np.vstack([following.W, init_weights(initializer, 1, following.units, rng)])
-    if following.mask is not None:
-        following.mask = np.vstack([following.mask, np.ones((1, following.units), dtype=bool)])
+    if k > 0:  # its own weights and bias (an input has none)
+        layer = new.layers[k - 1]
+        layer.W = np.hstack([layer.W, init_weights(initializer, layer.n_in, 1, rng)])
+        layer.b = np.append(layer.b, 0.0)
+        if layer.mask is not None:
+            layer.mask = np.hstack([layer.mask, np.ones((layer.n_in, 1), dtype=bool)])
+    else:
+        new.n_inputs += 1
+    if k < len(new.layers):  # the weights out of it
+        following = new.layers[k]
+        following.W = np.vstack([following.W,
+                                 init_weights(initializer, 1, following.units, rng)])
+        if following.mask is not None:
+            following.mask = np.vstack([following.mask,
+                                        np.ones((1, following.units), dtype=bool)])
     new.validate()
     return new
 
 
-def remove_neuron(net: Network, k: int, j: int) -> Network:
-    """Remove neuron j of hidden layer k with all its connections."""
+def remove_neuron(net: Network, k: int, j: int, data_follows: bool = False) -> Network:
+    """Remove neuron j of layer k with all its connections (an input or
+    output neuron only when the caller removes its data column too)."""
     _check_layer(net, k, allow_input=True)
     reason = _fixed_size_reason(net, k)
-    if reason:
+    if reason and not data_follows:
         raise ValueError(f"{reason}; change the data to change its size")
     if not 0 <= j < net.sizes[k]:
         raise ValueError(f"layer {k} has no neuron {j + 1}")
     if net.sizes[k] == 1:
         raise ValueError("a layer keeps at least one neuron; remove the layer instead")
     new = net.copy()
-    layer, following = new.layers[k - 1], new.layers[k]
-    layer.W = np.delete(layer.W, j, axis=1)
-    layer.b = np.delete(layer.b, j)
-    if layer.mask is not None:
-        layer.mask = np.delete(layer.mask, j, axis=1)
-    following.W = np.delete(following.W, j, axis=0)
-    if following.mask is not None:
-        following.mask = np.delete(following.mask, j, axis=0)
+    if k > 0:
+        layer = new.layers[k - 1]
+        layer.W = np.delete(layer.W, j, axis=1)
+        layer.b = np.delete(layer.b, j)
+        if layer.mask is not None:
+            layer.mask = np.delete(layer.mask, j, axis=1)
+    else:
+        new.n_inputs -= 1
+    if k < len(new.layers):
+        following = new.layers[k]
+        following.W = np.delete(following.W, j, axis=0)
+        if following.mask is not None:
+            following.mask = np.delete(following.mask, j, axis=0)
     new.validate()
     return new
 

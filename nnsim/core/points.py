@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import naming
 from .datasets import Dataset, DataSpec
 from .limits import MAX_POINT_VALUES, MAX_POINTS
 from .project import ImportedData
@@ -84,3 +85,52 @@ def edited_points(data: DataSpec | ImportedData, dataset: Dataset, X_train, Y_tr
     kind = edited_kind(dataset.kind, np.vstack([Y, Yt]))
     return ImportedData(X, Y, Xt, Yt, names["input_names"], names["target_names"], kind,
                         source_of(data))
+
+
+def _guessed_kind(Y: np.ndarray) -> str:
+    """The CSV import's rule: one 0/1 column is binary, one-hot columns are
+    classes, anything else is regression."""
+    if Y.shape[1] == 1:
+        return "binary" if len(Y) and _is_binary_column(Y).all() else "regression"
+    one_hot = np.isin(Y, (0.0, 1.0)).all() and (Y.sum(axis=1) == 1).all()
+    return "multiclass" if len(Y) and one_hot else "regression"
+
+
+def with_column(data: DataSpec | ImportedData, dataset: Dataset, side: str,
+                remove: int | None = None) -> ImportedData:
+    """The points with one more input or target column (``side`` "input" or
+    "target"), 0 in every row, or without column ``remove``: the data
+    following a neuron added to or removed from the input or output layer."""
+    if remove is None:
+        def change(a):
+            return np.hstack([a, np.zeros((len(a), 1))])
+    else:
+        def change(a):
+            return np.delete(a, remove, axis=1)
+    X, Y, Xt, Yt = dataset.X_train, dataset.Y_train, dataset.X_test, dataset.Y_test
+    inputs, targets, kind = list(dataset.input_names), list(dataset.target_names), dataset.kind
+    if side == "input":
+        X, Xt = change(X), change(Xt)
+        inputs = _names_after(inputs, naming.input_names(len(inputs)),
+                              naming.input_names(X.shape[1]), remove, "x")
+    else:
+        Y, Yt = change(Y), change(Yt)
+        old_defaults = naming.target_names(kind, len(targets))
+        kind = _guessed_kind(np.vstack([Y, Yt]))
+        targets = _names_after(targets, old_defaults, naming.target_names(kind, Y.shape[1]),
+                               remove, "y")
+    return ImportedData(X, Y, Xt, Yt, inputs, targets, kind, source_of(data))
+
+
+def _names_after(names: list[str], old_defaults: list[str], new_defaults: list[str],
+                 remove: int | None, prefix: str) -> list[str]:
+    """Column names after one is added or removed: default names stay
+    default (y becomes y1, y2); a user's own names are kept."""
+    if names == old_defaults:
+        return new_defaults
+    if remove is not None:
+        return [n for i, n in enumerate(names) if i != remove]
+    n = len(names) + 1
+    while f"{prefix}{n}" in names:
+        n += 1
+    return names + [f"{prefix}{n}"]

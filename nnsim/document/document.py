@@ -19,7 +19,7 @@ from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.network import Network
-from ..core.points import edited_points
+from ..core.points import edited_points, with_column
 from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core import prediction
 from ..core.stepper import MicroStep, Snapshot, Stepper
@@ -208,19 +208,42 @@ class Document(QObject):
             self._forget_training(p)
         self._edit(f"Remove layer {k}", "structure", change)
 
+    def _data_side(self, k: int) -> str | None:
+        """"input"/"target" when layer k has one neuron per data column."""
+        return "input" if k == 0 else "target" if k == len(self.network.layers) else None
+
     def add_neuron(self, k: int) -> None:
+        """One more neuron in layer k. In the input or output layer the data
+        gets a column too (0 in every row, to type into), in the same command:
+        that is how a typed example such as Mazur's gets its second output."""
+        side = self._data_side(k)
+
         def change(p):
-            p.network = edit.add_neuron(p.network, k, self._init(), self._rng())
+            p.network = edit.add_neuron(p.network, k, self._init(), self._rng(),
+                                        data_follows=side is not None)
             p.layout = layout.add_neuron(p.layout, k)
+            if side is not None:
+                p.data = with_column(p.data, self.dataset, side)
+                self.dataset = data_to_dataset(p.data)
             self._forget_training(p)
-        self._edit(f"Add neuron to layer {k}", "structure", change)
+        what = f"; the data gets a {side} column of zeros" if side else ""
+        self._edit(f"Add neuron to layer {k}{what}", "data" if side else "structure", change)
 
     def remove_neuron(self, k: int, j: int) -> None:
+        """Remove neuron j of layer k (in the input or output layer with its
+        data column, in the same command)."""
+        side = self._data_side(k)
+
         def change(p):
-            p.network = edit.remove_neuron(p.network, k, j)
+            p.network = edit.remove_neuron(p.network, k, j, data_follows=side is not None)
             p.layout = layout.remove_neuron(p.layout, k, j)
+            if side is not None:
+                p.data = with_column(p.data, self.dataset, side, remove=j)
+                self.dataset = data_to_dataset(p.data)
             self._forget_training(p)
-        self._edit(f"Remove neuron {j + 1} of layer {k}", "structure", change)
+        what = f" and its {side} column" if side else ""
+        self._edit(f"Remove neuron {j + 1} of layer {k}{what}", "data" if side else "structure",
+                   change)
 
     def set_connection(self, k: int, i: int, j: int, present: bool) -> None:
         def change(p):
