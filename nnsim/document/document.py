@@ -7,7 +7,8 @@ unsaved-changes mark always tell the truth about the weights.
 """
 from __future__ import annotations
 
-from dataclasses import fields, replace
+import copy
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,11 @@ from ..core import edit, layout
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
+from ..core.history_log import as_epoch_log
 from ..core.network import Network
+from ..core.optimizers import Optimizer
 from ..core.points import edited_points
+from ..core.history_log import StepLog
 from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core.stepper import Snapshot, Stepper
 from ..core.training import TrainingConfig
@@ -69,10 +73,13 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._draws = 0  # how many fresh weight draws were made (seeds the next)
-        self._training_forgotten = False
         self.dataset: Dataset = self.project.dataset()
-        self.stepper: Stepper = self.project.make_stepper(self.dataset)
+        # Training state the file does not hold, owned here like the rest:
+        # the per-update losses (the loss plot's curve) and the update count.
+        self._step_losses = StepLog()
+        self._updates = (self.project.optimizer_state or {}).get("t", 0)
         self.snapshot: Snapshot | None = None
+        self.stepper: Stepper = self._new_stepper()
 
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
@@ -107,31 +114,66 @@ class Document(QObject):
     def positions(self) -> list[list[tuple[float, float]]]:
         return layout.resolve(self.project.layout, self.network.sizes)
 
-    def _sync_from_stepper(self) -> None:
-        self.project.optimizer_state = self.stepper.optimizer.state()
-        self.project.history = History(self.stepper.epoch_results.snapshot())
+    def _new_stepper(self) -> Stepper:
+        """A stepper that continues from the document's state. It computes
+        on its own copies of the network and the settings: training changes
+        the document only through ``_take_training``, settings through
+        ``_push_settings``."""
+        p = self.project
+        st = Stepper(p.network.copy(), copy.deepcopy(p.training), self.dataset,
+                     p.make_optimizer())
+        st.epoch_results = as_epoch_log(p.history.epochs)
+        st.epoch = len(st.epoch_results) + 1
+        st.step_losses = self._step_losses.snapshot()
+        st.updates = self._updates
+        return st
 
-    def _memento(self, sync: bool = True) -> Memento:
-        """A copy of the document's state; ``sync`` first takes the training
-        state (history, optimiser) from the stepper."""
-        if sync:
-            self._sync_from_stepper()
+    def _take_training(self) -> None:
+        """Make what the stepper just trained the document's state."""
+        st, p = self.stepper, self.project
+        p.network = st.network.copy()
+        p.optimizer_state = st.optimizer.state()
+        p.history = History(st.epoch_results.snapshot())
+        self._step_losses = st.step_losses.snapshot()
+        self._updates = st.updates
+
+    def _push_settings(self) -> None:
+        """Give the stepper a copy of the new settings (a learning rate changed
+        while running takes effect at the next batch); a different optimiser
+        starts from the document's optimiser state."""
+        st, cfg = self.stepper, self.project.training
+        st.config = copy.deepcopy(cfg)
+        if st.optimizer.name != cfg.optimizer or \
+                st.optimizer.params != Optimizer(cfg.optimizer, cfg.optimizer_params).params:
+            st.optimizer = self.project.make_optimizer()
+
+    def _memento(self) -> Memento:
+        """A copy of the document's state."""
         p = self.project
         return Memento(p.network, p.layout, p.training, p.data, p.optimizer_state,
-                       p.history).copy()
+                       p.history, self._step_losses, self._updates).copy()
 
     def _restore(self, m: Memento, kind: str) -> None:
         p = self.project
-        # keep the TrainingConfig object: a running stepper reads it live
-        for f in fields(TrainingConfig):
-            setattr(p.training, f.name, getattr(m.training, f.name))
+        p.training = copy.deepcopy(m.training)
+        if kind != "layout":
+            p.optimizer_state = m.optimizer_state
         if kind not in ("settings", "layout"):
-            p.network, p.data = m.network, m.data
-            p.optimizer_state, p.history = m.optimizer_state, m.history
+            p.network, p.data, p.history = m.network, m.data, m.history
+            self._step_losses, self._updates = m.step_losses, m.updates
         if kind != "settings":
             p.layout = m.layout
         if kind == "data":
             self.dataset = p.dataset()
+        self._apply(kind)
+
+    def _apply(self, kind: str) -> None:
+        """Bring the stepper in line with the document after an edit (or its
+        undo) of ``kind``, then tell the views."""
+        if kind == "settings":
+            self._push_settings()
+        elif kind != "layout":
+            self._rebuild_stepper()
         self._announce(kind)
 
     def _announce(self, kind: str) -> None:
@@ -142,7 +184,6 @@ class Document(QObject):
         if kind == "layout":
             self.layout_changed.emit()
             return
-        self._rebuild_stepper()
         if kind == "data":
             self.data_changed.emit()
         (self.values_changed if kind == "values" else self.structure_changed).emit()
@@ -152,17 +193,11 @@ class Document(QObject):
     def _forget_training(self, p: Project) -> None:
         """An edit that starts training afresh (new weights or structure)."""
         p.history, p.optimizer_state = History(), None
-        self._training_forgotten = True
+        self._step_losses, self._updates = StepLog(), 0
 
     def _rebuild_stepper(self) -> None:
-        """A stepper for the current state. The per-update losses carry over
-        (the loss plot keeps its curve) unless the edit started afresh."""
-        old = getattr(self, "stepper", None)
-        self.stepper = self.project.make_stepper(self.dataset)
-        if old is not None and not self._training_forgotten:
-            self.stepper.step_losses = old.step_losses.snapshot()
-            self.stepper.updates = old.updates
-        self._training_forgotten = False
+        """A stepper for the current state (step back starts afresh)."""
+        self.stepper = self._new_stepper()
         self._set_snapshot(None)
 
     def _set_snapshot(self, snap: Snapshot | None) -> None:
@@ -176,13 +211,12 @@ class Document(QObject):
         try:
             change(self.project)
         except ValueError as e:
-            self._training_forgotten = False  # nothing changed after all
-            self._restore(before.copy(), kind)
+            self._restore(before.copy(), kind)  # nothing changed after all
             raise EditError(str(e)) from None
         self.project.layout = layout.fitted(self.project.layout, self.network.sizes)
-        after = self._memento(sync=False)  # the stepper still holds the old training state
+        after = self._memento()
         self.undo_stack.push(StateCommand(self, text, before, after, kind, merge_id, merge_key))
-        self._announce(kind)
+        self._apply(kind)
 
     def _rng(self) -> np.random.Generator:
         self._draws += 1
@@ -376,13 +410,10 @@ class Document(QObject):
         name = ", ".join(k.replace("_", " ") for k in changed)
 
         def change(p):
-            for k, v in changed.items():
-                setattr(p.training, k, v)
-        restarts = {"optimizer", "optimizer_params"} & set(changed)
+            p.training = replace(p.training, **changed)
+            if {"optimizer", "optimizer_params"} & set(changed):
+                p.optimizer_state = None  # a new optimiser starts with fresh state
         self._edit(f"Set {name}", "settings", change, SETTING_MERGE_ID, ("setting", tuple(changed)))
-        if restarts:  # a new optimiser starts with fresh state
-            self.stepper.optimizer = self.project.make_optimizer()
-            self.stepper.optimizer.reset()
 
     # -- stepping ------------------------------------------------------------
     NO_SAMPLES = "The data set has no training rows: add a row in the Data panel first."
@@ -397,6 +428,7 @@ class Document(QObject):
             raise EditError(self.NO_SAMPLES)
 
     def _record_training(self, before: Memento) -> None:
+        self._take_training()
         after = self._memento()
         # History only grows or shrinks at its end: comparing the ends is enough
         # (a full comparison would cost O(epochs) on every step).
@@ -477,7 +509,6 @@ class Document(QObject):
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("the document has no file name yet; use Save As")
-        self._sync_from_stepper()
         save_project(self.project, target)
         self.undo_stack.setClean()
         if target != self.path:

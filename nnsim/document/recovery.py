@@ -75,7 +75,6 @@ class RecoveryStore:
     def save(self, document) -> bool:
         """Write the document's recovery copy; False when it cannot be saved
         (e.g. NaN weights: the last good copy stays)."""
-        document._sync_from_stepper()
         try:
             text = dumps(document.project)
             self.folder.mkdir(parents=True, exist_ok=True)
