@@ -1,7 +1,9 @@
 """The open document: one source of truth and one QUndoStack (QtCore/QtGui only)."""
+from ..core.stepper import MicroStep, Snapshot
 from .document import Document, EditError
+from .refs import EdgeRef, NeuronRef
 from .run_mode import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                        Runner)
 
 __all__ = ["DIVERGED", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED", "DivergenceInfo",
-           "Document", "EditError", "Runner"]
+           "Document", "EdgeRef", "EditError", "MicroStep", "NeuronRef", "Runner", "Snapshot"]

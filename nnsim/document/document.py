@@ -25,9 +25,10 @@ from ..core.optimizers import Optimizer
 from ..core.points import edited_points
 from ..core.history_log import StepLog
 from ..core.project import History, ImportedData, Project, data_to_dataset
-from ..core.stepper import Snapshot, Stepper
+from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
+from . import refs
 from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
 UNDO_LIMIT = 500
@@ -79,7 +80,7 @@ class Document(QObject):
         self._step_losses = StepLog()
         self._updates = (self.project.optimizer_state or {}).get("t", 0)
         self.snapshot: Snapshot | None = None
-        self.stepper: Stepper = self._new_stepper()
+        self._stepper: Stepper = self._new_stepper()
 
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
@@ -130,7 +131,7 @@ class Document(QObject):
 
     def _take_training(self) -> None:
         """Make what the stepper just trained the document's state."""
-        st, p = self.stepper, self.project
+        st, p = self._stepper, self.project
         p.network = st.network.copy()
         p.optimizer_state = st.optimizer.state()
         p.history = History(st.epoch_results.snapshot())
@@ -141,7 +142,7 @@ class Document(QObject):
         """Give the stepper a copy of the new settings (a learning rate changed
         while running takes effect at the next batch); a different optimiser
         starts from the document's optimiser state."""
-        st, cfg = self.stepper, self.project.training
+        st, cfg = self._stepper, self.project.training
         st.config = copy.deepcopy(cfg)
         if st.optimizer.name != cfg.optimizer or \
                 st.optimizer.params != Optimizer(cfg.optimizer, cfg.optimizer_params).params:
@@ -197,7 +198,7 @@ class Document(QObject):
 
     def _rebuild_stepper(self) -> None:
         """A stepper for the current state (step back starts afresh)."""
-        self.stepper = self._new_stepper()
+        self._stepper = self._new_stepper()
         self._set_snapshot(None)
 
     def _set_snapshot(self, snap: Snapshot | None) -> None:
@@ -444,10 +445,10 @@ class Document(QObject):
 
     def micro_step(self) -> Snapshot:
         self.require_samples()
-        updates = self.stepper.next_step.kind == "update"
+        updates = self._stepper.next_step.kind == "update"
         before = self._memento() if updates else None
         with np.errstate(all="ignore"):
-            snap = self.stepper.micro_step()
+            snap = self._stepper.micro_step()
         self._set_snapshot(snap)
         if updates:
             self._record_training(before)
@@ -457,7 +458,7 @@ class Document(QObject):
         self.require_samples()
         before = self._memento()
         with np.errstate(all="ignore"):
-            loss = self.stepper.step_batch(size)
+            loss = self._stepper.step_batch(size)
         self._set_snapshot(None)
         self._record_training(before)
         return loss
@@ -468,7 +469,7 @@ class Document(QObject):
     def step_epochs(self, n: int = 1, **kwargs) -> list:
         self.require_samples()
         before = self._memento()
-        results = self.stepper.step_epochs(n, **kwargs)
+        results = self._stepper.step_epochs(n, **kwargs)
         self._set_snapshot(None)
         self._record_training(before)
         return results
@@ -478,30 +479,95 @@ class Document(QObject):
         ``core.run_mode.protocol.Progress`` from the stepper's current state): one
         step for step back, part of the merged "Training" undo step."""
         before = self._memento()
-        self.stepper.adopt(progress)
+        self._stepper.adopt(progress)
         self._set_snapshot(None)
         self._record_training(before)
 
     def step_back(self) -> bool:
         """Undo the last step; False when there is nothing to step back to."""
-        if not self.stepper.can_step_back:
+        if not self._stepper.can_step_back:
             return False
         before = self._memento()
-        snap = self.stepper.step_back()
+        snap = self._stepper.step_back()
         self._set_snapshot(snap)
         self._record_training(before)
         return True
 
     def pin_sample(self, index: int | None) -> None:
-        self.stepper.pin_sample(index)
-        self._set_snapshot(self.stepper.current())
+        self._stepper.pin_sample(index)
+        self._set_snapshot(self._stepper.current())
+
+    # -- queries for views (the stepper is the document's own) -----------------
+    @property
+    def next_step(self) -> MicroStep:
+        """The micro-step the next Forward/Backward/Update click computes."""
+        return self._stepper.next_step
+
+    @property
+    def plan(self) -> list[MicroStep]:
+        """The micro-steps of one pass, in order."""
+        return self._stepper.plan
+
+    @property
+    def in_cycle(self) -> bool:
+        """Whether a pass was stepped part of the way."""
+        return self._stepper.in_cycle
+
+    def next_indices(self) -> tuple[int, ...]:
+        """The training rows the next pass (or the one under way) works on."""
+        return self._stepper.next_indices()
+
+    @property
+    def pinned(self) -> int | None:
+        """The training row traced instead of the next batch (None: follow the epoch)."""
+        return self._stepper.pinned
+
+    @property
+    def epoch(self) -> int:
+        """The epoch in progress (1-based)."""
+        return self._stepper.epoch
+
+    @property
+    def updates(self) -> int:
+        return self._updates
+
+    @property
+    def can_step_back(self) -> bool:
+        return self._stepper.can_step_back
+
+    @property
+    def epoch_results(self):
+        """The loss history, one EpochResult per finished epoch. Read only: the
+        same log object until the history starts afresh or shrinks, so a plot
+        can extend what it drew."""
+        return self._stepper.epoch_results
+
+    @property
+    def step_losses(self):
+        """(update number, batch loss) per update; read only, as ``epoch_results``."""
+        return self._stepper.step_losses
+
+    def exists(self, ref) -> bool:
+        """Whether a NeuronRef or EdgeRef still names part of the network."""
+        return refs.exists(ref, self.network.sizes)
+
+    def value_of(self, ref) -> float | None:
+        """The weight of an EdgeRef or the bias of a NeuronRef; None for an
+        input neuron or a ref that no longer exists."""
+        if not self.exists(ref):
+            return None
+        if isinstance(ref, refs.EdgeRef):
+            return float(self.network.layers[ref.layer - 1].W[ref.source, ref.target])
+        if ref.layer == 0:
+            return None
+        return float(self.network.layers[ref.layer - 1].b[ref.neuron])
 
     def gradient_check_values(self):
         """The batch of the pass on show (or of the next one), for a
         finite-difference check."""
         if self.snapshot is not None:
             return self.snapshot.X, self.snapshot.Y
-        return self.dataset.batch(list(self.stepper.next_indices()))
+        return self.dataset.batch(list(self._stepper.next_indices()))
 
     # -- files ---------------------------------------------------------------
     def save(self, path: str | Path | None = None) -> None:

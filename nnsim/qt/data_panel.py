@@ -391,7 +391,7 @@ class DataPanel(QWidget):
             return
         try:
             doc.pin_sample(row)
-            if not doc.stepper.in_cycle:
+            if not doc.in_cycle:
                 doc.micro_step()
         except EditError as e:
             self.show_message(str(e))

@@ -310,8 +310,7 @@ class DecisionMapWidget(QWidget):
         return self._ref
 
     def _ref_exists(self, ref: NeuronRef) -> bool:
-        sizes = self.document.network.sizes
-        return 0 <= ref.layer < len(sizes) and 0 <= ref.neuron < sizes[ref.layer]
+        return self.document.exists(ref)
 
     def _is_whole_output(self, ref: NeuronRef) -> bool:
         """A single output neuron: its map is the network's output map."""

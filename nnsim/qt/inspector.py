@@ -320,15 +320,7 @@ class InspectorPanel(QWidget):
     # -- state --------------------------------------------------------------------------
     def _valid(self, sel):
         """The selection if it still exists in the network, else None."""
-        sizes = self.document.network.sizes
-        if isinstance(sel, NeuronRef):
-            if 0 <= sel.layer < len(sizes) and 0 <= sel.neuron < sizes[sel.layer]:
-                return sel
-        elif isinstance(sel, EdgeRef):
-            if (1 <= sel.layer < len(sizes) and 0 <= sel.source < sizes[sel.layer - 1]
-                    and 0 <= sel.target < sizes[sel.layer]):
-                return sel
-        return None
+        return sel if self.document.exists(sel) else None
 
     def _state_key(self):
         snap = self.document.snapshot
@@ -677,7 +669,7 @@ class InspectorPanel(QWidget):
             out.append(f"<p>L for this cycle = {val(snap.loss, NEUTRAL)}</p>")
         lr = doc.project.training.learning_rate
         out.append(f"<p>Learning rate \u03b7 = {lr:g}</p>")
-        nxt = doc.stepper.next_step
+        nxt = doc.next_step
         out.append(f"<p class='muted'>Next step: {html.escape(nxt.label)}</p>")
         return "".join(out)
 
@@ -693,13 +685,11 @@ class InspectorPanel(QWidget):
         except ValueError as e:
             self._show_message(str(e))
             return
-        net = self.document.network
         try:
-            if isinstance(sel, EdgeRef):
-                if value != net.layers[sel.layer - 1].W[sel.source, sel.target]:
+            if value != self.document.value_of(sel):
+                if isinstance(sel, EdgeRef):
                     self.document.set_weight(sel.layer, sel.source, sel.target, value)
-            elif isinstance(sel, NeuronRef) and sel.layer > 0:
-                if value != net.layers[sel.layer - 1].b[sel.neuron]:
+                elif isinstance(sel, NeuronRef) and sel.layer > 0:
                     self.document.set_bias(sel.layer, sel.neuron, value)
         except (EditError, ValueError) as e:
             self._show_message(str(e))
@@ -710,12 +700,8 @@ class InspectorPanel(QWidget):
 
     def _current_value(self) -> float:
         """The selected weight or bias as the network holds it now."""
-        sel, net = self.selection, self.document.network
-        if isinstance(sel, EdgeRef):
-            return float(net.layers[sel.layer - 1].W[sel.source, sel.target])
-        if isinstance(sel, NeuronRef) and sel.layer > 0:
-            return float(net.layers[sel.layer - 1].b[sel.neuron])
-        return math.nan
+        value = self.document.value_of(self.selection)
+        return math.nan if value is None else value
 
     def _commit_activation(self) -> None:
         sel = self.selection

@@ -201,7 +201,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             signal.connect(self._refresh_controls)
         self._bind_undo_actions(document)
         self.step_bar.set_sample_count(len(document.dataset.X_train))
-        self.step_bar.set_pinned(document.stepper.pinned)
+        self.step_bar.set_pinned(document.pinned)
         self.selection = None
         self._update_title()
         self._refresh_controls()
@@ -409,7 +409,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._refresh_step_actions()
 
     def _refresh_step_actions(self) -> None:
-        st = self.document.stepper
+        st = self.document
         kind = st.next_step.kind
         self.act_forward.setEnabled(kind in ("forward", "loss"))
         self.act_forward.setText("Loss ▶" if kind == "loss" else "Forward ▶")
@@ -428,7 +428,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        doc, st = self.document, self.document.stepper
+        doc = st = self.document
         snap = doc.snapshot
         self.status_phase.setText(f"Phase: {snap.step.label.lower()}" if snap and snap.step
                                   else "Phase: between passes")
@@ -541,7 +541,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     # -- stepping ------------------------------------------------------------------
     def _micro_step(self, kinds: tuple[str, ...]) -> None:
-        if self.document.stepper.next_step.kind in kinds:
+        if self.document.next_step.kind in kinds:
             self._guard(self.document.micro_step)
 
     def step_forward(self) -> None:

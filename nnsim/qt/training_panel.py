@@ -667,7 +667,7 @@ class TrainingPanel(QWidget):
             text = f"ready to train {target:,} epochs"
         self.status_label.setText(text)
         self.status_label.set_color(color or None)
-        results = self.document.stepper.epoch_results
+        results = self.document.epoch_results
         if results:
             last = results[-1]
             line1 = f"training loss {_fmt_loss(last.train_loss)}"

@@ -26,7 +26,7 @@ MAX_HIDDEN = 4
 
 
 def _stepper(doc):
-    return doc.stepper  # the test reads the computing engine to copy its epoch cursor
+    return doc._stepper  # the test reads the computing engine to copy its epoch cursor
 
 
 def _continue_like(live: Document, fresh: Document) -> None:

@@ -47,27 +47,27 @@ def test_the_stepper_shares_no_settings_or_network_with_the_project(doc):
     doc.set_training(learning_rate=0.25)
     doc.step_sample()
     p = doc.project
-    assert doc.stepper.config is not p.training and doc.stepper.config == p.training
-    assert doc.stepper.network is not p.network
-    assert all(a is not b for a, b in zip(doc.stepper.network.parameters(),
+    assert doc._stepper.config is not p.training and doc._stepper.config == p.training
+    assert doc._stepper.network is not p.network
+    assert all(a is not b for a, b in zip(doc._stepper.network.parameters(),
                                           p.network.parameters()))
 
 
 def test_a_learning_rate_change_reaches_the_stepper_and_undo_takes_it_back(doc):
     doc.set_training(learning_rate=0.25)
-    assert doc.stepper.config.learning_rate == 0.25
+    assert doc._stepper.config.learning_rate == 0.25
     doc.undo_stack.undo()
-    assert doc.stepper.config.learning_rate == 0.5
+    assert doc._stepper.config.learning_rate == 0.5
 
 
 def test_undo_of_training_restores_the_step_losses_and_the_update_count(doc):
     doc.step_sample()
     doc.step_sample()
-    losses = list(doc.stepper.step_losses)
+    losses = list(doc.step_losses)
     doc.set_weight(1, 0, 0, 0.5)  # ends the merged "Training" undo step
     doc.step_epochs(1)
-    assert len(doc.stepper.step_losses) == 6
+    assert len(doc.step_losses) == 6
     doc.undo_stack.undo()  # the epoch
-    assert list(doc.stepper.step_losses) == losses and doc.stepper.updates == 2
+    assert list(doc.step_losses) == losses and doc.updates == 2
     doc.undo_stack.redo()
-    assert len(doc.stepper.step_losses) == 6 and doc.stepper.updates == 6
+    assert len(doc.step_losses) == 6 and doc.updates == 6

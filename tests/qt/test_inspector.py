@@ -345,7 +345,7 @@ def test_freezing_a_layers_biases_from_the_inspector_keeps_them_through_an_updat
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
     assert doc.network.layers[0].train_bias is False and not box.isChecked()
     bias_before = doc.network.layers[0].b.copy()
-    steps(doc, len(doc.stepper.plan))  # a whole cycle, the update included
+    steps(doc, len(doc.plan))  # a whole cycle, the update included
     np.testing.assert_array_equal(doc.network.layers[0].b, bias_before)
     assert np.any(doc.snapshot.db[0] != 0)  # its gradient was not zero: it really stayed
     assert "stays" in flat(panel)  # the bias explanation says it keeps its value

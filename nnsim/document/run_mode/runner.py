@@ -76,7 +76,7 @@ def diagnose(document) -> DivergenceInfo | None:
     its weights and its last epoch's losses are finite."""
     cfg = document.project.training
     return divergence.diagnose(document.network, cfg.learning_rate, cfg.optimizer,
-                               document.stepper.epoch_results, document.stepper.epoch)
+                               document.epoch_results, document.epoch)
 
 
 class _Lease:
@@ -162,7 +162,7 @@ class Runner(QObject):
     @property
     def trained_epochs(self) -> int:
         """Epochs in the document's history (all runs and steps)."""
-        return len(self._doc.stepper.epoch_results)
+        return len(self._doc.epoch_results)
 
     @property
     def done(self) -> int:
@@ -266,7 +266,7 @@ class Runner(QObject):
             pass
         ok = diagnose(doc) is None
         missing = info.epoch - 1 - self.trained_epochs if replay else 0
-        if ok and missing > 0 and not doc.stepper.in_cycle:
+        if ok and missing > 0 and not doc.in_cycle:
             doc.step_epochs(missing)
             if diagnose(doc) is not None:  # not expected: keep the finite state before
                 doc.step_back()
@@ -447,7 +447,7 @@ class Runner(QObject):
         doc = self._doc
         self._end_session()
         self._stale = False
-        if doc.stepper.in_cycle:  # a pass stepped by hand: finish its epoch here first
+        if doc.in_cycle:  # a pass stepped by hand: finish its epoch here first
             results = doc.step_epochs(1, stop_loss=doc.project.training.stop_loss)
             self._record_rate(self._clock())
             self._after_training(results, True)
@@ -459,7 +459,8 @@ class Runner(QObject):
             return
         session = training_process.new_session()
         remaining = self.target - (self.trained_epochs - self._start_count)
-        if process.load(doc.stepper, session, remaining, doc.project.training.stop_loss) \
+        # the training process continues the document's own stepper from where it is
+        if process.load(doc._stepper, session, remaining, doc.project.training.stop_loss) \
                 and process.want(session):
             self._session, self._wanted = session, True
         else:

@@ -291,13 +291,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         return self._selection
 
     def _valid(self, ref) -> bool:
-        s = self._sizes
-        if isinstance(ref, NeuronRef):
-            return 0 <= ref.layer < len(s) and 0 <= ref.neuron < s[ref.layer]
-        if isinstance(ref, EdgeRef):
-            return (1 <= ref.layer < len(s) and 0 <= ref.source < s[ref.layer - 1]
-                    and 0 <= ref.target < s[ref.layer])
-        return False
+        """The ref exists in the network and has an item (the items are of its shape)."""
+        return list(self.document.network.sizes) == list(self._sizes) and \
+            self.document.exists(ref)
 
     def item_for(self, ref):
         """The NeuronItem or EdgeItem of a ref (None if it does not exist)."""
@@ -348,7 +344,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             return snap.X[0]
         doc = self.document
         try:
-            idx = doc.stepper.next_indices()
+            idx = doc.next_indices()
             X = doc.dataset.X_train
             if idx and X.shape[1] == self._sizes[0]:
                 return X[idx[0]]
@@ -553,7 +549,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     def _relabel_key(self) -> tuple:
         """What relabel shows besides the snapshot, to tell whether it changed."""
         doc = self.document
-        net, st = doc.network, doc.stepper
+        net, st = doc.network, doc
         x = self._input_values(doc.snapshot)
         try:
             indices = st.next_indices()
@@ -576,9 +572,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     def _status_lines(self, snap) -> list[str]:
         doc = self.document
         if snap is None or snap.step is None:
-            lines = ["Between passes", f"Next: {doc.stepper.next_step.label}"]
+            lines = ["Between passes", f"Next: {doc.next_step.label}"]
             try:
-                indices = doc.stepper.next_indices()
+                indices = doc.next_indices()
             except (IndexError, ValueError):
                 indices = ()
         else:
