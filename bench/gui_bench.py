@@ -142,7 +142,7 @@ def bench_canvas(repeats: int, log) -> list[dict]:
 
 # -- loss plot ---------------------------------------------------------------------------
 def bench_plot(repeats: int, log) -> list[dict]:
-    from nnsim.document import Document
+    from nnsim.document import Change, Document
     from nnsim.qt.loss_plot import LossPlotWidget
     app = _app()
     out = []
@@ -167,7 +167,7 @@ def bench_plot(repeats: int, log) -> list[dict]:
             t0 = time.perf_counter()
             st.step_losses.append((k, 0.05))  # one more update
             st.updates = k
-            doc.trained.emit()
+            doc.changed.emit(Change(history=True))
             plot.refresh_now()  # what the throttle timer runs (at most ~30 Hz)
             t1 = time.perf_counter()
             plot.plot_widget.grab()  # and the repaint that follows

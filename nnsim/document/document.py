@@ -29,6 +29,7 @@ from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
 from . import refs
+from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
 from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
 UNDO_LIMIT = 500
@@ -49,14 +50,9 @@ def lecture_project() -> Project:
 
 
 class Document(QObject):
-    structure_changed = Signal()  # layers, neurons, connections or activations
-    values_changed = Signal()  # weights or biases
-    stepped = Signal(object)  # the stepper's current Snapshot, or None
-    settings_changed = Signal()  # training settings or loss
-    layout_changed = Signal()
-    data_changed = Signal()
-    trained = Signal()  # the loss history grew or shrank
-    path_changed = Signal()
+    # Once per command, undo, redo, step or adopted run-mode frame: a Change
+    # (change.py) whose flags say what kind of state changed.
+    changed = Signal(object)
 
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
                  parent: QObject | None = None, name: str | None = None):
@@ -170,26 +166,12 @@ class Document(QObject):
 
     def _apply(self, kind: str) -> None:
         """Bring the stepper in line with the document after an edit (or its
-        undo) of ``kind``, then tell the views."""
+        undo) of ``kind``, then tell the views, once."""
         if kind == "settings":
             self._push_settings()
         elif kind != "layout":
             self._rebuild_stepper()
-        self._announce(kind)
-
-    def _announce(self, kind: str) -> None:
-        """Tell the views what an edit (or its undo) changed."""
-        if kind == "settings":
-            self.settings_changed.emit()
-            return
-        if kind == "layout":
-            self.layout_changed.emit()
-            return
-        if kind == "data":
-            self.data_changed.emit()
-        (self.values_changed if kind == "values" else self.structure_changed).emit()
-        self.settings_changed.emit()
-        self.trained.emit()
+        self.changed.emit(EDIT_CHANGES[kind])
 
     def _forget_training(self, p: Project) -> None:
         """An edit that starts training afresh (new weights or structure)."""
@@ -199,11 +181,7 @@ class Document(QObject):
     def _rebuild_stepper(self) -> None:
         """A stepper for the current state (step back starts afresh)."""
         self._stepper = self._new_stepper()
-        self._set_snapshot(None)
-
-    def _set_snapshot(self, snap: Snapshot | None) -> None:
-        self.snapshot = snap
-        self.stepped.emit(snap)
+        self.snapshot = None
 
     # -- edits -------------------------------------------------------------
     def _edit(self, text: str, kind: str, change, merge_id: int = -1, merge_key=None) -> None:
@@ -428,7 +406,9 @@ class Document(QObject):
         if not self.has_samples:
             raise EditError(self.NO_SAMPLES)
 
-    def _record_training(self, before: Memento) -> None:
+    def _record_training(self, before: Memento) -> Change:
+        """Push the merged "Training" command when the step changed the
+        weights or the history; the Change to announce."""
         self._take_training()
         after = self._memento()
         # History only grows or shrinks at its end: comparing the ends is enough
@@ -440,8 +420,8 @@ class Document(QObject):
         if not same:
             self.undo_stack.push(StateCommand(self, "Training", before, after, "values",
                                               TRAINING_MERGE_ID, "training"))
-            self.values_changed.emit()
-            self.trained.emit()
+            return TRAINED
+        return STEPPED
 
     def micro_step(self) -> Snapshot:
         self.require_samples()
@@ -449,9 +429,8 @@ class Document(QObject):
         before = self._memento() if updates else None
         with np.errstate(all="ignore"):
             snap = self._stepper.micro_step()
-        self._set_snapshot(snap)
-        if updates:
-            self._record_training(before)
+        self.snapshot = snap
+        self.changed.emit(self._record_training(before) if updates else STEPPED)
         return snap
 
     def step_batch(self, size: int | None = None) -> float:
@@ -459,8 +438,8 @@ class Document(QObject):
         before = self._memento()
         with np.errstate(all="ignore"):
             loss = self._stepper.step_batch(size)
-        self._set_snapshot(None)
-        self._record_training(before)
+        self.snapshot = None
+        self.changed.emit(self._record_training(before))
         return loss
 
     def step_sample(self) -> float:
@@ -470,8 +449,8 @@ class Document(QObject):
         self.require_samples()
         before = self._memento()
         results = self._stepper.step_epochs(n, **kwargs)
-        self._set_snapshot(None)
-        self._record_training(before)
+        self.snapshot = None
+        self.changed.emit(self._record_training(before))
         return results
 
     def adopt_training(self, progress) -> None:
@@ -480,22 +459,22 @@ class Document(QObject):
         step for step back, part of the merged "Training" undo step."""
         before = self._memento()
         self._stepper.adopt(progress)
-        self._set_snapshot(None)
-        self._record_training(before)
+        self.snapshot = None
+        self.changed.emit(self._record_training(before))
 
     def step_back(self) -> bool:
         """Undo the last step; False when there is nothing to step back to."""
         if not self._stepper.can_step_back:
             return False
         before = self._memento()
-        snap = self._stepper.step_back()
-        self._set_snapshot(snap)
-        self._record_training(before)
+        self.snapshot = self._stepper.step_back()
+        self.changed.emit(self._record_training(before))
         return True
 
     def pin_sample(self, index: int | None) -> None:
         self._stepper.pin_sample(index)
-        self._set_snapshot(self._stepper.current())
+        self.snapshot = self._stepper.current()
+        self.changed.emit(STEPPED)
 
     # -- queries for views (the stepper is the document's own) -----------------
     @property
@@ -577,6 +556,5 @@ class Document(QObject):
             raise ValueError("the document has no file name yet; use Save As")
         save_project(self.project, target)
         self.undo_stack.setClean()
-        if target != self.path:
-            self.path = target
-            self.path_changed.emit()
+        self.path = target
+        self.changed.emit(SAVED)

@@ -176,6 +176,7 @@ class InspectorPanel(QWidget):
         self.explanation = None  # the last chainrule result shown (for tests and tools)
         self.last_check: tuple[float, float] | None = None  # (numeric, analytic)
         self._check_for = None  # the selection and state last_check belongs to
+        self._state_generation = 0  # changes of the document's numbers so far
 
         self.title = QLabel(self)
         self.title.setObjectName("inspector_title")
@@ -284,11 +285,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.check_label)
         layout.addWidget(self.browser, 1)
 
-        document.stepped.connect(self._on_stepped)
-        document.values_changed.connect(self._on_values_changed)
-        document.structure_changed.connect(self._on_structure_changed)
-        document.settings_changed.connect(self._on_settings_changed)
-        document.data_changed.connect(self._on_structure_changed)
+        document.changed.connect(self._on_document_changed)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -305,17 +302,13 @@ class InspectorPanel(QWidget):
         self.selection = selection
         self.refresh()
 
-    def _on_stepped(self, snapshot) -> None:
-        self.refresh()
-
-    def _on_values_changed(self) -> None:
-        self.refresh()
-
-    def _on_structure_changed(self) -> None:
-        self.refresh()
-
-    def _on_settings_changed(self) -> None:
-        self.refresh()
+    def _on_document_changed(self, change) -> None:
+        """One rebuild of the text per change that touches what it explains
+        (the history, a move or a save do not)."""
+        if change.numbers:
+            self._state_generation += 1  # a gradient check shown is of the state before
+        if change.numbers or change.settings:
+            self.refresh()
 
     # -- state --------------------------------------------------------------------------
     def _valid(self, sel):
@@ -323,9 +316,9 @@ class InspectorPanel(QWidget):
         return sel if self.document.exists(sel) else None
 
     def _state_key(self):
-        snap = self.document.snapshot
-        return (self.selection, id(snap), snap.step if snap else None,
-                tuple(p.tobytes() for p in self.document.network.parameters()))
+        """What a gradient check belongs to: the selection and the document's
+        numbers (counted by the changes that touch them, no hashing)."""
+        return (self.selection, self._state_generation)
 
     def refresh(self) -> None:
         """Recompute the explanation from the document and show it."""

@@ -238,11 +238,14 @@ class LossPlotWidget(QWidget):
 
     @staticmethod
     def _signals(doc: Document):
-        return (doc.trained, doc.stepped, doc.data_changed, doc.structure_changed)
+        return (doc.changed,)
 
-    def _on_document_changed(self, *_args) -> None:
-        self._watch()
-        self._mark_dirty()
+    def _on_document_changed(self, change=None) -> None:
+        """The history, the data (test rows or not) or a new pass (the
+        per-update curve) changed: note it, redraw at the next frame."""
+        if change is None or change.history or change.step or change.data or change.structure:
+            self._watch()
+            self._mark_dirty()
 
     def _watch(self) -> None:
         """Note the document's history logs (a new log, or a shrink after a

@@ -62,13 +62,13 @@ def test_every_edit_is_one_undoable_command(doc, name):
 
 
 def test_edits_emit_the_signal_the_views_need(doc, qtbot):
-    with qtbot.waitSignal(doc.structure_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.structure):
         doc.add_neuron(1)
-    with qtbot.waitSignal(doc.values_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.values):
         doc.set_weight(1, 0, 0, 1.5)
-    with qtbot.waitSignal(doc.layout_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.layout):
         doc.move_neuron(0, 0, 1.0, 2.0)
-    with qtbot.waitSignal(doc.settings_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.settings):
         doc.set_training(batch_size=4)
 
 

@@ -315,7 +315,7 @@ def test_chunks_between_frames_are_announced_together(qtbot, circle, clock, inli
     clock.step = 2 * runner.budget_s  # every epoch uses up a chunk's budget
     runner.frame_s = 3600.0  # after the first chunk, no frame until the run ends
     trained_at, progress = [], []
-    circle.trained.connect(lambda: trained_at.append(len(circle.epoch_results)))
+    circle.changed.connect(lambda c: c.history and trained_at.append(len(circle.epoch_results)))
     runner.progress.connect(lambda done, target: progress.append(done))
     count = circle.undo_stack.count()
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
@@ -335,7 +335,7 @@ def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, cl
     clock.step = 2 * runner.budget_s  # a chunk per epoch
     runner.frame_s = 3600.0
     trained_at = []
-    circle.trained.connect(lambda: trained_at.append(len(circle.epoch_results)))
+    circle.changed.connect(lambda c: c.history and trained_at.append(len(circle.epoch_results)))
     runner.play()
     qtbot.waitUntil(lambda: len(circle.epoch_results) >= 5, timeout=TIMEOUT)
     runner.pause()
@@ -348,7 +348,7 @@ def test_the_frame_interval_follows_the_views_cost(qtbot, circle, clock, inline_
     runner = inline_runner
     circle.set_training(epochs=1_000_000)
     assert runner.frame_s < 0.3
-    circle.values_changed.connect(lambda: clock.advance(0.06))  # the slow view's work
+    circle.changed.connect(lambda c: c.values and clock.advance(0.06))  # the slow view's work
     runner.progress.connect(
         lambda done, target: runner.pause() if runner.frame_s > 0.3 else None)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):

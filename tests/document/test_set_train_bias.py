@@ -24,7 +24,7 @@ def flags(doc):
 
 
 def test_freezing_is_one_undoable_command(doc, qtbot):
-    with qtbot.waitSignal(doc.values_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.values):
         doc.set_train_bias(1, False)
     assert flags(doc) == [False, True]
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Freeze bias of layer 1"

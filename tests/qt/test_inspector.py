@@ -192,7 +192,7 @@ def test_editing_the_weight_is_one_undoable_command(qtbot, panel, doc):
     panel.show_selection(EdgeRef(2, 0, 0))
     before = float(doc.network.layers[1].W[0, 0])
     count = doc.undo_stack.count()
-    with qtbot.waitSignal(doc.values_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.values):
         edit(qtbot, panel, "0.25")
     assert doc.network.layers[1].W[0, 0] == 0.25
     assert doc.undo_stack.count() == count + 1
@@ -244,7 +244,7 @@ def test_activation_combo_for_hidden_neurons(qtbot, panel, doc):
     assert box.isVisible() and box.currentText() == "sigmoid"
     assert "softmax" not in [box.itemText(i) for i in range(box.count())]
     box.setCurrentText("tanh")
-    with qtbot.waitSignal(doc.structure_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.structure):
         box.activated.emit(box.currentIndex())
     assert doc.network.layers[0].activation == "tanh"
     assert "activation tanh" in panel.subtitle.text()
@@ -268,7 +268,7 @@ def test_output_activation_is_chosen_in_the_inspector_and_odd_pairs_warn(qtbot, 
     assert "softmax" in [box.itemText(i) for i in range(box.count())]  # output only
     assert "loss: mse" in panel.activation_text.text()
     assert not panel.warning_label.isVisible()
-    with qtbot.waitSignal(doc.structure_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.structure):
         choose(qtbot, box, "linear")
     assert doc.network.layers[-1].activation == "linear" and doc.network.loss == "mse"
     # xor is classification: the warning says how accuracy reads a linear output

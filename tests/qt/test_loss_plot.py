@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
+from nnsim.document import Change
 from nnsim.core.naming import fmt
 from nnsim.core.training import EpochResult
 from nnsim.document import Document
@@ -276,12 +277,12 @@ def test_a_nan_history_plots(qtbot, doc):
     w = make_plot(qtbot, doc)
     doc.step_epochs(2)
     doc.epoch_results.append(EpochResult(3, math.nan, None))
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert len(xy(w.train_curve)[0]) == 3
     assert w.diverged_text == "diverged at epoch 3"
     doc.epoch_results.pop()  # as a step back does
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.diverged_text == ""
 
@@ -314,14 +315,14 @@ def test_a_million_updates_redraw_incrementally(qtbot, doc):
     w = make_plot(qtbot, doc)
     w.per_update_box.click()
     doc.step_losses.extend((i + 1, 1.0 / (i + 1)) for i in range(1_000_000))
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert len(w.step_data[0]) == 1_000_000  # the whole history, for the read-out
     # the curve draws its pyramid's buckets in view: a few thousand points
     assert len(xy(w.step_curve)[0]) <= max_points(w, w.plot)
     assert not w.step_curve.opts["clipToView"] and not w.step_curve.opts["autoDownsample"]
     doc.step_losses.append((1_000_001, 0.5))
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.step_data[1][-1] == 0.5
     window = w._mean_window()
@@ -371,11 +372,11 @@ def test_long_histories_are_drawn_with_thin_lines(qtbot, doc):
     w = make_plot(qtbot, doc)
     results = doc.epoch_results
     results += [EpochResult(k, 1.0 / k, None) for k in range(1, 11)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.train_curve.opts["pen"].widthF() == 2  # a short curve reads better bold
     results += [EpochResult(k, 1.0 / k, None) for k in range(11, DENSE_POINTS + 10)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.train_curve.opts["pen"].widthF() == 1  # Qt strokes wide lines slowly
     assert w.test_curve.opts["pen"].style() != w.train_curve.opts["pen"].style()  # still dashed
@@ -395,12 +396,12 @@ def test_the_loss_axis_makes_room_for_long_tick_labels_and_the_plots_line_up(qtb
     w = make_plot(qtbot, doc)
     results = doc.epoch_results
     results += [EpochResult(k, 0.5 / k, None) for k in range(1, 5)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     qtbot.wait(20)
     narrow = w.plot.getAxis("left").width()
     results += [EpochResult(k, -1.5e20 * k, None) for k in range(5, 9)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     qtbot.wait(20)
     wide = w.plot.getAxis("left").width()
@@ -448,7 +449,7 @@ def test_a_long_history_draws_only_the_buckets_in_view(qtbot, spiral):
     w.resize(800, 500)
     cols = long_history(200_000)
     spiral.epoch_results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     for curve, plot in ((w.train_curve, w.plot), (w.test_curve, w.plot),
                         (w.train_acc_curve, w.acc_plot), (w.test_acc_curve, w.acc_plot)):
@@ -478,7 +479,7 @@ def test_zooming_into_a_long_history_shows_the_raw_epochs(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     cols = long_history(200_000)
     spiral.epoch_results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     qtbot.waitUntil(lambda: not w._timer.isActive())
     before = w.redraw_count
@@ -508,7 +509,7 @@ def test_zooming_into_a_long_history_shows_the_raw_epochs(qtbot, spiral):
 def test_a_settled_long_plot_stops_redrawing(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     spiral.epoch_results.extend_columns(long_history(200_000))
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     qtbot.waitUntil(lambda: w.redraw_count > 0 and not w._timer.isActive())
     w.plot_widget.grab()  # the auto-range follows the data: no other slice is needed
     qtbot.wait(150)
@@ -525,12 +526,12 @@ def test_a_step_back_truncates_a_long_history(qtbot, spiral):
     cols[190_000:, 1] = np.inf  # and divergence
     results = spiral.epoch_results
     results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.diverged_text == "diverged at epoch 190001"
     assert np.nanmax(xy(w.train_curve)[1]) == 60.0
     del results[160_000:]  # as a step back does
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     x, y = xy(w.train_curve)
     assert x[-1] <= 160_000 and np.nanmax(y) == 40.0
@@ -543,7 +544,7 @@ def test_a_step_back_truncates_a_long_history(qtbot, spiral):
     more = long_history(200_000, seed=1)[160_000:170_000]
     more[5, 1] = 50.0
     results.extend_columns(more)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     x, y = xy(w.train_curve)
     assert x[-1] <= 170_000 and np.nanmax(y) == 50.0
@@ -554,7 +555,7 @@ def test_a_kept_long_run_is_drawn_from_its_pyramid(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     cols = long_history(200_000)
     spiral.epoch_results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.keep_run()
     kept = w.kept_curves[0]
     x, y = xy(kept)

@@ -54,6 +54,7 @@ from nnsim.core.run_mode import divergence
 from nnsim.core.run_mode.divergence import DivergenceInfo
 from nnsim.core.run_mode.protocol import parse_progress
 
+from ..change import TRAINED
 from . import training_process
 from .pacing import FramePacer, RateMeter, SpeedPacer
 
@@ -295,15 +296,12 @@ class Runner(QObject):
         self.paused.emit(reason)
 
     def _announce_held_back(self) -> None:
-        """Emit what quiet chunks' ``step_epochs`` calls would have emitted
-        (the same signals, in the same order; views read the state afresh)."""
+        """Emit, once, what quiet chunks' ``step_epochs`` calls would have
+        emitted (views read the state afresh)."""
         if not self._quiet:
             return
         self._quiet = 0
-        doc = self._doc
-        doc.stepped.emit(doc.snapshot)
-        doc.values_changed.emit()
-        doc.trained.emit()
+        self._doc.changed.emit(TRAINED)
 
     def _on_timeout(self) -> None:
         if not self._running or self._in_tick:
@@ -407,19 +405,16 @@ class Runner(QObject):
             self._stop_with_progress(outcome)
 
     # -- training in the training process ------------------------------------------
-    _WATCHED = ("structure_changed", "values_changed", "stepped", "settings_changed",
-                "data_changed", "trained")
-
     def _watch(self, doc, on: bool) -> None:
-        for name in self._WATCHED:
-            signal = getattr(doc, name)
-            if on:
-                signal.connect(self._on_document_changed)
-            else:
-                signal.disconnect(self._on_document_changed)
+        if on:
+            doc.changed.connect(self._on_document_changed)
+        else:
+            doc.changed.disconnect(self._on_document_changed)
 
-    def _on_document_changed(self, *_args) -> None:
-        if not self._adopting:
+    def _on_document_changed(self, change) -> None:
+        # what the training process was loaded with no longer holds (moving a
+        # neuron or saving changes nothing it computes)
+        if not self._adopting and (change.numbers or change.settings or change.history):
             self._stale = True
 
     def _uses_training_process(self) -> bool:
