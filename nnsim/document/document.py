@@ -1,7 +1,9 @@
 """The open document.
 
-Views call the methods here and listen to the signals; nothing is read back
-from a view. Every edit is one undoable command; training (updates, epochs,
+Views call the methods here (commands and queries) and listen to one signal,
+``changed(Change)``, emitted once per command, undo, redo, step or save;
+nothing is read back from a view. The document owns all the state; its
+stepper computes on copies (see ``_new_stepper``). Every edit is one undoable command; training (updates, epochs,
 step back) is recorded too, as one merged "Training" command, so undo and the
 unsaved-changes mark always tell the truth about the weights.
 """

@@ -20,14 +20,17 @@ a QTimer. Each tick calls ``document.step_epochs`` once, asking it to stop
 after the epoch that crosses a time budget (40 ms), and then returns to the
 event loop, so a click waits at most about that long. A chunk that announces
 itself is a *frame*; the chunks between frames run with the document's
-signals held back and the next frame (or the end of the run) announces them
-all at once, which is the same to views that read the document afresh. When
+``changed`` held back and the next frame (or the end of the run) announces
+them in one ``changed``, which is the same to views that read the document
+afresh. When
 frames come is ``pacing.py``'s business.
 
-``progress`` comes once per frame and when the run stops. The training
-settings are read live, so a learning-rate (or batch size, or optimiser)
-change made while running takes effect without a reset; so are the run's
-target (``training.epochs``) and stop loss (``training.stop_loss``).
+``progress`` comes once per frame and when the run stops. A settings change
+made while running reaches the document's stepper at once (the document
+pushes a copy of the new settings to it), so a learning-rate (or batch size,
+or optimiser) change takes effect without a reset; the run's target
+(``training.epochs``) and stop loss (``training.stop_loss``) are read from
+the document at every chunk.
 
 A run never ends in a silent NaN: when the loss or a weight stops being a
 finite number the runner pauses, emits ``diverged`` with a
