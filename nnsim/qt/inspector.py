@@ -678,18 +678,19 @@ class InspectorPanel(QWidget):
         except ValueError as e:
             self._show_message(str(e))
             return
+        unchanged = value == self.document.value_of(sel)
         try:
-            if value != self.document.value_of(sel):
-                if isinstance(sel, EdgeRef):
-                    self.document.set_weight(sel.layer, sel.source, sel.target, value)
-                elif isinstance(sel, NeuronRef) and sel.layer > 0:
-                    self.document.set_bias(sel.layer, sel.neuron, value)
+            if not unchanged and isinstance(sel, EdgeRef):
+                self.document.set_weight(sel.layer, sel.source, sel.target, value)
+            elif not unchanged and isinstance(sel, NeuronRef) and sel.layer > 0:
+                self.document.set_bias(sel.layer, sel.neuron, value)
         except (EditError, ValueError) as e:
             self._show_message(str(e))
             return
         self.edit_message.hide()
         self.value_edit.setModified(False)
-        self.refresh()
+        if unchanged:  # e.g. "0.50" for 0.5: show it as the network holds it
+            self.refresh()  # (an edit was shown by the document's change already)
 
     def _current_value(self) -> float:
         """The selected weight or bias as the network holds it now."""

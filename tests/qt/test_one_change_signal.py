@@ -75,3 +75,18 @@ def test_changed_is_the_documents_only_signal():
     old = ("structure_changed", "values_changed", "stepped", "settings_changed",
            "layout_changed", "data_changed", "trained", "path_changed")
     assert [name for name in old if hasattr(Document, name)] == []
+
+
+def test_a_weight_typed_in_the_inspector_is_one_text(qtbot, monkeypatch, doc):
+    from PySide6.QtCore import Qt
+    panel = InspectorPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show_selection(EdgeRef(1, 0, 1))
+    html = count_calls(monkeypatch, panel.browser, "setHtml")
+    changes = record(doc)
+    panel.value_edit.setFocus()
+    panel.value_edit.selectAll()
+    qtbot.keyClicks(panel.value_edit, "0.75")
+    qtbot.keyClick(panel.value_edit, Qt.Key.Key_Return)
+    assert doc.value_of(EdgeRef(1, 0, 1)) == 0.75
+    assert len(changes) == 1 and len(html) == 1
