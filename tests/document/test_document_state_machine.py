@@ -154,6 +154,6 @@ class DocumentMachine(RuleBasedStateMachine):
         assert live.step_back()  # exactly back: the check's epoch is no part of the sequence
 
 
-DocumentMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=12,
+DocumentMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=20,
                                              derandomize=True, deadline=None)
 TestDocumentStateMachine = DocumentMachine.TestCase
