@@ -3,9 +3,10 @@
 Views call the methods here (commands and queries) and listen to one signal,
 ``changed(Change)``, emitted once per command, undo, redo, step or save;
 nothing is read back from a view. The document owns all the state; its
-stepper computes on copies (see ``_new_stepper``). Every edit is one undoable command; training (updates, epochs,
-step back) is recorded too, as one merged "Training" command, so undo and the
-unsaved-changes mark always tell the truth about the weights.
+stepper computes on copies (see ``_new_stepper``). Every edit is one
+undoable command; training (updates, epochs, step back) is recorded too, as
+one merged "Training" command, so undo and the unsaved-changes mark always
+tell the truth about the weights.
 """
 from __future__ import annotations
 
@@ -21,11 +22,10 @@ from ..core import edit, layout
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
-from ..core.history_log import as_epoch_log
+from ..core.history_log import StepLog, as_epoch_log
 from ..core.network import Network
 from ..core.optimizers import Optimizer
 from ..core.points import edited_points
-from ..core.history_log import StepLog
 from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
