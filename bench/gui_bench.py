@@ -121,7 +121,7 @@ def bench_canvas(repeats: int, log) -> list[dict]:
             doc = Document(_project(sizes))
         edges = sum(a * b for a, b in zip(doc.network.sizes, doc.network.sizes[1:]))
         win = _Window(doc)
-        plan = len(doc.stepper.plan)  # whole passes: every kind of step counts
+        plan = len(doc.plan)  # whole passes: every kind of step counts
         n = plan * max(1, (repeats if edges < 5000 else max(3, repeats // 3)) // plan)
         log(f"  canvas {name}: {n} clicks")
         for _ in range(plan + 1):  # warm up: one whole pass
@@ -142,13 +142,13 @@ def bench_canvas(repeats: int, log) -> list[dict]:
 
 # -- loss plot ---------------------------------------------------------------------------
 def bench_plot(repeats: int, log) -> list[dict]:
-    from nnsim.document import Document
+    from nnsim.document import Change, Document
     from nnsim.qt.loss_plot import LossPlotWidget
     app = _app()
     out = []
     for n in (10_000, 100_000, 1_000_000):
         doc = Document()
-        st = doc.stepper
+        st = doc._stepper
         rng = np.random.default_rng(0)
         y = np.exp(-np.arange(n) / (n / 5)) + 0.05 * rng.random(n)
         st.step_losses.extend(zip(range(1, n + 1), y.tolist()))
@@ -167,7 +167,7 @@ def bench_plot(repeats: int, log) -> list[dict]:
             t0 = time.perf_counter()
             st.step_losses.append((k, 0.05))  # one more update
             st.updates = k
-            doc.trained.emit()
+            doc.changed.emit(Change(history=True))
             plot.refresh_now()  # what the throttle timer runs (at most ~30 Hz)
             t1 = time.perf_counter()
             plot.plot_widget.grab()  # and the repaint that follows

@@ -91,7 +91,11 @@ class _ColumnLog:
         own = self._owned and not (self._shared and n_rows_kept < self._n)
         if own and capacity <= len(self._a):
             return
-        grown = np.empty((max(capacity, 2 * len(self._a), 64), self.NCOLS))
+        # double only to make room (amortised appends); a copy made because the
+        # buffer is shared keeps its size (else each step back on a snapshot
+        # would double it)
+        size = len(self._a) if capacity <= len(self._a) else max(capacity, 2 * len(self._a))
+        grown = np.empty((max(size, 64), self.NCOLS))
         grown[:n_rows_kept] = self._a[:n_rows_kept]
         self._a, self._owned, self._shared = grown, True, False
 

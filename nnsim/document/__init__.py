@@ -1,9 +1,12 @@
 """The open document: one source of truth and one QUndoStack (QtCore/QtGui only)."""
+from ..core.stepper import MicroStep, Snapshot
+from .change import Change
 from .document import Document, EditError
 from .explanations import check_gradient, explain, explain_bias, shown_snapshot
+from .refs import EdgeRef, NeuronRef
 from .run_mode import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                        Runner)
 
-__all__ = ["DIVERGED", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED", "DivergenceInfo",
-           "Document", "EditError", "Runner", "check_gradient", "explain", "explain_bias",
-           "shown_snapshot"]
+__all__ = ["DIVERGED", "PAUSED", "Change", "STOP_LOSS_REACHED", "TARGET_REACHED",
+           "DivergenceInfo", "Document", "EdgeRef", "EditError", "MicroStep", "NeuronRef",
+           "Runner", "Snapshot", "check_gradient", "explain", "explain_bias", "shown_snapshot"]

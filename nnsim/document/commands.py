@@ -1,7 +1,8 @@
 """Undo commands.
 
 Every edit is recorded as the document's state before and after it (a
-memento: network, layout, settings, data, optimiser state, history). For the
+memento: network, layout, settings, data, optimiser state, history, the
+per-update losses and the update count). For the
 network sizes the canvas holds this costs little, and one mechanism undoes
 every kind of edit exactly, including edits that re-initialise weights.
 """
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QUndoCommand
 
-from ..core.history_log import as_epoch_log
+from ..core.history_log import StepLog, as_epoch_log
 from ..core.network import Network
 from ..core.project import History
 from ..core.training import TrainingConfig
@@ -31,12 +32,15 @@ class Memento:
     data: object  # DataSpec (frozen) or ImportedData (never mutated in place)
     optimizer_state: dict | None
     history: History
+    step_losses: StepLog  # (update, batch loss) of every update: not in the file
+    updates: int
 
     def copy(self) -> "Memento":
         return Memento(self.network.copy(), [list(r) for r in self.layout],
                        copy.deepcopy(self.training), self.data,
                        copy.deepcopy(self.optimizer_state),
-                       History(as_epoch_log(self.history.epochs)))
+                       History(as_epoch_log(self.history.epochs)), self.step_losses.snapshot(),
+                       self.updates)
 
 
 class StateCommand(QUndoCommand):

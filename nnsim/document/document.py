@@ -1,13 +1,17 @@
 """The open document.
 
-Views call the methods here and listen to the signals; nothing is read back
-from a view. Every edit is one undoable command; training (updates, epochs,
-step back) is recorded too, as one merged "Training" command, so undo and the
-unsaved-changes mark always tell the truth about the weights.
+Views call the methods here (commands and queries) and listen to one signal,
+``changed(Change)``, emitted once per command, undo, redo, step or save;
+nothing is read back from a view. The document owns all the state; its
+stepper computes on copies (see ``_new_stepper``). Every edit is one
+undoable command; training (updates, epochs, step back) is recorded too, as
+one merged "Training" command, so undo and the unsaved-changes mark always
+tell the truth about the weights.
 """
 from __future__ import annotations
 
-from dataclasses import fields, replace
+import copy
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +22,17 @@ from ..core import edit, layout
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
+from ..core.history_log import StepLog, as_epoch_log
 from ..core.network import Network
+from ..core.optimizers import Optimizer
 from ..core.points import edited_points, with_column
 from ..core.project import History, ImportedData, Project, data_to_dataset
 from ..core import prediction
 from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
+from . import refs
+from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
 from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
 UNDO_LIMIT = 500
@@ -45,14 +53,9 @@ def lecture_project() -> Project:
 
 
 class Document(QObject):
-    structure_changed = Signal()  # layers, neurons, connections or activations
-    values_changed = Signal()  # weights or biases
-    stepped = Signal(object)  # the stepper's current Snapshot, or None
-    settings_changed = Signal()  # training settings or loss
-    layout_changed = Signal()
-    data_changed = Signal()
-    trained = Signal()  # the loss history grew or shrank
-    path_changed = Signal()
+    # Once per command, undo, redo, step or adopted run-mode frame: a Change
+    # (change.py) whose flags say what kind of state changed.
+    changed = Signal(object)
 
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
                  parent: QObject | None = None, name: str | None = None):
@@ -70,10 +73,13 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._draws = 0  # how many fresh weight draws were made (seeds the next)
-        self._training_forgotten = False
         self.dataset: Dataset = self.project.dataset()
-        self.stepper: Stepper = self.project.make_stepper(self.dataset)
+        # Training state the file does not hold, owned here like the rest:
+        # the per-update losses (the loss plot's curve) and the update count.
+        self._step_losses = StepLog()
+        self._updates = (self.project.optimizer_state or {}).get("t", 0)
         self.snapshot: Snapshot | None = None
+        self._stepper: Stepper = self._new_stepper()
 
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
@@ -108,67 +114,77 @@ class Document(QObject):
     def positions(self) -> list[list[tuple[float, float]]]:
         return layout.resolve(self.project.layout, self.network.sizes)
 
-    def _sync_from_stepper(self) -> None:
-        self.project.optimizer_state = self.stepper.optimizer.state()
-        self.project.history = History(self.stepper.epoch_results.snapshot())
+    def _new_stepper(self) -> Stepper:
+        """A stepper that continues from the document's state. It computes
+        on its own copies of the network and the settings: training changes
+        the document only through ``_take_training``, settings through
+        ``_push_settings``."""
+        p = self.project
+        st = Stepper(p.network.copy(), copy.deepcopy(p.training), self.dataset,
+                     p.make_optimizer())
+        st.epoch_results = as_epoch_log(p.history.epochs)
+        st.epoch = len(st.epoch_results) + 1
+        st.step_losses = self._step_losses.snapshot()
+        st.updates = self._updates
+        return st
 
-    def _memento(self, sync: bool = True) -> Memento:
-        """A copy of the document's state; ``sync`` first takes the training
-        state (history, optimiser) from the stepper."""
-        if sync:
-            self._sync_from_stepper()
+    def _take_training(self) -> None:
+        """Make what the stepper just trained the document's state."""
+        st, p = self._stepper, self.project
+        p.network = st.network.copy()
+        p.optimizer_state = st.optimizer.state()
+        p.history = History(st.epoch_results.snapshot())
+        self._step_losses = st.step_losses.snapshot()
+        self._updates = st.updates
+
+    def _push_settings(self) -> None:
+        """Give the stepper a copy of the new settings (a learning rate changed
+        while running takes effect at the next batch); a different optimiser
+        starts from the document's optimiser state."""
+        st, cfg = self._stepper, self.project.training
+        st.config = copy.deepcopy(cfg)
+        if st.optimizer.name != cfg.optimizer or \
+                st.optimizer.params != Optimizer(cfg.optimizer, cfg.optimizer_params).params:
+            st.optimizer = self.project.make_optimizer()
+
+    def _memento(self) -> Memento:
+        """A copy of the document's state."""
         p = self.project
         return Memento(p.network, p.layout, p.training, p.data, p.optimizer_state,
-                       p.history).copy()
+                       p.history, self._step_losses, self._updates).copy()
 
     def _restore(self, m: Memento, kind: str) -> None:
         p = self.project
-        # keep the TrainingConfig object: a running stepper reads it live
-        for f in fields(TrainingConfig):
-            setattr(p.training, f.name, getattr(m.training, f.name))
+        p.training = copy.deepcopy(m.training)
+        if kind != "layout":
+            p.optimizer_state = m.optimizer_state
         if kind not in ("settings", "layout"):
-            p.network, p.data = m.network, m.data
-            p.optimizer_state, p.history = m.optimizer_state, m.history
+            p.network, p.data, p.history = m.network, m.data, m.history
+            self._step_losses, self._updates = m.step_losses, m.updates
         if kind != "settings":
             p.layout = m.layout
         if kind == "data":
             self.dataset = p.dataset()
-        self._announce(kind)
+        self._apply(kind)
 
-    def _announce(self, kind: str) -> None:
-        """Tell the views what an edit (or its undo) changed."""
+    def _apply(self, kind: str) -> None:
+        """Bring the stepper in line with the document after an edit (or its
+        undo) of ``kind``, then tell the views, once."""
         if kind == "settings":
-            self.settings_changed.emit()
-            return
-        if kind == "layout":
-            self.layout_changed.emit()
-            return
-        self._rebuild_stepper()
-        if kind == "data":
-            self.data_changed.emit()
-        (self.values_changed if kind == "values" else self.structure_changed).emit()
-        self.settings_changed.emit()
-        self.trained.emit()
+            self._push_settings()
+        elif kind != "layout":
+            self._rebuild_stepper()
+        self.changed.emit(EDIT_CHANGES[kind])
 
     def _forget_training(self, p: Project) -> None:
         """An edit that starts training afresh (new weights or structure)."""
         p.history, p.optimizer_state = History(), None
-        self._training_forgotten = True
+        self._step_losses, self._updates = StepLog(), 0
 
     def _rebuild_stepper(self) -> None:
-        """A stepper for the current state. The per-update losses carry over
-        (the loss plot keeps its curve) unless the edit started afresh."""
-        old = getattr(self, "stepper", None)
-        self.stepper = self.project.make_stepper(self.dataset)
-        if old is not None and not self._training_forgotten:
-            self.stepper.step_losses = old.step_losses.snapshot()
-            self.stepper.updates = old.updates
-        self._training_forgotten = False
-        self._set_snapshot(None)
-
-    def _set_snapshot(self, snap: Snapshot | None) -> None:
-        self.snapshot = snap
-        self.stepped.emit(snap)
+        """A stepper for the current state (step back starts afresh)."""
+        self._stepper = self._new_stepper()
+        self.snapshot = None
 
     # -- edits -------------------------------------------------------------
     def _edit(self, text: str, kind: str, change, merge_id: int = -1, merge_key=None) -> None:
@@ -177,13 +193,12 @@ class Document(QObject):
         try:
             change(self.project)
         except ValueError as e:
-            self._training_forgotten = False  # nothing changed after all
-            self._restore(before.copy(), kind)
+            self._restore(before.copy(), kind)  # nothing changed after all
             raise EditError(str(e)) from None
         self.project.layout = layout.fitted(self.project.layout, self.network.sizes)
-        after = self._memento(sync=False)  # the stepper still holds the old training state
+        after = self._memento()
         self.undo_stack.push(StateCommand(self, text, before, after, kind, merge_id, merge_key))
-        self._announce(kind)
+        self._apply(kind)
 
     def _rng(self) -> np.random.Generator:
         self._draws += 1
@@ -400,13 +415,10 @@ class Document(QObject):
         name = ", ".join(k.replace("_", " ") for k in changed)
 
         def change(p):
-            for k, v in changed.items():
-                setattr(p.training, k, v)
-        restarts = {"optimizer", "optimizer_params"} & set(changed)
+            p.training = replace(p.training, **changed)
+            if {"optimizer", "optimizer_params"} & set(changed):
+                p.optimizer_state = None  # a new optimiser starts with fresh state
         self._edit(f"Set {name}", "settings", change, SETTING_MERGE_ID, ("setting", tuple(changed)))
-        if restarts:  # a new optimiser starts with fresh state
-            self.stepper.optimizer = self.project.make_optimizer()
-            self.stepper.optimizer.reset()
 
     # -- stepping ------------------------------------------------------------
     NO_SAMPLES = "The data set has no training rows: add a row in the Data panel first."
@@ -420,7 +432,10 @@ class Document(QObject):
         if not self.has_samples:
             raise EditError(self.NO_SAMPLES)
 
-    def _record_training(self, before: Memento) -> None:
+    def _record_training(self, before: Memento) -> Change:
+        """Push the merged "Training" command when the step changed the
+        weights or the history; the Change to announce."""
+        self._take_training()
         after = self._memento()
         # History only grows or shrinks at its end: comparing the ends is enough
         # (a full comparison would cost O(epochs) on every step).
@@ -431,27 +446,26 @@ class Document(QObject):
         if not same:
             self.undo_stack.push(StateCommand(self, "Training", before, after, "values",
                                               TRAINING_MERGE_ID, "training"))
-            self.values_changed.emit()
-            self.trained.emit()
+            return TRAINED
+        return STEPPED
 
     def micro_step(self) -> Snapshot:
         self.require_samples()
-        updates = self.stepper.next_step.kind == "update"
+        updates = self._stepper.next_step.kind == "update"
         before = self._memento() if updates else None
         with np.errstate(all="ignore"):
-            snap = self.stepper.micro_step()
-        self._set_snapshot(snap)
-        if updates:
-            self._record_training(before)
+            snap = self._stepper.micro_step()
+        self.snapshot = snap
+        self.changed.emit(self._record_training(before) if updates else STEPPED)
         return snap
 
     def step_batch(self, size: int | None = None) -> float:
         self.require_samples()
         before = self._memento()
         with np.errstate(all="ignore"):
-            loss = self.stepper.step_batch(size)
-        self._set_snapshot(None)
-        self._record_training(before)
+            loss = self._stepper.step_batch(size)
+        self.snapshot = None
+        self.changed.emit(self._record_training(before))
         return loss
 
     def step_sample(self) -> float:
@@ -460,9 +474,9 @@ class Document(QObject):
     def step_epochs(self, n: int = 1, **kwargs) -> list:
         self.require_samples()
         before = self._memento()
-        results = self.stepper.step_epochs(n, **kwargs)
-        self._set_snapshot(None)
-        self._record_training(before)
+        results = self._stepper.step_epochs(n, **kwargs)
+        self.snapshot = None
+        self.changed.emit(self._record_training(before))
         return results
 
     def adopt_training(self, progress) -> None:
@@ -470,23 +484,88 @@ class Document(QObject):
         ``core.run_mode.protocol.Progress`` from the stepper's current state): one
         step for step back, part of the merged "Training" undo step."""
         before = self._memento()
-        self.stepper.adopt(progress)
-        self._set_snapshot(None)
-        self._record_training(before)
+        self._stepper.adopt(progress)
+        self.snapshot = None
+        self.changed.emit(self._record_training(before))
 
     def step_back(self) -> bool:
         """Undo the last step; False when there is nothing to step back to."""
-        if not self.stepper.can_step_back:
+        if not self._stepper.can_step_back:
             return False
         before = self._memento()
-        snap = self.stepper.step_back()
-        self._set_snapshot(snap)
-        self._record_training(before)
+        self.snapshot = self._stepper.step_back()
+        self.changed.emit(self._record_training(before))
         return True
 
     def pin_sample(self, index: int | None) -> None:
-        self.stepper.pin_sample(index)
-        self._set_snapshot(self.stepper.current())
+        self._stepper.pin_sample(index)
+        self.snapshot = self._stepper.current()
+        self.changed.emit(STEPPED)
+
+    # -- queries for views (the stepper is the document's own) -----------------
+    @property
+    def next_step(self) -> MicroStep:
+        """The micro-step the next Forward/Backward/Update click computes."""
+        return self._stepper.next_step
+
+    @property
+    def plan(self) -> list[MicroStep]:
+        """The micro-steps of one pass, in order."""
+        return self._stepper.plan
+
+    @property
+    def in_cycle(self) -> bool:
+        """Whether a pass was stepped part of the way."""
+        return self._stepper.in_cycle
+
+    def next_indices(self) -> tuple[int, ...]:
+        """The training rows the next pass (or the one under way) works on."""
+        return self._stepper.next_indices()
+
+    @property
+    def pinned(self) -> int | None:
+        """The training row traced instead of the next batch (None: follow the epoch)."""
+        return self._stepper.pinned
+
+    @property
+    def epoch(self) -> int:
+        """The epoch in progress (1-based)."""
+        return self._stepper.epoch
+
+    @property
+    def updates(self) -> int:
+        return self._updates
+
+    @property
+    def can_step_back(self) -> bool:
+        return self._stepper.can_step_back
+
+    @property
+    def epoch_results(self):
+        """The loss history, one EpochResult per finished epoch. Read only: the
+        same log object until the history starts afresh or shrinks, so a plot
+        can extend what it drew."""
+        return self._stepper.epoch_results
+
+    @property
+    def step_losses(self):
+        """(update number, batch loss) per update; read only, as ``epoch_results``."""
+        return self._stepper.step_losses
+
+    def exists(self, ref) -> bool:
+        """Whether a NeuronRef or EdgeRef still names part of the network."""
+        return refs.exists(ref, self.network.sizes)
+
+    def value_of(self, ref) -> float | None:
+        """The weight of an EdgeRef or the bias of a NeuronRef; None for an
+        input neuron or a ref that no longer exists."""
+        if not self.exists(ref):
+            return None
+        if isinstance(ref, refs.EdgeRef):
+            return float(self.network.layers[ref.layer - 1].W[ref.source, ref.target])
+        if ref.layer == 0:
+            return None
+        return float(self.network.layers[ref.layer - 1].b[ref.neuron])
 
     def next_micro_step(self) -> MicroStep:
         """The micro-step Forward, Backward, Update or Next would run."""
@@ -515,7 +594,7 @@ class Document(QObject):
         finite-difference check."""
         if self.snapshot is not None:
             return self.snapshot.X, self.snapshot.Y
-        return self.dataset.batch(list(self.stepper.next_indices()))
+        return self.dataset.batch(list(self._stepper.next_indices()))
 
     # -- files ---------------------------------------------------------------
     def save(self, path: str | Path | None = None) -> None:
@@ -523,9 +602,7 @@ class Document(QObject):
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("the document has no file name yet; use Save As")
-        self._sync_from_stepper()
         save_project(self.project, target)
         self.undo_stack.setClean()
-        if target != self.path:
-            self.path = target
-            self.path_changed.emit()
+        self.path = target
+        self.changed.emit(SAVED)

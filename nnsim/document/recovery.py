@@ -75,7 +75,6 @@ class RecoveryStore:
     def save(self, document) -> bool:
         """Write the document's recovery copy; False when it cannot be saved
         (e.g. NaN weights: the last good copy stays)."""
-        document._sync_from_stepper()
         try:
             text = dumps(document.project)
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -129,18 +128,15 @@ class Autosaver(QObject):
 
     def watch(self, document) -> None:
         if self.document is not None:
-            stack = self.document.undo_stack
-            for signal in (stack.indexChanged, stack.cleanChanged):
-                try:
-                    signal.disconnect(self._on_changed)
-                except (RuntimeError, TypeError):  # already gone with its document
-                    pass
+            try:
+                self.document.changed.disconnect(self._on_changed)
+            except (RuntimeError, TypeError):  # already gone with its document
+                pass
         self.document = document
-        document.undo_stack.indexChanged.connect(self._on_changed)
-        document.undo_stack.cleanChanged.connect(self._on_changed)
+        document.changed.connect(self._on_changed)  # every edit, undo, step and save
         self._on_changed()
 
-    def _on_changed(self) -> None:
+    def _on_changed(self, _change=None) -> None:
         if self.document.modified:
             self._timer.start()
         else:  # saved, or undone back to the saved state

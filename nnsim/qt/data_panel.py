@@ -9,7 +9,8 @@ first (``confirm_resize``). Activations and the loss never change by
 themselves: when the data calls for another output
 (``document.output_proposal``) the panel asks (``confirm_output``: Change or
 Keep), and a change goes into the same undoable command as the data. The panel shows
-the document's data and refreshes on ``data_changed`` (after undo too).
+the document's data and refreshes on a change of it (``changed`` with the
+``data`` flag, after undo too).
 """
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ class DataPanel(QWidget):
         layout.addWidget(self.message_label)
         layout.addWidget(self._build_points(), 1)
 
-        document.data_changed.connect(self._on_data_changed)
+        document.changed.connect(self._on_document_changed)
         self.refresh()
 
     def _build_points(self) -> QWidget:
@@ -243,8 +244,9 @@ class DataPanel(QWidget):
         return QFileDialog.getOpenFileName(self, "Import CSV data", start, CSV_FILTER)[0]
 
     # -- showing the document ---------------------------------------------------
-    def _on_data_changed(self) -> None:
-        self.refresh()
+    def _on_document_changed(self, change) -> None:
+        if change.data:
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the document's data in the widgets (without applying anything)."""
@@ -391,7 +393,7 @@ class DataPanel(QWidget):
             return
         try:
             doc.pin_sample(row)
-            if not doc.stepper.in_cycle:
+            if not doc.in_cycle:
                 doc.micro_step()
         except EditError as e:
             self.show_message(str(e))

@@ -182,7 +182,7 @@ class DecisionMapWidget(QWidget):
         self._ref: NeuronRef | None = None
         self._dirty = False
         self._force = True
-        self._rendered: tuple | None = None  # (key, parameter copies) last drawn
+        self._rendered: tuple | None = None  # the _key() last drawn
         self.bounds: Bounds = (-1.0, 1.0, -1.0, 1.0)
         self.values: Array | None = None  # what the map shows: (ny, nx) or (ny, nx, K)
         self.shown_title = ""
@@ -269,16 +269,19 @@ class DecisionMapWidget(QWidget):
         self._on_data_changed()
 
     def _connect(self, doc: Document, on: bool) -> None:
-        pairs = [(doc.values_changed, self._on_values_changed),
-                 (doc.trained, self._on_values_changed),
-                 (doc.stepped, self._on_values_changed),
-                 (doc.structure_changed, self._on_structure_changed),
-                 (doc.data_changed, self._on_data_changed)]
-        for sig, slot in pairs:
-            sig.connect(slot) if on else sig.disconnect(slot)
+        if on:
+            doc.changed.connect(self._on_document_changed)
+        else:
+            doc.changed.disconnect(self._on_document_changed)
 
-    def _on_values_changed(self, *_args) -> None:
-        self._mark_dirty()  # redrawn only if the weights really differ
+    def _on_document_changed(self, change) -> None:
+        """A micro-step that updates nothing (forward, backward) draws nothing."""
+        if change.data:
+            self._on_data_changed()
+        elif change.structure:
+            self._on_structure_changed()
+        elif change.values:
+            self._mark_dirty(force=True)
 
     def _on_structure_changed(self) -> None:
         if self._ref is not None and not self._ref_exists(self._ref):
@@ -310,8 +313,7 @@ class DecisionMapWidget(QWidget):
         return self._ref
 
     def _ref_exists(self, ref: NeuronRef) -> bool:
-        sizes = self.document.network.sizes
-        return 0 <= ref.layer < len(sizes) and 0 <= ref.neuron < sizes[ref.layer]
+        return self.document.exists(ref)
 
     def _is_whole_output(self, ref: NeuronRef) -> bool:
         """A single output neuron: its map is the network's output map."""
@@ -345,15 +347,9 @@ class DecisionMapWidget(QWidget):
                 id(self.document.dataset), self._ref, self.bounds, self.resolution)
 
     def _unchanged(self) -> bool:
-        if self._force or self._rendered is None:
-            return False
-        key, params = self._rendered
-        now = self.document.network.parameters()
-        masks = [l.mask for l in self.document.network.layers]
-        return key == self._key() and len(params) == len(now) + len(masks) and all(
-            (a is None and b is None) or (a is not None and b is not None
-                                          and np.array_equal(a, b))
-            for a, b in zip(params, now + masks))
+        """Nothing to redraw: no change of the weights since (the document's
+        flags set ``_force``) and the same neuron, bounds and resolution."""
+        return not self._force and self._rendered == self._key()
 
     def refresh_now(self, force: bool = False) -> None:
         """Recompute and draw now if anything changed (``force``: in any case)."""
@@ -365,8 +361,7 @@ class DecisionMapWidget(QWidget):
             return
         self._force = False
         net, ds = self.document.network, self.document.dataset
-        self._rendered = (self._key(), [p.copy() for p in net.parameters()]
-                          + [None if l.mask is None else l.mask.copy() for l in net.layers])
+        self._rendered = self._key()
         if ds.n_inputs != 2 or net.sizes[0] != 2:
             n = ds.n_inputs if ds.n_inputs != 2 else net.sizes[0]
             self.message.setText(f"The map needs two inputs; this data has {n}.")

@@ -189,6 +189,7 @@ class InspectorPanel(QWidget):
         self.explanation = None  # the last chainrule result shown (for tests and tools)
         self.last_check: Verdict | None = None  # the gradient check's verdict on show
         self._check_for = None  # the selection and state last_check belongs to
+        self._state_generation = 0  # changes of the document's numbers so far
 
         self.title = QLabel(self)
         self.title.setObjectName("inspector_title")
@@ -297,11 +298,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.check_label)
         layout.addWidget(self.browser, 1)
 
-        document.stepped.connect(self._on_stepped)
-        document.values_changed.connect(self._on_values_changed)
-        document.structure_changed.connect(self._on_structure_changed)
-        document.settings_changed.connect(self._on_settings_changed)
-        document.data_changed.connect(self._on_structure_changed)
+        document.changed.connect(self._on_document_changed)
         self.refresh()
 
     def sizeHint(self) -> QSize:
@@ -318,35 +315,23 @@ class InspectorPanel(QWidget):
         self.selection = selection
         self.refresh()
 
-    def _on_stepped(self, snapshot) -> None:
-        self.refresh()
-
-    def _on_values_changed(self) -> None:
-        self.refresh()
-
-    def _on_structure_changed(self) -> None:
-        self.refresh()
-
-    def _on_settings_changed(self) -> None:
-        self.refresh()
+    def _on_document_changed(self, change) -> None:
+        """One rebuild of the text per change that touches what it explains
+        (the history, a move or a save do not)."""
+        if change.numbers:
+            self._state_generation += 1  # a gradient check shown is of the state before
+        if change.numbers or change.settings:
+            self.refresh()
 
     # -- state --------------------------------------------------------------------------
     def _valid(self, sel):
         """The selection if it still exists in the network, else None."""
-        sizes = self.document.network.sizes
-        if isinstance(sel, NeuronRef):
-            if 0 <= sel.layer < len(sizes) and 0 <= sel.neuron < sizes[sel.layer]:
-                return sel
-        elif isinstance(sel, EdgeRef):
-            if (1 <= sel.layer < len(sizes) and 0 <= sel.source < sizes[sel.layer - 1]
-                    and 0 <= sel.target < sizes[sel.layer]):
-                return sel
-        return None
+        return sel if self.document.exists(sel) else None
 
     def _state_key(self):
-        snap = self.document.snapshot
-        return (self.selection, id(snap), snap.step if snap else None,
-                tuple(p.tobytes() for p in self.document.network.parameters()))
+        """What a gradient check belongs to: the selection and the document's
+        numbers (counted by the changes that touch them, no hashing)."""
+        return (self.selection, self._state_generation)
 
     def refresh(self) -> None:
         """Recompute the explanation from the document and show it."""
@@ -679,7 +664,7 @@ class InspectorPanel(QWidget):
             out.append(f"<p>L for this cycle = {val(snap.loss, NEUTRAL)}</p>")
         lr = doc.project.training.learning_rate
         out.append(f"<p>Learning rate \u03b7 = {lr:g}</p>")
-        nxt = doc.stepper.next_step
+        nxt = doc.next_step
         out.append(f"<p class='muted'>Next step: {html.escape(nxt.label)}</p>")
         return "".join(out)
 
@@ -695,29 +680,24 @@ class InspectorPanel(QWidget):
         except ValueError as e:
             self._show_message(str(e))
             return
-        net = self.document.network
+        unchanged = value == self.document.value_of(sel)
         try:
-            if isinstance(sel, EdgeRef):
-                if value != net.layers[sel.layer - 1].W[sel.source, sel.target]:
-                    self.document.set_weight(sel.layer, sel.source, sel.target, value)
-            elif isinstance(sel, NeuronRef) and sel.layer > 0:
-                if value != net.layers[sel.layer - 1].b[sel.neuron]:
-                    self.document.set_bias(sel.layer, sel.neuron, value)
+            if not unchanged and isinstance(sel, EdgeRef):
+                self.document.set_weight(sel.layer, sel.source, sel.target, value)
+            elif not unchanged and isinstance(sel, NeuronRef) and sel.layer > 0:
+                self.document.set_bias(sel.layer, sel.neuron, value)
         except (EditError, ValueError) as e:
             self._show_message(str(e))
             return
         self.edit_message.hide()
         self.value_edit.setModified(False)
-        self.refresh()
+        if unchanged:  # e.g. "0.50" for 0.5: show it as the network holds it
+            self.refresh()  # (an edit was shown by the document's change already)
 
     def _current_value(self) -> float:
         """The selected weight or bias as the network holds it now."""
-        sel, net = self.selection, self.document.network
-        if isinstance(sel, EdgeRef):
-            return float(net.layers[sel.layer - 1].W[sel.source, sel.target])
-        if isinstance(sel, NeuronRef) and sel.layer > 0:
-            return float(net.layers[sel.layer - 1].b[sel.neuron])
-        return math.nan
+        value = self.document.value_of(self.selection)
+        return math.nan if value is None else value
 
     def _commit_activation(self) -> None:
         sel = self.selection

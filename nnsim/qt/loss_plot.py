@@ -239,18 +239,21 @@ class LossPlotWidget(QWidget):
 
     @staticmethod
     def _signals(doc: Document):
-        return (doc.trained, doc.stepped, doc.data_changed, doc.structure_changed)
+        return (doc.changed,)
 
-    def _on_document_changed(self, *_args) -> None:
-        self._watch()
-        self._mark_dirty()
+    def _on_document_changed(self, change=None) -> None:
+        """The history, the data (test rows or not) or a new pass (the
+        per-update curve) changed: note it, redraw at the next frame."""
+        if change is None or change.history or change.step or change.data or change.structure:
+            self._watch()
+            self._mark_dirty()
 
     def _watch(self) -> None:
-        """Note the stepper's history lists (a new stepper, or a shrink after a
+        """Note the document's history logs (a new log, or a shrink after a
         step back); cheap, so it runs on every signal."""
-        st = self.document.stepper
-        self._epochs.watch(st.epoch_results)
-        self._steps.watch(st.step_losses)
+        doc = self.document
+        self._epochs.watch(doc.epoch_results)
+        self._steps.watch(doc.step_losses)
 
     # -- throttling ---------------------------------------------------------------
     def _mark_dirty(self) -> None:
@@ -346,7 +349,7 @@ class LossPlotWidget(QWidget):
                                float(np.fmax(hi1, hi2)))
         self._draw_curves()
         self._update_legend(per_update, has_test, classify, window)
-        self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.stepper.step_losses) > 0)
+        self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.step_losses) > 0)
         self.clear_button.setEnabled(bool(self._kept))
         self._update_status(epochs, per_update)
         if self._hover_point is not None:
@@ -467,10 +470,10 @@ class LossPlotWidget(QWidget):
             for c, d, t in entries))
 
     def _update_status(self, epochs: np.ndarray, per_update: bool) -> None:
-        st = self.document.stepper
+        steps = self.document.step_losses
         if per_update:
-            n = len(st.step_losses)
-            text = (f"update {n}: batch loss {fmt(st.step_losses[-1][1])}" if n
+            n = len(steps)
+            text = (f"update {n}: batch loss {fmt(steps[-1][1])}" if n
                     else "No updates yet: step or train to see the batch loss.")
         elif len(epochs):
             e, train, test = epochs[-1, 0], epochs[-1, 1], epochs[-1, 2]
@@ -482,8 +485,8 @@ class LossPlotWidget(QWidget):
                 text += f"  \u00b7  accuracy {' / '.join(acc)}"
             if self.diverged_text:
                 text += f" \u2014 {self.diverged_text}: lower the learning rate and reset"
-        elif st.step_losses:
-            text = (f"No epoch finished yet ({len(st.step_losses)} updates): "
+        elif steps:
+            text = (f"No epoch finished yet ({len(steps)} updates): "
                     f"tick \u201cPer update\u201d to see them.")
         else:
             text = "No training yet: run some epochs to see the loss."

@@ -210,18 +210,13 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene.selection_changed.connect(self._on_selection_changed)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
-        document.path_changed.connect(self._update_title)
-        document.stepped.connect(self._on_stepped)
-        for signal in (document.structure_changed, document.values_changed,
-                       document.settings_changed, document.data_changed):
-            signal.connect(self._refresh_controls)
+        document.changed.connect(self._on_document_changed)
         self._bind_undo_actions(document)
         self.step_bar.set_sample_count(len(document.dataset.X_train))
-        self.step_bar.set_pinned(document.stepper.pinned)
+        self.step_bar.set_pinned(document.pinned)
         self.selection = None
         self._update_title()
         self._refresh_controls()
-        self._on_stepped(document.snapshot)
         for obj in retired:
             obj.deleteLater()
         if old is not None:
@@ -436,7 +431,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._refresh_step_actions()
 
     def _refresh_step_actions(self) -> None:
-        st = self.document.stepper
+        st = self.document
         kind = st.next_step.kind
         self.act_forward.setEnabled(kind in ("forward", "loss"))
         self.act_forward.setText("Loss ▶" if kind == "loss" else "Forward ▶")
@@ -455,7 +450,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        doc, st = self.document, self.document.stepper
+        doc = st = self.document
         snap = doc.snapshot
         self.status_phase.setText(f"Phase: {snap.step.label.lower()}" if snap and snap.step
                                   else "Phase: between passes")
@@ -473,8 +468,13 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         n_train, n_test = len(doc.dataset.X_train), len(doc.dataset.X_test)
         self.status_points.setText(f"Points: {n_train + n_test} ({n_train} train, {n_test} test)")
 
-    def _on_stepped(self, snapshot) -> None:
-        self._refresh_step_actions()
+    def _on_document_changed(self, change) -> None:
+        if change.path:
+            self._update_title()
+        if change.structure or change.values or change.settings or change.data:
+            self._refresh_controls()  # the step actions too
+        elif change.step or change.history:
+            self._refresh_step_actions()
 
     def _on_selection_changed(self, selection) -> None:
         self.selection = selection
@@ -570,7 +570,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     # -- stepping ------------------------------------------------------------------
     def _micro_step(self, kinds: tuple[str, ...]) -> None:
-        if self.document.next_micro_step().kind in kinds:
+        if self.document.next_step.kind in kinds:
             self._step_or_predict()
 
     def _step_or_predict(self) -> None:

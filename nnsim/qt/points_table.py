@@ -33,7 +33,7 @@ class PointsModel(QAbstractTableModel):
         super().__init__(parent)
         self.document = document
         self._shape = self._current_shape()
-        document.data_changed.connect(self._on_data_changed)
+        document.changed.connect(self._on_document_changed)
 
     # -- reading the document --------------------------------------------------------
     def _current_shape(self) -> tuple[int, int]:
@@ -59,6 +59,10 @@ class PointsModel(QAbstractTableModel):
         ds = self.document.dataset
         return np.vstack([np.hstack([ds.X_train, ds.Y_train]),
                           np.hstack([ds.X_test, ds.Y_test])])
+
+    def _on_document_changed(self, change) -> None:
+        if change.data:
+            self._on_data_changed()
 
     def _on_data_changed(self) -> None:
         shape = self._current_shape()

@@ -1,21 +1,8 @@
 """What the user selected on the canvas; shared by the canvas, the inspector
-and the main window's actions. Views hold these ids, never the values."""
+and the main window's actions. Views hold these ids, never the values (the
+document answers for them: ``Document.exists``, ``Document.value_of``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..document.refs import EdgeRef, NeuronRef, Selection
 
-
-@dataclass(frozen=True)
-class NeuronRef:
-    layer: int  # 0 = input layer
-    neuron: int  # 0-based
-
-
-@dataclass(frozen=True)
-class EdgeRef:
-    layer: int  # the layer the connection goes into (>= 1): W of network.layers[layer - 1]
-    source: int  # i: neuron of layer - 1
-    target: int  # j: neuron of layer
-
-
-Selection = NeuronRef | EdgeRef | None
+__all__ = ["EdgeRef", "NeuronRef", "Selection"]

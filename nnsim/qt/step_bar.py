@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar, QWidget
 
-from ..core.stepper import MicroStep
+from ..document import MicroStep
 from ..core.naming import fmt_vector
 
 

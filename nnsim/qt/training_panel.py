@@ -8,7 +8,8 @@ optimiser and its parameters, initialiser, seed, epochs per run, stop loss).
 Every settings change is one ``document.set_training(...)`` call: undoable,
 saved in the file, merged with repeated changes of the same setting (a
 slider scrub is one undo step). The panel is a view: it refreshes from the
-document on ``settings_changed`` (also after undo) and never keeps values of
+document on a ``changed`` with the ``settings`` flag (also after undo) and
+never keeps values of
 its own. Errors are shown in the panel through :meth:`show_error`.
 """
 from __future__ import annotations
@@ -391,8 +392,13 @@ class TrainingPanel(QWidget):
         self.refresh()
 
     def _connections(self):
-        d = self.document
-        return [(d.settings_changed, self.refresh), (d.trained, self._on_trained)]
+        return [(self.document.changed, self._on_document_changed)]
+
+    def _on_document_changed(self, change) -> None:
+        if change.settings:
+            self.refresh()
+        if change.history:
+            self._on_trained()
 
     # -- messages (one place, so tests can patch it) ---------------------------------------
     def show_error(self, text: str) -> None:
@@ -661,7 +667,7 @@ class TrainingPanel(QWidget):
             text = f"ready to train {target:,} epochs"
         self.status_label.setText(text)
         self.status_label.set_color(color or None)
-        results = self.document.stepper.epoch_results
+        results = self.document.epoch_results
         if results:
             last = results[-1]
             line1 = f"training loss {fmt(last.train_loss)}"

@@ -94,3 +94,15 @@ def test_a_long_history_is_not_a_crowd_of_python_objects():
     # the collector has nothing new to walk (a list of results added 20,000+)
     assert len(gc.get_objects()) - before < 100
     assert log.columns.nbytes <= 2 * 20_000 * EpochLog.NCOLS * 8  # and memory is ~64 B each
+
+
+def test_deleting_the_tail_of_a_shared_log_does_not_grow_its_buffer():
+    """A step back on a log the document holds a snapshot of copies the
+    buffer; it used to double it every time (32 GiB after ~30 step backs)."""
+    log = StepLog([(i, 0.5) for i in range(100)])
+    for _ in range(40):
+        keep = log.snapshot()
+        log.append((101, 0.25))
+        del log[100:]
+        assert len(keep) == 100
+    assert len(log._a) <= 256

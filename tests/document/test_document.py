@@ -62,13 +62,13 @@ def test_every_edit_is_one_undoable_command(doc, name):
 
 
 def test_edits_emit_the_signal_the_views_need(doc, qtbot):
-    with qtbot.waitSignal(doc.structure_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.structure):
         doc.add_neuron(1)
-    with qtbot.waitSignal(doc.values_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.values):
         doc.set_weight(1, 0, 0, 1.5)
-    with qtbot.waitSignal(doc.layout_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.layout):
         doc.move_neuron(0, 0, 1.0, 2.0)
-    with qtbot.waitSignal(doc.settings_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.settings):
         doc.set_training(batch_size=4)
 
 
@@ -112,7 +112,7 @@ def test_training_is_one_merged_undo_step_that_restores_the_weights(doc):
     start = params(doc)
     doc.step_epochs(2)
     doc.step_sample()
-    for _ in doc.stepper.plan:
+    for _ in doc.plan:
         doc.micro_step()
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Training"
     trained = params(doc)
@@ -123,7 +123,7 @@ def test_training_is_one_merged_undo_step_that_restores_the_weights(doc):
 
 
 def test_forward_and_backward_steps_do_not_mark_the_document_modified(doc):
-    for _ in range(len(doc.stepper.plan) - 1):
+    for _ in range(len(doc.plan) - 1):
         doc.micro_step()
     assert not doc.modified
     doc.micro_step()  # the update
@@ -142,10 +142,10 @@ def test_step_back_restores_weights_and_keeps_undo_true(doc):
 
 def test_setting_changes_merge_and_take_effect_without_reset(doc):
     doc.step_batch()
-    stepper = doc.stepper
+    stepper = doc._stepper
     for lr in (0.1, 0.2, 0.3):
         doc.set_training(learning_rate=lr)
-    assert doc.stepper is stepper and stepper.config.learning_rate == 0.3
+    assert doc._stepper is stepper and stepper.config.learning_rate == 0.3
     assert doc.undo_stack.count() == 2  # training + one merged setting change
     doc.undo_stack.undo()
     assert doc.project.training.learning_rate == 0.5
@@ -172,7 +172,7 @@ def test_changing_the_data_resizes_the_network_in_one_undoable_step(doc):
     doc.set_data(three)  # kept: the output stays as it was
     assert doc.network.sizes[-1] == 3 and doc.network.layers[-1].activation == "sigmoid"
     assert doc.network.loss == "mse" and doc.dataset.n_outputs == 3
-    assert doc.stepper.data is doc.dataset
+    assert doc._stepper.data is doc.dataset
     doc.undo_stack.undo()
     assert doc.network.sizes == [2, 3, 2, 1] and doc.dataset.name == "circle"
     doc.set_data(three, output=(proposal.activation, proposal.loss))  # changed: one step
@@ -213,16 +213,16 @@ def test_growing_past_the_canvas_limit_is_refused(doc):
 def test_edits_that_start_afresh_clear_the_history_and_optimiser(doc, edit):
     doc.set_training(optimizer="momentum")
     doc.step_epochs(3)
-    assert len(doc.project.history.epochs) == 3 and doc.stepper.optimizer.t > 0
+    assert len(doc.project.history.epochs) == 3 and doc._stepper.optimizer.t > 0
     getattr(doc, edit)(*([1] if edit == "add_neuron" else []))
-    assert doc.project.history.epochs == [] and doc.stepper.epoch_results == []
-    assert doc.stepper.optimizer.t == 0 and doc.stepper.step_losses == []
+    assert doc.project.history.epochs == [] and doc.epoch_results == []
+    assert doc._stepper.optimizer.t == 0 and doc.step_losses == []
     doc.undo_stack.undo()
-    assert len(doc.stepper.epoch_results) == 3
+    assert len(doc.epoch_results) == 3
 
 
 def test_a_weight_edit_keeps_the_per_update_curve(doc):
     doc.step_batch()
     doc.step_batch()
     doc.set_weight(1, 0, 0, 0.5)
-    assert len(doc.stepper.step_losses) == 2
+    assert len(doc.step_losses) == 2

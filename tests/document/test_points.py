@@ -84,7 +84,7 @@ def test_class_targets_must_stay_one_hot(qtbot):
 def test_no_rows_is_a_document_that_says_there_is_no_sample(qtbot, tmp_path):
     doc = Document()
     doc.set_points(E2, E1, E2, E1, "Delete 8 rows")
-    assert not doc.has_samples and doc.stepper.next_indices() == ()
+    assert not doc.has_samples and doc.next_indices() == ()
     for step in (doc.micro_step, doc.step_sample, lambda: doc.step_epochs(1)):
         with pytest.raises(EditError, match="no training rows"):
             step()
@@ -97,7 +97,7 @@ def test_a_new_document_steps_row_1_first(qtbot):
     doc = Document()
     assert doc.project.training.shuffle is False
     traced = []
-    for _ in range(len(doc.stepper.plan) * 4):  # one epoch of the 4 rows, by hand
+    for _ in range(len(doc.plan) * 4):  # one epoch of the 4 rows, by hand
         snap = doc.micro_step()
         if snap.step.kind == "forward" and snap.step.layer == 1:
             traced.append(snap.sample_indices[0])

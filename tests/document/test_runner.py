@@ -73,10 +73,10 @@ def test_play_trains_to_the_target_and_the_loss_falls(qtbot, circle, runner):
         pass
     assert paused.args == [TARGET_REACHED]
     assert not runner.is_running
-    assert len(circle.stepper.epoch_results) == 25
-    assert [r.epoch for r in circle.stepper.epoch_results] == list(range(1, 26))
+    assert len(circle.epoch_results) == 25
+    assert [r.epoch for r in circle.epoch_results] == list(range(1, 26))
     assert full_loss(circle) < 0.8 * before
-    assert circle.stepper.epoch_results[-1].train_loss == pytest.approx(full_loss(circle))
+    assert circle.epoch_results[-1].train_loss == pytest.approx(full_loss(circle))
     assert progress[-1] == (25, 25) and runner.done == 25
     dones = [d for d, _ in progress]
     assert dones == sorted(dones)
@@ -98,7 +98,7 @@ def test_a_run_is_one_undo_step_and_matches_the_cli_bit_for_bit(qtbot, circle, r
         assert np.array_equal(a, b)
     circle.undo_stack.undo()
     assert all(np.array_equal(a, b) for a, b in zip(params(circle), start))
-    assert circle.stepper.epoch_results == []
+    assert circle.epoch_results == []
 
 
 def test_play_again_after_the_target_starts_a_new_run(qtbot, circle, runner):
@@ -106,7 +106,7 @@ def test_play_again_after_the_target_starts_a_new_run(qtbot, circle, runner):
         with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
             runner.play()
         assert paused.args == [TARGET_REACHED]
-        assert runner.done == 25 and len(circle.stepper.epoch_results) == total
+        assert runner.done == 25 and len(circle.epoch_results) == total
 
 
 def test_the_run_stops_once_the_loss_is_below_the_stop_loss(qtbot, circle, runner):
@@ -119,8 +119,8 @@ def test_the_run_stops_once_the_loss_is_below_the_stop_loss(qtbot, circle, runne
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [STOP_LOSS_REACHED]
-    assert len(circle.stepper.epoch_results) == expected <= 40
-    assert circle.stepper.epoch_results[-1].train_loss < stop
+    assert len(circle.epoch_results) == expected <= 40
+    assert circle.epoch_results[-1].train_loss < stop
 
 
 def test_pause_from_a_progress_slot_stops_adding_epochs(qtbot, circle, runner):
@@ -134,10 +134,10 @@ def test_pause_from_a_progress_slot_stops_adding_epochs(qtbot, circle, runner):
     runner.progress.connect(on_progress)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
-    n = len(circle.stepper.epoch_results)
+    n = len(circle.epoch_results)
     assert 0 < n < 1_000_000 and not runner.is_running and not_ticking(runner)
     QCoreApplication.processEvents()
-    assert len(circle.stepper.epoch_results) == n
+    assert len(circle.epoch_results) == n
     assert reasons == [PAUSED]
 
 
@@ -151,27 +151,27 @@ def test_play_after_pause_resumes_the_same_run(qtbot, circle, runner):
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED]
-    assert len(circle.stepper.epoch_results) == 60 and runner.done == 60 and first < 60
+    assert len(circle.epoch_results) == 60 and runner.done == 60 and first < 60
 
 
 def test_a_learning_rate_change_mid_run_takes_effect_without_reset(qtbot, circle, runner):
     circle.set_training(epochs=1_000_000)
-    stepper = circle.stepper
+    stepper = circle._stepper
     at = []
 
     def on_progress(done, target):
         if not at:
-            at.append(len(circle.stepper.epoch_results))
+            at.append(len(circle.epoch_results))
             circle.set_training(learning_rate=0.05)
-        elif len(circle.stepper.epoch_results) >= at[0] + 3:
+        elif len(circle.epoch_results) >= at[0] + 3:
             runner.pause()
     runner.progress.connect(on_progress)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
-    total = len(circle.stepper.epoch_results)
-    assert circle.stepper is stepper  # not rebuilt, not reset
+    total = len(circle.epoch_results)
+    assert circle._stepper is stepper  # not rebuilt, not reset
     assert circle.project.training.learning_rate == 0.05
-    assert [r.epoch for r in circle.stepper.epoch_results] == list(range(1, total + 1))
+    assert [r.epoch for r in circle.epoch_results] == list(range(1, total + 1))
     assert total > at[0]
     # the epochs after the change used the new rate: replay with the core
     project = load_project(example_path("circle-tanh"))
@@ -196,7 +196,7 @@ def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot, clock):
     assert reasons == [DIVERGED] and not runner.is_running
     assert info.where in ("weight", "bias", "loss")
     if info.where == "loss":
-        assert finite(doc) and not math.isfinite(doc.stepper.epoch_results[-1].train_loss)
+        assert finite(doc) and not math.isfinite(doc.epoch_results[-1].train_loss)
         assert info.layer is None and "loss" in info.location
     else:
         assert info.layer >= 1 and info.j is not None and "layer" in info.location
@@ -205,7 +205,7 @@ def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot, clock):
     assert info.message.startswith(f"Training diverged in epoch {info.epoch}")
     assert runner.step_back_to_finite()
     assert finite(doc)
-    assert all(r.finite for r in doc.stepper.epoch_results)
+    assert all(r.finite for r in doc.epoch_results)
     assert runner.divergence is None
 
 
@@ -219,7 +219,7 @@ def test_step_epoch_reports_a_divergence_too(qtbot, clock):
         runner.step_epoch()
         if infos:
             break
-    assert infos and infos[0].epoch == len(doc.stepper.epoch_results)
+    assert infos and infos[0].epoch == len(doc.epoch_results)
     assert runner.step_back_to_finite() and finite(doc)
 
 
@@ -246,7 +246,7 @@ def test_a_slow_speed_trains_one_epoch_at_a_time(qtbot, circle, runner):
         runner.play()
     assert first.args == [1, 25]
     runner.pause()
-    assert len(circle.stepper.epoch_results) == 1
+    assert len(circle.epoch_results) == 1
     with pytest.raises(ValueError):
         runner.set_speed(0)
     runner.set_speed(None)
@@ -259,9 +259,9 @@ def test_step_epoch_pauses_and_trains_one_epoch(qtbot, circle, runner):
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.step_epoch()
     assert paused.args == [PAUSED]
-    n = len(circle.stepper.epoch_results)
+    n = len(circle.epoch_results)
     runner.step_epoch()
-    assert len(circle.stepper.epoch_results) == n + 1 and not runner.is_running
+    assert len(circle.epoch_results) == n + 1 and not runner.is_running
 
 
 def test_set_document_pauses_and_trains_the_new_document(qtbot, circle, runner):
@@ -271,12 +271,12 @@ def test_set_document_pauses_and_trains_the_new_document(qtbot, circle, runner):
     other.set_training(epochs=3)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.set_document(other)
-    n = len(circle.stepper.epoch_results)
+    n = len(circle.epoch_results)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED]
-    assert len(other.stepper.epoch_results) == 3
-    assert len(circle.stepper.epoch_results) == n
+    assert len(other.epoch_results) == 3
+    assert len(circle.epoch_results) == n
 
 
 def test_reset_during_a_run_counts_the_run_afresh(qtbot, circle, runner):
@@ -285,7 +285,7 @@ def test_reset_during_a_run_counts_the_run_afresh(qtbot, circle, runner):
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
         runner.play()
     circle.reset_training()
-    assert circle.stepper.epoch_results == [] and runner.done == 0
+    assert circle.epoch_results == [] and runner.done == 0
 
 
 def test_rate_is_measured(qtbot, circle, runner):
@@ -315,13 +315,13 @@ def test_chunks_between_frames_are_announced_together(qtbot, circle, clock, inli
     clock.step = 2 * runner.budget_s  # every epoch uses up a chunk's budget
     runner.frame_s = 3600.0  # after the first chunk, no frame until the run ends
     trained_at, progress = [], []
-    circle.trained.connect(lambda: trained_at.append(len(circle.stepper.epoch_results)))
+    circle.changed.connect(lambda c: c.history and trained_at.append(len(circle.epoch_results)))
     runner.progress.connect(lambda done, target: progress.append(done))
     count = circle.undo_stack.count()
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED]
-    assert len(circle.stepper.epoch_results) == 30
+    assert len(circle.epoch_results) == 30
     assert trained_at[0] < 30 and trained_at[-1] == 30 and len(trained_at) == 2
     assert progress[-1] == 30 and len(progress) <= 3  # play, the first frame, the end
     assert circle.undo_stack.count() == count + 1  # still one undo step
@@ -335,11 +335,11 @@ def test_pausing_between_frames_announces_the_held_back_chunks(qtbot, circle, cl
     clock.step = 2 * runner.budget_s  # a chunk per epoch
     runner.frame_s = 3600.0
     trained_at = []
-    circle.trained.connect(lambda: trained_at.append(len(circle.stepper.epoch_results)))
+    circle.changed.connect(lambda c: c.history and trained_at.append(len(circle.epoch_results)))
     runner.play()
-    qtbot.waitUntil(lambda: len(circle.stepper.epoch_results) >= 5, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(circle.epoch_results) >= 5, timeout=TIMEOUT)
     runner.pause()
-    assert trained_at[-1] == len(circle.stepper.epoch_results) >= 5
+    assert trained_at[-1] == len(circle.epoch_results) >= 5
 
 
 def test_the_frame_interval_follows_the_views_cost(qtbot, circle, clock, inline_runner):
@@ -348,7 +348,7 @@ def test_the_frame_interval_follows_the_views_cost(qtbot, circle, clock, inline_
     runner = inline_runner
     circle.set_training(epochs=1_000_000)
     assert runner.frame_s < 0.3
-    circle.values_changed.connect(lambda: clock.advance(0.06))  # the slow view's work
+    circle.changed.connect(lambda c: c.values and clock.advance(0.06))  # the slow view's work
     runner.progress.connect(
         lambda done, target: runner.pause() if runner.frame_s > 0.3 else None)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT):
@@ -368,7 +368,7 @@ def test_step_back_to_finite_lands_on_the_last_epoch_before_the_divergence(qtbot
     epoch = diverged.args[0].epoch
     assert epoch > 2  # it takes a few epochs to blow up at this rate
     assert runner.step_back_to_finite()
-    assert len(doc.stepper.epoch_results) == epoch - 1 and finite(doc)
+    assert len(doc.epoch_results) == epoch - 1 and finite(doc)
     # exactly the state the CLI reaches after those epochs
     project = load_project(example_path("plane-regression"))
     project.training.learning_rate = 3.0
@@ -387,4 +387,4 @@ def test_after_a_settings_change_step_back_to_finite_trains_nothing_new(qtbot):
         runner.play()
     doc.set_training(learning_rate=0.01)  # the epochs would differ now
     assert runner.step_back_to_finite()
-    assert doc.stepper.epoch_results == [] and finite(doc)
+    assert doc.epoch_results == [] and finite(doc)

@@ -24,7 +24,7 @@ def flags(doc):
 
 
 def test_freezing_is_one_undoable_command(doc, qtbot):
-    with qtbot.waitSignal(doc.values_changed, timeout=1000):
+    with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.values):
         doc.set_train_bias(1, False)
     assert flags(doc) == [False, True]
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Freeze bias of layer 1"
@@ -52,21 +52,21 @@ def test_a_layer_that_does_not_exist_is_refused(doc):
 
 def test_the_training_so_far_is_kept_and_the_frozen_bias_stays(doc):
     doc.step_epochs(2)
-    history = list(doc.stepper.epoch_results)
-    updates = doc.stepper.updates
-    velocity = doc.stepper.optimizer.slots[0][1].copy()
+    history = list(doc.epoch_results)
+    updates = doc.updates
+    velocity = doc._stepper.optimizer.slots[0][1].copy()
     assert np.abs(velocity).max() > 0  # momentum remembers moving the biases
     doc.set_train_bias(1, False)
-    assert list(doc.stepper.epoch_results) == history
-    assert doc.stepper.epoch == 3 and doc.stepper.updates == updates
+    assert list(doc.epoch_results) == history
+    assert doc.epoch == 3 and doc.updates == updates
     assert len(doc.project.history.epochs) == 2
     frozen_at = doc.network.layers[0].b.copy()
     doc.step_epochs(2)
     doc.step_batch()
-    for _ in doc.stepper.plan:
+    for _ in doc.plan:
         doc.micro_step()
     np.testing.assert_array_equal(doc.network.layers[0].b, frozen_at)
-    assert len(doc.stepper.epoch_results) == 4
+    assert len(doc.epoch_results) == 4
 
 
 def test_the_flag_is_saved_and_opened_again(doc, tmp_path):

@@ -45,7 +45,7 @@ def equal(a, b):
 
 def run_until(qtbot, runner, doc, epochs):
     runner.play()
-    qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= epochs, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(doc.epoch_results) >= epochs, timeout=TIMEOUT)
 
 
 def wait_for_all_it_sent(qtbot, process, doc) -> list:
@@ -53,7 +53,7 @@ def wait_for_all_it_sent(qtbot, process, doc) -> list:
     arrived: a load of no epochs is answered at once, after all that the
     training process sent before. Returns the messages, that progress last."""
     session = training_process.new_session()
-    assert process.load(doc.stepper, session, 0, None)
+    assert process.load(doc._stepper, session, 0, None)
     got = []
 
     def answered():
@@ -69,28 +69,28 @@ def test_pause_keeps_the_last_frame_and_play_resumes_bit_for_bit(qtbot, doc, run
     with qtbot.waitSignal(runner.paused) as paused:
         runner.pause()
     assert paused.args == [PAUSED] and runner.process_failure is None
-    n = len(doc.stepper.epoch_results)
+    n = len(doc.epoch_results)
     # the training process is told to stop; whatever it still sends is not taken
     assert process in training_process._idle
     got = wait_for_all_it_sent(qtbot, process, doc)
     assert got[-1][0]["final"] == protocol.EPOCHS
-    assert len(doc.stepper.epoch_results) == n
-    assert [r.epoch for r in doc.stepper.epoch_results] == list(range(1, n + 1))
+    assert len(doc.epoch_results) == n
+    assert [r.epoch for r in doc.epoch_results] == list(range(1, n + 1))
     assert equal(doc.network.parameters(), cli_params(n))
     doc.set_training(epochs=n + 20)
     with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
         runner.play()
     assert paused.args == [TARGET_REACHED]
-    assert len(doc.stepper.epoch_results) == n + 20
+    assert len(doc.epoch_results) == n + 20
     assert equal(doc.network.parameters(), cli_params(n + 20))
 
 
 def test_step_back_after_a_run_returns_to_an_earlier_frame_exactly(qtbot, doc, runner):
     run_until(qtbot, runner, doc, 5)
     runner.pause()
-    n = len(doc.stepper.epoch_results)
+    n = len(doc.epoch_results)
     assert doc.step_back()
-    m = len(doc.stepper.epoch_results)
+    m = len(doc.epoch_results)
     assert m < n
     assert equal(doc.network.parameters(), cli_params(m))
 
@@ -99,10 +99,10 @@ def test_an_edit_during_a_run_takes_effect(qtbot, doc, runner, tmp_path):
     run_until(qtbot, runner, doc, 2)
     doc.add_neuron(1)  # a new structure, training starts afresh: the training process is reloaded
     doc.save(tmp_path / "edited.nnsim")  # the state the run goes on from
-    qtbot.waitUntil(lambda: len(doc.stepper.epoch_results) >= 3, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(doc.epoch_results) >= 3, timeout=TIMEOUT)
     runner.pause()
     assert runner.process_failure is None
-    n = len(doc.stepper.epoch_results)
+    n = len(doc.epoch_results)
     project = load_project(tmp_path / "edited.nnsim")
     assert project.history.epochs == []
     project.make_stepper(project.dataset()).step_epochs(n)
@@ -118,7 +118,7 @@ def test_a_crash_of_the_process_moves_the_run_into_the_window(qtbot, doc, runner
         pass
     assert paused.args == [TARGET_REACHED]
     assert "ended" in runner.process_failure
-    assert len(doc.stepper.epoch_results) == 400
+    assert len(doc.epoch_results) == 400
     assert equal(doc.network.parameters(), cli_params(400))  # nothing lost, nothing twice
 
 
@@ -163,7 +163,7 @@ def test_a_training_process_is_reused_for_the_next_run(qtbot, doc, runner):
         runner.play()
     assert paused.args == [TARGET_REACHED] and runner.process_failure is None
     assert training_process._idle == idle  # the same training process again
-    assert len(doc.stepper.epoch_results) == 15  # a run of 5, then a run of 10
+    assert len(doc.epoch_results) == 15  # a run of 5, then a run of 10
     assert equal(doc.network.parameters(), cli_params(15))
 
 

@@ -178,7 +178,7 @@ def test_between_cycles_edges_show_weights_neurons_biases_inputs_the_next_sample
                 assert pen.color() == palette.edge_color(W[i, j], palette.WEIGHT)
         for j in range(len(b)):
             assert neuron_text(scene, k, j) == f"b = {fmt(b[j])}"
-    x = doc.dataset.X_train[doc.stepper.next_indices()[0]]
+    x = doc.dataset.X_train[doc.next_indices()[0]]
     assert [neuron_text(scene, 0, j) for j in range(2)] == [f"x = {fmt(v)}" for v in x]
     assert not scene.band.isVisible()
 
@@ -344,7 +344,7 @@ def test_relabel_keeps_items(qtbot):
     doc = Document()
     scene = NetworkScene(doc)
     before = set(map(id, scene.items()))
-    for _ in range(len(doc.stepper.plan)):
+    for _ in range(len(doc.plan)):
         doc.micro_step()
     doc.set_weight(1, 0, 0, 0.25)
     assert set(map(id, scene.items())) == before
@@ -581,7 +581,7 @@ def test_deep_network_labels_never_overlap_at_default_zoom(qtbot):
     doc = deep_document((8, 8, 8, 1))
     scene, view = make_view(qtbot, doc)
     n_labels = sum(1 for g in scene.edges[1:] for r in g for e in r)
-    for step in [None] + doc.stepper.plan:
+    for step in [None] + doc.plan:
         if step is not None:
             doc.micro_step()
         QApplication.processEvents()
@@ -603,7 +603,7 @@ def test_deep_network_labels_never_overlap_at_default_zoom(qtbot):
 def test_lecture_network_shows_every_label(qtbot):
     doc = Document()
     scene, view = make_view(qtbot, doc)
-    for _ in range(len(doc.stepper.plan)):
+    for _ in range(len(doc.plan)):
         doc.micro_step()
         assert scene.hidden_labels == 0
         assert overlapping_pairs(visible_labels(scene)) == []

@@ -41,7 +41,7 @@ def spiral_deep() -> Document:
 
 def step_until(doc, kind: str, layer: int | None = None) -> None:
     """Micro-steps until the step just done is (kind, layer)."""
-    for _ in range(len(doc.stepper.plan)):
+    for _ in range(len(doc.plan)):
         doc.micro_step()
         step = doc.snapshot.step
         if step.kind == kind and (layer is None or step.layer == layer):
@@ -117,7 +117,7 @@ def test_after_the_backward_pass_every_gradient_is_readable_at_fit(qtbot, make_d
 def test_every_step_of_the_lecture_is_readable_in_the_smallest_canvas(qtbot):
     doc = lecture()
     scene, view = make_view(qtbot, doc, size=(560, 400))
-    for step in doc.stepper.plan:
+    for step in doc.plan:
         doc.micro_step()
         QApplication.processEvents()
         labels = [it for it in shown_texts(scene) if isinstance(it, ValueLabelItem)]

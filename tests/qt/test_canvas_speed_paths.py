@@ -240,7 +240,7 @@ def test_big_network_at_100_percent_shows_right_numbers_after_every_step(qtbot):
     view.set_zoom(1.0)
     settle(qtbot, scene)
     assert check_what_is_shown(scene, view, doc, "start") > 0
-    for step in doc.stepper.plan:
+    for step in doc.plan:
         doc.micro_step()
         QApplication.processEvents()
         assert check_what_is_shown(scene, view, doc, f"after {step.label}") > 0
@@ -251,7 +251,7 @@ def test_labels_scrolled_or_zoomed_into_view_show_the_current_numbers(qtbot):
     scene, view = make_view(qtbot, doc, size=(900, 600))
     view.set_zoom(1.0)
     settle(qtbot, scene)
-    steps = {s.kind: n for n, s in enumerate(doc.stepper.plan)}
+    steps = {s.kind: n for n, s in enumerate(doc.plan)}
     for _ in range(steps["update"] + 1):  # up to and with the update: "old -> new"
         doc.micro_step()
     QApplication.processEvents()

@@ -88,7 +88,7 @@ def test_panel_shows_the_documents_data(panel):
 
 
 def test_picking_a_builtin_set_changes_the_data(qtbot, panel, doc):
-    with qtbot.waitSignal(doc.data_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.data):
         pick(panel, "circle")
     assert doc.project.data == DataSpec("circle", 200, 0.1, 0.2, 0)
     assert doc.dataset.name == "circle" and doc.dataset.X_train.shape == (160, 2)
@@ -168,7 +168,7 @@ def test_import_a_csv_through_the_dialog(qtbot, panel, doc, tmp_path):
     dialog.test_box.setValue(0.25)
     dialog.seed_box.setValue(5)
     assert "4 inputs" in dialog.summary_label.text()
-    with qtbot.waitSignal(doc.data_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.data):
         click(qtbot, dialog.import_button)
     assert not dialog.isVisible()
 
@@ -214,7 +214,7 @@ def test_a_bad_csv_shows_its_line_numbers_and_changes_nothing(qtbot, panel, doc,
     assert panel.asked == []
 
     dialog.skip_box.setChecked(True)  # the user chooses to skip them
-    with qtbot.waitSignal(doc.data_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.data):
         click(qtbot, dialog.import_button)
     assert dialog.csv_data.skipped == [4, 6]
     ds = doc.dataset

@@ -216,7 +216,7 @@ def test_editing_the_weight_is_one_undoable_command(qtbot, panel, doc):
     panel.show_selection(EdgeRef(2, 0, 0))
     before = float(doc.network.layers[1].W[0, 0])
     count = doc.undo_stack.count()
-    with qtbot.waitSignal(doc.values_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.values):
         edit(qtbot, panel, "0.25")
     assert doc.network.layers[1].W[0, 0] == 0.25
     assert doc.undo_stack.count() == count + 1
@@ -268,7 +268,7 @@ def test_activation_combo_for_hidden_neurons(qtbot, panel, doc):
     assert box.isVisible() and box.currentText() == "sigmoid"
     assert "softmax" not in [box.itemText(i) for i in range(box.count())]
     box.setCurrentText("tanh")
-    with qtbot.waitSignal(doc.structure_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.structure):
         box.activated.emit(box.currentIndex())
     assert doc.network.layers[0].activation == "tanh"
     assert "activation tanh" in panel.subtitle.text()
@@ -292,7 +292,7 @@ def test_output_activation_is_chosen_in_the_inspector_and_odd_pairs_warn(qtbot, 
     assert "softmax" in [box.itemText(i) for i in range(box.count())]  # output only
     assert "loss: mse" in panel.activation_text.text()
     assert not panel.warning_label.isVisible()
-    with qtbot.waitSignal(doc.structure_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.structure):
         choose(qtbot, box, "linear")
     assert doc.network.layers[-1].activation == "linear" and doc.network.loss == "mse"
     # xor is classification: the warning says how accuracy reads a linear output
@@ -369,7 +369,7 @@ def test_freezing_a_layers_biases_from_the_inspector_keeps_them_through_an_updat
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
     assert doc.network.layers[0].train_bias is False and not box.isChecked()
     bias_before = doc.network.layers[0].b.copy()
-    steps(doc, len(doc.stepper.plan))  # a whole cycle, the update included
+    steps(doc, len(doc.plan))  # a whole cycle, the update included
     np.testing.assert_array_equal(doc.network.layers[0].b, bias_before)
     assert np.any(doc.snapshot.db[0] != 0)  # its gradient was not zero: it really stayed
     assert "stays" in flat(panel)  # the bias explanation says it keeps its value

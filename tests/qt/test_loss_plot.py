@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
+from nnsim.document import Change
 from nnsim.core.naming import fmt
 from nnsim.core.training import EpochResult
 from nnsim.document import Document
@@ -43,7 +44,7 @@ def test_epoch_curves_hold_the_epoch_results(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     spiral.step_epochs(5)
     w.refresh_now()
-    res = spiral.stepper.epoch_results
+    res = spiral.epoch_results
     assert len(res) == 5
     x, train = xy(w.train_curve)
     _, test = xy(w.test_curve)
@@ -68,7 +69,7 @@ def test_a_short_plot_leaves_accuracy_to_the_status_line(qtbot, spiral):
     w.resize(600, 220)
     qtbot.waitUntil(lambda: not w.acc_widget.isVisible())
     assert w.plot.getAxis("bottom").label.isVisible()
-    r = spiral.stepper.epoch_results[-1]
+    r = spiral.epoch_results[-1]
     assert f"accuracy {100 * r.train_accuracy:.1f}% / {100 * r.test_accuracy:.1f}%" \
         in w.status_label.text()
 
@@ -92,13 +93,13 @@ def test_per_update_view_shows_the_batch_losses(qtbot, doc):
     w = make_plot(qtbot, doc)
     w.per_update_box.click()
     assert w.per_update
-    for _ in range(len(doc.stepper.plan)):  # one whole cycle of micro-steps
+    for _ in range(len(doc.plan)):  # one whole cycle of micro-steps
         doc.micro_step()
     doc.step_batch()
     doc.step_sample()
     w.refresh_now()
     x, y = xy(w.step_curve)
-    losses = doc.stepper.step_losses
+    losses = doc.step_losses
     assert len(losses) == 3
     assert list(x) == [u for u, _ in losses]
     assert np.allclose(y, [v for _, v in losses])
@@ -120,7 +121,7 @@ def test_per_update_view_follows_step_back(qtbot, doc):
     w.refresh_now()
     x, y = xy(w.step_curve)
     assert list(x) == [1, 2]
-    assert np.allclose(y, [v for _, v in doc.stepper.step_losses])
+    assert np.allclose(y, [v for _, v in doc.step_losses])
     doc.step_back()
     w.refresh_now()
     assert list(xy(w.step_curve)[0]) == [1]
@@ -177,9 +178,9 @@ def test_log_toggle_sets_log_mode(qtbot, spiral):
     assert w.plot.getAxis("left").labelText == "loss (log scale)"
     w.refresh_now()
     # the curve's data stay the losses; pyqtgraph draws their log
-    assert np.allclose(w.train_data[1], [r.train_loss for r in spiral.stepper.epoch_results])
+    assert np.allclose(w.train_data[1], [r.train_loss for r in spiral.epoch_results])
     assert np.allclose(w.train_curve.getData()[1][-1],
-                       np.log10(spiral.stepper.epoch_results[-1].train_loss))
+                       np.log10(spiral.epoch_results[-1].train_loss))
     w.log_box.click()
     assert not w.plot.getAxis("left").logMode
 
@@ -188,7 +189,7 @@ def test_hover_reads_out_the_nearest_epoch(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     spiral.step_epochs(4)
     w.refresh_now()
-    r = spiral.stepper.epoch_results[2]
+    r = spiral.epoch_results[2]
     text = w.hover_at(QPointF(3.2, r.train_loss))
     assert text.startswith("epoch 3: train ")
     assert f"train {r.train_loss:.4g}" in text and f"test {r.test_loss:.4g}" in text
@@ -254,7 +255,7 @@ def test_a_diverged_history_plots_and_shows_the_marker(qtbot):
     d.set_training(learning_rate=50.0)
     w = make_plot(qtbot, d)
     d.step_epochs(20)  # stops at the first non-finite epoch
-    res = d.stepper.epoch_results
+    res = d.epoch_results
     assert not res[-1].finite
     w.refresh_now()
     x, y = xy(w.train_curve)
@@ -266,7 +267,7 @@ def test_a_diverged_history_plots_and_shows_the_marker(qtbot):
     w.log_box.click()
     w.refresh_now()
     w.per_update_box.click()
-    first_bad = next(u for u, v in d.stepper.step_losses if not math.isfinite(v))
+    first_bad = next(u for u, v in d.step_losses if not math.isfinite(v))
     assert w.diverged_text == f"diverged at update {first_bad}"
     w.hover_at(QPointF(first_bad, 0))  # read-out of a non-finite loss
     assert "\u221e" in w.hover_label or "NaN" in w.hover_label
@@ -275,13 +276,13 @@ def test_a_diverged_history_plots_and_shows_the_marker(qtbot):
 def test_a_nan_history_plots(qtbot, doc):
     w = make_plot(qtbot, doc)
     doc.step_epochs(2)
-    doc.stepper.epoch_results.append(EpochResult(3, math.nan, None))
-    doc.trained.emit()
+    doc.epoch_results.append(EpochResult(3, math.nan, None))
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert len(xy(w.train_curve)[0]) == 3
     assert w.diverged_text == "diverged at epoch 3"
-    doc.stepper.epoch_results.pop()  # as a step back does
-    doc.trained.emit()
+    doc.epoch_results.pop()  # as a step back does
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.diverged_text == ""
 
@@ -313,19 +314,19 @@ def test_a_hidden_plot_waits_until_shown(qtbot, doc):
 def test_a_million_updates_redraw_incrementally(qtbot, doc):
     w = make_plot(qtbot, doc)
     w.per_update_box.click()
-    doc.stepper.step_losses.extend((i + 1, 1.0 / (i + 1)) for i in range(1_000_000))
-    doc.trained.emit()
+    doc.step_losses.extend((i + 1, 1.0 / (i + 1)) for i in range(1_000_000))
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert len(w.step_data[0]) == 1_000_000  # the whole history, for the read-out
     # the curve draws its pyramid's buckets in view: a few thousand points
     assert len(xy(w.step_curve)[0]) <= max_points(w, w.plot)
     assert not w.step_curve.opts["clipToView"] and not w.step_curve.opts["autoDownsample"]
-    doc.stepper.step_losses.append((1_000_001, 0.5))
-    doc.trained.emit()
+    doc.step_losses.append((1_000_001, 0.5))
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.step_data[1][-1] == 0.5
     window = w._mean_window()
-    tail = [v for _, v in doc.stepper.step_losses[-window:]]
+    tail = [v for _, v in doc.step_losses[-window:]]
     assert w.step_mean_data[1][-1] == pytest.approx(np.mean(tail))
     assert xy(w.step_curve)[0][-1] <= 1_000_001 and np.nanmax(xy(w.step_curve)[1]) == 1.0
 
@@ -337,7 +338,7 @@ def test_an_exploded_loss_does_not_flatten_the_linear_plot(qtbot):
     d.set_training(learning_rate=3.0)
     d.step_epochs(30)
     w.refresh_now()
-    early = max(r.train_loss for r in d.stepper.epoch_results[:5])
+    early = max(r.train_loss for r in d.epoch_results[:5])
     top = w.plot.getViewBox().viewRange()[1][1]
     assert top < 4 * early  # the early curve stays readable; the explosion leaves the top
     w.log_box.click()
@@ -369,13 +370,13 @@ def test_grid_lines_sit_on_the_axis_ticks_in_linear_and_log_scale(qtbot, spiral)
 def test_long_histories_are_drawn_with_thin_lines(qtbot, doc):
     from nnsim.qt.loss_curves import DENSE_POINTS
     w = make_plot(qtbot, doc)
-    results = doc.stepper.epoch_results
+    results = doc.epoch_results
     results += [EpochResult(k, 1.0 / k, None) for k in range(1, 11)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.train_curve.opts["pen"].widthF() == 2  # a short curve reads better bold
     results += [EpochResult(k, 1.0 / k, None) for k in range(11, DENSE_POINTS + 10)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.train_curve.opts["pen"].widthF() == 1  # Qt strokes wide lines slowly
     assert w.test_curve.opts["pen"].style() != w.train_curve.opts["pen"].style()  # still dashed
@@ -393,14 +394,14 @@ def test_a_single_epoch_shows_as_a_dot(qtbot, spiral):
 
 def test_the_loss_axis_makes_room_for_long_tick_labels_and_the_plots_line_up(qtbot, doc):
     w = make_plot(qtbot, doc)
-    results = doc.stepper.epoch_results
+    results = doc.epoch_results
     results += [EpochResult(k, 0.5 / k, None) for k in range(1, 5)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     qtbot.wait(20)
     narrow = w.plot.getAxis("left").width()
     results += [EpochResult(k, -1.5e20 * k, None) for k in range(5, 9)]
-    doc.trained.emit()
+    doc.changed.emit(Change(history=True))
     w.refresh_now()
     qtbot.wait(20)
     wide = w.plot.getAxis("left").width()
@@ -447,8 +448,8 @@ def test_a_long_history_draws_only_the_buckets_in_view(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     w.resize(800, 500)
     cols = long_history(200_000)
-    spiral.stepper.epoch_results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.epoch_results.extend_columns(cols)
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     for curve, plot in ((w.train_curve, w.plot), (w.test_curve, w.plot),
                         (w.train_acc_curve, w.acc_plot), (w.test_acc_curve, w.acc_plot)):
@@ -477,8 +478,8 @@ def test_a_long_history_draws_only_the_buckets_in_view(qtbot, spiral):
 def test_zooming_into_a_long_history_shows_the_raw_epochs(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     cols = long_history(200_000)
-    spiral.stepper.epoch_results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.epoch_results.extend_columns(cols)
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     qtbot.waitUntil(lambda: not w._timer.isActive())
     before = w.redraw_count
@@ -490,7 +491,7 @@ def test_zooming_into_a_long_history_shows_the_raw_epochs(qtbot, spiral):
         assert np.array_equal(x, np.arange(x[0], x[-1] + 1))  # every epoch, raw
         assert np.array_equal(y, cols[x.astype(int) - 1, col])
     # the read-out gives the epoch's exact numbers
-    r = spiral.stepper.epoch_results[100_029]
+    r = spiral.epoch_results[100_029]
     text = w.hover_at(QPointF(100_030.2, 0.5))
     assert text.startswith("epoch 100030: ")
     assert f"train {fmt(r.train_loss)}" in text and f"test {fmt(r.test_loss)}" in text
@@ -507,8 +508,8 @@ def test_zooming_into_a_long_history_shows_the_raw_epochs(qtbot, spiral):
 
 def test_a_settled_long_plot_stops_redrawing(qtbot, spiral):
     w = make_plot(qtbot, spiral)
-    spiral.stepper.epoch_results.extend_columns(long_history(200_000))
-    spiral.trained.emit()
+    spiral.epoch_results.extend_columns(long_history(200_000))
+    spiral.changed.emit(Change(history=True))
     qtbot.waitUntil(lambda: w.redraw_count > 0 and not w._timer.isActive())
     w.plot_widget.grab()  # the auto-range follows the data: no other slice is needed
     qtbot.wait(150)
@@ -523,14 +524,14 @@ def test_a_step_back_truncates_a_long_history(qtbot, spiral):
     cols[150_000:150_500, 2] = 0.5  # no gap
     cols[180_000, 1] = 60.0  # a later, larger spike
     cols[190_000:, 1] = np.inf  # and divergence
-    results = spiral.stepper.epoch_results
+    results = spiral.epoch_results
     results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     assert w.diverged_text == "diverged at epoch 190001"
     assert np.nanmax(xy(w.train_curve)[1]) == 60.0
     del results[160_000:]  # as a step back does
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     x, y = xy(w.train_curve)
     assert x[-1] <= 160_000 and np.nanmax(y) == 40.0
@@ -543,7 +544,7 @@ def test_a_step_back_truncates_a_long_history(qtbot, spiral):
     more = long_history(200_000, seed=1)[160_000:170_000]
     more[5, 1] = 50.0
     results.extend_columns(more)
-    spiral.trained.emit()
+    spiral.changed.emit(Change(history=True))
     w.refresh_now()
     x, y = xy(w.train_curve)
     assert x[-1] <= 170_000 and np.nanmax(y) == 50.0
@@ -553,8 +554,8 @@ def test_a_step_back_truncates_a_long_history(qtbot, spiral):
 def test_a_kept_long_run_is_drawn_from_its_pyramid(qtbot, spiral):
     w = make_plot(qtbot, spiral)
     cols = long_history(200_000)
-    spiral.stepper.epoch_results.extend_columns(cols)
-    spiral.trained.emit()
+    spiral.epoch_results.extend_columns(cols)
+    spiral.changed.emit(Change(history=True))
     w.keep_run()
     kept = w.kept_curves[0]
     x, y = xy(kept)

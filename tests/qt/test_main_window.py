@@ -112,13 +112,13 @@ def test_step_a_pass_with_the_step_bar_buttons(window, qtbot):
 
 def test_keyboard_stepping_and_sample_choice(window):
     window.step_bar.sample_box.setValue(3)  # numbered from 1, like the Data panel's rows
-    assert window.document.stepper.next_indices() == (2,)
+    assert window.document.next_indices() == (2,)
     assert "#3" in window.step_bar.sample_label.text()
     QTest.keyClick(window, Qt.Key.Key_F)
     assert window.document.snapshot.step.label == "Forward layer 1"
     np.testing.assert_array_equal(window.document.snapshot.X, window.document.dataset.X_train[[2]])
     QTest.keyClick(window, Qt.Key.Key_E)  # a whole epoch
-    assert window.document.stepper.epoch == 2
+    assert window.document.epoch == 2
 
 
 def test_save_reopen_and_compare(window, tmp_path):
@@ -234,7 +234,7 @@ def test_absurd_weights_and_learning_rate_never_crash(window, qtbot):
     doc = window.document
     doc.set_weight(1, 0, 0, 1e300)
     doc.set_training(learning_rate=1e9)
-    for _ in range(len(doc.stepper.plan)):  # a whole pass by hand, labels and all
+    for _ in range(len(doc.plan)):  # a whole pass by hand, labels and all
         QTest.keyClick(window, Qt.Key.Key_Space)
     assert "inf" in window.scene.tooltip_text(EdgeRef(1, 0, 0)).lower() \
         or not np.isfinite(doc.snapshot.loss)
@@ -252,12 +252,12 @@ def test_a_failed_training_process_is_told_and_the_run_goes_on(window, qtbot):
     window.document.set_training(epochs=10**6)
     window.act_play.trigger()
     qtbot.waitUntil(lambda: runner._lease.process is not None
-                    and len(window.document.stepper.epoch_results) > 0, timeout=30_000)
+                    and len(window.document.epoch_results) > 0, timeout=30_000)
     runner._lease.process._proc.kill()  # the training process dies
     qtbot.waitUntil(lambda: runner.process_failure is not None, timeout=30_000)
     assert "Training goes on in this window" in window.statusBar().currentMessage()
-    n = len(window.document.stepper.epoch_results)
-    qtbot.waitUntil(lambda: len(window.document.stepper.epoch_results) > n + 5, timeout=30_000)
+    n = len(window.document.epoch_results)
+    qtbot.waitUntil(lambda: len(window.document.epoch_results) > n + 5, timeout=30_000)
     assert runner.is_running
     window.act_play.trigger()  # pause
     assert not runner.is_running

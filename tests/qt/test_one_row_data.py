@@ -63,24 +63,24 @@ def test_one_row_everywhere_without_warnings(qtbot, tmp_path, capfd, strict, kin
     assert "1 training point, no test points" in summary and "1 points" not in summary
     assert "1 training row, 0 test rows" in w.data_panel.points_label.text()
     assert w.data_panel.n_box.value() == 1  # not the built-in sets' minimum of 4
-    steps = len(doc.stepper.plan)
+    steps = len(doc.plan)
     for _ in range(steps):  # forward, loss, backward, update of row 1
         w.step_next()
         np.testing.assert_array_equal(doc.snapshot.X, [[0.05, 0.10]])
     assert "#1: x = (0.05, 0.1)" in w.step_bar.sample_label.text()
-    assert len(doc.stepper.epoch_results) == 1  # one update is a whole epoch of one row
+    assert len(doc.epoch_results) == 1  # one update is a whole epoch of one row
     w.loss_plot.refresh_now()
     w.grab()  # the loss plot with its lone epoch (no test loss)
     assert capfd.readouterr().err == ""
     w.training_panel.step_button.click()  # Step epoch
-    assert doc.stepper.epoch_results[-1].test_loss is None
+    assert doc.epoch_results[-1].test_loss is None
     w.decision_map.refresh_now(force=True)
     w.loss_plot.refresh_now()
     w.grab()  # paint the loss plot with its lone epoch (no test loss) and the map
     assert capfd.readouterr().err == ""
     w.training_panel.play_button.click()  # run mode to 30 epochs
     qtbot.waitUntil(lambda: not w.runner.is_running, timeout=30_000)
-    results = doc.stepper.epoch_results
+    results = doc.epoch_results
     assert len(results) >= 30 and all(r.test_loss is None for r in results)
     assert np.isfinite(results[-1].train_loss)
     w.grab()

@@ -39,7 +39,7 @@ def import_csv(qtbot, panel, path):
     panel.ask_csv_path = lambda: str(path)
     qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
     dialog = panel.csv_dialog
-    with qtbot.waitSignal(panel.document.data_changed):
+    with qtbot.waitSignal(panel.document.changed, check_params_cb=lambda c: c.data):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     return dialog
 
@@ -95,7 +95,7 @@ def test_change_sets_softmax_and_cross_entropy_in_the_same_undo_step(qtbot, pane
 def test_regression_targets_beyond_the_sigmoid_propose_a_linear_output(qtbot, panel, doc):
     seen = []
     answer_output_question("Change", seen)
-    with qtbot.waitSignal(doc.data_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.data):
         panel.set_box.setCurrentIndex(panel.set_box.findData("plane"))
     assert len(seen) == 1 and "linear output (keeping MSE)" in seen[0]
     assert output(doc) == ("linear", "mse") and doc.undo_stack.count() == 1
@@ -128,11 +128,11 @@ def test_the_toolbar_loss_keeps_the_output_and_its_tooltip_warns(qtbot, tmp_path
 def test_keep_is_not_asked_again_when_the_same_set_is_made_again(qtbot, panel, doc):
     seen = []
     answer_output_question("Keep", seen)
-    with qtbot.waitSignal(doc.data_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.data):
         panel.set_box.setCurrentIndex(panel.set_box.findData("plane"))
     assert len(seen) == 1 and output(doc) == ("sigmoid", "mse")
     panel.confirm_output = lambda q: pytest.fail(f"asked again: {q}")
-    with qtbot.waitSignal(doc.data_changed):
+    with qtbot.waitSignal(doc.changed, check_params_cb=lambda c: c.data):
         qtbot.mouseClick(panel.new_seed_button, Qt.MouseButton.LeftButton)
     assert doc.project.data.seed == 1 and output(doc) == ("sigmoid", "mse")
     # kept, and said where the output is chosen

@@ -275,14 +275,14 @@ def test_step_this_sample_pins_the_row_the_step_bar_numbers_alike(qtbot, tmp_pat
     view = panel.points_view
     view.setCurrentIndex(view.model().index(2, 1))  # the row numbered 3
     click(qtbot, panel.step_row_button)
-    assert doc.stepper.pinned == 2 and doc.snapshot.sample_indices == (2,)
+    assert doc.pinned == 2 and doc.snapshot.sample_indices == (2,)
     np.testing.assert_array_equal(doc.snapshot.X, [[5.0, 6.0]])
     assert window.step_bar.sample_box.value() == 3
     assert window.step_bar.sample_box.text() == "sample 3"
     assert "#3: x = (5, 6)" in window.step_bar.sample_label.text()
     assert "Training sample #3" in window.scene.legend.status  # the canvas agrees
     assert window.status_sample.text() == "Sample: #3"
-    for _ in range(len(doc.stepper.plan) - 1):  # finish the pass
+    for _ in range(len(doc.plan) - 1):  # finish the pass
         window.step_next()
     # a double-click on a row's number traces that row: the next pass is row 1
     header = view.verticalHeader()
@@ -291,4 +291,4 @@ def test_step_this_sample_pins_the_row_the_step_bar_numbers_alike(qtbot, tmp_pat
                       pos=QPoint(header.width() // 2, y))
     assert doc.snapshot.sample_indices == (0,) and window.step_bar.sample_box.value() == 1
     window.step_bar.sample_box.setValue(0)  # "next in epoch": follow the epoch again
-    assert doc.stepper.pinned is None
+    assert doc.pinned is None

@@ -172,9 +172,9 @@ def test_play_pause_button_runs_and_stops(qtbot, panel, doc):
     with qtbot.waitSignal(panel.runner.paused, timeout=TIMEOUT):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not panel.runner.is_running and "Play" in button.text()
-    n = len(doc.stepper.epoch_results)
+    n = len(doc.epoch_results)
     qtbot.wait(50)
-    assert len(doc.stepper.epoch_results) == n > 0
+    assert len(doc.epoch_results) == n > 0
     assert panel.status_label.text().startswith("paused at epoch")
 
 
@@ -192,10 +192,10 @@ def test_progress_bar_reaches_the_target(qtbot, panel, doc):
 def test_step_epoch_and_reset_buttons(qtbot, panel, doc):
     start = [p.copy() for p in doc.network.parameters()]
     qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
-    assert len(doc.stepper.epoch_results) == 1
+    assert len(doc.epoch_results) == 1
     assert "1 epoch trained" in panel.loss_label.text()
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-    assert doc.stepper.epoch_results == []
+    assert doc.epoch_results == []
     assert all(np.array_equal(a, b) for a, b in zip(doc.network.parameters(), start))
     assert panel.loss_label.text() == "not trained yet"
 
@@ -226,7 +226,7 @@ def test_a_divergence_is_explained_with_a_way_back(qtbot):
     assert panel.use_lr_button.text() == "Use learning rate 0.1"
     qtbot.mouseClick(panel.step_back_button, Qt.MouseButton.LeftButton)
     assert all(np.isfinite(p).all() for p in doc.network.parameters())
-    assert all(r.finite for r in doc.stepper.epoch_results)
+    assert all(r.finite for r in doc.epoch_results)
     assert not panel.divergence_box.isVisible()
     assert "finite" in panel.status_label.text()
     # the suggestion is one click away (shown again on the next divergence)

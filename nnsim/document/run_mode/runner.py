@@ -20,14 +20,17 @@ a QTimer. Each tick calls ``document.step_epochs`` once, asking it to stop
 after the epoch that crosses a time budget (40 ms), and then returns to the
 event loop, so a click waits at most about that long. A chunk that announces
 itself is a *frame*; the chunks between frames run with the document's
-signals held back and the next frame (or the end of the run) announces them
-all at once, which is the same to views that read the document afresh. When
+``changed`` held back and the next frame (or the end of the run) announces
+them in one ``changed``, which is the same to views that read the document
+afresh. When
 frames come is ``pacing.py``'s business.
 
-``progress`` comes once per frame and when the run stops. The training
-settings are read live, so a learning-rate (or batch size, or optimiser)
-change made while running takes effect without a reset; so are the run's
-target (``training.epochs``) and stop loss (``training.stop_loss``).
+``progress`` comes once per frame and when the run stops. A settings change
+made while running reaches the document's stepper at once (the document
+pushes a copy of the new settings to it), so a learning-rate (or batch size,
+or optimiser) change takes effect without a reset; the run's target
+(``training.epochs``) and stop loss (``training.stop_loss``) are read from
+the document at every chunk.
 
 A run never ends in a silent NaN: when the loss or a weight stops being a
 finite number the runner pauses, emits ``diverged`` with a
@@ -54,6 +57,7 @@ from nnsim.core.run_mode import divergence
 from nnsim.core.run_mode.divergence import DivergenceInfo
 from nnsim.core.run_mode.protocol import parse_progress
 
+from ..change import TRAINED
 from . import training_process
 from .pacing import FramePacer, RateMeter, SpeedPacer
 
@@ -76,7 +80,7 @@ def diagnose(document) -> DivergenceInfo | None:
     its weights and its last epoch's losses are finite."""
     cfg = document.project.training
     return divergence.diagnose(document.network, cfg.learning_rate, cfg.optimizer,
-                               document.stepper.epoch_results, document.stepper.epoch)
+                               document.epoch_results, document.epoch)
 
 
 class _Lease:
@@ -162,7 +166,7 @@ class Runner(QObject):
     @property
     def trained_epochs(self) -> int:
         """Epochs in the document's history (all runs and steps)."""
-        return len(self._doc.stepper.epoch_results)
+        return len(self._doc.epoch_results)
 
     @property
     def done(self) -> int:
@@ -266,7 +270,7 @@ class Runner(QObject):
             pass
         ok = diagnose(doc) is None
         missing = info.epoch - 1 - self.trained_epochs if replay else 0
-        if ok and missing > 0 and not doc.stepper.in_cycle:
+        if ok and missing > 0 and not doc.in_cycle:
             doc.step_epochs(missing)
             if diagnose(doc) is not None:  # not expected: keep the finite state before
                 doc.step_back()
@@ -295,15 +299,12 @@ class Runner(QObject):
         self.paused.emit(reason)
 
     def _announce_held_back(self) -> None:
-        """Emit what quiet chunks' ``step_epochs`` calls would have emitted
-        (the same signals, in the same order; views read the state afresh)."""
+        """Emit, once, what quiet chunks' ``step_epochs`` calls would have
+        emitted (views read the state afresh)."""
         if not self._quiet:
             return
         self._quiet = 0
-        doc = self._doc
-        doc.stepped.emit(doc.snapshot)
-        doc.values_changed.emit()
-        doc.trained.emit()
+        self._doc.changed.emit(TRAINED)
 
     def _on_timeout(self) -> None:
         if not self._running or self._in_tick:
@@ -407,19 +408,16 @@ class Runner(QObject):
             self._stop_with_progress(outcome)
 
     # -- training in the training process ------------------------------------------
-    _WATCHED = ("structure_changed", "values_changed", "stepped", "settings_changed",
-                "data_changed", "trained")
-
     def _watch(self, doc, on: bool) -> None:
-        for name in self._WATCHED:
-            signal = getattr(doc, name)
-            if on:
-                signal.connect(self._on_document_changed)
-            else:
-                signal.disconnect(self._on_document_changed)
+        if on:
+            doc.changed.connect(self._on_document_changed)
+        else:
+            doc.changed.disconnect(self._on_document_changed)
 
-    def _on_document_changed(self, *_args) -> None:
-        if not self._adopting:
+    def _on_document_changed(self, change) -> None:
+        # what the training process was loaded with no longer holds (moving a
+        # neuron or saving changes nothing it computes)
+        if not self._adopting and (change.numbers or change.settings or change.history):
             self._stale = True
 
     def _uses_training_process(self) -> bool:
@@ -447,7 +445,7 @@ class Runner(QObject):
         doc = self._doc
         self._end_session()
         self._stale = False
-        if doc.stepper.in_cycle:  # a pass stepped by hand: finish its epoch here first
+        if doc.in_cycle:  # a pass stepped by hand: finish its epoch here first
             results = doc.step_epochs(1, stop_loss=doc.project.training.stop_loss)
             self._record_rate(self._clock())
             self._after_training(results, True)
@@ -459,7 +457,8 @@ class Runner(QObject):
             return
         session = training_process.new_session()
         remaining = self.target - (self.trained_epochs - self._start_count)
-        if process.load(doc.stepper, session, remaining, doc.project.training.stop_loss) \
+        # the training process continues the document's own stepper from where it is
+        if process.load(doc._stepper, session, remaining, doc.project.training.stop_loss) \
                 and process.want(session):
             self._session, self._wanted = session, True
         else:

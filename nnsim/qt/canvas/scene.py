@@ -4,10 +4,12 @@ Data flow (DESIGN.md section 3): the scene reads ``document.network``,
 ``document.positions()`` and ``document.snapshot`` and calls document
 methods; nothing is read back from an item to compute or save.
 
-- ``structure_changed``  -> rebuild every item
-- ``layout_changed``     -> move items
-- ``values_changed``, ``stepped(snapshot)`` -> relabel: texts, pens, fills
-  only (no item is created or destroyed)
+One ``changed(Change)`` per document event, by its flags:
+
+- ``structure``  -> rebuild every item
+- ``layout``     -> move items
+- ``values``, ``step``, ``data`` -> relabel: texts, pens, fills only (no item
+  is created or destroyed)
 
 What the labels show follows the snapshot's ``None`` markers, so a layer not
 computed yet in this pass shows no numbers, never stale ones.
@@ -165,38 +167,24 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     # -- document ---------------------------------------------------------------
     def set_document(self, document) -> None:
         if self.document is not None:
-            d = self.document
-            for sig, slot in self._connections():
-                getattr(d, sig).disconnect(slot)
+            self.document.changed.disconnect(self._on_document_changed)
         self.document = document
-        for sig, slot in self._connections():
-            getattr(document, sig).connect(slot)
+        document.changed.connect(self._on_document_changed)
         self._selection = None
         self.rebuild()
 
-    def _connections(self):
-        return (("structure_changed", self._on_structure_changed),
-                ("layout_changed", self._on_layout_changed),
-                ("values_changed", self._on_values_changed),
-                ("stepped", self._on_stepped),
-                ("data_changed", self._on_values_changed))
-
-    def _on_structure_changed(self) -> None:
-        self.rebuild()
-
-    def _on_layout_changed(self) -> None:
-        if self._sizes != self.document.network.sizes:
+    def _on_document_changed(self, change) -> None:
+        """One redraw per change: rebuild, move, relabel (settings, the
+        history and the file name show nothing on the canvas)."""
+        if change.structure or list(self.document.network.sizes) != self._sizes:
             self.rebuild()
             return
-        self._apply_positions()
-        self._update_band(self.document.snapshot)
-        self._place_labels()
-
-    def _on_values_changed(self) -> None:
-        self.relabel()
-
-    def _on_stepped(self, snapshot) -> None:
-        self.relabel()
+        if change.layout:
+            self._apply_positions()
+            self._update_band(self.document.snapshot)
+            self._place_labels()
+        if change.numbers:
+            self.relabel()
 
     # -- building -----------------------------------------------------------------
     def _reset_items(self) -> None:
@@ -211,7 +199,6 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._gaps_hidden: set[int] = set()  # crowded gaps whose labels are all hidden
         self._lone = None  # the selected edge, whose label may show in a crowded gap
         self._items_generation = getattr(self, "_items_generation", 0) + 1
-        self._last_relabel = self._last_snapshot = None  # see _relabel_key
 
     def rebuild(self) -> None:
         """Create every item from the document (on structure changes)."""
@@ -291,13 +278,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         return self._selection
 
     def _valid(self, ref) -> bool:
-        s = self._sizes
-        if isinstance(ref, NeuronRef):
-            return 0 <= ref.layer < len(s) and 0 <= ref.neuron < s[ref.layer]
-        if isinstance(ref, EdgeRef):
-            return (1 <= ref.layer < len(s) and 0 <= ref.source < s[ref.layer - 1]
-                    and 0 <= ref.target < s[ref.layer])
-        return False
+        """The ref exists in the network and has an item (the items are of its shape)."""
+        return list(self.document.network.sizes) == list(self._sizes) and \
+            self.document.exists(ref)
 
     def item_for(self, ref):
         """The NeuronItem or EdgeItem of a ref (None if it does not exist)."""
@@ -336,7 +319,6 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         if label is None or label.isVisible() or not self.neurons:
             return
         if isinstance(ref, EdgeRef) and ref.layer in self._crowded:
-            self._last_relabel = None  # its text was skipped
             self._needs_placement = True
             self.relabel()
         elif label.lines:
@@ -348,7 +330,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             return snap.X[0]
         doc = self.document
         try:
-            idx = doc.stepper.next_indices()
+            idx = doc.next_indices()
             X = doc.dataset.X_train
             if idx and X.shape[1] == self._sizes[0]:
                 return X[idx[0]]
@@ -360,16 +342,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         """Texts, pens and fills from the document's current state (no new items)."""
         doc = self.document
         net = doc.network
-        if list(net.sizes) != self._sizes:  # stepped(None) arrives before structure_changed
+        if list(net.sizes) != self._sizes:  # items of another shape: make new ones
             self.rebuild()
             return
-        # One step often announces itself twice (stepped, then values_changed):
-        # when nothing the labels show has changed since the last relabel, skip.
-        key = self._relabel_key()
-        if (key == self._last_relabel and doc.snapshot is self._last_snapshot
-                and not self._needs_placement):
-            return
-        self._last_relabel, self._last_snapshot = key, doc.snapshot
         snap = doc.snapshot
         sizes, L = self._sizes, len(self._sizes) - 1
         v = self._verbose
@@ -550,21 +525,6 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             return (k, G, g, "w+g", (w0,))
         return (k, G, g, "g", ())
 
-    def _relabel_key(self) -> tuple:
-        """What relabel shows besides the snapshot, to tell whether it changed."""
-        doc = self.document
-        net, st = doc.network, doc.stepper
-        x = self._input_values(doc.snapshot)
-        try:
-            indices = st.next_indices()
-        except (IndexError, ValueError):
-            indices = None
-        return (self._items_generation, b"".join(p.tobytes() for p in net.parameters()),
-                tuple(None if l.mask is None else l.mask.tobytes() for l in net.layers),
-                tuple(l.activation for l in net.layers), net.loss,
-                None if x is None else np.asarray(x, dtype=float).tobytes(),
-                st.next_step, indices, self._crowded, self.label_mode)
-
     def _set_legend(self) -> None:
         status = list(self._status)
         if self.hidden_labels:
@@ -576,9 +536,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     def _status_lines(self, snap) -> list[str]:
         doc = self.document
         if snap is None or snap.step is None:
-            lines = ["Between passes", f"Next: {doc.stepper.next_step.label}"]
+            lines = ["Between passes", f"Next: {doc.next_step.label}"]
             try:
-                indices = doc.stepper.next_indices()
+                indices = doc.next_indices()
             except (IndexError, ValueError):
                 indices = ()
         else:
