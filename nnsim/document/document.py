@@ -567,17 +567,12 @@ class Document(QObject):
             return None
         return float(self.network.layers[ref.layer - 1].b[ref.neuron])
 
-    def next_micro_step(self) -> MicroStep:
-        """The micro-step Forward, Backward, Update or Next would run."""
-        return self.stepper.next_step
-
     def prediction_question(self, rng: np.random.Generator, neuron=None,
                             edge=None) -> prediction.Question:
         """One number the next micro-step will compute, for predict-then-reveal:
         the selected ``neuron`` (layer, j) or ``edge`` (layer, i, j)'s when the
         step computes one, else one drawn with ``rng``."""
-        st = self.stepper
-        questions = prediction.questions_for(self.network, st.next_step, st.next_indices())
+        questions = prediction.questions_for(self.network, self.next_step, self.next_indices())
         return prediction.pick(questions, rng, neuron, edge)
 
     def prediction_reveal(self, question: prediction.Question) -> tuple[float, str]:

@@ -155,14 +155,15 @@ class GraphView(QWidget):
         self._on_document_changed()
 
     def _connect(self, doc, on: bool) -> None:
-        # The one place this view listens to the document (to become its one
-        # `changed` signal): everything goes to _on_document_changed.
-        for sig in (doc.structure_changed, doc.values_changed, doc.stepped,
-                    doc.settings_changed, doc.data_changed):
-            sig.connect(self._on_document_changed) if on else \
-                sig.disconnect(self._on_document_changed)
+        # the one place this view listens to the document
+        if on:
+            doc.changed.connect(self._on_document_changed)
+        else:
+            doc.changed.disconnect(self._on_document_changed)
 
-    def _on_document_changed(self, *_args) -> None:
+    def _on_document_changed(self, change=None) -> None:
+        if change is not None and not (change.numbers or change.settings):
+            return  # a save, a layout move: nothing the graph shows
         self._dirty = True
         if not self.redraw_timer.isActive():
             self.redraw_timer.start()

@@ -201,14 +201,15 @@ class LandscapeView(QWidget):
         self._on_document_changed()
 
     def _connect(self, doc: Document, on: bool) -> None:
-        # Every change goes to one slot (the document is to get a single
-        # "changed" signal; rewire here).
-        for sig in (doc.structure_changed, doc.values_changed, doc.stepped,
-                    doc.settings_changed, doc.data_changed, doc.trained):
-            sig.connect(self._on_document_changed) if on else \
-                sig.disconnect(self._on_document_changed)
+        # the one place this view listens to the document
+        if on:
+            doc.changed.connect(self._on_document_changed)
+        else:
+            doc.changed.disconnect(self._on_document_changed)
 
-    def _on_document_changed(self, *_args) -> None:
+    def _on_document_changed(self, change=None) -> None:
+        if change is not None and not (change.numbers or change.settings or change.history):
+            return  # a save, a layout move: the landscape stays
         self._record_trail()
         self._dirty = True
         if not self._timer.isActive():

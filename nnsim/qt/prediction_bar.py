@@ -90,9 +90,9 @@ class PredictionBar(QFrame):
     def set_document(self, document) -> None:
         """Follow another document; an open question about the old one goes."""
         if self.document is not None:
-            self.document.stepped.disconnect(self._on_stepped)
+            self.document.changed.disconnect(self._on_document_changed)
         self.document = document
-        document.stepped.connect(self._on_stepped)
+        document.changed.connect(self._on_document_changed)
         self.cancel()
 
     def ask(self, perform: Callable[[], object], selection=None) -> None:
@@ -186,7 +186,9 @@ class PredictionBar(QFrame):
         self.score_label.setText(f"Score: {self.score}")
         self.score_changed.emit(self.score)
 
-    def _on_stepped(self, _snapshot) -> None:
+    def _on_document_changed(self, change) -> None:
+        if not change.numbers:
+            return  # a save or a layout move leaves the question standing
         if self.pending and not self._stepping:  # stepped or edited some other way
             self.cancel()
 

@@ -18,7 +18,7 @@ def test_an_output_neuron_brings_a_target_column_of_zeros(qtbot):
     np.testing.assert_array_equal(doc.dataset.Y_train, np.column_stack([y, np.zeros(4)]))
     assert doc.dataset.kind == "regression"  # rows such as (0, 0) are no longer one class
     assert "target column" in doc.undo_stack.undoText()
-    for _ in doc.stepper.plan:  # the network and the data fit: a whole cycle runs
+    for _ in doc.plan:  # the network and the data fit: a whole cycle runs
         doc.micro_step()
     assert doc.snapshot.Y.shape == (1, 2)
     while doc.undo_stack.canUndo():

@@ -76,8 +76,8 @@ def test_refused_edits_explain_and_change_nothing(doc):
     before = state(doc)
     with pytest.raises(EditError, match="output layer"):
         doc.remove_layer(3)
-    with pytest.raises(EditError, match="input layer"):
-        doc.add_neuron(0)
+    with pytest.raises(EditError, match="no neuron 100"):
+        doc.remove_neuron(1, 99)
     with pytest.raises(EditError, match="finite"):
         doc.set_weight(1, 0, 0, float("nan"))
     with pytest.raises(EditError, match="learning_rate"):

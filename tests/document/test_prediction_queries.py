@@ -9,9 +9,9 @@ from nnsim.examples import example_path
 
 def test_question_then_step_then_reveal(qtbot):
     doc = Document.from_example(example_path("lecture-xor"))
-    assert doc.next_micro_step().label == "Forward layer 1"
+    assert doc.next_step.label == "Forward layer 1"
     q = doc.prediction_question(np.random.default_rng(0), neuron=(1, 1))
-    assert q.symbol in ("z(h2)", "a(h2)") and q.step == doc.next_micro_step()
+    assert q.symbol in ("z(h2)", "a(h2)") and q.step == doc.next_step
     with pytest.raises(ValueError, match="Forward layer 1 has not just run"):
         doc.prediction_reveal(q)
     doc.micro_step()
@@ -20,4 +20,4 @@ def test_question_then_step_then_reveal(qtbot):
     assert value == (snap.z[0][0, 1] if q.symbol == "z(h2)" else snap.a[1][0, 1])
     assert text.startswith(q.symbol)
     assert ("0.25·1 + 0.3·0 + 0.35 = 0.6" if q.symbol == "z(h2)" else "1/(1 + e^(-0.6))") in text
-    assert doc.next_micro_step().label == "Forward layer 2"
+    assert doc.next_step.label == "Forward layer 2"

@@ -109,7 +109,7 @@ def test_an_update_moves_the_point_to_the_arrows_end(window):
     doc = window.document
     click_on(window, EdgeRef(2, 0, 1))
     assert window.landscape.param == Param(2, 1, 0)
-    while doc.stepper.next_step.kind != "update":
+    while doc.next_step.kind != "update":
         window.act_next.trigger()
     view = shown(window)
     before, arrow = view.point, view.arrow_end

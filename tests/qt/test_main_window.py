@@ -81,10 +81,13 @@ def test_remove_and_restore_a_connection_through_the_canvas(window):
 
 
 def test_refused_edits_are_explained(window):
-    click_on(window, NeuronRef(0, 0))
-    window.act_add_neuron.trigger()
-    assert window.document.network.sizes == [2, 2, 2]
-    assert window.errors and "input" in window.errors[-1]
+    click_on(window, NeuronRef(1, 1))
+    window.act_remove_selected.trigger()  # h2 goes: one hidden neuron left
+    assert window.document.network.sizes == [2, 1, 2] and not window.errors
+    click_on(window, NeuronRef(1, 0))
+    window.act_remove_selected.trigger()  # the last one stays, and the window says why
+    assert window.document.network.sizes == [2, 1, 2]
+    assert window.errors and "at least one neuron" in window.errors[-1]
 
 
 def test_step_a_pass_with_the_step_bar_buttons(window, qtbot):

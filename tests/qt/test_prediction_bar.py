@@ -150,7 +150,7 @@ def test_coarse_steps_are_not_quizzed_and_drop_an_open_question(window):
     assert bar.pending
     window.act_step_epoch.trigger()  # the toolbar button, while the question is open
     assert not bar.pending and window.document.snapshot is None
-    assert window.document.stepper.epoch == 2
+    assert window.document.epoch == 2
 
 
 def test_the_step_bar_button_asks_too(window, qtbot):
