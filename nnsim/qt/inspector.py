@@ -25,7 +25,7 @@ import html
 import math
 import re
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSizePolicy, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget)
@@ -62,7 +62,9 @@ td.how {{ padding-left: 18px; padding-bottom: 5px; }}
 .sym {{ white-space: nowrap; }}
 .val {{ font-weight: 600; white-space: nowrap; }}
 .big {{ font-size: 110%; }}
+a.path {{ color: {palette.TEXT.name()}; text-decoration: none; }}
 """
+PATH_LINK = "path:"  # the href of a path's row: "path:3" is the sample's fourth path
 
 
 # -- text helpers -------------------------------------------------------------------
@@ -179,7 +181,15 @@ def _vector(values) -> str:
 # -- the panel ------------------------------------------------------------------------
 
 class InspectorPanel(QWidget):
-    """The right-hand dock: explains the selection with the live numbers."""
+    """The right-hand dock: explains the selection with the live numbers.
+
+    Signals:
+        paths_highlighted(paths, focus): the chain rule's paths on show (a
+            tuple of chainrule.Path, empty for none) and the one whose row the
+            mouse is on (or None); the canvas draws them.
+    """
+
+    paths_highlighted = Signal(object, object)
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -283,6 +293,9 @@ class InspectorPanel(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.document().setDefaultStyleSheet(STYLE)
         self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.browser.highlighted.connect(self._on_link_hovered)
+        self.shown_paths: tuple = ()  # the paths of the sum on show (chainrule.Path)
+        self.hovered_path = None  # the one whose row the mouse is on
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -444,6 +457,34 @@ class InspectorPanel(QWidget):
         scroll = self.browser.verticalScrollBar().value()
         self.browser.setHtml(html_text)
         self.browser.verticalScrollBar().setValue(scroll)
+        self._announce_paths()
+
+    # -- the paths on the canvas --
+    def _paths_on_show(self) -> tuple:
+        """The paths from the selected weight to the loss for the sample on
+        show (none before the backward pass has reached the weight)."""
+        e = self.explanation
+        if not (isinstance(self.selection, EdgeRef) and isinstance(e, Explanation)
+                and e.status == "ready" and e.samples):
+            return ()
+        return e.samples[min(self._sample_position(), len(e.samples) - 1)].paths
+
+    def _announce_paths(self) -> None:
+        self.shown_paths = self._paths_on_show()
+        self.hovered_path = None  # the rows were just redrawn
+        self.paths_highlighted.emit(self.shown_paths, None)
+
+    def _on_link_hovered(self, url: QUrl) -> None:
+        """The mouse entered a path's row (its link) or left it (an empty url)."""
+        text = url.toString()
+        path = None
+        if text.startswith(PATH_LINK):
+            index = int(text[len(PATH_LINK):])
+            if 0 <= index < len(self.shown_paths):
+                path = self.shown_paths[index]
+        if path is not self.hovered_path:
+            self.hovered_path = path
+            self.paths_highlighted.emit(self.shown_paths, path)
 
     # -- a connection --
     def _edge_html(self, e: Explanation) -> str:
@@ -519,15 +560,18 @@ class InspectorPanel(QWidget):
         if not term.paths:
             out.append("<p>No path: the gradient is 0.</p>")
             return "".join(out)
+        out.append("<p class='note'>Point at a path to see it on the canvas.</p>")
         out.append("<table cellspacing='0' width='100%'>")
-        for p in term.paths:
+        for n, p in enumerate(term.paths):
             route = " \u2192 ".join(p.route)
             product = f" {DOT} ".join(_op(f.value) for f in p.factors)
             count = (f" <span class='note'>({p.grouped_paths:,} paths)</span>"
                      if e.grouped else "")
-            out.append(f"<tr><td>{html.escape(route)}{count}<br>"
-                       f"<span class='note'>{product}</span></td>"
-                       f"<td align='right'>{val(p.product)}</td></tr>")
+            # a link, so hovering the row names the path (see _on_link_hovered)
+            link = f"<a class='path' href='{PATH_LINK}{n}'>"
+            out.append(f"<tr><td>{link}{html.escape(route)}{count}<br>"
+                       f"<span class='note'>{product}</span></a></td>"
+                       f"<td align='right'>{link}{val(p.product)}</a></td></tr>")
         if len(term.paths) > 1:
             out.append(f"<tr><td><b>sum</b></td><td align='right'>= {val(term.total)}</td></tr>")
         out.append("</table>")

@@ -208,6 +208,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.data_scroll.setWidget(self.data_panel)
         self.prediction_bar.set_document(document)
         self.scene.selection_changed.connect(self._on_selection_changed)
+        # the chain rule's paths of the inspector's sum, drawn on the canvas
+        self.inspector.paths_highlighted.connect(self.scene.highlight_paths)
+        self.scene.highlight_paths(self.inspector.shown_paths)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.path_changed.connect(self._update_title)
