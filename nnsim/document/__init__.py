@@ -1,9 +1,12 @@
 """The open document: one source of truth and one QUndoStack (QtCore/QtGui only)."""
 from .document import Document, EditError
 from .explanations import check_gradient, explain, explain_bias, shown_snapshot
+from .handout import (export_worked_solution, handout_format, sample_on_show,
+                      worked_solution_text)
 from .run_mode import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                        Runner)
 
 __all__ = ["DIVERGED", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED", "DivergenceInfo",
            "Document", "EditError", "Runner", "check_gradient", "explain", "explain_bias",
-           "shown_snapshot"]
+           "export_worked_solution", "handout_format", "sample_on_show", "shown_snapshot",
+           "worked_solution_text"]
