@@ -3,7 +3,7 @@
 Selecting a hidden weight lists, in the inspector, every path from it to the
 loss; the canvas draws the same paths (``chainrule.Path.edges``) as a glow
 under their edges. Hovering one of the inspector's rows focuses that one path:
-only its edges glow, and its product is written beside the path's last neuron.
+only its edges glow, and its product is written on the path, over no other number.
 
 The glow is a few extra items under the highlighted edges only: no edge's pen
 changes, so a relabel never has to know about it and highlighting k paths
@@ -11,18 +11,20 @@ costs k paths' items, whatever the network's size (docs/performance.md).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem
 
-from ...core.naming import ARROW, fmt
+from ...core.naming import fmt
 from ..selection import EdgeRef
 from . import palette
 from .items import NEURON_RADIUS, Z_HALO, Z_LABEL, ValueLabelItem
 
 GLOW_WIDTH = palette.MAX_WIDTH + 8  # wider than the widest edge: a rim shows around it
 FOCUS_WIDTH = palette.MAX_WIDTH + 10
-LABEL_GAP = 8.0  # between the last neuron's circle and the product's box
+LABEL_GAP = 8.0  # between a neuron's circle and the product's box (a path without edges)
+# Where on an edge the product may go, best first: the middle, then outwards.
+LABEL_TS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82)
 
 
 class PathGlowItem(QGraphicsLineItem):
@@ -44,7 +46,7 @@ class PathGlowItem(QGraphicsLineItem):
 
 
 class PathLabelItem(ValueLabelItem):
-    """The focused path's product, beside its last neuron (clicks go through)."""
+    """The focused path's product, on one of its edges (clicks go through)."""
 
     def __init__(self):
         super().__init__(None)
@@ -73,7 +75,7 @@ class ChainPaths:
 
     def show(self, paths, focus=None) -> None:
         """Glow the edges of ``paths``; with ``focus`` (one of them), only its
-        edges, and its product beside it."""
+        edges, and its product on it."""
         paths = tuple(paths or ())
         key = (tuple(p.edges for p in paths),
                None if focus is None else (focus.edges, focus.neurons, focus.product))
@@ -110,10 +112,12 @@ class ChainPaths:
         self.show(paths, focus)
 
     def follow(self) -> None:
-        """Keep up with moved neurons."""
+        """Keep up with moved neurons and with the labels placed again (a
+        zoom changes their size)."""
         for glow in self.glows:
             glow.follow()
         if self.label is not None and self.focus is not None:
+            self.label.setScale(self.scene.label_scale)
             self._place_label(self.focus)
 
     # -- internals -------------------------------------------------------------------
@@ -123,10 +127,9 @@ class ChainPaths:
         self.glows, self.label = [], None
 
     def _show_product(self, path) -> None:
-        route = f" {ARROW} ".join(path.route)
-        lines = ((f"path {route}", palette.TEXT),
-                 (f"product = {fmt(path.product)}",
-                  palette.text_color(path.product, palette.GRADIENT)))
+        # one short line: the glow shows the route, the inspector's row names it
+        lines = ((f"path product = {fmt(path.product)}",
+                  palette.text_color(path.product, palette.GRADIENT)),)
         self.label = PathLabelItem()
         self.label.set_lines(lines)
         self.label.setScale(self.scene.label_scale)
@@ -134,11 +137,45 @@ class ChainPaths:
         self._place_label(path)
 
     def _place_label(self, path) -> None:
-        """Right of the path's last neuron (a weight's path ends at an output,
-        whose own label sits below it; a grouped row ends at the next layer)."""
-        if not path.neurons:
+        """On one of the path's edges (the last first, the middle first),
+        where the box covers no neuron, number, header or the legend; with
+        no such spot, on the middle of the last edge."""
+        label = self.label
+        w, h = (v * label.scale() for v in label.box)
+        edges = [self.scene.edges[k][i][j] for k, i, j in reversed(path.edges)]
+        if not edges:  # a path without a connection: beside its neuron
+            k, j = path.neurons[-1]
+            neuron = self.scene.neurons[k][j]
+            label.setPos(neuron.pos() + QPointF(NEURON_RADIUS + LABEL_GAP + w / 2, 0))
             return
-        k, j = path.neurons[-1]
-        neuron = self.scene.neurons[k][j]
-        half = self.label.box[0] * self.label.scale() / 2
-        self.label.setPos(neuron.pos() + QPointF(NEURON_RADIUS + LABEL_GAP + half, 0))
+        obstacles = self._obstacles()
+        room = self.scene.content_rect()
+        lift = h + 4  # just above or below the edge, when on it is taken
+        for edge in edges:
+            for dy in (0.0, -lift / 2, lift / 2, -lift, lift):
+                for t in LABEL_TS:
+                    c = edge.point_at(t) + QPointF(0, dy)
+                    box = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+                    if room.contains(box) and not any(box.intersects(o) for o in obstacles):
+                        label.setPos(c)
+                        return
+        label.setPos(edges[0].point_at(0.5))
+
+    def _obstacles(self) -> list[QRectF]:
+        """What the product's box must not cover: the neurons, the numbers
+        shown, the headers and the legend."""
+        scene = self.scene
+        rects = []
+        for row in scene.neurons:
+            for n in row:
+                rects.append(n.sceneBoundingRect())
+                if n.label.lines and n.label.isVisible():
+                    rects.append(n.label.sceneBoundingRect())
+        for grid in scene.edges[1:]:
+            for row in grid:
+                rects += [e.label.sceneBoundingRect() for e in row
+                          if e.label.lines and e.label.isVisible()]
+        rects += [h.sceneBoundingRect() for h in scene.headers]
+        if scene.legend is not None:
+            rects.append(scene.legend.sceneBoundingRect())
+        return rects

@@ -337,7 +337,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     # -- the chain rule's paths ------------------------------------------------------
     def highlight_paths(self, paths, focus=None) -> None:
         """Glow the edges of ``paths`` (chainrule.Path, from the inspector's
-        explanation); with ``focus``, only that path's, with its product beside it."""
+        explanation); with ``focus``, only that path's, with its product on it."""
         self.chain_paths.show(paths, focus)
 
     def clear_paths(self) -> None:
