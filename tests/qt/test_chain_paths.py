@@ -16,7 +16,7 @@ from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
 from nnsim.qt.main_window import MainWindow
 from nnsim.qt.preferences import Preferences
-from nnsim.qt.selection import EdgeRef
+from nnsim.qt.selection import EdgeRef, NeuronRef
 
 LECTURE = "resources/examples/lecture-xor.nnsim"
 
@@ -204,3 +204,26 @@ def test_grouped_paths_glow_the_way_to_the_next_layer(window):
     assert glowing(window) == {(1, 0, 2), (2, 2, 3)}
     assert product_label(window) == [
         f"path product = {naming.fmt(e.samples[0].paths[3].product)}"]
+
+
+def test_a_hidden_bias_glows_one_path_per_next_neuron(window):
+    snap = lecture(window)
+    h1 = NeuronRef(1, 0)
+    window.scene.select(h1)
+    assert glowing(window) == {(2, 0, 0), (2, 0, 1)}  # h1→out1 and h1→out2
+    assert "Its 2 paths to the loss, one per next neuron" in window.inspector.browser.toPlainText()
+    shown = []
+    for n, edge in enumerate([(2, 0, 0), (2, 0, 1)]):
+        hover_row(window, n)
+        assert glowing(window) == {edge}
+        assert on_path(window, [edge])
+        (text,) = product_label(window)
+        shown.append(shown_number(text))
+    # the neuron's label shows dL/db: the two products add up to it
+    db_line = [t for t in window.scene.item_for(h1).label.texts if t.startswith("\u2202L/\u2202b")]
+    assert db_line == [f"\u2202L/\u2202b = {naming.fmt(snap.db[0][0])}"]
+    assert sum(shown) == pytest.approx(shown_number(db_line[0]), abs=1e-4)
+    leave_rows(window)
+    assert glowing(window) == {(2, 0, 0), (2, 0, 1)}
+    window.scene.select(NeuronRef(2, 1))  # an output's bias: its one path has no connection
+    assert glowing(window) == set()
