@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnsim.core import naming
 from nnsim.core.datasets import DataSpec
@@ -34,9 +34,17 @@ def window(qtbot, tmp_path):
     return w
 
 
+def laid_out(window) -> None:
+    """Let the new canvas take its place in the window, as the event loop
+    does before a user can point at anything (the view then fits the network)."""
+    QApplication.processEvents()
+    assert window.view.viewport().width() > 500
+
+
 def lecture(window):
     """The lecture's 2-2-2 network, through the backward pass of its first sample."""
     assert window.open_path(LECTURE)
+    laid_out(window)
     for _ in range(5):  # forward 1, forward 2, loss, backward 2, backward 1
         window.act_next.trigger()
     return window.document.snapshot
@@ -145,6 +153,7 @@ def test_an_output_weight_shows_its_one_path_and_deselecting_clears(window):
 
 def test_no_paths_before_the_backward_pass_reaches_the_weight(window):
     assert window.open_path(LECTURE)
+    laid_out(window)
     for _ in range(4):  # the backward pass has reached the output layer only
         window.act_next.trigger()
     window.scene.select(EdgeRef(1, 0, 0))
@@ -156,6 +165,7 @@ def test_no_paths_before_the_backward_pass_reaches_the_weight(window):
 def open_network(window, net: Network, data: str) -> None:
     window.set_document(Document(Project(net, TrainingConfig(learning_rate=0.5, batch_size=1),
                                          DataSpec(data))))
+    laid_out(window)
     for _ in range(2 * len(net.layers) + 1):  # every forward, the loss, every backward
         window.act_next.trigger()
 

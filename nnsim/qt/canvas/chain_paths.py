@@ -139,7 +139,7 @@ class ChainPaths:
     def _place_label(self, path) -> None:
         """On one of the path's edges (the last first, the middle first),
         where the box covers no neuron, number, header or the legend; with
-        no such spot, on the middle of the last edge."""
+        no such spot (zoomed far out), where it covers fewest."""
         label = self.label
         w, h = (v * label.scale() for v in label.box)
         edges = [self.scene.edges[k][i][j] for k, i, j in reversed(path.edges)]
@@ -151,15 +151,19 @@ class ChainPaths:
         obstacles = self._obstacles()
         room = self.scene.content_rect()
         lift = h + 4  # just above or below the edge, when on it is taken
+        best, fewest = edges[0].point_at(0.5), len(obstacles) + 1
         for edge in edges:
             for dy in (0.0, -lift / 2, lift / 2, -lift, lift):
                 for t in LABEL_TS:
                     c = edge.point_at(t) + QPointF(0, dy)
                     box = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
-                    if room.contains(box) and not any(box.intersects(o) for o in obstacles):
+                    covered = sum(box.intersects(o) for o in obstacles)
+                    if covered == 0 and room.contains(box):
                         label.setPos(c)
                         return
-        label.setPos(edges[0].point_at(0.5))
+                    if covered < fewest:  # no room anywhere: cover as little as can be
+                        best, fewest = c, covered
+        label.setPos(best)
 
     def _obstacles(self) -> list[QRectF]:
         """What the product's box must not cover: the neurons, the numbers
