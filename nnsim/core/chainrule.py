@@ -773,6 +773,52 @@ def explain_bias(network: Network, snapshot: Snapshot | None, k: int, j: int, *,
                        batch_note=batch_note)
 
 
+def bias_paths(network: Network, snapshot: Snapshot | None, k: int, j: int, *,
+               sample: int = 0, namer: Namer | None = None) -> SampleTerm | None:
+    """dL/db_j of one sample as a sum over its paths to the loss, one per
+    next-layer neuron m that neuron j feeds: δ(m) · w(j → m) · ∂a_j/∂z_j · 1.
+    δ(m) already sums every path from m onward (what the backward pass
+    computes), so beyond the output layer's neighbours a row stands for a
+    group of paths (``grouped``), as a weight's rows do in grouped mode. An
+    output neuron's bias has one path, δ_j · 1. The rows add up to δ_j, the
+    sample's share of dL/db. None before the backward pass has reached layer k."""
+    net = network
+    _check_layer(net, k)
+    if not 0 <= j < net.layers[k - 1].units:
+        raise ValueError(f"layer {k} has no neuron {j}")
+    _check_snapshot(net, snapshot)
+    if snapshot is None or snapshot.delta[k - 1] is None:
+        return None
+    snap, ctx = snapshot, _Ctx(net, namer)
+    s = min(max(sample, 0), snap.X.shape[0] - 1)
+    one = _input_factor(ctx, snap, s, k, None, j, bias=True)
+    if k == ctx.L:
+        d = float(snap.delta[k - 1][s, j])
+        factors = (Factor(f"\u2202L/\u2202{ctx.z(k, j)}", ctx.delta(k, j), fmt(d), d,
+                          kind=FactorKind.DELTA, neuron=(k, j)), one)
+        paths = [Path((ctx.name(k, j), "L"), factors, _product(factors), neurons=((k, j),))]
+    else:
+        f_j = _derivative_factor(ctx, k, j, float(snap.z[k - 1][s, j]), float(snap.a[k][s, j]))
+        onward = _path_counts(ctx, k + 1)
+        last = k + 1 == ctx.L
+        paths = []
+        for m in range(ctx.sizes[k + 1]):
+            if not ctx.connected(k + 1, j, m):
+                continue
+            d = float(snap.delta[k][s, m])
+            f_d = Factor(f"\u2202L/\u2202{ctx.z(k + 1, m)}", ctx.delta(k + 1, m), fmt(d), d,
+                         note="" if last else f"sums the {onward[m]:,} paths from "
+                                              f"{ctx.name(k + 1, m)} to the loss",
+                         kind=FactorKind.DELTA, neuron=(k + 1, m))
+            factors = (f_d, _weight_factor(ctx, snap, k + 1, j, m), f_j, one)
+            route = (ctx.name(k, j), ctx.name(k + 1, m)) + (("L",) if last else ("\u2026", "L"))
+            paths.append(Path(route, factors, _product(factors), onward[m],
+                              neurons=((k, j), (k + 1, m)), edges=((k + 1, j, m),),
+                              grouped=not last))
+    return SampleTerm(s, int(snap.sample_indices[s]), tuple(paths),
+                      math.fsum(p.product for p in paths))
+
+
 # -- neurons ------------------------------------------------------------------------
 
 def _loss_share(ctx: _Ctx, snap: Snapshot, s: int, j: int) -> Quantity:

@@ -62,6 +62,16 @@ def explain_bias(document: Document, ref) -> Explanation | None:
                                   optimizer=document.project.training.optimizer)
 
 
+def bias_paths(document: Document, ref, sample: int = 0) -> SampleTerm | None:
+    """A neuron's dL/db for the mini-batch's ``sample`` as a sum over its paths
+    to the loss, one per next-layer neuron (None for an input, or before the
+    backward pass reaches the neuron)."""
+    k, _, j = _parameter(ref)
+    if k == 0:
+        return None
+    return chainrule.bias_paths(document.network, shown_snapshot(document), k, j, sample=sample)
+
+
 def check_gradient(document: Document, ref) -> Verdict:
     """Backprop against a central difference for the weight of a connection or
     the bias of a neuron: on the cycle's batch with the weights its forward pass
@@ -84,5 +94,5 @@ def check_gradient(document: Document, ref) -> Verdict:
 
 
 __all__ = ["Explanation", "Factor", "FactorKind", "NeuronExplanation", "Path", "Quantity", "SampleTerm",
-           "Term", "Update", "Verdict", "check_gradient", "explain", "explain_bias",
+           "Term", "Update", "Verdict", "bias_paths", "check_gradient", "explain", "explain_bias",
            "shown_snapshot"]

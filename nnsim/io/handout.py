@@ -72,7 +72,8 @@ def _md_text(text: str) -> str:
 # -- the chain rule's notation, in HTML ---------------------------------------------
 
 _HTML_SYMBOL = re.compile(r"(?<![A-Za-z])([abzwyLδ])\(([^()]*)\)")
-_HTML_EXP = re.compile(r"e\^(−?\([^()]*\)|−?[^\s)+·]+)")
+# an exponent: a symbol with its neuron (e^−z(h1)), a bracket, or a plain token
+_HTML_EXP = re.compile(r"e\^(−?[A-Za-zδ]\([^()]*\)|−?\([^()]*\)|−?[^\s)+·]+)")
 
 
 def rich(text: str) -> str:

@@ -25,7 +25,7 @@ import html
 import math
 import re
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSizePolicy, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget)
@@ -34,6 +34,7 @@ from ..core import activations as act
 from ..core import losses
 from ..document import (Document, EditError, check_gradient, explain, explain_bias,
                         shown_snapshot)
+from ..document.explanations import bias_paths
 from ..document.explanations import (Explanation, Factor, FactorKind, NeuronExplanation,
                                      Quantity, SampleTerm, Update, Verdict)
 from .canvas import palette
@@ -62,7 +63,9 @@ td.how {{ padding-left: 18px; padding-bottom: 5px; }}
 .sym {{ white-space: nowrap; }}
 .val {{ font-weight: 600; white-space: nowrap; }}
 .big {{ font-size: 110%; }}
+a.path {{ color: {palette.TEXT.name()}; text-decoration: none; }}
 """
+PATH_LINK = "path:"  # the href of a path's row: "path:3" is the sample's fourth path
 
 
 # -- text helpers -------------------------------------------------------------------
@@ -176,10 +179,39 @@ def _vector(values) -> str:
     return "(" + ", ".join(fmt(v) for v in values) + ")"
 
 
+def _path_rows(term: SampleTerm, grouped: bool) -> str:
+    """One sample's paths to the loss as rows (route, factors, product) and
+    their sum. Each row is a link, so pointing at it names the path (see
+    InspectorPanel._on_link_hovered)."""
+    out = ["<p class='note'>Point at a path to see it on the canvas.</p>",
+           "<table cellspacing='0' width='100%'>"]
+    for n, p in enumerate(term.paths):
+        route = " \u2192 ".join(p.route)
+        product = f" {DOT} ".join(_op(f.value) for f in p.factors)
+        count = (f" <span class='note'>({p.grouped_paths:,} paths)</span>"
+                 if grouped and p.grouped else "")
+        link = f"<a class='path' href='{PATH_LINK}{n}'>"
+        out.append(f"<tr><td>{link}{html.escape(route)}{count}<br>"
+                   f"<span class='note'>{product}</span></a></td>"
+                   f"<td align='right'>{link}{val(p.product)}</a></td></tr>")
+    if len(term.paths) > 1:
+        out.append(f"<tr><td><b>sum</b></td><td align='right'>= {val(term.total)}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
 # -- the panel ------------------------------------------------------------------------
 
 class InspectorPanel(QWidget):
-    """The right-hand dock: explains the selection with the live numbers."""
+    """The right-hand dock: explains the selection with the live numbers.
+
+    Signals:
+        paths_highlighted(paths, focus): the chain rule's paths on show (a
+            tuple of chainrule.Path, empty for none) and the one whose row the
+            mouse is on (or None); the canvas draws them.
+    """
+
+    paths_highlighted = Signal(object, object)
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -284,6 +316,9 @@ class InspectorPanel(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.document().setDefaultStyleSheet(STYLE)
         self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.browser.highlighted.connect(self._on_link_hovered)
+        self.shown_paths: tuple = ()  # the paths of the sum on show (chainrule.Path)
+        self.hovered_path = None  # the one whose row the mouse is on
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -429,6 +464,37 @@ class InspectorPanel(QWidget):
         scroll = self.browser.verticalScrollBar().value()
         self.browser.setHtml(html_text)
         self.browser.verticalScrollBar().setValue(scroll)
+        self._announce_paths()
+
+    # -- the paths on the canvas --
+    def _paths_on_show(self) -> tuple:
+        """The paths from the selected weight to the loss for the sample on
+        show (none before the backward pass has reached the weight)."""
+        e = self.explanation
+        if isinstance(self.selection, NeuronRef):  # a hidden neuron: its bias's paths
+            term = self._bias_term()
+            return () if term is None else term.paths
+        if not (isinstance(self.selection, EdgeRef) and isinstance(e, Explanation)
+                and e.status == "ready" and e.samples):
+            return ()
+        return e.samples[min(self._sample_position(), len(e.samples) - 1)].paths
+
+    def _announce_paths(self) -> None:
+        self.shown_paths = self._paths_on_show()
+        self.hovered_path = None  # the rows were just redrawn
+        self.paths_highlighted.emit(self.shown_paths, None)
+
+    def _on_link_hovered(self, url: QUrl) -> None:
+        """The mouse entered a path's row (its link) or left it (an empty url)."""
+        text = url.toString()
+        path = None
+        if text.startswith(PATH_LINK):
+            index = int(text[len(PATH_LINK):])
+            if 0 <= index < len(self.shown_paths):
+                path = self.shown_paths[index]
+        if path is not self.hovered_path:
+            self.hovered_path = path
+            self.paths_highlighted.emit(self.shown_paths, path)
 
     # -- a connection --
     def _edge_html(self, e: Explanation) -> str:
@@ -504,18 +570,7 @@ class InspectorPanel(QWidget):
         if not term.paths:
             out.append("<p>No path: the gradient is 0.</p>")
             return "".join(out)
-        out.append("<table cellspacing='0' width='100%'>")
-        for p in term.paths:
-            route = " \u2192 ".join(p.route)
-            product = f" {DOT} ".join(_op(f.value) for f in p.factors)
-            count = (f" <span class='note'>({p.grouped_paths:,} paths)</span>"
-                     if e.grouped else "")
-            out.append(f"<tr><td>{html.escape(route)}{count}<br>"
-                       f"<span class='note'>{product}</span></td>"
-                       f"<td align='right'>{val(p.product)}</td></tr>")
-        if len(term.paths) > 1:
-            out.append(f"<tr><td><b>sum</b></td><td align='right'>= {val(term.total)}</td></tr>")
-        out.append("</table>")
+        out.append(_path_rows(term, e.grouped))
         # every distinct factor once, layer by layer from the loss down
         seen, legend = set(), []
         for position in range(max(len(p.factors) for p in term.paths)):
@@ -528,6 +583,31 @@ class InspectorPanel(QWidget):
                    else "<h3>The factors along the path</h3>")
         out.append(_factor_rows(legend))
         return "".join(out)
+
+    def _bias_paths_html(self, bias: Explanation) -> str:
+        """A hidden neuron's dL/db for the sample on show, as the sum over
+        its paths to the loss (one per next-layer neuron), rows to point at."""
+        term = self._bias_term()
+        if term is None or not term.paths:
+            return ""
+        name = html.escape(bias.target_name)
+        which = f" (sample #{term.index + 1})" if bias.n_samples > 1 else ""
+        out = [f"<h3>Its {len(term.paths)} path{'s' * (len(term.paths) != 1)} to the loss, "
+               f"one per next neuron{which}</h3>"]
+        if any(p.grouped for p in term.paths):
+            out.append(f"<p class='note'>\u03b4 of each next neuron already sums every path "
+                       f"from it to the loss, so each row stands for a group of paths "
+                       f"from {name}.</p>")
+        out.append(_path_rows(term, any(p.grouped for p in term.paths)))
+        return "".join(out)
+
+    def _bias_term(self):
+        """The bias paths of the selected hidden neuron (None for an input or
+        an output neuron, whose one path has no connection to show)."""
+        sel, last = self.selection, len(self.document.network.sizes) - 1
+        if not (isinstance(sel, NeuronRef) and 0 < sel.layer < last):
+            return None
+        return bias_paths(self.document, sel, sample=self._sample_position())
 
     def _update_html(self, u: Update | None) -> str:
         if u is None:
@@ -602,6 +682,7 @@ class InspectorPanel(QWidget):
             if bias.status == "ready":
                 per = " (summed over the mini-batch)" if bias.n_samples > 1 else ""
                 out.append(f"<p>{rich(bias.rule)}{per} = {val(bias.total)}</p>")
+                out.append(self._bias_paths_html(bias))
                 out.append(self._update_html(bias.update))
             else:
                 out.append(f"<p class='muted'>{rich(bias.rule)}</p>")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMes
                                QVBoxLayout, QWidget)
 
 from ..core import losses
-from ..document import Document, EditError, Runner
+from ..document import Document, EditError, Runner, export_worked_solution
 from ..examples import DEFAULT_EXAMPLE, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from ..io import FileFormatError, load_project, user_message
@@ -36,6 +36,7 @@ from .training_panel import TrainingPanel
 from .window_layout import WindowLayoutMixin
 
 FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
+SOLUTION_FILTER = "Markdown (*.md);;HTML (*.html);;LaTeX (*.tex)"  # the format follows the suffix
 
 
 class MainWindow(WindowLayoutMixin, QMainWindow):
@@ -208,6 +209,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.data_scroll.setWidget(self.data_panel)
         self.prediction_bar.set_document(document)
         self.scene.selection_changed.connect(self._on_selection_changed)
+        # the chain rule's paths of the inspector's sum, drawn on the canvas
+        self.inspector.paths_highlighted.connect(self.scene.highlight_paths)
+        self.scene.highlight_paths(self.inspector.shown_paths)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.changed.connect(self._on_document_changed)
@@ -249,6 +253,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.act_save_as = A("save_as", "Save &As…", self.file_save_as, K.SaveAs)
         self.act_export_png = A("export_png", "Export Canvas as &PNG…", self.export_png)
         self.act_export_svg = A("export_svg", "Export Canvas as S&VG…", self.export_svg)
+        self.act_export_solution = A("export_solution", "Export &Worked Solution…",
+                                     self.export_solution, tip="One training step on the "
+                                     "sample on show, written out in full (Markdown, HTML "
+                                     "or LaTeX)")
         self.act_quit = A("quit", "&Quit", self.close, K.Quit)
         self.act_undo = A("undo", "&Undo", lambda: self.document.undo_stack.undo(), K.Undo)
         self.act_redo = A("redo", "&Redo", lambda: self.document.undo_stack.redo(), "Ctrl+Shift+Z")
@@ -345,7 +353,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         m.addActions([self.act_save, self.act_save_as])
         m.addSeparator()
         m.addAction(self.act_import_csv)
-        m.addActions([self.act_export_png, self.act_export_svg])
+        m.addActions([self.act_export_png, self.act_export_svg, self.act_export_solution])
         m.addSeparator()
         m.addAction(self.act_quit)
         m = bar.addMenu("&Edit")
@@ -727,6 +735,21 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         if not ok:
             self.show_error("Could not export", f"{path}: the image could not be written")
         return ok
+
+    def export_solution(self) -> None:
+        path = self.ask_save_path("Export worked solution", ".md", SOLUTION_FILTER)
+        if path:
+            self.export_worked_solution(path)
+
+    def export_worked_solution(self, path: str | Path) -> bool:
+        """The worked solution of one SGD step on the sample on show (what
+        `nnsim explain FILE --sample K` writes), in the format of the suffix."""
+        try:
+            export_worked_solution(self.document, path)
+        except (OSError, ValueError) as e:
+            self.show_error("Could not export", str(e))
+            return False
+        return True
 
     # -- window events -----------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -331,6 +331,7 @@ class LegendItem(QGraphicsItem):
         ("fill", None, palette.NEURON_FILL_FORWARD, "z and a computed in this pass"),
         ("fill", None, palette.NEURON_FILL_BACKWARD, "\u03b4 = \u2202L/\u2202z computed"),
         ("band", None, palette.BAND, "the layer just computed"),
+        ("glow", None, palette.PATH_GLOW, "a path to the loss (chain rule)"),
     )
 
     def __init__(self):
@@ -418,6 +419,13 @@ class LegendItem(QGraphicsItem):
                 pen = QPen(c, 4)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 painter.setPen(pen)
+                painter.drawLine(QPointF(x + 2, cy), QPointF(x + sw - 2, cy))
+            elif kind == "glow":  # the chain rule's paths (chain_paths.py): glow under a line
+                pen = QPen(palette.PATH_GLOW, 12)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                painter.setPen(pen)
+                painter.drawLine(QPointF(x + 6, cy), QPointF(x + sw - 6, cy))
+                painter.setPen(QPen(palette.GRAD_POS, 2))
                 painter.drawLine(QPointF(x + 2, cy), QPointF(x + sw - 2, cy))
             elif kind == "dash":
                 painter.setPen(palette.removed_pen())

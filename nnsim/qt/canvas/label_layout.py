@@ -394,6 +394,7 @@ class LabelLayout:
         self._needs_placement = False
         self._set_legend()
         self._update_scene_rect()
+        self.chain_paths.follow()  # the product of a path on show avoids the new places
 
     def _place_alone(self, edge: EdgeItem, obstacles, s: float) -> tuple:
         """Put the selected edge's label on its edge, where it overlaps none

@@ -47,6 +47,10 @@ NEURON_BORDER = QColor("#3c4043")
 SELECTION = QColor("#fbbc04")
 BAND = QColor(255, 236, 153, 110)  # the layer just computed
 BAND_BORDER = QColor(240, 200, 60, 160)
+# The chain rule's paths to the loss: a cyan glow under the edges, a hue none
+# of the four edge colours (nor the yellow selection) has, so both stay readable.
+PATH_GLOW = QColor(0, 188, 212, 120)
+PATH_FOCUS = QColor(0, 172, 193, 210)  # the one path the inspector's row points at
 
 MIN_WIDTH = 0.5
 MAX_WIDTH = 6.0

@@ -29,6 +29,7 @@ from ...core import activations
 from ...document import EditError
 from ..selection import EdgeRef, NeuronRef
 from . import palette
+from .chain_paths import ChainPaths
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
 # (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
@@ -123,7 +124,8 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         select(ref), selection, rebuild(), relabel(), content_rect(),
         set_text_scale(scale), text_scale, set_label_mode(mode), label_mode,
         interactive_item_at(scene_pos), context_menu(ref), edit_value(ref),
-        tooltip_text(ref), set_document(document).
+        tooltip_text(ref), set_document(document), highlight_paths(paths, focus),
+        clear_paths().
     """
 
     selection_changed = Signal(object)
@@ -161,6 +163,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._place_timer.setSingleShot(True)
         self._place_timer.setInterval(60)
         self._place_timer.timeout.connect(self._place_labels)
+        self.chain_paths = ChainPaths(self)  # the inspector's paths to the loss, drawn
         self._reset_items()
         self.set_document(document)
 
@@ -199,6 +202,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._gaps_hidden: set[int] = set()  # crowded gaps whose labels are all hidden
         self._lone = None  # the selected edge, whose label may show in a crowded gap
         self._items_generation = getattr(self, "_items_generation", 0) + 1
+        self.chain_paths.items_lost()
 
     def rebuild(self) -> None:
         """Create every item from the document (on structure changes)."""
@@ -254,6 +258,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             self._show_selection(keep, True)
         elif had is not None:
             self.selection_changed.emit(None)
+        self.chain_paths.redraw()
 
     def _apply_positions(self, place: bool = False) -> None:
         positions = self.document.positions()
@@ -267,6 +272,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
                     edge.sync()
         self._place_neuron_labels()
         self._place_headers()
+        self.chain_paths.follow()
         if self._selection is not None:
             self._show_selection(self._selection, True)
         if place:
@@ -310,6 +316,15 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             self._show_selection(ref, True)
             self._make_room_for(ref)
         self.selection_changed.emit(ref)
+
+    # -- the chain rule's paths ------------------------------------------------------
+    def highlight_paths(self, paths, focus=None) -> None:
+        """Glow the edges of ``paths`` (chainrule.Path, from the inspector's
+        explanation); with ``focus``, only that path's, with its product on it."""
+        self.chain_paths.show(paths, focus)
+
+    def clear_paths(self) -> None:
+        self.chain_paths.clear()
 
     def _make_room_for(self, ref) -> None:
         """A selected item whose number is not shown gets it (the selection
@@ -631,6 +646,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         _place_under(d.item)
         if isinstance(self._selection, EdgeRef):
             self.halo.follow(self.item_for(self._selection))
+        self.chain_paths.follow()
         event.accept()
 
     def mouseReleaseEvent(self, event) -> None:
