@@ -1,5 +1,6 @@
 """The open document: one source of truth and one QUndoStack (QtCore/QtGui only)."""
 from ..core.stepper import MicroStep, Snapshot
+from ..io import FileFormatError, user_message  # what a view says when a file is refused
 from .change import Change
 from .document import Document, EditError
 from .explanations import check_gradient, explain, explain_bias, shown_snapshot
@@ -13,4 +14,4 @@ __all__ = ["DIVERGED", "PAUSED", "Change", "STOP_LOSS_REACHED", "TARGET_REACHED"
            "DivergenceInfo", "Document", "EdgeRef", "EditError", "MicroStep", "NeuronRef",
            "Runner", "Snapshot", "check_gradient", "explain", "explain_bias",
            "export_worked_solution", "handout_format", "sample_on_show", "shown_snapshot",
-           "worked_solution_text"]
+           "worked_solution_text", "FileFormatError", "user_message"]

@@ -98,6 +98,15 @@ class Document(QObject):
         instead of overwriting the example."""
         return cls(load_project(path), None, name=f"{Path(path).stem} (example)")
 
+    @classmethod
+    def recovered(cls, project_file: str | Path, original_path: str | Path | None,
+                  name: str | None) -> "Document":
+        """The autosaved copy of a document after an abnormal exit: it differs
+        from any file on disk, so it starts modified. Raises FileFormatError."""
+        document = cls(load_project(project_file), original_path, name=name)
+        document.undo_stack.resetClean()
+        return document
+
     # -- state -------------------------------------------------------------
     @property
     def network(self) -> Network:

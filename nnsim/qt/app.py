@@ -106,7 +106,7 @@ def main(argv: list[str]) -> int:
 
     from PySide6.QtWidgets import QApplication
     from ..document import Document
-    from ..io import FileFormatError, user_message
+    from ..document import FileFormatError, user_message
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.project import ImportedData
-from ..io.csv_import import (MAX_ROWS, SEPARATORS, CsvCancelled, CsvData, CsvError,
-                             CsvFormat, ClassSuggestion, preview_lines, read_csv, sniff,
-                             suggest_classes, to_imported)
+from ..document.csv_files import (MAX_ROWS, SEPARATORS, CsvCancelled, CsvData, CsvError,
+                                  CsvFormat, ClassSuggestion, preview_lines, read_csv, sniff,
+                                  suggest_classes, to_imported)
 
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMes
                                QVBoxLayout, QWidget)
 
 from ..core import losses
-from ..document import Document, EditError, Runner, export_worked_solution
+from ..document import (Document, EditError, FileFormatError, Runner, export_worked_solution,
+                        user_message)
 from ..examples import DEFAULT_EXAMPLE, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
-from ..io import FileFormatError, load_project, user_message
 from .canvas import export as canvas_export
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
@@ -112,14 +112,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
                 rec.discard()
                 continue
             try:
-                project = load_project(rec.project_file)
+                document = Document.recovered(rec.project_file, rec.original_path, rec.name)
             except (FileFormatError, OSError) as e:
                 self.show_error("Could not restore", user_message(e))
                 continue
             if not self.maybe_save():
                 return False
-            document = Document(project, rec.original_path, name=rec.name)
-            document.undo_stack.resetClean()  # it differs from any file on disk
             self.set_document(document)
             rec.discard()
             self.autosaver.save_now()
