@@ -165,6 +165,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         document.setParent(self)
         self.scene = NetworkScene(document, self)
         self.scene.set_text_scale(self._canvas_text_scale())
+        self.scene.set_legend_key(not self.presenting)
         self.scene.set_label_mode(self.label_mode)
         if self.view is not None:
             self._central_layout.removeWidget(self.view)

@@ -173,6 +173,7 @@ class WindowLayoutMixin:
                 self.info_bar.setVisible(self._info_was_shown)
             self.presenting = on
             self.scene.set_text_scale(self._canvas_text_scale())
+            self.scene.set_legend_key(not on)
             self.centralWidget().layout().activate()
             self.layout().activate()  # the canvas gets its new size now, then fits it
             self.view.fit_to_window()

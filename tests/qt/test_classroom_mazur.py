@@ -176,3 +176,24 @@ def test_the_lecture_network_at_1280x720_shows_every_delta_and_gradient(qtbot, w
         assert rect.height() / len(label.lines) >= MIN_TEXT_PX, text
         assert view.viewport().rect().contains(rect), f"{text} is cut off"
     assert scene.hidden_labels == 0
+
+
+def test_presentation_mode_shows_every_number_larger_than_normal(qtbot, window):
+    doc = window.document
+    for _ in range(2 * len(doc.network.layers) + 1):  # forward, loss, backward
+        window.act_next.trigger()
+    QApplication.processEvents()
+    window.view.fit_to_window()
+    QApplication.processEvents()
+    normal = {id(l): l for row in window.scene.edges[1:] for r in row for l in [e.label for e in r]}
+    before = {k: window.view.mapFromScene(l.sceneBoundingRect()).boundingRect().height()
+              for k, l in normal.items()}
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    QApplication.processEvents()
+    assert window.presenting and not any(d.isVisible() for d in window.docks)
+    scene, view = window.scene, window.view
+    assert scene.hidden_labels == 0  # every delta and every dL/dw of the step
+    for key, label in normal.items():
+        rect = view.mapFromScene(label.sceneBoundingRect()).boundingRect()
+        assert label.isVisible() and view.viewport().rect().contains(rect)
+        assert rect.height() > before[key]  # larger than in the normal window

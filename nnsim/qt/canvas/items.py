@@ -339,6 +339,7 @@ class LegendItem(QGraphicsItem):
         self.status: list[str] = []
         self.showing: frozenset = frozenset({palette.WEIGHT})
         self.columns = 1  # 2: the status beside the key (a wide, low legend)
+        self.key_shown = True  # False: the status lines only (presentation mode)
         self._status_w = 0.0
         self._rect = QRectF()
         self.setZValue(Z_LEGEND)
@@ -348,20 +349,34 @@ class LegendItem(QGraphicsItem):
     def _line_h(self) -> float:
         return _fonts().legend_metrics.height() + 3
 
+    @property
+    def rows(self) -> tuple:
+        return self.ROWS if self.key_shown else ()
+
     def _relayout(self) -> None:
         lh = self._line_h()
-        if self.columns == 2:
+        if not self.key_shown:
+            fm = _fonts().legend_bold_metrics
+            width = max([fm.horizontalAdvance(t) for t in self.status] + [100.0]) + 2 * self.PAD
+            rect = QRectF(0, 0, width, self.PAD * 2 + lh * len(self.status))
+        elif self.columns == 2:
             fm = _fonts().legend_bold_metrics
             self._status_w = max([fm.horizontalAdvance(t) for t in self.status] + [100.0]) \
                 + 2 * self.PAD
-            rows = max(len(self.status), len(self.ROWS))
+            rows = max(len(self.status), len(self.rows))
             rect = QRectF(0, 0, self._status_w + self.WIDTH, self.PAD * 2 + lh * rows)
         else:
-            h = self.PAD * 2 + lh * (len(self.status) + len(self.ROWS)) + (8 if self.status else 0)
+            h = self.PAD * 2 + lh * (len(self.status) + len(self.rows)) + (8 if self.status else 0)
             rect = QRectF(0, 0, self.WIDTH, h)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
+
+    def set_key_shown(self, shown: bool) -> None:
+        if shown != self.key_shown:
+            self.key_shown = shown
+            self._relayout()
+            self.update()
 
     def set_columns(self, columns: int) -> None:
         if columns != self.columns:
@@ -390,8 +405,9 @@ class LegendItem(QGraphicsItem):
         painter.drawRoundedRect(self._rect, 6, 6)
         lh = self._line_h()
         x, y = self.PAD, self.PAD
-        two = self.columns == 2
-        status_right = self._status_w - self.PAD if two else self.WIDTH - x
+        two = self.columns == 2 and self.key_shown
+        status_right = (self._rect.width() - x if not self.key_shown
+                        else self._status_w - self.PAD if two else self.WIDTH - x)
         for i, line in enumerate(self.status):
             painter.setFont(f.legend_bold if i == 0 else f.legend)
             painter.setPen(palette.TEXT)
@@ -404,12 +420,12 @@ class LegendItem(QGraphicsItem):
                              QPointF(self._status_w, self._rect.height() - self.PAD))
             painter.translate(self._status_w, 0)
             y = self.PAD
-        elif self.status:
+        elif self.status and self.key_shown:
             painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
             painter.drawLine(QPointF(x, y + 3), QPointF(self.WIDTH - x, y + 3))
             y += 8
         sw = 34.0  # swatch width
-        for kind, quantity, color, text in self.ROWS:
+        for kind, quantity, color, text in self.rows:
             cy = y + lh / 2
             active = quantity is None or quantity in self.showing
             if kind == "line":

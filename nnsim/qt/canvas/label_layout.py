@@ -60,6 +60,17 @@ class LabelLayout:
         self.relabel()
         self.content_resized.emit()
 
+    def set_legend_key(self, shown: bool) -> None:
+        """The legend's colour key shown, or only its status lines (in
+        presentation mode the numbers get the room; the key is in Help)."""
+        if shown == self.legend_key:
+            return
+        self.legend_key = shown
+        self.legend.set_key_shown(shown)
+        self._apply_label_scale(force=True)
+        self._place_labels()
+        self.content_resized.emit()
+
     def set_legend_side(self, side: str, room: tuple[float, float] | None = None) -> None:
         """Put the legend "right" of the network or "below" it, at most
         ``room`` (width, height) screen pixels large."""
@@ -97,7 +108,11 @@ class LabelLayout:
         """Labels at text_scale on screen, and larger with a network shown
         larger than 100 % (up to LABEL_GROWTH: a big canvas, bigger numbers)."""
         zoom = max(zoom, 1e-6)
-        return self.text_scale * min(max(zoom, 1.0), LABEL_GROWTH) / zoom
+        return self.text_scale * self.fit_shrink * min(max(zoom, 1.0), LABEL_GROWTH) / zoom
+
+    def screen_text_factor(self, zoom: float) -> float:
+        """How many times their normal size the labels are on screen at ``zoom``."""
+        return self._label_scale_for(zoom) * max(zoom, 1e-6)
 
     def _apply_label_scale(self, force: bool = False) -> bool:
         """Scale every label for the current zoom; False if nothing changed."""

@@ -147,6 +147,10 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._closed_editor = None
         self.text_scale = 1.0
         self.label_mode = "auto"
+        self.legend_key = True  # the legend's colour key (off: status lines only)
+        # set by the view's fit: text larger than normal gives back up to this
+        # share when otherwise a number of the step would find no room
+        self.fit_shrink = 1.0
         self.label_scale = 1.0
         self.legend_side = "right"  # or "below" the network (the view's fit chooses)
         self.legend_room: tuple[float, float] | None = None  # its largest size on screen
@@ -246,6 +250,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._n_edges = sum(a * b for a, b in zip(sizes, sizes[1:]))
         self._verbose = all(a * b <= VERBOSE_MAX_EDGES for a, b in zip(sizes, sizes[1:]))
         self.band, self.halo, self.legend = BandItem(), HaloItem(), LegendItem()
+        self.legend.set_key_shown(self.legend_key)
         for item in (self.band, self.halo, self.legend):
             self.addItem(item)
         for item in self.headers + [self.legend]:

@@ -10,6 +10,7 @@ from . import palette
 MIN_SCALE, MAX_SCALE = 0.05, 8.0
 FIT_MAX_SCALE = 1.6  # small networks are not blown up beyond this
 FIT_MARGIN = 12  # screen pixels left free around the fitted network
+FEW_EDGES = 200  # up to here the fit tries both legend sides with the labels placed
 ANTIALIAS_MIN_SCALE = 0.3  # farther out, drop antialiasing (thousands of hairlines)
 WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation
 
@@ -141,22 +142,48 @@ class NetworkView(QGraphicsView):
         # size depends on the zoom: try zooms (bisection) for each side of
         # the legend and keep the largest that fits.
         vw, vh = self.viewport().width(), self.viewport().height()
-        rooms = {"right": (0.45 * vw, vh - 2 * FIT_MARGIN),
-                 "below": (vw - 2 * FIT_MARGIN, 0.4 * vh)}
-        best = None
+        rooms = {"right": (0.35 * vw, vh - 2 * FIT_MARGIN),
+                 "below": (vw - 2 * FIT_MARGIN, 0.3 * vh)}
+        if hasattr(scene, "fit_shrink"):
+            scene.fit_shrink = 1.0
+        fits = {}
         for side in ("right", "below"):
             scene.set_legend_side(side, rooms[side])
-            zoom = self._largest_fitting_zoom(scene)
-            if best is None or zoom > best[0] + 1e-6:
-                best = (zoom, side)
-        zoom, side = best
-        scene.set_legend_side(side, rooms[side])
+            fits[side] = self._largest_fitting_zoom(scene)
+        # the larger network wins; on a small network (placing is cheap) the
+        # side that leaves fewer numbers without room comes first
+        order = sorted(fits, key=lambda s: -fits[s])
+        if getattr(scene, "_n_edges", FEW_EDGES + 1) <= FEW_EDGES:
+            hidden = {}
+            for side in order:
+                self._apply_fit(scene, side, rooms[side], fits[side])
+                hidden[side] = scene.hidden_labels
+            order.sort(key=lambda s: hidden[s])  # stable: ties keep the larger zoom
+        side = order[0]
+        self._apply_fit(scene, side, rooms[side], fits[side])
+        self._give_back_large_text(scene, side, rooms[side])
+        self._auto_fit = True
+
+    def _give_back_large_text(self, scene, side: str, room) -> None:
+        """Text larger than normal (text size, presentation mode) shrinks
+        step by step, never below its normal size, while a number of the
+        step finds no room on a small network: every number comes first."""
+        if getattr(scene, "_n_edges", FEW_EDGES + 1) > FEW_EDGES:
+            return
+        while scene.hidden_labels and scene.fit_shrink > 0.5:
+            zoom = self.zoom
+            if scene.screen_text_factor(zoom) * 0.9 < 1.0:
+                return  # already at the normal size on screen
+            scene.fit_shrink *= 0.9
+            self._apply_fit(scene, side, room, self._largest_fitting_zoom(scene))
+
+    def _apply_fit(self, scene, side: str, room, zoom: float) -> None:
+        scene.set_legend_side(side, room)
         rect = scene.predict_content_rect(zoom)
         self.resetTransform()
         self.scale(zoom, zoom)
         self.centerOn(rect.center())
         self._zoomed(place_now=True)
-        self._auto_fit = True
 
     def _largest_fitting_zoom(self, scene) -> float:
         room = self.viewport().size()
