@@ -142,8 +142,8 @@ class NetworkView(QGraphicsView):
         # size depends on the zoom: try zooms (bisection) for each side of
         # the legend and keep the largest that fits.
         vw, vh = self.viewport().width(), self.viewport().height()
-        rooms = {"right": (0.35 * vw, vh - 2 * FIT_MARGIN),
-                 "below": (vw - 2 * FIT_MARGIN, 0.3 * vh)}
+        rooms = {"right": (0.45 * vw, vh - 2 * FIT_MARGIN),
+                 "below": (vw - 2 * FIT_MARGIN, 0.4 * vh)}
         if hasattr(scene, "fit_shrink"):
             scene.fit_shrink = 1.0
         fits = {}
