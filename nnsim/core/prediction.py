@@ -65,9 +65,9 @@ class Question:
 
     @property
     def prompt(self) -> str:
-        """'Predict z(h1) for sample #0'."""
+        """'Predict z(h1) for sample #1' (numbered from 1, as the window numbers them)."""
         if self.per_sample or self.n_samples == 1:
-            return f"Predict {self.symbol} for sample #{self.sample_index}"
+            return f"Predict {self.symbol} for sample #{self.sample_index + 1}"
         return f"Predict {self.symbol} for this mini-batch of {self.n_samples} samples"
 
 

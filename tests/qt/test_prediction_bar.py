@@ -13,7 +13,7 @@ from nnsim.qt.preferences import Preferences
 from nnsim.qt.selection import NeuronRef
 
 SIG = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
-# Forward layer 1 of the lecture network on sample #0, x = (1, 0), by hand
+# Forward layer 1 of the lecture network on row 1 (sample #1), x = (1, 0), by hand
 FORWARD_1 = {"z(h1)": 0.15 + 0.35, "a(h1)": SIG(0.5),
              "z(h2)": 0.25 + 0.35, "a(h2)": SIG(0.6)}
 
@@ -52,7 +52,7 @@ def test_right_answer_then_the_step_reveals_it(window, qtbot):
     assert window.document.snapshot is None  # asked first: nothing computed yet
     assert bar.edit.hasFocus()
     symbol = bar.question.symbol
-    assert f"Predict {symbol} for sample #0" in bar.prompt.text()
+    assert f"Predict {symbol} for sample #1" in bar.prompt.text()  # row 1, as the window says
     qtbot.keyClicks(bar.edit, f"{FORWARD_1[symbol]:.3g}")
     QTest.keyClick(bar.edit, Qt.Key.Key_Return)
     assert window.document.snapshot.step.label == "Forward layer 1"  # the step happened
