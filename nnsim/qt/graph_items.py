@@ -2,7 +2,17 @@
 per node showing its label, its value and its gradient as micrograd's
 draw_dot does, a small circle with the operation left of each operation's
 box, and arrows from the inputs into the circle. Plus the left-to-right
-layout (pure geometry from CompGraph.columns)."""
+layout (pure geometry from CompGraph.columns).
+
+Local derivatives: each arrow into an operation passes through a slot left
+of the operation's circle, where, once the backward pass has reached the
+node (its grad is known), a small label shows ∂node/∂input ("×0.4"; an
+activation with a short formula "×a(1−a) = 0.1836"). The slots of one
+operation are stacked on its circle, one per drawn input, in the vertical
+order of their sources, so labels never overlap each other or a box, and
+the chain rule reads off the picture: grad(input) = Σ over its arrows of
+(the label) × grad(node). The slots are reserved before the labels appear,
+so the graph does not move when the backward pass arrives."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -19,11 +29,17 @@ CIRCLE = 26  # the operation's circle (its symbol may make it a pill)
 CIRCLE_GAP = 10
 COLUMN_GAP = 34
 ROW_GAP = 8
+LABEL_PAD = 3  # inside a local-derivative label
+LABEL_GAP = 3  # between stacked labels
+SLOT_GAP = 12  # from a label's right end to the operation's circle
+_FORMULA_OF_SYMBOL = {"σ": "a(1−a)", "tanh": "1−a²"}
 
 TEXT = QColor("#202124")
 MUTED = QColor("#80868b")
 VALUE_FILL = QColor("#ffffff")
 LEAF_FILL = QColor("#f1f3f4")
+LOCAL = QColor("#1a5e20")  # a local derivative's label text
+LOCAL_FILL = QColor("#ffffff")
 PARAM_FILL = QColor("#fef7e0")
 OP_FILL = QColor("#e8f0fe")
 GRAD = QColor("#b3261e")
@@ -49,6 +65,32 @@ def node_lines(node: Node, batch_size: int = 1) -> tuple[str, str, str | None]:
     grad = None if node.op == "target" else (
         f"{word} {NOT_YET}" if node.grad is None else f"{word} {fmt(node.grad)}")
     return node.label, value, grad
+
+
+def local_label(node: Node, k: int) -> str | None:
+    """The label on the arrow from ``node.inputs[k]``: ∂node/∂input as
+    "×0.4" (a σ or tanh node: "×a(1−a) = 0.1836"); None before the backward
+    pass reaches the node (its grad unknown) or for a constant input."""
+    if node.grad is None or node.local is None or k >= len(node.local) or node.local[k] is None:
+        return None
+    formula = _FORMULA_OF_SYMBOL.get(node.symbol) if node.op == "act" else None
+    value = fmt(node.local[k])
+    return f"×{formula} = {value}" if formula else f"×{value}"
+
+
+def label_size(text: str) -> tuple[float, float]:
+    fm = QFontMetricsF(_font())
+    return fm.horizontalAdvance(text) + 2 * LABEL_PAD, fm.height() + 2
+
+
+def slot_width(node: Node) -> float:
+    """Room for the widest local-derivative label of an operation: the usual
+    numbers at least (so most steps keep the layout), wider ones widen it."""
+    formula = _FORMULA_OF_SYMBOL.get(node.symbol) if node.op == "act" else None
+    reserve = f"×{formula} = -0.1234" if formula else "×-0.1234"
+    texts = [reserve] + [t for k in range(len(node.inputs))
+                         if (t := local_label(node, k)) is not None]
+    return max(label_size(t)[0] for t in texts)
 
 
 def tooltip(node: Node, batch_size: int) -> str:
@@ -143,6 +185,50 @@ class NodeBox(QGraphicsItem):
             painter.drawText(QRectF(x, y + line_h, w, line_h), Qt.AlignmentFlag.AlignLeft, grad)
 
 
+class LocalLabel(QGraphicsItem):
+    """∂node/∂input on the arrow from an input into an operation (hidden
+    until the backward pass reaches the operation)."""
+
+    def __init__(self, node: Node, k: int, width: float):
+        super().__init__()
+        self.k = k
+        self.input_id = node.inputs[k]
+        self._text: str | None = None
+        h = label_size("×0")[1]
+        self._rect = QRectF(0, -h / 2, width, h)  # its left end at (0, 0)
+        self.setZValue(1)
+        self.set_node(node)
+
+    def set_node(self, node: Node) -> None:
+        self.node = node
+        text = local_label(node, self.k)
+        if text != self._text:
+            self._text = text
+            self.update()
+        self.setVisible(text is not None)
+        self.setToolTip("" if text is None else
+                        f"local derivative {PARTIAL}({node.label})/{PARTIAL}(input) = "
+                        f"{fmt(node.local[self.k])}\n{node.local_text}\n"
+                        f"the input's grad gets (this) × grad of {node.label}")
+
+    def text(self) -> str | None:
+        return self._text
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self._text is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(EDGE, 1))
+        painter.setBrush(QBrush(LOCAL_FILL))
+        painter.drawRoundedRect(self._rect, 4, 4)
+        painter.setFont(_font())
+        painter.setPen(LOCAL)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
+
+
 class OpCircle(QGraphicsItem):
     """The operation that makes a node, drawn as micrograd draws it."""
 
@@ -191,6 +277,29 @@ def arrow(start: QPointF, end: QPointF) -> QGraphicsPathItem:
     item.setPen(QPen(EDGE, 1.3))
     item.setBrush(QBrush(EDGE))
     item.setZValue(-1)
+    return item
+
+
+def arrow_via(start: QPointF, slot_left: QPointF, slot_right: QPointF,
+              end: QPointF) -> QGraphicsPathItem:
+    """An arrow from an input's box through its label slot (a straight piece
+    the label covers) into the operation's circle."""
+    path = QPainterPath(start)
+    dx = max(12.0, (slot_left.x() - start.x()) / 2)
+    path.cubicTo(start + QPointF(dx, 0), slot_left - QPointF(dx, 0), slot_left)
+    path.lineTo(slot_right)
+    dx = max(4.0, (end.x() - slot_right.x()) / 2)
+    path.cubicTo(slot_right + QPointF(dx, 0), end - QPointF(dx, 0), end)
+    item = QGraphicsPathItem(path)
+    item.setPen(QPen(EDGE, 1.3))
+    item.setZValue(-1)
+    head = QPainterPath(end)
+    head.lineTo(end + QPointF(-7, -3.5))
+    head.lineTo(end + QPointF(-7, 3.5))
+    head.closeSubpath()
+    tip = QGraphicsPathItem(head, item)
+    tip.setPen(QPen(EDGE, 1))
+    tip.setBrush(QBrush(EDGE))
     return item
 
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (QComboBox, QGraphicsScene, QGraphicsView, QHBoxLa
 
 from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
 from ..core.naming import neuron_name
-from .graph_items import (CIRCLE_GAP, FONT_PX, MIN_TEXT_PX, NodeBox, OpCircle, arrow, layout)
+from .graph_items import (CIRCLE_GAP, FONT_PX, LABEL_GAP, MIN_TEXT_PX, SLOT_GAP, LocalLabel,
+                          NodeBox, OpCircle, arrow, arrow_via, label_size, layout, slot_width)
 from .selection import EdgeRef, NeuronRef
 
 REDRAW_MS = 33  # ~30 redraws a second at most
@@ -102,6 +103,8 @@ class GraphView(QWidget):
         self.graph: CompGraph | None = None
         self.boxes: dict[str, NodeBox] = {}
         self.circles: dict[str, OpCircle] = {}
+        self.local_labels: dict[tuple[str, str], LocalLabel] = {}  # (node, input) ids
+        self._slots: dict[str, float] = {}  # the width of each operation's label slot
         self.redraw_count = 0  # for tests: how many graphs were built
         self._shape = None  # node ids and scope last laid out
         self._sizes: dict = {}  # their boxes' sizes
@@ -272,32 +275,47 @@ class GraphView(QWidget):
     def _clear(self, note: str) -> None:
         self.scene.clear()
         self.boxes, self.circles, self.graph, self._shape = {}, {}, None, None
+        self.local_labels = {}
         self.note.setText(note)
 
     def _show(self, graph: CompGraph) -> None:
         shape = (graph.scope, tuple(n.id for n in graph.nodes))
         self.graph = graph
+        b = graph.batch_size
         if shape == self._shape and all(  # same boxes, room for the numbers: new numbers only
-                NodeBox.size_for(n, graph.batch_size)[0] <= self._sizes[n.id][0] for n in graph.nodes):
+                NodeBox.size_for(n, b)[0] <= self._sizes[n.id][0] and
+                (n.is_leaf or slot_width(n) <= self._slots[n.id]) for n in graph.nodes):
             for n in graph.nodes:
-                self.boxes[n.id].set_node(n, graph.batch_size)
+                self.boxes[n.id].set_node(n, b)
+                if n.id in self.circles:
+                    self.circles[n.id].node = n
+            for label in self.local_labels.values():
+                label.set_node(graph.node(label.node.id))
             self._highlight()
             return
-        grown = self._sizes if shape == self._shape else {}  # boxes only grow in one graph
+        same = shape == self._shape  # boxes and slots only grow in one graph
+        grown, grown_slots = (self._sizes, self._slots) if same else ({}, {})
         self.scene.clear()
-        self.boxes, self.circles = {}, {}
-        sizes, op_widths = {}, {}
+        self.boxes, self.circles, self.local_labels = {}, {}, {}
+        sizes, room, op_widths, slots = {}, {}, {}, {}
+        label_h = label_size("×0")[1]
         for n in graph.nodes:
             box = self.boxes[n.id] = NodeBox(n)
-            box.set_node(n, graph.batch_size)
-            w, h = NodeBox.size_for(n, graph.batch_size)
+            box.set_node(n, b)
+            w, h = NodeBox.size_for(n, b)
             sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
+            room[n.id] = sizes[n.id]
             if not n.is_leaf:
                 circle = self.circles[n.id] = OpCircle(n)
                 circle.setToolTip(box.toolTip())
-                op_widths[n.id] = circle.width
-        pos = layout(graph, sizes, op_widths)
-        for n in graph.nodes:
+                slots[n.id] = max(slot_width(n), grown_slots.get(n.id, 0.0))
+                op_widths[n.id] = circle.width + slots[n.id] + SLOT_GAP
+                drawn = sum(1 for i in n.inputs if i in graph)
+                stack = drawn * label_h + max(0, drawn - 1) * LABEL_GAP
+                room[n.id] = (sizes[n.id][0], max(sizes[n.id][1], stack))
+        pos = layout(graph, room, op_widths)
+        for n in graph.nodes:  # a box centred in its room (its labels' stack may be taller)
+            pos[n.id] = pos[n.id] + QPointF(0, (room[n.id][1] - sizes[n.id][1]) / 2)
             box = self.boxes[n.id]
             box.set_size(*sizes[n.id])
             box.setPos(pos[n.id])
@@ -311,13 +329,30 @@ class GraphView(QWidget):
             self.scene.addItem(circle)
             self.scene.addItem(arrow(target, target + QPointF(CIRCLE_GAP, 0)))
             into = target - QPointF(circle.width, 0)
-            for i in n.inputs:
-                if i in self.boxes:
-                    src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
-                    self.scene.addItem(arrow(src, into))
-        self._shape, self._sizes = shape, sizes
+            slot_right = into.x() - SLOT_GAP
+            slot_left = slot_right - slots[n.id]
+            drawn = sorted((k for k, i in enumerate(n.inputs) if i in self.boxes),
+                           key=lambda k: pos[n.inputs[k]].y() + sizes[n.inputs[k]][1] / 2)
+            top = target.y() - (len(drawn) * label_h + (len(drawn) - 1) * LABEL_GAP) / 2
+            for row, k in enumerate(drawn):
+                i = n.inputs[k]
+                y = top + row * (label_h + LABEL_GAP) + label_h / 2
+                src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
+                self.scene.addItem(arrow_via(src, QPointF(slot_left, y), QPointF(slot_right, y),
+                                             into))
+                label = self.local_labels[(n.id, i)] = LocalLabel(n, k, slots[n.id])
+                label.setPos(slot_left, y)
+                self.scene.addItem(label)
+        self._shape, self._sizes, self._slots = shape, sizes, slots
         self._highlight()
         self.canvas.fit(self._focus())
+
+    def local_texts(self, node_label: str) -> dict[str, str | None]:
+        """The local-derivative labels on the arrows into a node, by the
+        input's label: {"a(h1)": "×0.4", "w(h1 → out1)": "×0.6225"}."""
+        node = self.graph.by_label(node_label)
+        return {self.graph.node(i).label: self.local_labels[(node.id, i)].text()
+                for i in node.inputs if (node.id, i) in self.local_labels}
 
     def _focus(self):
         """Where a graph too big for the view is centred: the highlighted

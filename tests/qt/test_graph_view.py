@@ -183,3 +183,36 @@ def test_redraws_only_while_visible(window, qtbot):
     qtbot.waitUntil(lambda: view.redraw_count > before)
     assert box(view, "z(out1)").texts()[0] == \
         f"z(out1) = {fmt(window.document.snapshot.z[1][0, 0])}"
+
+
+def test_local_derivatives_on_the_arrows_after_the_backward_pass(window):
+    for _ in range(3):  # forward, forward, loss
+        window.act_next.trigger()
+    window.scene.select(EdgeRef(2, 0, 0))
+    view = graph(window)
+    assert view.local_texts("h1·w") == {"a(h1)": None, "w(h1 → out1)": None}  # not yet
+    assert not any(label.isVisible() for label in view.local_labels.values())
+    window.act_backward.trigger()  # backward layer 2 reaches out1's nodes
+    view = graph(window)
+    snap = window.document.snapshot
+    a_h1, w = snap.a[1][0, 0], snap.weights_before[1][0][0, 0]
+    # ∂(a·w)/∂a = w on the arrow from a(h1), ∂(a·w)/∂w = a on the arrow from w
+    assert view.local_texts("h1·w") == {"a(h1)": f"×{fmt(w)}", "w(h1 → out1)": f"×{fmt(a_h1)}"}
+    assert view.local_texts("z(out1)") == {"h1·w": "×1", "h2·w": "×1", "b(out1)": "×1"}
+    a_out = snap.a[2][0, 0]
+    assert view.local_texts("a(out1)") == {"z(out1)": f"×a(1−a) = {fmt(a_out * (1 - a_out))}"}
+    # the chain rule off the picture: local × grad(node) is the input's grad as shown
+    node_grad = float(box(view, "h1·w").texts()[1].split()[-1])
+    local = float(view.local_texts("h1·w")["w(h1 → out1)"][1:])
+    shown = float(box(view, "w(h1 → out1)").texts()[1].split()[-1])
+    assert local * node_grad == pytest.approx(shown, rel=2e-3)
+    assert shown == pytest.approx(snap.dW[1][0, 0], rel=1e-3)
+    # readable and apart: labels at the text floor, none over another or over a box
+    labels = [lb for lb in view.local_labels.values() if lb.isVisible()]
+    assert len(labels) == 2 + 3 + 1 + 2  # the two products, the sum, σ
+    assert view.canvas.zoom * 12 >= 11
+    rects = [lb.sceneBoundingRect() for lb in labels] + \
+        [b.sceneBoundingRect() for b in view.boxes.values()]
+    for n, r in enumerate(rects):
+        for other in rects[n + 1:]:
+            assert not r.adjusted(1, 1, -1, -1).intersects(other.adjusted(1, 1, -1, -1))
