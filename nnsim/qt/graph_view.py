@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QComboBox, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QGraphicsScene, QGraphicsView,
+                               QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
 from ..core.naming import neuron_name
@@ -32,6 +32,14 @@ from .selection import EdgeRef, NeuronRef
 REDRAW_MS = 33  # ~30 redraws a second at most
 NEURON, NETWORK = "neuron", "network"
 MAX_FIT_SCALE = 1.5
+# "Enlarge": the dock floats over the main window at this share of its size.
+# At 1280x720 the bottom dock strip leaves the graph ~130 px (one neuron's
+# graph needs ~190 at the 11 px text floor, and ~1050 wide with its local
+# derivatives): floating it at 80% x 85% of the window gives ~1000 x 550, where
+# a neuron's graph fits whole. Relative to the window (which the user sized
+# to the screen), not to the screen: a dock floated by its title bar keeps
+# its small docked size, hence the button.
+ENLARGE_SHARE = (0.8, 0.85)
 
 
 def canvas_ref(node_ref: tuple | None):
@@ -135,6 +143,13 @@ class GraphView(QWidget):
         bar.addWidget(self.scope_box)
         bar.addWidget(self.sample_box)
         bar.addWidget(self.note, 1)
+        self.enlarge_button = QToolButton(self)
+        self.enlarge_button.setObjectName("graph_enlarge")
+        self.enlarge_button.setText("Enlarge")
+        self.enlarge_button.setToolTip("Float the graph in a larger window over the main window "
+                                       "(again: put it back in its dock)")
+        self.enlarge_button.clicked.connect(self.toggle_enlarged)
+        bar.addWidget(self.enlarge_button)
         self.scene = QGraphicsScene(self)
         self.canvas = GraphCanvas(self.scene, self)
         self.canvas.setObjectName("graph_canvas")
@@ -144,6 +159,46 @@ class GraphView(QWidget):
         box.addLayout(bar)
         box.addWidget(self.canvas, 1)
         self.canvas.viewport().installEventFilter(self)
+
+    def dock(self) -> QDockWidget | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QDockWidget):
+            w = w.parentWidget()
+        return w
+
+    def enlarged(self) -> bool:
+        dock = self.dock()
+        return dock is not None and dock.isFloating()
+
+    def toggle_enlarged(self) -> None:
+        """Float the dock over the main window at ENLARGE_SHARE of its size
+        (the graph refits), or put it back where it was docked."""
+        dock = self.dock()
+        if dock is None:
+            return
+        self._watch_dock(dock)
+        if dock.isFloating():
+            dock.setFloating(False)
+        else:
+            main = dock.parentWidget().window() if dock.parentWidget() else self.window()
+            frame = main.geometry()
+            w, h = int(frame.width() * ENLARGE_SHARE[0]), int(frame.height() * ENLARGE_SHARE[1])
+            dock.setFloating(True)
+            dock.resize(w, h)
+            dock.move(frame.center().x() - w // 2, frame.center().y() - h // 2)
+            dock.raise_()
+        self.canvas.fitted = True  # a zoom of the small view means nothing in the big one
+        self._update_enlarge_button()
+
+    def _watch_dock(self, dock: QDockWidget) -> None:
+        if getattr(self, "_watched_dock", None) is not dock:
+            self._watched_dock = dock
+            dock.topLevelChanged.connect(self._update_enlarge_button)
+
+    def _update_enlarge_button(self, *_args) -> None:
+        floating = self.enlarged()
+        self.enlarge_button.setText("Dock" if floating else "Enlarge")
+        self.enlarge_button.setVisible(self.dock() is not None)
 
     def sizeHint(self) -> QSize:
         return QSize(600, 170)
@@ -181,6 +236,10 @@ class GraphView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        dock = self.dock()
+        if dock is not None:
+            self._watch_dock(dock)
+        self._update_enlarge_button()
         self.dock_shown(True)
 
     def dock_shown(self, shown: bool) -> None:

@@ -216,3 +216,32 @@ def test_local_derivatives_on_the_arrows_after_the_backward_pass(window):
     for n, r in enumerate(rects):
         for other in rects[n + 1:]:
             assert not r.adjusted(1, 1, -1, -1).intersects(other.adjusted(1, 1, -1, -1))
+
+
+def _fits(view):
+    """The whole graph inside the viewport (nothing to scroll to)."""
+    shown = view.canvas.mapFromScene(view.scene.itemsBoundingRect()).boundingRect()
+    return view.canvas.viewport().rect().contains(shown)
+
+
+def test_enlarge_floats_the_graph_big_enough_to_fit_one_neuron_readably(window, qtbot):
+    for _ in range(4):  # through backward layer 2: values, grads, local derivatives
+        window.act_next.trigger()
+    window.scene.select(EdgeRef(2, 0, 0))
+    view = graph(window)
+    assert view.enlarge_button.isVisibleTo(view) and view.enlarge_button.text() == "Enlarge"
+    assert view.canvas.viewport().height() < 200  # the bottom strip at 1280x720
+    assert not _fits(view)  # there, one neuron's graph scrolls
+    QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.graph_dock.isFloating()
+                    and view.canvas.viewport().height() >= 500)
+    view = graph(window)
+    assert view.enlarge_button.text() == "Dock"
+    assert _fits(view)
+    assert view.canvas.zoom * 12 >= 11  # FONT_PX 12: the text stays readable
+    w = window.document.snapshot.weights_before[1][0][0, 0]
+    assert view.local_texts("h1·w")["a(h1)"] == f"×{fmt(w)}"
+    QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.graph_dock.isFloating())
+    assert view.enlarge_button.text() == "Enlarge"
+    assert window.graph_dock in window.tabifiedDockWidgets(window.map_dock)
