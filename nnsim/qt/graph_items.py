@@ -29,6 +29,10 @@ CIRCLE = 26  # the operation's circle (its symbol may make it a pill)
 CIRCLE_GAP = 10
 COLUMN_GAP = 34
 ROW_GAP = 8
+COMPACT_ROW_GAP = 4  # a highlighted box's 4 px pen stays off its neighbour
+COMPACT_PAD_Y = 2  # above and below a compact box's one line
+COMPACT_LABEL_GAP = 0
+COMPACT_GRAD_GAP = 10  # between the value and the grad on a compact box's one line
 LABEL_PAD = 3  # inside a local-derivative label
 LABEL_GAP = 3  # between stacked labels
 SLOT_GAP = 12  # from a label's right end to the operation's circle
@@ -118,6 +122,7 @@ class NodeBox(QGraphicsItem):
         super().__init__()
         self.node = node
         self.highlighted = False
+        self.compact = False  # one line: "a(h1) = 0.6225   grad 0.0491"
         self.lines: tuple = ()
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.set_node(node)
@@ -136,14 +141,19 @@ class NodeBox(QGraphicsItem):
         return [label + value] + ([grad] if grad is not None else [])
 
     @staticmethod
-    def size_for(node: Node, batch_size: int = 1) -> tuple[float, float]:
+    def size_for(node: Node, batch_size: int = 1, compact: bool = False) -> tuple[float, float]:
         bold, plain = QFontMetricsF(_font(True)), QFontMetricsF(_font())
         label, value, grad = node_lines(node, batch_size)
         # room for the usual numbers at least (-0.1234, -0.001234), so most
         # steps change no box's size; longer ones widen it (graph_view.py)
-        width = max(bold.horizontalAdvance(label) + plain.horizontalAdvance(max(value, " = -0.1234",
-                                                                               key=len)),
-                    plain.horizontalAdvance(max(grad or "", "grad -0.001234", key=len)))
+        first = bold.horizontalAdvance(label) + plain.horizontalAdvance(
+            max(value, " = -0.1234", key=len))
+        second = plain.horizontalAdvance(max(grad or "", "grad -0.001234", key=len)) \
+            if grad is not None else 0.0
+        if compact:  # label, value and grad on one line
+            width = first + (COMPACT_GRAD_GAP + second if grad is not None else 0.0)
+            return width + 2 * PAD, plain.height() + 2 * COMPACT_PAD_Y
+        width = max(first, second)
         rows = 2 if node.op != "target" else 1
         return width + 2 * PAD, rows * plain.height() + 2 * PAD - 2
 
@@ -169,7 +179,7 @@ class NodeBox(QGraphicsItem):
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(self._rect, 6, 6)
         line_h = QFontMetricsF(_font()).height()
-        x, y = PAD, PAD - 1
+        x, y = PAD, (COMPACT_PAD_Y if self.compact else PAD - 1)
         label, value, grad = self.lines
         bold = _font(True)
         painter.setFont(bold)
@@ -182,7 +192,12 @@ class NodeBox(QGraphicsItem):
                          Qt.AlignmentFlag.AlignLeft, value)
         if grad is not None:
             painter.setPen(MUTED if n.grad is None else GRAD)
-            painter.drawText(QRectF(x, y + line_h, w, line_h), Qt.AlignmentFlag.AlignLeft, grad)
+            if self.compact:  # on the one line, at its right end
+                painter.drawText(QRectF(x, y, w - 2 * PAD, line_h), Qt.AlignmentFlag.AlignRight,
+                                 grad)
+            else:
+                painter.drawText(QRectF(x, y + line_h, w, line_h), Qt.AlignmentFlag.AlignLeft,
+                                 grad)
 
 
 class LocalLabel(QGraphicsItem):
@@ -237,9 +252,12 @@ class OpCircle(QGraphicsItem):
         self.node = node
         self.highlighted = False
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        fm = QFontMetricsF(_font(True))
-        w = max(CIRCLE, fm.horizontalAdvance(node.symbol) + 12)
+        w = self.width_for(node)
         self._rect = QRectF(-w, -CIRCLE / 2, w, CIRCLE)  # its right end at (0, 0)
+
+    @staticmethod
+    def width_for(node: Node) -> float:
+        return max(CIRCLE, QFontMetricsF(_font(True)).horizontalAdvance(node.symbol) + 12)
 
     @property
     def width(self) -> float:
@@ -304,7 +322,7 @@ def arrow_via(start: QPointF, slot_left: QPointF, slot_right: QPointF,
 
 
 def layout(graph: CompGraph, sizes: dict[str, tuple[float, float]],
-           op_widths: dict[str, float]) -> dict[str, QPointF]:
+           op_widths: dict[str, float], row_gap: float = ROW_GAP) -> dict[str, QPointF]:
     """Top-left corner of each node's box: columns left to right (leaves
     left, L right), each column's boxes stacked and centred; a leaf sits
     beside its first consumer's row order."""
@@ -326,12 +344,12 @@ def layout(graph: CompGraph, sizes: dict[str, tuple[float, float]],
         left = x + (op + CIRCLE_GAP if op else 0.0)
         xs.append(left)
         x = left + max((sizes[i][0] for i in m), default=0.0) + COLUMN_GAP
-    heights = [sum(sizes[i][1] for i in m) + ROW_GAP * max(0, len(m) - 1) for m in members]
+    heights = [sum(sizes[i][1] for i in m) + row_gap * max(0, len(m) - 1) for m in members]
     tallest = max(heights, default=0.0)
     pos = {}
     for c, m in enumerate(members):
         y = (tallest - heights[c]) / 2
         for i in m:
             pos[i] = QPointF(xs[c], y)
-            y += sizes[i][1] + ROW_GAP
+            y += sizes[i][1] + row_gap
     return pos

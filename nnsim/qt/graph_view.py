@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QGraphicsScene, QGraphics
 
 from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
 from ..core.naming import neuron_name
-from .graph_items import (CIRCLE_GAP, FONT_PX, LABEL_GAP, MIN_TEXT_PX, SLOT_GAP, LocalLabel,
-                          NodeBox, OpCircle, arrow, arrow_via, label_size, layout, slot_width)
+from .graph_items import (CIRCLE_GAP, COMPACT_LABEL_GAP, COMPACT_ROW_GAP, FONT_PX, LABEL_GAP, MIN_TEXT_PX, ROW_GAP,
+                          SLOT_GAP, LocalLabel, NodeBox, OpCircle, arrow, arrow_via, label_size,
+                          layout, slot_width)
 from .selection import EdgeRef, NeuronRef
 
 REDRAW_MS = 33  # ~30 redraws a second at most
@@ -66,6 +67,8 @@ class GraphCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.fitted = True  # follows resizes until the user zooms
+        self.margin = 8  # around the graph (4 in the compact layout)
+        self.cut = False  # the fitted graph does not fit whole at the text floor
         self.focus: QPointF | None = None  # what to keep in view when the graph is cut
 
     @property
@@ -77,12 +80,14 @@ class GraphCanvas(QGraphicsView):
         self.fitted = True
         if focus is not None:
             self.focus = focus
-        rect = self.scene().itemsBoundingRect().adjusted(-8, -8, 8, 8)
+        m = self.margin
+        rect = self.scene().itemsBoundingRect().adjusted(-m, -m, m, m)
         if rect.isEmpty():
             return
         vp = self.viewport().size()
         scale = min(vp.width() / rect.width(), vp.height() / rect.height(), MAX_FIT_SCALE)
         scale = max(scale, MIN_TEXT_PX / FONT_PX)
+        self.cut = rect.width() * scale > vp.width() + 1 or rect.height() * scale > vp.height() + 1
         self.resetTransform()
         self.scale(scale, scale)
         self.setSceneRect(rect)
@@ -113,6 +118,8 @@ class GraphView(QWidget):
         self.circles: dict[str, OpCircle] = {}
         self.local_labels: dict[tuple[str, str], LocalLabel] = {}  # (node, input) ids
         self._slots: dict[str, float] = {}  # the width of each operation's label slot
+        self.compact = False  # one-line boxes, for a view too low for the usual ones
+        self._usual_height: float | None = None  # the usual layout's height, this graph
         self.redraw_count = 0  # for tests: how many graphs were built
         self._shape = None  # node ids and scope last laid out
         self._sizes: dict = {}  # their boxes' sizes
@@ -330,19 +337,28 @@ class GraphView(QWidget):
             note += " — press Forward to fill in the values"
         self.note.setText(note)
         self._show(graph)
+        # (a hint in the note would wrap it and take the low strip's height)
+        self.enlarge_button.setToolTip(
+            ("The graph does not fit here at a readable size (drag to pan). " if
+             self.canvas.cut and not self.enlarged() else "") +
+            "Float the graph in a larger window over the main window (again: put it back "
+            "in its dock)")
 
     def _clear(self, note: str) -> None:
         self.scene.clear()
         self.boxes, self.circles, self.graph, self._shape = {}, {}, None, None
-        self.local_labels = {}
+        self.local_labels, self._usual_height = {}, None
         self.note.setText(note)
 
     def _show(self, graph: CompGraph) -> None:
-        shape = (graph.scope, tuple(n.id for n in graph.nodes))
         self.graph = graph
         b = graph.batch_size
+        same = (graph.scope, tuple(n.id for n in graph.nodes)) == \
+            (None if self._shape is None else self._shape[:2])
+        compact = self._want_compact(graph, same)
+        shape = (graph.scope, tuple(n.id for n in graph.nodes), compact)
         if shape == self._shape and all(  # same boxes, room for the numbers: new numbers only
-                NodeBox.size_for(n, b)[0] <= self._sizes[n.id][0] and
+                NodeBox.size_for(n, b, compact)[0] <= self._sizes[n.id][0] and
                 (n.is_leaf or slot_width(n) <= self._slots[n.id]) for n in graph.nodes):
             for n in graph.nodes:
                 self.boxes[n.id].set_node(n, b)
@@ -352,29 +368,22 @@ class GraphView(QWidget):
                 label.set_node(graph.node(label.node.id))
             self._highlight()
             return
-        same = shape == self._shape  # boxes and slots only grow in one graph
-        grown, grown_slots = (self._sizes, self._slots) if same else ({}, {})
+        # boxes and slots only grow in one graph
+        grown, grown_slots = (self._sizes, self._slots) if shape == self._shape else ({}, {})
+        self.compact = compact
+        self.canvas.margin = 4 if compact else 8
         self.scene.clear()
         self.boxes, self.circles, self.local_labels = {}, {}, {}
-        sizes, room, op_widths, slots = {}, {}, {}, {}
+        sizes, room, op_widths, slots, pos = self._geometry(graph, compact, grown, grown_slots)
         label_h = label_size("×0")[1]
         for n in graph.nodes:
             box = self.boxes[n.id] = NodeBox(n)
+            box.compact = compact
             box.set_node(n, b)
-            w, h = NodeBox.size_for(n, b)
-            sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
-            room[n.id] = sizes[n.id]
             if not n.is_leaf:
                 circle = self.circles[n.id] = OpCircle(n)
                 circle.setToolTip(box.toolTip())
-                slots[n.id] = max(slot_width(n), grown_slots.get(n.id, 0.0))
-                op_widths[n.id] = circle.width + slots[n.id] + SLOT_GAP
-                drawn = sum(1 for i in n.inputs if i in graph)
-                stack = drawn * label_h + max(0, drawn - 1) * LABEL_GAP
-                room[n.id] = (sizes[n.id][0], max(sizes[n.id][1], stack))
-        pos = layout(graph, room, op_widths)
-        for n in graph.nodes:  # a box centred in its room (its labels' stack may be taller)
-            pos[n.id] = pos[n.id] + QPointF(0, (room[n.id][1] - sizes[n.id][1]) / 2)
+        for n in graph.nodes:
             box = self.boxes[n.id]
             box.set_size(*sizes[n.id])
             box.setPos(pos[n.id])
@@ -392,10 +401,11 @@ class GraphView(QWidget):
             slot_left = slot_right - slots[n.id]
             drawn = sorted((k for k, i in enumerate(n.inputs) if i in self.boxes),
                            key=lambda k: pos[n.inputs[k]].y() + sizes[n.inputs[k]][1] / 2)
-            top = target.y() - (len(drawn) * label_h + (len(drawn) - 1) * LABEL_GAP) / 2
+            gap = COMPACT_LABEL_GAP if compact else LABEL_GAP
+            top = target.y() - (len(drawn) * label_h + (len(drawn) - 1) * gap) / 2
             for row, k in enumerate(drawn):
                 i = n.inputs[k]
-                y = top + row * (label_h + LABEL_GAP) + label_h / 2
+                y = top + row * (label_h + gap) + label_h / 2
                 src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
                 self.scene.addItem(arrow_via(src, QPointF(slot_left, y), QPointF(slot_right, y),
                                              into))
@@ -405,6 +415,47 @@ class GraphView(QWidget):
         self._shape, self._sizes, self._slots = shape, sizes, slots
         self._highlight()
         self.canvas.fit(self._focus())
+
+    @staticmethod
+    def _geometry(graph: CompGraph, compact: bool, grown: dict, grown_slots: dict):
+        """Box sizes, the room each takes in its column (its labels' stack
+        may be taller than the box), the width left of each operation's box
+        (circle and label slot), the slots' widths and the boxes' places."""
+        b = graph.batch_size
+        sizes, room, op_widths, slots = {}, {}, {}, {}
+        label_h = label_size("×0")[1]
+        for n in graph.nodes:
+            w, h = NodeBox.size_for(n, b, compact)
+            sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
+            room[n.id] = sizes[n.id]
+            if not n.is_leaf:
+                slots[n.id] = max(slot_width(n), grown_slots.get(n.id, 0.0))
+                op_widths[n.id] = OpCircle.width_for(n) + slots[n.id] + SLOT_GAP
+                drawn = sum(1 for i in n.inputs if i in graph)
+                gap = COMPACT_LABEL_GAP if compact else LABEL_GAP
+                stack = drawn * label_h + max(0, drawn - 1) * gap
+                room[n.id] = (sizes[n.id][0], max(sizes[n.id][1], stack))
+        pos = layout(graph, room, op_widths, COMPACT_ROW_GAP if compact else ROW_GAP)
+        for n in graph.nodes:  # a box centred in its room
+            pos[n.id] = pos[n.id] + QPointF(0, (room[n.id][1] - sizes[n.id][1]) / 2)
+        return sizes, room, op_widths, slots, pos
+
+    def _want_compact(self, graph: CompGraph, same: bool) -> bool:
+        """Compact boxes (one line each, closer rows) when the usual layout
+        would not fit the view's height at the text floor: the low dock strip
+        of a 1280x720 window. Decided on the usual layout's height only (not
+        on the layout on show), so it does not flip back and forth."""
+        if same and self._usual_height is not None:
+            height = self._usual_height
+        else:
+            sizes, room, _ops, _slots, pos = self._geometry(graph, False, {}, {})
+            height = max((pos[i].y() + sizes[i][1] for i in pos), default=0.0)
+            self._usual_height = height
+        return self._too_low(self.canvas.viewport().height())
+
+    def _too_low(self, viewport_height: int) -> bool:
+        """The usual layout, with its margins, is cut at the text floor."""
+        return (self._usual_height + 16) * MIN_TEXT_PX / FONT_PX > viewport_height
 
     def local_texts(self, node_label: str) -> dict[str, str | None]:
         """The local-derivative labels on the arrows into a node, by the
@@ -439,6 +490,11 @@ class GraphView(QWidget):
         """A click (not a drag to pan) on a box or an operation selects its
         neuron or connection on the canvas."""
         kind = event.type()
+        if kind == QEvent.Type.Resize and self.graph is not None and \
+                self._usual_height is not None:
+            if self._too_low(event.size().height()) != self.compact:
+                self._on_document_changed()  # the other layout fits this height better
+            return False
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position()
         elif kind == QEvent.Type.MouseButtonRelease and \

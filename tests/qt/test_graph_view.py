@@ -208,14 +208,20 @@ def test_local_derivatives_on_the_arrows_after_the_backward_pass(window):
     assert local * node_grad == pytest.approx(shown, rel=2e-3)
     assert shown == pytest.approx(snap.dW[1][0, 0], rel=1e-3)
     # readable and apart: labels at the text floor, none over another or over a box
-    labels = [lb for lb in view.local_labels.values() if lb.isVisible()]
-    assert len(labels) == 2 + 3 + 1 + 2  # the two products, the sum, σ
+    assert sum(lb.isVisible() for lb in view.local_labels.values()) == 2 + 2 + 3 + 1
     assert view.canvas.zoom * 12 >= 11
-    rects = [lb.sceneBoundingRect() for lb in labels] + \
-        [b.sceneBoundingRect() for b in view.boxes.values()]
-    for n, r in enumerate(rects):
-        for other in rects[n + 1:]:
-            assert not r.adjusted(1, 1, -1, -1).intersects(other.adjusted(1, 1, -1, -1))
+    _no_overlaps(view)
+
+
+def _no_overlaps(view):
+    """No label over another label, a box or an operation's circle."""
+    items = [lb for lb in view.local_labels.values() if lb.isVisible()] + \
+        list(view.boxes.values()) + list(view.circles.values())
+    rects = [(it, it.sceneBoundingRect().adjusted(3, 3, -3, -3)) for it in items]
+    for n, (a, r) in enumerate(rects):
+        for b, other in rects[n + 1:]:
+            assert not r.intersects(other), (getattr(a, "_text", a.node.label),
+                                             getattr(b, "_text", b.node.label))
 
 
 def _fits(view):
@@ -231,7 +237,17 @@ def test_enlarge_floats_the_graph_big_enough_to_fit_one_neuron_readably(window, 
     view = graph(window)
     assert view.enlarge_button.isVisibleTo(view) and view.enlarge_button.text() == "Enlarge"
     assert view.canvas.viewport().height() < 200  # the bottom strip at 1280x720
-    assert not _fits(view)  # there, one neuron's graph scrolls
+    # there the boxes go on one line each, so every row shows (it pans sideways)
+    shown = view.canvas.mapFromScene(view.scene.itemsBoundingRect()).boundingRect()
+    assert shown.height() <= view.canvas.viewport().height()
+    assert not _fits(view)
+    line = 12 * view.canvas.zoom  # one line of text on screen, >= 11 px
+    assert line >= 11
+    for b in view.boxes.values():
+        assert b.sceneBoundingRect().height() * view.canvas.zoom < 2 * line, b.node.label
+    assert box(view, "w(h1 → out1)").texts()[1] == \
+        f"grad {fmt(window.document.snapshot.dW[1][0, 0])}"
+    _no_overlaps(view)
     QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.graph_dock.isFloating()
                     and view.canvas.viewport().height() >= 500)
@@ -239,6 +255,8 @@ def test_enlarge_floats_the_graph_big_enough_to_fit_one_neuron_readably(window, 
     assert view.enlarge_button.text() == "Dock"
     assert _fits(view)
     assert view.canvas.zoom * 12 >= 11  # FONT_PX 12: the text stays readable
+    assert box(view, "a(out1)").sceneBoundingRect().height() * view.canvas.zoom > 2 * 11
+    _no_overlaps(view)
     w = window.document.snapshot.weights_before[1][0][0, 0]
     assert view.local_texts("h1·w")["a(h1)"] == f"×{fmt(w)}"
     QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
