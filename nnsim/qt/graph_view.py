@@ -5,10 +5,17 @@ sum with the bias, the activation), or the whole network and its loss (only
 offered up to MAX_WHOLE_PARAMETERS). Boxes fill in as the step bar goes:
 values with the forward steps, gradients with the backward steps.
 
+Local derivatives: once the backward pass reaches an operation, each arrow
+into it is labelled with ∂node/∂input (graph_items.py), so the chain rule
+reads off the picture: grad(input) = Σ over its arrows of label × grad(node).
+
 Legibility: the view fits the graph to its area but never shows text below
-MIN_TEXT_PX; a graph that does not fit at that size (the whole lecture
-network in the low dock strip) scrolls instead: drag to pan, the wheel
-zooms, and floating the dock gives it the room to fit whole.
+MIN_TEXT_PX. Where the usual layout would be cut in height at that size (the
+dock strip of a 1280x720 window) it switches to a compact one (one-line
+boxes, closer rows), which pans sideways only; the "Enlarge" button floats
+the dock over the main window at ENLARGE_SHARE of its size, where a neuron's
+graph fits whole ("Dock" puts it back). A graph too big even there (the
+whole network) scrolls: drag to pan, the wheel zooms.
 
 Selection both ways: clicking a box (or its operation) emits
 ``ref_clicked(NeuronRef | EdgeRef)``; ``show_selection(ref)`` highlights the
@@ -25,9 +32,9 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QGraphicsScene, QGraphics
 
 from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
 from ..core.naming import neuron_name
-from .graph_items import (CIRCLE_GAP, COMPACT_LABEL_GAP, COMPACT_ROW_GAP, FONT_PX, LABEL_GAP, MIN_TEXT_PX, ROW_GAP,
-                          SLOT_GAP, LocalLabel, NodeBox, OpCircle, arrow, arrow_via, label_size,
-                          layout, slot_width)
+from .graph_items import (CIRCLE_GAP, COMPACT_LABEL_GAP, COMPACT_ROW_GAP, FONT_PX, LABEL_GAP,
+                          MIN_TEXT_PX, ROW_GAP, SLOT_GAP, LocalLabel, NodeBox, OpCircle, arrow,
+                          arrow_via, label_size, layout, slot_width)
 from .selection import EdgeRef, NeuronRef
 
 REDRAW_MS = 33  # ~30 redraws a second at most
