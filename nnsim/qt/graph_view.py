@@ -193,6 +193,7 @@ class GraphView(QWidget):
         self._watch_dock(dock)
         if dock.isFloating():
             dock.setFloating(False)
+            dock.raise_()  # back in its tab, in front (where it was when enlarged)
         else:
             main = dock.parentWidget().window() if dock.parentWidget() else self.window()
             frame = main.geometry()

@@ -248,10 +248,12 @@ def test_enlarge_floats_the_graph_big_enough_to_fit_one_neuron_readably(window, 
     assert box(view, "w(h1 → out1)").texts()[1] == \
         f"grad {fmt(window.document.snapshot.dW[1][0, 0])}"
     _no_overlaps(view)
+    drawn = view.redraw_count
     QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.graph_dock.isFloating()
                     and view.canvas.viewport().height() >= 500)
-    view = graph(window)
+    qtbot.waitUntil(lambda: view.redraw_count > drawn and not view.redraw_timer.isActive())
+    # redrawn by itself in the usual layout, two lines a box
     assert view.enlarge_button.text() == "Dock"
     assert _fits(view)
     assert view.canvas.zoom * 12 >= 11  # FONT_PX 12: the text stays readable
@@ -262,4 +264,6 @@ def test_enlarge_floats_the_graph_big_enough_to_fit_one_neuron_readably(window, 
     QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.graph_dock.isFloating())
     assert view.enlarge_button.text() == "Enlarge"
+    qtbot.waitUntil(lambda: box(view, "a(out1)").sceneBoundingRect().height() * view.canvas.zoom
+                    < 2 * 11)  # back in the strip: one line a box again
     assert window.graph_dock in window.tabifiedDockWidgets(window.map_dock)
