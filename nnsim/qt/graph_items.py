@@ -35,7 +35,7 @@ COMPACT_LABEL_GAP = 0
 COMPACT_GRAD_GAP = 10  # between the value and the grad on a compact box's one line
 LABEL_PAD = 3  # inside a local-derivative label
 LABEL_GAP = 3  # between stacked labels
-SLOT_GAP = 12  # from a label's right end to the operation's circle
+SLOT_GAP = 8  # from a label's right end to the operation's circle
 _FORMULA_OF_SYMBOL = {"σ": "a(1−a)", "tanh": "1−a²"}
 
 TEXT = QColor("#202124")
@@ -91,7 +91,7 @@ def slot_width(node: Node) -> float:
     """Room for the widest local-derivative label of an operation: the usual
     numbers at least (so most steps keep the layout), wider ones widen it."""
     formula = _FORMULA_OF_SYMBOL.get(node.symbol) if node.op == "act" else None
-    reserve = f"×{formula} = -0.1234" if formula else "×-0.1234"
+    reserve = f"×{formula} = 0.1234" if formula else "×-0.1234"  # σ′, tanh′ > 0
     texts = [reserve] + [t for k in range(len(node.inputs))
                          if (t := local_label(node, k)) is not None]
     return max(label_size(t)[0] for t in texts)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QGraphicsScene, QGraphics
                                QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
-from ..core.naming import neuron_name
+from ..core.naming import PARTIAL, neuron_name
 from .graph_items import (CIRCLE_GAP, COMPACT_LABEL_GAP, COMPACT_ROW_GAP, FONT_PX, LABEL_GAP,
                           MIN_TEXT_PX, ROW_GAP, SLOT_GAP, LocalLabel, NodeBox, OpCircle, arrow,
                           arrow_via, label_size, layout, slot_width)
@@ -343,8 +343,10 @@ class GraphView(QWidget):
                 note += " (its z's gradient comes through every softmax output)"
         if snap is None:
             note += " — press Forward to fill in the values"
-        self.note.setText(note)
         self._show(graph)
+        if not self.compact and any(lb.text() for lb in self.local_labels.values()):
+            note += f"; on each arrow: × {PARTIAL}node/{PARTIAL}input"  # (wraps in the strip)
+        self.note.setText(note)
         # (a hint in the note would wrap it and take the low strip's height)
         self.enlarge_button.setToolTip(
             ("The graph does not fit here at a readable size (drag to pan). " if
