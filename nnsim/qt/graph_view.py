@@ -204,6 +204,7 @@ class GraphView(QWidget):
             dock.raise_()
         self.canvas.fitted = True  # a zoom of the small view means nothing in the big one
         self._update_enlarge_button()
+        self._on_document_changed()  # the layout and the note for the new room
 
     def _watch_dock(self, dock: QDockWidget) -> None:
         if getattr(self, "_watched_dock", None) is not dock:
@@ -344,9 +345,13 @@ class GraphView(QWidget):
         if snap is None:
             note += " — press Forward to fill in the values"
         self._show(graph)
-        if not self.compact and any(lb.text() for lb in self.local_labels.values()):
-            note += f"; on each arrow: × {PARTIAL}node/{PARTIAL}input"  # (wraps in the strip)
+        legend = f"on each arrow: × {PARTIAL}node/{PARTIAL}input, the local derivative"
+        if self.enlarged() and any(lb.text() for lb in self.local_labels.values()):
+            # only in the big window: in the strip the longer note would wrap,
+            # take height and could flip the compact layout back and forth
+            note += "; " + legend
         self.note.setText(note)
+        self.note.setToolTip(legend + f"; grad(input) = Σ over its arrows of × · grad(node)")
         # (a hint in the note would wrap it and take the low strip's height)
         self.enlarge_button.setToolTip(
             ("The graph does not fit here at a readable size (drag to pan). " if
