@@ -5,10 +5,17 @@ sum with the bias, the activation), or the whole network and its loss (only
 offered up to MAX_WHOLE_PARAMETERS). Boxes fill in as the step bar goes:
 values with the forward steps, gradients with the backward steps.
 
+Local derivatives: once the backward pass reaches an operation, each arrow
+into it is labelled with ∂node/∂input (graph_items.py), so the chain rule
+reads off the picture: grad(input) = Σ over its arrows of label × grad(node).
+
 Legibility: the view fits the graph to its area but never shows text below
-MIN_TEXT_PX; a graph that does not fit at that size (the whole lecture
-network in the low dock strip) scrolls instead: drag to pan, the wheel
-zooms, and floating the dock gives it the room to fit whole.
+MIN_TEXT_PX. Where the usual layout would be cut in height at that size (the
+dock strip of a 1280x720 window) it switches to a compact one (one-line
+boxes, closer rows), which pans sideways only; the "Enlarge" button floats
+the dock over the main window at ENLARGE_SHARE of its size, where a neuron's
+graph fits whole ("Dock" puts it back). A graph too big even there (the
+whole network) scrolls: drag to pan, the wheel zooms.
 
 Selection both ways: clicking a box (or its operation) emits
 ``ref_clicked(NeuronRef | EdgeRef)``; ``show_selection(ref)`` highlights the
@@ -20,17 +27,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QComboBox, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QGraphicsScene, QGraphicsView,
+                               QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ..core.comp_graph import CompGraph, network_graph, neuron_graph, offers_whole_network
-from ..core.naming import neuron_name
-from .graph_items import (CIRCLE_GAP, FONT_PX, MIN_TEXT_PX, NodeBox, OpCircle, arrow, layout)
+from ..core.naming import PARTIAL, neuron_name
+from .graph_items import (CIRCLE_GAP, COMPACT_LABEL_GAP, COMPACT_ROW_GAP, FONT_PX, LABEL_GAP,
+                          MIN_TEXT_PX, ROW_GAP, SLOT_GAP, LocalLabel, NodeBox, OpCircle, arrow,
+                          arrow_via, label_size, layout, slot_width)
 from .selection import EdgeRef, NeuronRef
 
 REDRAW_MS = 33  # ~30 redraws a second at most
 NEURON, NETWORK = "neuron", "network"
 MAX_FIT_SCALE = 1.5
+# "Enlarge": the dock floats over the main window at this share of its size.
+# At 1280x720 the bottom dock strip leaves the graph ~130 px (one neuron's
+# graph needs ~190 at the 11 px text floor, and ~1050 wide with its local
+# derivatives): floating it at 80% x 85% of the window gives ~1000 x 550, where
+# a neuron's graph fits whole. Relative to the window (which the user sized
+# to the screen), not to the screen: a dock floated by its title bar keeps
+# its small docked size, hence the button.
+ENLARGE_SHARE = (0.8, 0.85)
 
 
 def canvas_ref(node_ref: tuple | None):
@@ -57,6 +74,8 @@ class GraphCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.fitted = True  # follows resizes until the user zooms
+        self.margin = 8  # around the graph (4 in the compact layout)
+        self.cut = False  # the fitted graph does not fit whole at the text floor
         self.focus: QPointF | None = None  # what to keep in view when the graph is cut
 
     @property
@@ -68,12 +87,14 @@ class GraphCanvas(QGraphicsView):
         self.fitted = True
         if focus is not None:
             self.focus = focus
-        rect = self.scene().itemsBoundingRect().adjusted(-8, -8, 8, 8)
+        m = self.margin
+        rect = self.scene().itemsBoundingRect().adjusted(-m, -m, m, m)
         if rect.isEmpty():
             return
         vp = self.viewport().size()
         scale = min(vp.width() / rect.width(), vp.height() / rect.height(), MAX_FIT_SCALE)
         scale = max(scale, MIN_TEXT_PX / FONT_PX)
+        self.cut = rect.width() * scale > vp.width() + 1 or rect.height() * scale > vp.height() + 1
         self.resetTransform()
         self.scale(scale, scale)
         self.setSceneRect(rect)
@@ -102,6 +123,10 @@ class GraphView(QWidget):
         self.graph: CompGraph | None = None
         self.boxes: dict[str, NodeBox] = {}
         self.circles: dict[str, OpCircle] = {}
+        self.local_labels: dict[tuple[str, str], LocalLabel] = {}  # (node, input) ids
+        self._slots: dict[str, float] = {}  # the width of each operation's label slot
+        self.compact = False  # one-line boxes, for a view too low for the usual ones
+        self._usual_height: float | None = None  # the usual layout's height, this graph
         self.redraw_count = 0  # for tests: how many graphs were built
         self._shape = None  # node ids and scope last laid out
         self._sizes: dict = {}  # their boxes' sizes
@@ -132,6 +157,13 @@ class GraphView(QWidget):
         bar.addWidget(self.scope_box)
         bar.addWidget(self.sample_box)
         bar.addWidget(self.note, 1)
+        self.enlarge_button = QToolButton(self)
+        self.enlarge_button.setObjectName("graph_enlarge")
+        self.enlarge_button.setText("Enlarge")
+        self.enlarge_button.setToolTip("Float the graph in a larger window over the main window "
+                                       "(again: put it back in its dock)")
+        self.enlarge_button.clicked.connect(self.toggle_enlarged)
+        bar.addWidget(self.enlarge_button)
         self.scene = QGraphicsScene(self)
         self.canvas = GraphCanvas(self.scene, self)
         self.canvas.setObjectName("graph_canvas")
@@ -141,6 +173,48 @@ class GraphView(QWidget):
         box.addLayout(bar)
         box.addWidget(self.canvas, 1)
         self.canvas.viewport().installEventFilter(self)
+
+    def dock(self) -> QDockWidget | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QDockWidget):
+            w = w.parentWidget()
+        return w
+
+    def enlarged(self) -> bool:
+        dock = self.dock()
+        return dock is not None and dock.isFloating()
+
+    def toggle_enlarged(self) -> None:
+        """Float the dock over the main window at ENLARGE_SHARE of its size
+        (the graph refits), or put it back where it was docked."""
+        dock = self.dock()
+        if dock is None:
+            return
+        self._watch_dock(dock)
+        if dock.isFloating():
+            dock.setFloating(False)
+            dock.raise_()  # back in its tab, in front (where it was when enlarged)
+        else:
+            main = dock.parentWidget().window() if dock.parentWidget() else self.window()
+            frame = main.geometry()
+            w, h = int(frame.width() * ENLARGE_SHARE[0]), int(frame.height() * ENLARGE_SHARE[1])
+            dock.setFloating(True)
+            dock.resize(w, h)
+            dock.move(frame.center().x() - w // 2, frame.center().y() - h // 2)
+            dock.raise_()
+        self.canvas.fitted = True  # a zoom of the small view means nothing in the big one
+        self._update_enlarge_button()
+        self._on_document_changed()  # the layout and the note for the new room
+
+    def _watch_dock(self, dock: QDockWidget) -> None:
+        if getattr(self, "_watched_dock", None) is not dock:
+            self._watched_dock = dock
+            dock.topLevelChanged.connect(self._update_enlarge_button)
+
+    def _update_enlarge_button(self, *_args) -> None:
+        floating = self.enlarged()
+        self.enlarge_button.setText("Dock" if floating else "Enlarge")
+        self.enlarge_button.setVisible(self.dock() is not None)
 
     def sizeHint(self) -> QSize:
         return QSize(600, 170)
@@ -178,6 +252,10 @@ class GraphView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        dock = self.dock()
+        if dock is not None:
+            self._watch_dock(dock)
+        self._update_enlarge_button()
         self.dock_shown(True)
 
     def dock_shown(self, shown: bool) -> None:
@@ -266,37 +344,60 @@ class GraphView(QWidget):
                 note += " (its z's gradient comes through every softmax output)"
         if snap is None:
             note += " — press Forward to fill in the values"
-        self.note.setText(note)
         self._show(graph)
+        legend = f"on each arrow: × {PARTIAL}node/{PARTIAL}input, the local derivative"
+        if self.enlarged() and any(lb.text() for lb in self.local_labels.values()):
+            # only in the big window: in the strip the longer note would wrap,
+            # take height and could flip the compact layout back and forth
+            note += "; " + legend
+        self.note.setText(note)
+        self.note.setToolTip(legend + f"; grad(input) = Σ over its arrows of × · grad(node)")
+        # (a hint in the note would wrap it and take the low strip's height)
+        self.enlarge_button.setToolTip(
+            ("The graph does not fit here at a readable size (drag to pan). " if
+             self.canvas.cut and not self.enlarged() else "") +
+            "Float the graph in a larger window over the main window (again: put it back "
+            "in its dock)")
 
     def _clear(self, note: str) -> None:
         self.scene.clear()
         self.boxes, self.circles, self.graph, self._shape = {}, {}, None, None
+        self.local_labels, self._usual_height = {}, None
         self.note.setText(note)
 
     def _show(self, graph: CompGraph) -> None:
-        shape = (graph.scope, tuple(n.id for n in graph.nodes))
         self.graph = graph
+        b = graph.batch_size
+        same = (graph.scope, tuple(n.id for n in graph.nodes)) == \
+            (None if self._shape is None else self._shape[:2])
+        compact = self._want_compact(graph, same)
+        shape = (graph.scope, tuple(n.id for n in graph.nodes), compact)
         if shape == self._shape and all(  # same boxes, room for the numbers: new numbers only
-                NodeBox.size_for(n, graph.batch_size)[0] <= self._sizes[n.id][0] for n in graph.nodes):
+                NodeBox.size_for(n, b, compact)[0] <= self._sizes[n.id][0] and
+                (n.is_leaf or slot_width(n) <= self._slots[n.id]) for n in graph.nodes):
             for n in graph.nodes:
-                self.boxes[n.id].set_node(n, graph.batch_size)
+                self.boxes[n.id].set_node(n, b)
+                if n.id in self.circles:
+                    self.circles[n.id].node = n
+            for label in self.local_labels.values():
+                label.set_node(graph.node(label.node.id))
             self._highlight()
             return
-        grown = self._sizes if shape == self._shape else {}  # boxes only grow in one graph
+        # boxes and slots only grow in one graph
+        grown, grown_slots = (self._sizes, self._slots) if shape == self._shape else ({}, {})
+        self.compact = compact
+        self.canvas.margin = 4 if compact else 8
         self.scene.clear()
-        self.boxes, self.circles = {}, {}
-        sizes, op_widths = {}, {}
+        self.boxes, self.circles, self.local_labels = {}, {}, {}
+        sizes, room, op_widths, slots, pos = self._geometry(graph, compact, grown, grown_slots)
+        label_h = label_size("×0")[1]
         for n in graph.nodes:
             box = self.boxes[n.id] = NodeBox(n)
-            box.set_node(n, graph.batch_size)
-            w, h = NodeBox.size_for(n, graph.batch_size)
-            sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
+            box.compact = compact
+            box.set_node(n, b)
             if not n.is_leaf:
                 circle = self.circles[n.id] = OpCircle(n)
                 circle.setToolTip(box.toolTip())
-                op_widths[n.id] = circle.width
-        pos = layout(graph, sizes, op_widths)
         for n in graph.nodes:
             box = self.boxes[n.id]
             box.set_size(*sizes[n.id])
@@ -311,13 +412,72 @@ class GraphView(QWidget):
             self.scene.addItem(circle)
             self.scene.addItem(arrow(target, target + QPointF(CIRCLE_GAP, 0)))
             into = target - QPointF(circle.width, 0)
-            for i in n.inputs:
-                if i in self.boxes:
-                    src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
-                    self.scene.addItem(arrow(src, into))
-        self._shape, self._sizes = shape, sizes
+            slot_right = into.x() - SLOT_GAP
+            slot_left = slot_right - slots[n.id]
+            drawn = sorted((k for k, i in enumerate(n.inputs) if i in self.boxes),
+                           key=lambda k: pos[n.inputs[k]].y() + sizes[n.inputs[k]][1] / 2)
+            gap = COMPACT_LABEL_GAP if compact else LABEL_GAP
+            top = target.y() - (len(drawn) * label_h + (len(drawn) - 1) * gap) / 2
+            for row, k in enumerate(drawn):
+                i = n.inputs[k]
+                y = top + row * (label_h + gap) + label_h / 2
+                src = pos[i] + QPointF(sizes[i][0], sizes[i][1] / 2)
+                self.scene.addItem(arrow_via(src, QPointF(slot_left, y), QPointF(slot_right, y),
+                                             into))
+                label = self.local_labels[(n.id, i)] = LocalLabel(n, k, slots[n.id])
+                label.setPos(slot_left, y)
+                self.scene.addItem(label)
+        self._shape, self._sizes, self._slots = shape, sizes, slots
         self._highlight()
         self.canvas.fit(self._focus())
+
+    @staticmethod
+    def _geometry(graph: CompGraph, compact: bool, grown: dict, grown_slots: dict):
+        """Box sizes, the room each takes in its column (its labels' stack
+        may be taller than the box), the width left of each operation's box
+        (circle and label slot), the slots' widths and the boxes' places."""
+        b = graph.batch_size
+        sizes, room, op_widths, slots = {}, {}, {}, {}
+        label_h = label_size("×0")[1]
+        for n in graph.nodes:
+            w, h = NodeBox.size_for(n, b, compact)
+            sizes[n.id] = (max(w, grown.get(n.id, (0, 0))[0]), h)
+            room[n.id] = sizes[n.id]
+            if not n.is_leaf:
+                slots[n.id] = max(slot_width(n), grown_slots.get(n.id, 0.0))
+                op_widths[n.id] = OpCircle.width_for(n) + slots[n.id] + SLOT_GAP
+                drawn = sum(1 for i in n.inputs if i in graph)
+                gap = COMPACT_LABEL_GAP if compact else LABEL_GAP
+                stack = drawn * label_h + max(0, drawn - 1) * gap
+                room[n.id] = (sizes[n.id][0], max(sizes[n.id][1], stack))
+        pos = layout(graph, room, op_widths, COMPACT_ROW_GAP if compact else ROW_GAP)
+        for n in graph.nodes:  # a box centred in its room
+            pos[n.id] = pos[n.id] + QPointF(0, (room[n.id][1] - sizes[n.id][1]) / 2)
+        return sizes, room, op_widths, slots, pos
+
+    def _want_compact(self, graph: CompGraph, same: bool) -> bool:
+        """Compact boxes (one line each, closer rows) when the usual layout
+        would not fit the view's height at the text floor: the low dock strip
+        of a 1280x720 window. Decided on the usual layout's height only (not
+        on the layout on show), so it does not flip back and forth."""
+        if same and self._usual_height is not None:
+            height = self._usual_height
+        else:
+            sizes, room, _ops, _slots, pos = self._geometry(graph, False, {}, {})
+            height = max((pos[i].y() + sizes[i][1] for i in pos), default=0.0)
+            self._usual_height = height
+        return self._too_low(self.canvas.viewport().height())
+
+    def _too_low(self, viewport_height: int) -> bool:
+        """The usual layout, with its margins, is cut at the text floor."""
+        return (self._usual_height + 16) * MIN_TEXT_PX / FONT_PX > viewport_height
+
+    def local_texts(self, node_label: str) -> dict[str, str | None]:
+        """The local-derivative labels on the arrows into a node, by the
+        input's label: {"a(h1)": "×0.4", "w(h1 → out1)": "×0.6225"}."""
+        node = self.graph.by_label(node_label)
+        return {self.graph.node(i).label: self.local_labels[(node.id, i)].text()
+                for i in node.inputs if (node.id, i) in self.local_labels}
 
     def _focus(self):
         """Where a graph too big for the view is centred: the highlighted
@@ -345,6 +505,11 @@ class GraphView(QWidget):
         """A click (not a drag to pan) on a box or an operation selects its
         neuron or connection on the canvas."""
         kind = event.type()
+        if kind == QEvent.Type.Resize and self.graph is not None and \
+                self._usual_height is not None:
+            if self._too_low(event.size().height()) != self.compact:
+                self._on_document_changed()  # the other layout fits this height better
+            return False
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position()
         elif kind == QEvent.Type.MouseButtonRelease and \

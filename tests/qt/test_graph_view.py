@@ -183,3 +183,87 @@ def test_redraws_only_while_visible(window, qtbot):
     qtbot.waitUntil(lambda: view.redraw_count > before)
     assert box(view, "z(out1)").texts()[0] == \
         f"z(out1) = {fmt(window.document.snapshot.z[1][0, 0])}"
+
+
+def test_local_derivatives_on_the_arrows_after_the_backward_pass(window):
+    for _ in range(3):  # forward, forward, loss
+        window.act_next.trigger()
+    window.scene.select(EdgeRef(2, 0, 0))
+    view = graph(window)
+    assert view.local_texts("h1·w") == {"a(h1)": None, "w(h1 → out1)": None}  # not yet
+    assert not any(label.isVisible() for label in view.local_labels.values())
+    window.act_backward.trigger()  # backward layer 2 reaches out1's nodes
+    view = graph(window)
+    snap = window.document.snapshot
+    a_h1, w = snap.a[1][0, 0], snap.weights_before[1][0][0, 0]
+    # ∂(a·w)/∂a = w on the arrow from a(h1), ∂(a·w)/∂w = a on the arrow from w
+    assert view.local_texts("h1·w") == {"a(h1)": f"×{fmt(w)}", "w(h1 → out1)": f"×{fmt(a_h1)}"}
+    assert view.local_texts("z(out1)") == {"h1·w": "×1", "h2·w": "×1", "b(out1)": "×1"}
+    a_out = snap.a[2][0, 0]
+    assert view.local_texts("a(out1)") == {"z(out1)": f"×a(1−a) = {fmt(a_out * (1 - a_out))}"}
+    # the chain rule off the picture: local × grad(node) is the input's grad as shown
+    node_grad = float(box(view, "h1·w").texts()[1].split()[-1])
+    local = float(view.local_texts("h1·w")["w(h1 → out1)"][1:])
+    shown = float(box(view, "w(h1 → out1)").texts()[1].split()[-1])
+    assert local * node_grad == pytest.approx(shown, rel=2e-3)
+    assert shown == pytest.approx(snap.dW[1][0, 0], rel=1e-3)
+    # readable and apart: labels at the text floor, none over another or over a box
+    assert sum(lb.isVisible() for lb in view.local_labels.values()) == 2 + 2 + 3 + 1
+    assert view.canvas.zoom * 12 >= 11
+    _no_overlaps(view)
+
+
+def _no_overlaps(view):
+    """No label over another label, a box or an operation's circle."""
+    items = [lb for lb in view.local_labels.values() if lb.isVisible()] + \
+        list(view.boxes.values()) + list(view.circles.values())
+    rects = [(it, it.sceneBoundingRect().adjusted(3, 3, -3, -3)) for it in items]
+    for n, (a, r) in enumerate(rects):
+        for b, other in rects[n + 1:]:
+            assert not r.intersects(other), (getattr(a, "_text", a.node.label),
+                                             getattr(b, "_text", b.node.label))
+
+
+def _fits(view):
+    """The whole graph inside the viewport (nothing to scroll to)."""
+    shown = view.canvas.mapFromScene(view.scene.itemsBoundingRect()).boundingRect()
+    return view.canvas.viewport().rect().contains(shown)
+
+
+def test_enlarge_floats_the_graph_big_enough_to_fit_one_neuron_readably(window, qtbot):
+    for _ in range(4):  # through backward layer 2: values, grads, local derivatives
+        window.act_next.trigger()
+    window.scene.select(EdgeRef(2, 0, 0))
+    view = graph(window)
+    assert view.enlarge_button.isVisibleTo(view) and view.enlarge_button.text() == "Enlarge"
+    assert view.canvas.viewport().height() < 200  # the bottom strip at 1280x720
+    # there the boxes go on one line each, so every row shows (it pans sideways)
+    shown = view.canvas.mapFromScene(view.scene.itemsBoundingRect()).boundingRect()
+    assert shown.height() <= view.canvas.viewport().height()
+    assert not _fits(view)
+    line = 12 * view.canvas.zoom  # one line of text on screen, >= 11 px
+    assert line >= 11
+    for b in view.boxes.values():
+        assert b.sceneBoundingRect().height() * view.canvas.zoom < 2 * line, b.node.label
+    assert box(view, "w(h1 → out1)").texts()[1] == \
+        f"grad {fmt(window.document.snapshot.dW[1][0, 0])}"
+    _no_overlaps(view)
+    drawn = view.redraw_count
+    QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.graph_dock.isFloating()
+                    and view.canvas.viewport().height() >= 500)
+    qtbot.waitUntil(lambda: view.redraw_count > drawn and not view.redraw_timer.isActive())
+    # redrawn by itself in the usual layout, two lines a box
+    assert view.enlarge_button.text() == "Dock"
+    assert _fits(view)
+    assert view.canvas.zoom * 12 >= 11  # FONT_PX 12: the text stays readable
+    assert box(view, "a(out1)").sceneBoundingRect().height() * view.canvas.zoom > 2 * 11
+    _no_overlaps(view)
+    w = window.document.snapshot.weights_before[1][0][0, 0]
+    assert view.local_texts("h1·w")["a(h1)"] == f"×{fmt(w)}"
+    QTest.mouseClick(view.enlarge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.graph_dock.isFloating())
+    assert view.enlarge_button.text() == "Enlarge"
+    qtbot.waitUntil(lambda: box(view, "a(out1)").sceneBoundingRect().height() * view.canvas.zoom
+                    < 2 * 11)  # back in the strip: one line a box again
+    assert window.graph_dock in window.tabifiedDockWidgets(window.map_dock)
