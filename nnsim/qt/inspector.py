@@ -318,6 +318,7 @@ class InspectorPanel(QWidget):
         self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.browser.highlighted.connect(self._on_link_hovered)
         self.shown_paths: tuple = ()  # the paths of the sum on show (chainrule.Path)
+        self.previews = True  # the update's new value before the Update step runs
         self.hovered_path = None  # the one whose row the mouse is on
 
         layout = QVBoxLayout(self)
@@ -609,9 +610,19 @@ class InspectorPanel(QWidget):
             return None
         return bias_paths(self.document, sel, sample=self._sample_position())
 
+    def set_previews(self, shown: bool) -> None:
+        """Predict-then-reveal mode hides what the Update step will give
+        (else the answer to "the new weight?" is on show before the step)."""
+        if shown != self.previews:
+            self.previews = shown
+            self.refresh()
+
     def _update_html(self, u: Update | None) -> str:
         if u is None:
             return ""
+        if not u.applied and not self.previews:
+            return ("<h3>The update (next: Update step)</h3><p class='note'>Predict mode: "
+                    "the new value shows once the Update step has run.</p>")
         head = "<h3>The update</h3>" if u.applied else "<h3>The update (next: Update step)</h3>"
         body = [f"<p>{rich(u.formula)}</p>"]
         if u.arithmetic:

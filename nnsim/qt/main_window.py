@@ -174,6 +174,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._central_layout.addWidget(self.view, 1)
         self.info_bar.hide()  # an example's note is shown by open_example
         self.inspector = InspectorPanel(document, self)
+        self.inspector.set_previews(not self.act_predict.isChecked())
         self.inspector_dock.setWidget(self.inspector)
         if self.runner is None:  # the first document: make the panels
             self.runner = Runner(document, self)
@@ -592,6 +593,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         bar = self.prediction_bar
         bar.cancel()
         bar.setVisible(on)
+        self.inspector.set_previews(not on)
         self.status_score.setVisible(on)
         self.status_score.setText(f"Predictions: {bar.score}")
 

@@ -165,3 +165,25 @@ def test_the_step_bar_button_asks_too(window, qtbot):
     QTest.keyClick(bar.edit, Qt.Key.Key_Enter)  # the keypad's Enter
     assert bar.score == "1 of 1 right"
     assert window.document.snapshot.step.label == "Forward layer 1"
+
+
+def test_in_predict_mode_the_inspector_keeps_the_new_weight_until_the_update(window, qtbot):
+    from nnsim.core.naming import fmt
+    from nnsim.document import EdgeRef
+    bar = window.prediction_bar
+    doc = window.document
+    window.scene.select(EdgeRef(2, 0, 0))
+    predict_on(window)
+    while doc.next_step.kind != "update":  # forward, loss, backward: skipped with Esc
+        QTest.keyClick(window, Qt.Key.Key_Space)
+        QTest.keyClick(bar.edit, Qt.Key.Key_Escape)
+    explanation = window.inspector.explanation
+    new = explanation.update.new  # what the Update step will give
+    assert fmt(new) not in window.inspector.browser.toPlainText()
+    assert "Predict mode" in window.inspector.browser.toPlainText()
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    QTest.keyClick(bar.edit, Qt.Key.Key_Escape)
+    assert doc.snapshot.step.kind == "update"
+    assert fmt(new) in window.inspector.browser.toPlainText()  # revealed by the step
+    window.act_predict.trigger()  # mode off: previews are back
+    assert window.inspector.previews
