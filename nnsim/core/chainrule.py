@@ -420,7 +420,7 @@ def _output_factors(ctx: _Ctx, snap: Snapshot, s: int, m: int) -> tuple[list[Fac
     # dL/da_k * da_k/dz_m over the outputs k (the softmax's Jacobian)
     value = float(snap.delta[L - 1][s, m])
     gs, avs = g_all[s], np.asarray(a_all)[s]
-    g_k = f"\u2202L/\u2202a_k"
+    g_k = "\u2202L/\u2202a_k"
     formula = (f"\u03a3_k {g_k}{DOT}\u2202a_k/\u2202{sz} = "
                f"{sa}{DOT}(\u2202L/\u2202{sa} {MINUS} \u03a3_k {g_k}{DOT}a_k)")
     terms = " + ".join(f"{fmt_operand(float(gk))}{DOT}{fmt_operand(float(ak))}"

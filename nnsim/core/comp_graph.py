@@ -190,7 +190,6 @@ class _Builder:
     def weighted_sum(self, k: int, j: int) -> None:
         sizes, name = self.sizes, neuron_name(self.sizes, k, j)
         a_prev, W, d = self.a(k - 1), self.W(k), self.delta(k)
-        layer = self.net.layers[k - 1]
         terms = []
         for i in range(sizes[k - 1]):
             if not self.present(k, i, j):
@@ -252,7 +251,6 @@ class _Builder:
     def loss(self) -> None:
         snap, k, t = self.snap, self.L, self.sizes[-1]
         name = self.net.loss
-        a = self.a(k)
         y = None if snap is None else snap.Y[self.s]
         computed = snap is not None and snap.loss is not None
         back = snap is not None and snap.delta[k - 1] is not None

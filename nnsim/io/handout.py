@@ -107,7 +107,7 @@ def to_markdown(ws: WorkedSolution) -> str:
                 out += [_md_text(item), ""]
                 continue
             rows = [tex(r) for r in _lines(item)] + [fmt_worked(item.value)]
-            body = f" \\\\\n  &= ".join(rows)
+            body = " \\\\\n  &= ".join(rows)
             out += ["$$", r"\begin{aligned}", f"  {tex(item.lhs)} &= {body}",
                     r"\end{aligned}", "$$", ""]
             if item.note:

@@ -6,7 +6,7 @@ example file shows up without a code change.
 """
 from __future__ import annotations
 
-from ..examples import Example, shipped_examples
+from ..examples import shipped_examples
 
 
 def fill_examples_menu(menu, open_example) -> None:

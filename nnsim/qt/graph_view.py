@@ -351,7 +351,7 @@ class GraphView(QWidget):
             # take height and could flip the compact layout back and forth
             note += "; " + legend
         self.note.setText(note)
-        self.note.setToolTip(legend + f"; grad(input) = Σ over its arrows of × · grad(node)")
+        self.note.setToolTip(legend + "; grad(input) = Σ over its arrows of × · grad(node)")
         # (a hint in the note would wrap it and take the low strip's height)
         self.enlarge_button.setToolTip(
             ("The graph does not fit here at a readable size (drag to pan). " if

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMes
 from ..core import losses
 from ..document import (Document, EditError, FileFormatError, Runner, export_worked_solution,
                         user_message)
-from ..examples import DEFAULT_EXAMPLE, example_path
+from ..examples import DEFAULT_EXAMPLE, Example, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from .canvas import export as canvas_export
 from .canvas.scene import NetworkScene
@@ -22,7 +22,7 @@ from ..core.naming import fmt
 from .data_panel import DataPanel
 from .decision_map import DecisionMapWidget
 from .graph_view import GraphView
-from .examples_menu import Example, fill_examples_menu
+from .examples_menu import fill_examples_menu
 from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
 from .inspector import InspectorPanel

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from nnsim.core import naming
 from nnsim.core.datasets import DataSpec
@@ -14,23 +14,16 @@ from nnsim.core.network import Network
 from nnsim.core.project import Project
 from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
-from nnsim.qt.main_window import MainWindow
-from nnsim.qt.preferences import Preferences
 from nnsim.qt.selection import EdgeRef, NeuronRef
+
+from window_helpers import open_window
 
 LECTURE = "resources/examples/lecture-xor.nnsim"
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.resize(1400, 900)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, tmp_path / "prefs.ini", (1400, 900))
     return w
 
 

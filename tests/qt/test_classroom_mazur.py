@@ -11,13 +11,13 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from nnsim.core.naming import DELTA, PARTIAL, fmt
 from nnsim.qt.canvas.items import ValueLabelItem
-from nnsim.qt.main_window import MainWindow
-from nnsim.qt.preferences import Preferences
 from nnsim.qt.selection import EdgeRef, NeuronRef
+
+from window_helpers import open_window
 
 MIN_TEXT_PX = 11
 
@@ -29,14 +29,7 @@ MAZUR_BIASES = [(1, 0, "0.35"), (1, 1, "0.35"), (2, 0, "0.6"), (2, 1, "0.6")]
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(None, Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(w)
-    w.resize(1280, 720)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, tmp_path / "prefs.ini", (1280, 720))
     return w
 
 

@@ -3,26 +3,19 @@ step bar's actions, clicks on the graph's boxes, selections on the canvas."""
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+
 
 from nnsim.core.naming import fmt
 from nnsim.examples import example_path
-from nnsim.qt.examples_menu import Example
-from nnsim.qt.main_window import MainWindow
-from nnsim.qt.preferences import Preferences
+from nnsim.examples import Example
 from nnsim.qt.selection import EdgeRef, NeuronRef
+
+from window_helpers import open_window
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.resize(1280, 720)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, tmp_path / "prefs.ini", (1280, 720))
     assert w.open_example(Example(example_path("lecture-xor"), "lecture", ""))
     assert w.document.network.sizes == [2, 2, 2]
     w.graph_dock.show()

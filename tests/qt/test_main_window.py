@@ -17,18 +17,12 @@ from nnsim.qt.main_window import MainWindow
 from nnsim.qt.preferences import Preferences
 from nnsim.qt.selection import EdgeRef, NeuronRef
 
+from window_helpers import open_window
+
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    # closing at teardown must not wait on a real dialog
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.resize(1400, 900)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, tmp_path / "prefs.ini", (1400, 900))
     return w
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
 
-from nnsim.qt.main_window import MainWindow
-from nnsim.qt.preferences import Preferences
+
 from nnsim.qt.selection import NeuronRef
+
+from window_helpers import open_window
 
 SIG = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
 # Forward layer 1 of the lecture network on row 1 (sample #1), x = (1, 0), by hand
@@ -20,15 +20,8 @@ FORWARD_1 = {"z(h1)": 0.15 + 0.35, "a(h1)": SIG(0.5),
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    w = MainWindow(preferences=Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w = open_window(qtbot, tmp_path / "prefs.ini", (1280, 720))
     w.prediction_bar.rng = np.random.default_rng(3)
-    w.resize(1280, 720)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
     return w
 
 
