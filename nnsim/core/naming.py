@@ -137,5 +137,8 @@ def target_names(kind: str, n: int) -> list[str]:
 
 
 def fmt_vector(values) -> str:
-    """(0.5, -1) style, for a sample's inputs and targets."""
+    """(0.5, -1) style, for a sample's inputs and targets; one value bare (1)."""
+    values = list(values)
+    if len(values) == 1:
+        return fmt(values[0])
     return "(" + ", ".join(fmt(v) for v in values) + ")"

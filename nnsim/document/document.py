@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
+from ..core.naming import fmt_setting, neuron_name, weight_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
@@ -294,12 +295,14 @@ class Document(QObject):
     def set_weight(self, k: int, i: int, j: int, value: float) -> None:
         def change(p):
             p.network = edit.set_parameter(p.network, k, i, j, value)
-        self._edit(f"Set weight {i + 1}\u2192{j + 1} of layer {k} to {value:g}", "values", change)
+        self._edit(f"Set {weight_name(self.network.sizes, k, i, j)} to {fmt_setting(value)}",
+                   "values", change)
 
     def set_bias(self, k: int, j: int, value: float) -> None:
         def change(p):
             p.network = edit.set_parameter(p.network, k, None, j, value)
-        self._edit(f"Set bias of neuron {j + 1} in layer {k} to {value:g}", "values", change)
+        self._edit(f"Set b({neuron_name(self.network.sizes, k, j)}) to {fmt_setting(value)}",
+                   "values", change)
 
     def set_train_bias(self, k: int, train: bool) -> None:
         """Freeze (``train`` False) or train again the biases of layer k

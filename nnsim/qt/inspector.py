@@ -38,7 +38,7 @@ from ..document.explanations import bias_paths
 from ..document.explanations import (Explanation, Factor, FactorKind, NeuronExplanation,
                                      Quantity, SampleTerm, Update, Verdict)
 from .canvas import palette
-from ..core.naming import fmt, fmt_full, neuron_name
+from ..core.naming import fmt, fmt_full, fmt_setting, fmt_vector, neuron_name
 from .number_entry import parse_number
 from .selection import EdgeRef, NeuronRef
 
@@ -170,13 +170,6 @@ def layer_words(sizes: list[int], k: int) -> str:
     if k == last:
         return "the output layer"
     return "the hidden layer" if last == 2 else f"hidden layer {k}"
-
-
-def _vector(values) -> str:
-    values = list(values)
-    if len(values) == 1:
-        return fmt(values[0])
-    return "(" + ", ".join(fmt(v) for v in values) + ")"
 
 
 def _path_rows(term: SampleTerm, grouped: bool) -> str:
@@ -708,7 +701,7 @@ class InspectorPanel(QWidget):
         n = snap.X.shape[0]
         which = f" ({pos + 1} of {n} in the mini-batch)" if n > 1 else ""
         return (f"<p class='muted'>Sample #{snap.sample_indices[pos] + 1}{which}: "
-                f"x = {_vector(snap.X[pos])}, target y = {_vector(snap.Y[pos])}</p>")
+                f"x = {fmt_vector(snap.X[pos])}, target y = {fmt_vector(snap.Y[pos])}</p>")
 
     def _quantity_html(self, q: Quantity | None, kind: str = palette.GRADIENT,
                        note: bool = True) -> str:
@@ -755,7 +748,7 @@ class InspectorPanel(QWidget):
         if snap is not None and snap.loss is not None:
             out.append(f"<p>L for this cycle = {val(snap.loss, NEUTRAL)}</p>")
         lr = doc.project.training.learning_rate
-        out.append(f"<p>Learning rate \u03b7 = {lr:g}</p>")
+        out.append(f"<p>Learning rate \u03b7 = {fmt_setting(lr)}</p>")
         nxt = doc.next_step
         out.append(f"<p class='muted'>Next step: {html.escape(nxt.label)}</p>")
         return "".join(out)
