@@ -7,27 +7,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from nnsim.core import landscape
 from nnsim.core.landscape import Param
 from nnsim.document import Document
 from nnsim.examples import example_path
-from nnsim.qt.main_window import MainWindow
-from nnsim.qt.preferences import Preferences
 from nnsim.qt.selection import EdgeRef, NeuronRef
+
+from window_helpers import open_window as open_helper_window
 
 
 def open_window(qtbot, tmp_path, example=None):
     doc = Document.from_example(example_path(example)) if example else None
-    w = MainWindow(doc, preferences=Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.resize(1280, 720)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_helper_window(qtbot, tmp_path / "prefs.ini", document=doc)
     # tabbed behind the decision map once the window has shown
     qtbot.waitUntil(lambda: w.landscape_dock in w.tabifiedDockWidgets(w.map_dock))
     w.landscape_dock.raise_()  # the user clicks the "Loss landscape" tab

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QMessageBox
 
 from nnsim.core.network import Network
 from nnsim.core.project import ImportedData, Project
@@ -22,7 +21,8 @@ from nnsim.core.training import TrainingConfig
 from nnsim.document import Document
 from nnsim.io import save_project
 from nnsim.qt.main_window import MainWindow
-from nnsim.qt.preferences import Preferences
+
+from window_helpers import open_window
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,15 +44,7 @@ def strict():
 
 
 def make_window(qtbot, tmp_path, project: Project) -> MainWindow:
-    w = MainWindow(Document(project), preferences=Preferences(tmp_path / "prefs.ini"))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.resize(1280, 720)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return open_window(qtbot, tmp_path / "prefs.ini", document=Document(project))
 
 
 @pytest.mark.parametrize("kind", ["binary", "regression"])

@@ -16,7 +16,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 import nnsim
-from nnsim.document import Document
 from nnsim.examples import DEFAULT_EXAMPLE, EXAMPLES_DIR, example_path
 from nnsim.qt.canvas.scene import NetworkScene
 from nnsim.examples import shipped_examples
@@ -24,17 +23,11 @@ from nnsim.qt.help import shortcut_rows
 from nnsim.qt.main_window import MainWindow
 from nnsim.qt.preferences import Preferences
 
+from window_helpers import open_window
+
 
 def make_window(qtbot, prefs_path, size=(1280, 720)):
-    w = MainWindow(preferences=Preferences(prefs_path))
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return open_window(qtbot, prefs_path, size)
 
 
 @pytest.fixture
