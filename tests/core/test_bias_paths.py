@@ -4,39 +4,10 @@ import numpy as np
 import pytest
 
 from nnsim.core import chainrule as cr
-from nnsim.core.datasets import Dataset
-from nnsim.core.network import Network
-from nnsim.core.stepper import Stepper
-from nnsim.core.training import TrainingConfig
+
+from chain_helpers import custom, full_cycle, run_until
 
 TOL = 1e-12
-
-
-def custom(sizes, activations, loss, batch_size, targets=None, seed=3, n=12):
-    """A network with biases off zero on random data (targets one-hot or normal)."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, sizes[0]))
-    t = sizes[-1]
-    Y = np.eye(t)[rng.integers(0, t, size=n)] if targets == "onehot" else rng.normal(size=(n, t))
-    data = Dataset(X, Y, X[:0], Y[:0], "regression", "test",
-                   [f"x{i + 1}" for i in range(sizes[0])], [f"y{j + 1}" for j in range(t)])
-    net = Network.build(sizes[0], sizes[1:], activations, loss=loss, initializer="uniform",
-                        rng=rng)
-    for layer in net.layers:
-        layer.b = rng.normal(scale=0.3, size=layer.b.shape)
-    cfg = TrainingConfig(learning_rate=0.3, batch_size=batch_size, seed=seed)
-    return Stepper(net, cfg, data), net
-
-
-def full_cycle(st):
-    return [st.micro_step() for _ in st.plan][-1]
-
-
-def run_until(st, label):
-    while True:
-        snap = st.micro_step()
-        if snap.step.label == label:
-            return snap
 
 
 @pytest.mark.parametrize("sizes,acts,loss,targets", [

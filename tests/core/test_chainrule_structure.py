@@ -9,33 +9,14 @@ import pytest
 
 from nnsim.core import chainrule as cr
 from nnsim.core.chainrule import FactorKind
-from nnsim.core.datasets import Dataset
-from nnsim.core.network import Network
-from nnsim.core.stepper import Stepper
-from nnsim.core.training import TrainingConfig
+
+from chain_helpers import custom, full_cycle
 
 TOL = 1e-12
 
 
 def stepper(sizes, activations, loss="mse", batch_size=2, seed=3, targets=None):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(12, sizes[0]))
-    t = sizes[-1]
-    Y = (np.eye(t)[rng.integers(0, t, size=12)] if targets == "onehot"
-         else rng.integers(0, 2, size=(12, t)).astype(float) if targets == "binary"
-         else rng.normal(size=(12, t)))
-    data = Dataset(X, Y, X[:0], Y[:0], "regression", "test",
-                   [f"x{i + 1}" for i in range(sizes[0])], [f"y{j + 1}" for j in range(t)])
-    net = Network.build(sizes[0], sizes[1:], activations, loss=loss, initializer="uniform",
-                        rng=rng)
-    for layer in net.layers:
-        layer.b = rng.normal(scale=0.3, size=layer.b.shape)
-    cfg = TrainingConfig(learning_rate=0.3, batch_size=batch_size, seed=seed)
-    return Stepper(net, cfg, data), net
-
-
-def full_cycle(st):
-    return [st.micro_step() for _ in st.plan][-1]
+    return custom(sizes, activations, loss, batch_size, seed=seed, targets=targets)
 
 
 def connected(net, k, i, j) -> bool:
