@@ -141,6 +141,19 @@ def run_all(args) -> int:
                       f"{r['ratio']:.1f}x ({fmt_time(r['naive_s'])})")
         table.raw["landscape"] = res
 
+    if "penalty" in args.sections:
+        from .penalty_bench import bench_penalty
+        table.section("L1/L2 regularisation in the epoch engine: an epoch with a penalty "
+                      "(rate 0.001) / the same epoch without, interleaved")
+        res = bench_penalty(args.repeats or (3 if quick else 7), quick)
+        for r in res:
+            table.add(f"{r['case']}: L2 / none", f"{r['l2_ratio']:.2f}x "
+                      f"({fmt_time(r['none_s'])} an epoch without)", "< 1.15x",
+                      r["l2_ratio"] < 1.15)
+            table.add(f"{r['case']}: L1 / none", f"{r['l1_ratio']:.2f}x", "< 1.15x",
+                      r["l1_ratio"] < 1.15)
+        table.raw["penalty"] = res
+
     if any(s in args.sections for s in ("canvas", "plot", "run", "start")):
         from . import gui_bench
         gui_bench.run_sections(args, table, notes, log)

@@ -72,6 +72,23 @@ def _vector(text: str) -> list[float]:
     return [_finite_float(p) for p in parts]
 
 
+def _add_penalty_options(parser) -> None:
+    """--l1 RATE / --l2 RATE: regularisation (core/regularization.py); 0 turns it off."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--l1", type=_finite_float, metavar="RATE",
+                       help="L1 regularisation: add RATE*sum|w| to the loss (default: the file's)")
+    group.add_argument("--l2", type=_finite_float, metavar="RATE",
+                       help="L2 regularisation: add RATE*sum(w^2)/2 to the loss "
+                            "(default: the file's; 0 turns a penalty off)")
+
+
+def _apply_penalty_options(args, cfg) -> None:
+    for kind in ("l1", "l2"):
+        rate = getattr(args, kind)
+        if rate is not None:
+            cfg.regularization, cfg.regularization_rate = (kind, rate) if rate else ("none", 0.0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nnsim", description="nnsim command-line twin")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -88,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dtype", choices=("float64", "float32"),
                        help="number type for training (float32: faster for large networks)")
     train.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_penalty_options(train)
 
     trace = sub.add_parser("trace", help="one sample's forward, backward and SGD update")
     trace.add_argument("file")
@@ -97,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--target", type=_vector, help="target values (with --input)")
     trace.add_argument("--lr", type=_finite_float, help="learning rate (default: the file's)")
     trace.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_penalty_options(trace)
 
     explain = sub.add_parser("explain", help="a worked-solution handout of one training step")
     explain.add_argument("file")
@@ -109,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="md (Markdown with LaTeX math), html or tex "
                               "(default: from --out's suffix, else md)")
     explain.add_argument("--out", help="write the handout to this file (default: print it)")
+    _add_penalty_options(explain)
     return parser
 
 
@@ -144,6 +164,7 @@ def _train(args) -> int:
     if args.seed is not None:
         cfg.seed = args.seed
         _reinitialise(project)
+    _apply_penalty_options(args, cfg)
     cfg.validate()
     out = Path(args.out) if args.out else _trained_path(Path(args.file))
 
@@ -236,6 +257,7 @@ def _traced(args) -> tuple:
     cfg = project.training
     if args.lr is not None:
         cfg.learning_rate = args.lr
+    _apply_penalty_options(args, cfg)
     cfg.validate()
     before = project.network.copy()
     return project, before, traced_step(project.network, cfg, data, index)
@@ -306,7 +328,9 @@ def _print_trace(snap, project) -> None:
     N = max(6, *(a + len(ARROW_ASCII) + b for a, b in zip(longest, longest[1:])))
     print(f"input  x = [{', '.join(fmt_setting(v) for v in x)}]   "
           f"target y = [{', '.join(fmt_setting(v) for v in y)}]   "
-          f"learning rate {fmt_setting(snap.learning_rate)}")
+          f"learning rate {fmt_setting(snap.learning_rate)}"
+          + (f"   {snap.penalty.title} penalty rate {fmt_setting(snap.penalty.rate)} "
+             f"(dL/dw includes it)" if snap.penalty.active else ""))
     for k, layer in enumerate(net.layers):
         kind = "output layer" if k == len(net.layers) - 1 else "hidden layer"
         print(f"\nlayer {k + 1} ({kind}, {layer.units} neurons, {layer.activation})")

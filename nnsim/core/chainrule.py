@@ -149,6 +149,21 @@ class Update:
 
 
 @dataclass(frozen=True)
+class PenaltyTerm:
+    """The L1/L2 penalty's part of a weight's dL/dw (core/regularization.py)."""
+
+    kind: str  # "l1" | "l2"
+    title: str  # "L1" | "L2"
+    rate: float  # λ
+    weight: float  # w, as the forward pass used it
+    value: float  # λ·w or λ·sign(w)
+    formula: str  # "λ·w(x1 → h1)"
+    numbers: str  # "0.01·0.15 = 0.0015"
+    note: str
+    arithmetic: str = ""  # the numbers without the result: "0.01·0.15"
+
+
+@dataclass(frozen=True)
 class Explanation:
     """dL/dw or dL/db of one parameter, for the cycle of a snapshot."""
 
@@ -177,6 +192,9 @@ class Explanation:
     known: tuple[Factor, ...] = ()
     source_name: str | None = None  # the weight's source neuron (None for a bias)
     target_name: str = ""  # the weight's target neuron, or the bias's neuron
+    # with L1/L2 regularisation (a weight): total = data_total + penalty.value
+    penalty: PenaltyTerm | None = None
+    data_total: float | None = None  # the data loss's part: the sum over the paths
 
     @property
     def parameter_id(self) -> ParameterId:
@@ -717,10 +735,39 @@ def explain_weight(network: Network, snapshot: Snapshot | None, k: int, i: int, 
         batch_note = (f"The mini-batch has {n} samples; the gradient is the sum of their "
                       f"contributions (each already carries the 1/n of the averaged loss)."
                       + (f" The first {max_samples} are listed." if n > max_samples else ""))
+    data_total, penalty = total, _penalty_term(snap, sym, value)
+    if penalty is not None:
+        total = data_total + penalty.value
+        common["rule"] = f"{rule} + {penalty.formula} (the {penalty.title} penalty)"
     return Explanation(**common, status="ready", message="", notes=tuple(notes),
                        samples=tuple(terms), n_paths=n_paths, grouped=grouped, total=total,
                        update=_update(ctx, snap, k, i, j, total, optimizer),
-                       grouping_note=grouping_note, batch_note=batch_note)
+                       grouping_note=grouping_note, batch_note=batch_note,
+                       penalty=penalty, data_total=data_total)
+
+
+def _penalty_term(snap: Snapshot, sym: str, w: float) -> PenaltyTerm | None:
+    """The regularisation's term of dL/dw for the weight ``sym`` = ``w``."""
+    p = snap.penalty
+    if not p.active:
+        return None
+    value = p.term(w)
+    lam = fmt_setting(p.rate)
+    if p.kind == "l2":
+        formula = f"\u03bb{DOT}{sym}"
+        arithmetic = f"{lam}{DOT}{fmt_operand(w)}"
+        note = (f"L2 regularisation adds \u03bb{DOT}\u00bd{DOT}\u03a3w\u00b2 to the loss, so "
+                f"every weight is pulled towards 0 in proportion to its size.")
+    else:
+        sign = int(np.sign(w))
+        formula = f"\u03bb{DOT}sign({sym})"
+        arithmetic = f"{lam}{DOT}{sign}"
+        note = ("L1 regularisation adds \u03bb\u00b7\u03a3|w| to the loss, so every weight "
+                "is pulled towards 0 by the same amount, whatever its size"
+                + (": |w| has no slope at w = 0, and sign(0) = 0 is used there, so this "
+                   "weight feels no pull." if sign == 0 else "."))
+    return PenaltyTerm(p.kind, p.title, p.rate, w, value, formula,
+                       f"{arithmetic} = {fmt(value)}", note, arithmetic)
 
 
 # -- biases -------------------------------------------------------------------------

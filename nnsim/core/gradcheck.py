@@ -13,6 +13,8 @@ import numpy as np
 
 from .naming import fmt
 from .network import Network
+from . import regularization
+from .regularization import Penalty
 
 Array = np.ndarray
 
@@ -67,29 +69,38 @@ def verdict(numeric: float, analytic: float, eps: float = EPS) -> Verdict:
 
 
 def check_parameter(network: Network, X: Array, Y: Array, layer: int, i: int | None, j: int,
-                    analytic: float | None = None, eps: float = EPS) -> Verdict:
+                    analytic: float | None = None, eps: float = EPS,
+                    penalty: Penalty = regularization.NONE) -> Verdict:
     """The verdict for W[i, j] of ``layer`` (0-based), or b[j] when ``i`` is
-    None; ``analytic`` defaults to backprop on (X, Y). The network is left unchanged."""
+    None; ``analytic`` defaults to backprop on (X, Y). With a ``penalty`` the
+    loss differentiated is the data loss plus the penalty. The network is left
+    unchanged."""
     if analytic is None:
         g = network.gradients(X, Y)
-        analytic = float(g.dbs[layer][j] if i is None else g.dWs[layer][i, j])
+        analytic = float(g.dbs[layer][j] if i is None
+                         else penalty.add_to(network, g.dWs)[layer][i, j])
     with np.errstate(all="ignore"):
-        numeric = numeric_gradient(network, X, Y, layer, i, j, eps)
+        numeric = numeric_gradient(network, X, Y, layer, i, j, eps, penalty)
     return verdict(float(numeric), float(analytic), eps)
 
 
 def numeric_gradient(network: Network, X: Array, Y: Array, layer: int, i: int | None,
-                     j: int, eps: float = 1e-6) -> float:
+                     j: int, eps: float = 1e-6,
+                     penalty: Penalty = regularization.NONE) -> float:
     """dL/dw by central differences for W[i, j] of ``layer`` (0-based), or for
-    the bias b[j] when ``i`` is None. The network is left unchanged."""
+    the bias b[j] when ``i`` is None; L = data loss + ``penalty``. The network
+    is left unchanged."""
     l = network.layers[layer]
     arr, index = (l.b, (j,)) if i is None else (l.W, (i, j))
     saved = arr[index]
+
+    def loss() -> float:
+        return network.loss_value(X, Y) + penalty.of_network(network)
     try:
         arr[index] = saved + eps
-        up = network.loss_value(X, Y)
+        up = loss()
         arr[index] = saved - eps
-        down = network.loss_value(X, Y)
+        down = loss()
     finally:
         arr[index] = saved
     return (up - down) / (2 * eps)
@@ -119,22 +130,25 @@ class CheckResult:
         return worst
 
 
-def check_gradients(network: Network, X: Array, Y: Array, eps: float = 1e-6) -> CheckResult:
-    """Every weight and bias: analytic (backprop) against central differences.
+def check_gradients(network: Network, X: Array, Y: Array, eps: float = 1e-6,
+                    penalty: Penalty = regularization.NONE) -> CheckResult:
+    """Every weight and bias: analytic (backprop, plus the ``penalty``'s term)
+    against central differences of the data loss plus the penalty.
 
     Works on a copy, so the caller's arrays may be read-only. Masked
     (removed) connections have gradient 0 by definition and are skipped.
     """
     net = network.copy()
     g = net.gradients(X, Y)
+    dWs = penalty.add_to(net, g.dWs)
     num_W, num_b = [], []
     for k, l in enumerate(net.layers):
         dW = np.zeros_like(l.W)
         for i in range(l.n_in):
             for j in range(l.units):
                 if l.mask is None or l.mask[i, j]:
-                    dW[i, j] = numeric_gradient(net, X, Y, k, i, j, eps)
+                    dW[i, j] = numeric_gradient(net, X, Y, k, i, j, eps, penalty)
         num_W.append(dW)
-        num_b.append(np.array([numeric_gradient(net, X, Y, k, None, j, eps)
+        num_b.append(np.array([numeric_gradient(net, X, Y, k, None, j, eps, penalty)
                                for j in range(l.units)]))
-    return CheckResult(num_W, num_b, g.dWs, g.dbs)
+    return CheckResult(num_W, num_b, dWs, g.dbs)

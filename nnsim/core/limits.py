@@ -33,6 +33,9 @@ CSV_MAX_LINE_CHARS = 4_000_000  # a longer line is not a CSV row
 
 # A learning rate beyond this is a typo, not an experiment.
 MAX_LEARNING_RATE = 1e9
+# L1/L2 regularisation rates: Playground offers up to 10; beyond 1000 the
+# penalty is all the loss there is.
+MAX_REGULARIZATION_RATE = 1000.0
 
 # Seeds (training and data): what every widget and platform integer holds.
 MAX_SEED = 2**31 - 1

@@ -28,6 +28,8 @@ from .datasets import Dataset
 from .history_log import EpochLog, StepLog
 from .network import Network
 from .optimizers import Optimizer
+from . import regularization
+from .regularization import Penalty
 from .training import EpochEngine, EpochResult, TrainingConfig, evaluate, train_batch
 
 Array = np.ndarray
@@ -85,6 +87,8 @@ class Snapshot:
     weights_before: tuple  # ((W, b), ...) at the start of the cycle
     weights_after: tuple | None  # after the update
     learning_rate: float
+    # the L1/L2 penalty the cycle's dW includes (core/regularization.py)
+    penalty: Penalty = regularization.NONE
 
 
 class _Cycle:
@@ -106,6 +110,7 @@ class _Cycle:
                                     for l in network.layers)
         self.weights_after = None
         self.learning_rate = None
+        self.penalty = regularization.NONE  # set by the first backward step
 
 
 def _mark_bytes(m: "_Mark") -> int:
@@ -219,6 +224,11 @@ class Stepper:
             else:
                 delta = net.hidden_delta(k, c.grad_a_prev[k + 1], c.z[k], c.a[k + 1])
             grad_prev, dW, db = net.layers[k].backward(delta, c.a[k])
+            if k == len(net.layers) - 1:  # the whole backward pass uses one setting
+                c.penalty = self.config.penalty
+            penalty = c.penalty
+            if penalty.active:  # dL/dw = the data loss's chain rule + the penalty's term
+                dW = dW + penalty.gradient(net.layers[k].W, net.layers[k].mask)
             c.delta[k], c.dW[k], c.db[k] = _frozen(delta), _frozen(dW), _frozen(db)
             c.grad_a_prev[k] = grad_prev
         else:  # update
@@ -289,7 +299,7 @@ class Stepper:
             delta=tuple(c.delta), dW=tuple(c.dW), db=tuple(c.db),
             weights_before=c.weights_before, weights_after=c.weights_after,
             learning_rate=self.config.learning_rate if c.learning_rate is None
-            else c.learning_rate)
+            else c.learning_rate, penalty=c.penalty)
 
     # -- coarse steps (same math, no snapshots) -----------------------------
     def _finish_cycle(self) -> None:
@@ -309,7 +319,8 @@ class Stepper:
             n = size or self.config.batch_size
             idx = [int(i) for i in self.order[self.position:self.position + n]]
         X, Y = self.data.batch(idx)
-        loss = train_batch(self.network, self.optimizer, X, Y, self.config.learning_rate)
+        loss = train_batch(self.network, self.optimizer, X, Y, self.config.learning_rate,
+                           self.config.penalty)
         self.updates += 1
         self.step_losses.append((self.updates, loss))
         self._advance(len(idx))
@@ -358,7 +369,7 @@ class Stepper:
                 self._x_cache = (X, np.ascontiguousarray(X, dtype=cfg.dtype))
             X = self._x_cache[1]
         return EpochEngine(self.network, self.optimizer, X, data.Y_train, data.X_test,
-                           data.Y_test, data.kind, cfg.batch_size, cfg.dtype)
+                           data.Y_test, data.kind, cfg.batch_size, cfg.dtype, cfg.penalty)
 
     def _run_rest_of_epoch(self, engine: EpochEngine | None) -> EpochResult:
         if engine is None:  # no training rows: nothing to train, still an epoch

@@ -31,6 +31,8 @@ from .initializers import INITIALIZERS
 from .limits import MAX_LEARNING_RATE, MAX_SEED
 from .network import Network
 from .optimizers import Optimizer
+from . import regularization
+from .regularization import Penalty
 
 Array = np.ndarray
 
@@ -52,6 +54,13 @@ class TrainingConfig:
     # as everywhere else) or "float32", faster for large networks. Micro-steps
     # and single batches always compute in float64.
     dtype: str = "float64"
+    # L1/L2 penalty on the weights (core/regularization.py): "none", "l1", "l2"
+    regularization: str = "none"
+    regularization_rate: float = 0.0
+
+    @property
+    def penalty(self) -> Penalty:
+        return Penalty(self.regularization, float(self.regularization_rate))
 
     def validate(self) -> None:
         lr = self.learning_rate
@@ -81,6 +90,7 @@ class TrainingConfig:
                                      and stop >= 0):
             raise ValueError(f"training.stop_loss: expected a number of at least 0 or nothing, "
                              f"got {stop!r}")
+        regularization.validate(self.regularization, self.regularization_rate)
 
 
 @dataclass
@@ -97,12 +107,14 @@ class EpochResult:
             self.test_loss is None or math.isfinite(self.test_loss))
 
 
-def train_batch(network: Network, optimizer: Optimizer, X: Array, Y: Array, lr: float) -> float:
-    """One forward, backward and update on one batch; returns the batch loss.
-    Frozen biases (``Layer.train_bias`` False) are left as they are."""
+def train_batch(network: Network, optimizer: Optimizer, X: Array, Y: Array, lr: float,
+                penalty: Penalty = regularization.NONE) -> float:
+    """One forward, backward and update on one batch; returns the batch's
+    data loss. Frozen biases (``Layer.train_bias`` False) are left as they
+    are; ``penalty`` adds its term to each weight's gradient."""
     g = network.gradients(X, Y)
     grads = []
-    for dW, db in zip(g.dWs, g.dbs):
+    for dW, db in zip(penalty.add_to(network, g.dWs), g.dbs):
         grads += [dW, db]
     params = network.parameters()
     optimizer.step(params, grads, lr, network.frozen_parameters())
@@ -164,7 +176,7 @@ class EpochEngine:
 
     def __init__(self, network: Network, optimizer: Optimizer, X: Array, Y: Array,
                  X_test: Array, Y_test: Array, kind: str, batch_size: int,
-                 dtype: str = "float64"):
+                 dtype: str = "float64", penalty: Penalty = regularization.NONE):
         self.network, self.optimizer, self.kind = network, optimizer, kind
         dt = self.dtype = np.dtype(dtype)
         self.float64 = dt == np.float64
@@ -226,6 +238,15 @@ class EpochEngine:
         for k in self.frozen_bias:
             for kind in range(self.n_slots):
                 self.slot_blocks[kind][k][-1] = 0.0
+        # L1/L2: the penalty's term is added to the gradient before each update,
+        # λ per connected weight (0 on the bias rows and removed connections)
+        self.penalty_kind = penalty.kind if penalty.active else None
+        if self.penalty_kind is not None:
+            scale = np.zeros(total, dt)
+            for k, block in enumerate(self._blocks(scale, shapes)):
+                block[:-1] = penalty.rate if self.removed[k] is None else \
+                    np.where(self.removed[k], 0.0, penalty.rate)
+            self.penalty_scale, self.penalty_scratch = scale, np.empty(total, dt)
         if self.float64:  # the network and the optimiser see the engine's numbers
             for k, layer in enumerate(layers):
                 layer.W, layer.b = self.param_blocks[k][:-1], self.param_blocks[k][-1]
@@ -431,6 +452,14 @@ class EpochEngine:
     def _update(self, lr: float) -> None:
         """optimizers.Optimizer.step_deltas + step, on the flat buffers."""
         opt, P, G = self.optimizer, self.params_flat, self.grads_flat
+        if self.penalty_kind is not None:  # regularisation.Penalty.gradient, flat
+            T = self.penalty_scratch
+            if self.penalty_kind == "l2":
+                np.multiply(P, self.penalty_scale, out=T)
+            else:
+                np.sign(P, out=T)
+                np.multiply(T, self.penalty_scale, out=T)
+            np.add(G, T, out=G)
         for k in self.frozen_bias:
             self.grad_blocks[k][-1] = 0.0
         opt.t += 1

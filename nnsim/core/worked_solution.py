@@ -222,6 +222,13 @@ def _gradients(net: Network, snap: Snapshot) -> list[Section]:
                                      for p in paths)
                 note = (f"the sum over the {len(paths)} paths from this weight to the loss"
                         if len(paths) > 1 else "")
+                if e.penalty is not None:  # + λ·w (L2) or λ·sign(w) (L1)
+                    p = e.penalty
+                    formula += f" + {p.formula.replace('·', ' · ')}"
+                    factor = operand(p.weight) if p.kind == "l2" else str(int(np.sign(p.weight)))
+                    numbers += f" + {operand(p.rate)} · {factor}"
+                    note = "; ".join(filter(None, (note, f"plus the {e.penalty.title} "
+                                                         "penalty's term")))
                 items.append(Equation(e.symbol, formula, numbers, e.total, ("dW", k, i, j), note))
             b = cr.explain_bias(net, snap, k, j)
             src = b.samples[0].paths[0].factors
@@ -229,10 +236,14 @@ def _gradients(net: Network, snap: Snapshot) -> list[Section]:
                                   " · ".join(operand(f.value) for f in src), b.total,
                                   ("db", k, j)))
         what = "into the output layer" if k == L else f"into hidden layer {k}"
-        sections.append(Section(f"Gradients {what}",
-                                "Each weight's gradient is the product of the derivatives "
-                                "along its path to the loss (summed over the paths when "
-                                "there are several).", tuple(items)))
+        intro = ("Each weight's gradient is the product of the derivatives along its "
+                 "path to the loss (summed over the paths when there are several).")
+        if snap.penalty.active:
+            intro += (f" With {snap.penalty.title} regularisation (λ = "
+                      f"{operand(snap.penalty.rate)}) each weight's gradient also gets "
+                      + ("λ · w." if snap.penalty.kind == "l2" else "λ · sign(w).")
+                      + " Biases are not penalised.")
+        sections.append(Section(f"Gradients {what}", intro, tuple(items)))
     return sections
 
 

@@ -90,7 +90,11 @@ def check_gradient(document: Document, ref) -> Verdict:
     else:
         X, Y = (np.array(v, dtype=float) for v in document.gradient_check_values())
         on = ON_NEXT_BATCH
-    return dataclasses.replace(check_parameter(net, X, Y, k - 1, i, j, analytic), on=on)
+    # the penalty the backward step used, else the one it will use
+    penalty = (snap.penalty if analytic is not None
+               else document.project.training.penalty)
+    verdict = check_parameter(net, X, Y, k - 1, i, j, analytic, penalty=penalty)
+    return dataclasses.replace(verdict, on=on)
 
 
 __all__ = ["Explanation", "Factor", "FactorKind", "NeuronExplanation", "Path", "Quantity", "SampleTerm",

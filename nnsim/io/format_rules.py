@@ -39,7 +39,8 @@ TOP_KEYS = ("format", "version", "title", "description", "network", "training",
 NETWORK_KEYS = ("inputs", "loss", "layers")
 LAYER_KEYS = ("units", "activation", "weights", "bias", "train_bias", "mask")
 TRAINING_KEYS = ("learning_rate", "batch_size", "optimizer", "optimizer_params",
-                 "epochs", "seed", "initializer", "shuffle", "stop_loss", "dtype")
+                 "epochs", "seed", "initializer", "shuffle", "stop_loss", "dtype",
+                 "regularization", "regularization_rate")
 BUILTIN_DATA_KEYS = ("builtin", "n", "noise", "test_fraction", "seed")
 POINTS_DATA_KEYS = ("points", "input_names", "target_names", "kind", "source")
 POINTS_KEYS = ("inputs", "targets", "test_inputs", "test_targets")

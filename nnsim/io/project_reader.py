@@ -23,7 +23,8 @@ from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.project import History, ImportedData, Project
 from ..core import naming
-from ..core.limits import MAX_LEARNING_RATE, MAX_SEED
+from ..core.limits import MAX_LEARNING_RATE, MAX_REGULARIZATION_RATE, MAX_SEED
+from ..core.regularization import REGULARIZATIONS
 from ..core.training import DTYPES, EpochResult, TrainingConfig
 from .errors import Invalid
 from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS, FORMAT_NAME,
@@ -138,10 +139,17 @@ def _training(v) -> TrainingConfig:
         stop_loss = _number(stop_loss, "training.stop_loss",
                             "a number of at least 0, or null for no stop", lambda f: f >= 0)
     dtype = _choice(tr.get("dtype", "float64"), "training.dtype", DTYPES)
+    regularization = _choice(tr.get("regularization", "none"), "training.regularization",
+                             REGULARIZATIONS)
+    regularization_rate = _number(tr.get("regularization_rate", 0.0),
+                                  "training.regularization_rate",
+                                  f"a number from 0 to {MAX_REGULARIZATION_RATE:g}",
+                                  lambda f: 0.0 <= f <= MAX_REGULARIZATION_RATE)
     cfg = TrainingConfig(learning_rate=lr, batch_size=batch_size, optimizer=optimizer,
                          optimizer_params=params, epochs=epochs, seed=seed,
                          initializer=initializer, shuffle=shuffle, stop_loss=stop_loss,
-                         dtype=dtype)
+                         dtype=dtype, regularization=regularization,
+                         regularization_rate=regularization_rate)
     try:
         cfg.validate()
     except ValueError as e:

@@ -123,6 +123,9 @@ def _to_obj(project: Project) -> dict:
     }
     if tr.dtype != "float64":  # written only when chosen: most files never need it
         obj["training"]["dtype"] = tr.dtype
+    if tr.regularization != "none" or tr.regularization_rate != 0:  # likewise
+        obj["training"]["regularization"] = tr.regularization
+        obj["training"]["regularization_rate"] = _py(tr.regularization_rate)
     data = project.data
     if isinstance(data, DataSpec):
         # The default data set is a placeholder while the network does not fit

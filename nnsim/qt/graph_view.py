@@ -344,6 +344,8 @@ class GraphView(QWidget):
                 note += " (its z's gradient comes through every softmax output)"
         if snap is None:
             note += " — press Forward to fill in the values"
+        elif snap.penalty.active:  # the weights' grads include it; the graph has no node for it
+            note += f" (+ {snap.penalty.title} penalty on the weights: not drawn)"
         self._show(graph)
         legend = f"on each arrow: × {PARTIAL}node/{PARTIAL}input, the local derivative"
         if self.enlarged() and any(lb.text() for lb in self.local_labels.values()):
@@ -351,7 +353,12 @@ class GraphView(QWidget):
             # take height and could flip the compact layout back and forth
             note += "; " + legend
         self.note.setText(note)
-        self.note.setToolTip(legend + "; grad(input) = Σ over its arrows of × · grad(node)")
+        tip = legend + "; grad(input) = Σ over its arrows of × · grad(node)"
+        if snap is not None and snap.penalty.active:
+            tip += (f". A weight's grad also includes the {snap.penalty.title} penalty's term "
+                    + ("λ·w" if snap.penalty.kind == "l2" else "λ·sign(w)")
+                    + ", which the graph does not draw (the inspector shows it)")
+        self.note.setToolTip(tip)
         # (a hint in the note would wrap it and take the low strip's height)
         self.enlarge_button.setToolTip(
             ("The graph does not fit here at a readable size (drag to pan). " if

@@ -530,8 +530,8 @@ class InspectorPanel(QWidget):
                        else "<h3>The factors</h3>")
             out.append(_factor_rows(path.factors))
             product = f" {DOT} ".join(_op(f.value) for f in path.factors)
-            out.append(f"<p class='big'>{rich(e.symbol)} = {product} = "
-                       f"{val(path.product)}</p>")
+            lhs = rich(e.symbol) if e.penalty is None else "the data loss's part"
+            out.append(f"<p class='big'>{lhs} = {product} = {val(path.product)}</p>")
         else:
             out.append(self._paths_html(e, term))
         out.extend(f"<p class='note'>{rich(n)}</p>" for n in e.notes)
@@ -545,10 +545,23 @@ class InspectorPanel(QWidget):
             if e.n_samples > len(e.samples):
                 out.append(f"<tr><td colspan='2' class='muted'>\u2026 and "
                            f"{e.n_samples - len(e.samples)} more</td></tr>")
-            out.append(f"<tr><td><b>{rich(e.symbol)}</b></td><td align='right'>= "
-                       f"{val(e.total)}</td></tr></table>")
+            lhs = rich(e.symbol) if e.penalty is None else "the data loss's part"
+            out.append(f"<tr><td><b>{lhs}</b></td><td align='right'>= "
+                       f"{val(e.data_total)}</td></tr></table>")
+        if e.penalty is not None:
+            out.append(self._penalty_html(e))
         out.append(self._update_html(e.update))
         return "".join(out)
+
+    def _penalty_html(self, e: Explanation) -> str:
+        """The regularisation's extra term of dL/dw, and the sum."""
+        p = e.penalty
+        return (f"<h3>Plus the {p.title} penalty's term</h3>"
+                f"<p class='note'>{rich(p.note)}</p>"
+                f"<p class='big'>{rich(p.formula)} = {rich(p.arithmetic)} = "
+                f"{val(p.value)}</p>"
+                f"<p class='big'>{rich(e.symbol)} = {val(e.data_total)} + {_op(p.value)} = "
+                f"{val(e.total)}</p>")
 
     def _paths_html(self, e: Explanation, term: SampleTerm) -> str:
         j_name = e.target_name

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from .number_entry import parse_number
 from ..core.initializers import INITIALIZERS
-from ..core.limits import MAX_LEARNING_RATE, MAX_SEED
+from ..core.limits import MAX_LEARNING_RATE, MAX_REGULARIZATION_RATE, MAX_SEED
 from ..core.naming import fmt, fmt_epoch_rate, fmt_percent, fmt_setting
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
+from ..core.regularization import REGULARIZATIONS, TITLES as PENALTY_TITLES
 from ..document import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                         Document, EditError, Runner)
 
@@ -45,6 +46,10 @@ DEFAULT_STOP_LOSS = 0.01
 ERROR_COLOR = "#b00020"
 MUTED_COLOR = "#5f6368"
 PLAY_TEXT, PAUSE_TEXT = "\u25b6  Play", "\u275a\u275a  Pause"
+
+
+# The rate a penalty starts with when chosen (TensorFlow Playground's smallest).
+DEFAULT_PENALTY_RATE = 0.001
 
 
 def slider_to_lr(position: int) -> float:
@@ -321,6 +326,27 @@ class TrainingPanel(QWidget):
         form.addRow("    \u03b2\u2082", self.beta2_spin)
         form.addRow("    \u03b5", self.epsilon_edit)
 
+        # regularisation: a penalty on the weights and its rate
+        self.penalty_combo = self._named(
+            QComboBox(), "regularization_combo",
+            "A penalty on the weights added to the loss: L2 adds \u03bb\u00b7\u00bd\u03a3w\u00b2 "
+            "(each dL/dw gains \u03bb\u00b7w), L1 adds \u03bb\u00b7\u03a3|w| (each dL/dw gains "
+            "\u03bb\u00b7sign(w)); biases are not penalised")
+        for name in REGULARIZATIONS:
+            self.penalty_combo.addItem(PENALTY_TITLES[name].capitalize(), name)
+        self.penalty_combo.currentIndexChanged.connect(self._on_penalty_chosen)
+        self.penalty_rate_edit = self._named(
+            QLineEdit(), "regularization_rate_edit",
+            "The penalty's rate \u03bb, e.g. 0.001 or 3e-4; press Enter")
+        self.penalty_rate_edit.setMaximumWidth(76)
+        self.penalty_rate_edit.editingFinished.connect(self._on_penalty_rate_edited)
+        penalty_row = QHBoxLayout()
+        penalty_row.addWidget(self.penalty_combo)
+        penalty_row.addWidget(QLabel("\u03bb"))
+        penalty_row.addWidget(self.penalty_rate_edit)
+        penalty_row.addStretch(1)
+        form.addRow("Regularisation", penalty_row)
+
         # initialiser and seed
         self.initializer_combo = self._named(QComboBox(), "initializer_combo",
                                              "How Reset and new layers draw their weights")
@@ -416,7 +442,7 @@ class TrainingPanel(QWidget):
         widgets = [self.lr_edit, self.lr_slider, self.batch_spin, self.optimizer_combo,
                    self.momentum_spin, self.beta1_spin, self.beta2_spin, self.epsilon_edit,
                    self.initializer_combo, self.seed_spin, self.shuffle_check, self.epochs_spin,
-                   self.stop_check, self.stop_edit]
+                   self.stop_check, self.stop_edit, self.penalty_combo, self.penalty_rate_edit]
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.lr_edit.setText(fmt_setting(cfg.learning_rate))
@@ -436,6 +462,9 @@ class TrainingPanel(QWidget):
                     widget.setText(fmt_setting(params[key]))
                 else:
                     widget.setValue(params[key])
+            self._set_combo(self.penalty_combo, cfg.regularization)
+            self.penalty_rate_edit.setText(fmt_setting(cfg.regularization_rate))
+            self.penalty_rate_edit.setEnabled(cfg.regularization != "none")
             self._set_combo(self.initializer_combo, cfg.initializer)
             self.seed_spin.setValue(min(cfg.seed, self.seed_spin.maximum()))
             self.shuffle_check.setChecked(cfg.shuffle)
@@ -520,6 +549,28 @@ class TrainingPanel(QWidget):
             self.refresh()
             return
         self._set_optimizer_param("epsilon", value)
+
+    def _on_penalty_chosen(self, index: int) -> None:
+        kind = self.penalty_combo.itemData(index)
+        rate = self.document.project.training.regularization_rate
+        if kind != "none" and rate == 0:
+            rate = DEFAULT_PENALTY_RATE  # a penalty of rate 0 would do nothing
+        self._apply(regularization=kind, regularization_rate=rate if kind != "none" else 0.0)
+
+    def _on_penalty_rate_edited(self) -> None:
+        cfg = self.document.project.training
+        try:
+            value = parse_number(self.penalty_rate_edit.text(), "regularisation rate",
+                                 allow="non_negative", maximum=MAX_REGULARIZATION_RATE,
+                                 example="0.001 or 3e-4")
+        except ValueError as e:
+            self.show_error(f"{e} The rate stays {fmt_setting(cfg.regularization_rate)}.")
+            self.refresh()
+            return
+        if value != cfg.regularization_rate:
+            self._apply(regularization_rate=value)
+        else:
+            self.clear_error()
 
     def _on_initializer_chosen(self, index: int) -> None:
         self._apply(initializer=self.initializer_combo.itemData(index))
