@@ -34,7 +34,7 @@ from ..core.training import TrainingConfig
 from ..io import load_project, save_project
 from . import refs
 from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
-from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
+from .commands import DATA_MERGE_ID, SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
 UNDO_LIMIT = 500
 
@@ -331,12 +331,13 @@ class Document(QObject):
         self._edit("Reset training", "values", change)
 
     def set_data(self, data: DataSpec | ImportedData, text: str = "Change data",
-                 output: tuple[str, str] | None = None) -> None:
+                 output: tuple[str, str] | None = None, merge_key=None) -> None:
         """Use another data set (built-in spec or imported points). When the
         network's input or output size does not fit, it is resized in the same
         command (see ``data_fits`` to ask the user first). Activations and the
         loss stay, unless ``output`` = (activation, loss) is given: an accepted
-        ``output_proposal``, set in the same command."""
+        ``output_proposal``, set in the same command. Consecutive calls with
+        the same ``merge_key`` (one gesture on a live control) are one undo step."""
         dataset = data_to_dataset(data)
 
         def change(p):
@@ -351,7 +352,10 @@ class Document(QObject):
             self.dataset = dataset
         if output is not None:
             text += f" (a {output[0]} output with {output[1]})"
-        self._edit(text, "data", change)
+        if merge_key is None:
+            self._edit(text, "data", change)
+        else:
+            self._edit(text, "data", change, DATA_MERGE_ID, merge_key)
 
     def output_proposal(self, data: DataSpec | ImportedData) -> Proposal | None:
         """The question to ask before ``set_data(data)`` when the data calls

@@ -23,6 +23,7 @@ from .data_panel import DataPanel
 from .decision_map import DecisionMapWidget
 from .graph_view import GraphView
 from .examples_menu import fill_examples_menu
+from .file_drops import IMPORT, OPEN, FileDropFilter, drop_action, refusal
 from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
 from .inspector import InspectorPanel
@@ -47,6 +48,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)
         self.setAcceptDrops(True)
+        self._file_drops = FileDropFilter(self, self.open_dropped)
         self._init_layout()
         self.document: Document | None = None
         self.selection = None
@@ -762,13 +764,24 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         else:
             event.ignore()
 
-    def dragEnterEvent(self, event) -> None:
-        if any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            self.open_path(files[0])
+    def open_dropped(self, paths: list[str]) -> bool:
+        """A file dropped on the window: a network opens (asking to save
+        first, as File > Open does), a CSV file opens the import dialog, any
+        other file is refused in one line. Of several files the first counts."""
+        path = paths[0]
+        action = drop_action(path)
+        if action == OPEN:
+            opened = self.open_path(path)
+        elif action == IMPORT:
+            self.data_dock.show()
+            self.data_dock.raise_()
+            self.data_panel.import_csv_path(path)
+            opened = True
+        else:
+            self.show_error("Cannot open the dropped file", refusal(path))
+            return False
+        if len(paths) > 1:
+            self.statusBar().showMessage(
+                f"{len(paths)} files dropped: only {Path(path).name} was used", 6000)
+        return opened
 
