@@ -168,6 +168,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene = NetworkScene(document, self)
         self.scene.set_text_scale(self._canvas_text_scale())
         self.scene.set_legend_key(not self.presenting)
+        self.scene.set_edit_controls(not self.presenting)
         self.scene.set_label_mode(self.label_mode)
         if self.view is not None:
             self._central_layout.removeWidget(self.view)
@@ -213,6 +214,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene.selection_changed.connect(self._on_selection_changed)
         # the chain rule's paths of the inspector's sum, drawn on the canvas
         self.inspector.paths_highlighted.connect(self.scene.highlight_paths)
+        self.inspector.reselect.connect(self.scene.select)
         self.scene.highlight_paths(self.inspector.shown_paths)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -546,6 +548,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
                             "between the inputs and the output layer.")
             return
         self._guard(self.document.add_layer, position)
+        if len(self.document.network.layers) > L:
+            self.scene.select(NeuronRef(position, 0))  # the next Add Neuron grows it
 
     def _remove_layer(self) -> None:
         k = self._selected_layer()
