@@ -22,6 +22,7 @@ from ..core.training import TrainingConfig
 # undo step (consecutive training steps; slider scrubs).
 TRAINING_MERGE_ID = 1
 SETTING_MERGE_ID = 2
+DATA_MERGE_ID = 3
 
 
 @dataclass
@@ -61,6 +62,7 @@ class StateCommand(QUndoCommand):
         if not isinstance(other, StateCommand) or other.merge_key != self.merge_key:
             return False
         self.after = other.after
+        self.setText(other.text())  # the last value set, for the undo menu
         if other.kind == "structure":
             self.kind = "structure"
         return True

@@ -19,9 +19,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
-from ..core.naming import fmt_setting, neuron_name, weight_name
+from ..core.naming import edge_name, fmt_setting, layer_name, neuron_name, weight_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
-from ..core.limits import canvas_refusal
+from ..core.limits import CANVAS_MAX_UNITS, canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.history_log import StepLog, as_epoch_log
 from ..core.network import Network
@@ -34,7 +34,7 @@ from ..core.training import TrainingConfig
 from ..io import load_project, save_project
 from . import refs
 from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
-from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
+from .commands import DATA_MERGE_ID, SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
 UNDO_LIMIT = 500
 
@@ -224,14 +224,18 @@ class Document(QObject):
                                           self._init(), self._rng())
             p.layout = layout.insert_layer(p.layout, position, units)
             self._forget_training(p)
-        self._edit(f"Add layer {position}", "structure", change)
+        sizes = list(self.network.sizes)
+        new = sizes[:position] + [units] + sizes[position:]
+        self._edit(f"Add {layer_name(new, position)} ({units} {activation} neurons)",
+                   "structure", change)
 
     def remove_layer(self, k: int) -> None:
         def change(p):
             p.network = edit.remove_layer(p.network, k, self._init(), self._rng())
             p.layout = layout.remove_layer(p.layout, k)
             self._forget_training(p)
-        self._edit(f"Remove layer {k}", "structure", change)
+        self._edit(f"Remove {layer_name(self.network.sizes, k)} "
+                   f"({self.network.sizes[k]} neurons)", "structure", change)
 
     def _data_side(self, k: int) -> str | None:
         """"input"/"target" when layer k has one neuron per data column."""
@@ -244,15 +248,13 @@ class Document(QObject):
         side = self._data_side(k)
 
         def change(p):
-            p.network = edit.add_neuron(p.network, k, self._init(), self._rng(),
-                                        data_follows=side is not None)
-            p.layout = layout.add_neuron(p.layout, k)
-            if side is not None:
-                p.data = with_column(p.data, self.dataset, side)
-                self.dataset = data_to_dataset(p.data)
+            self._grow(p, k, side)
             self._forget_training(p)
         what = f"; the data gets a {side} column of zeros" if side else ""
-        self._edit(f"Add neuron to layer {k}{what}", "data" if side else "structure", change)
+        new = list(self.network.sizes)
+        new[k] += 1
+        self._edit(f"Add neuron {neuron_name(new, k, new[k] - 1)}{what}",
+                   "data" if side else "structure", change)
 
     def remove_neuron(self, k: int, j: int) -> None:
         """Remove neuron j of layer k (in the input or output layer with its
@@ -260,21 +262,61 @@ class Document(QObject):
         side = self._data_side(k)
 
         def change(p):
-            p.network = edit.remove_neuron(p.network, k, j, data_follows=side is not None)
-            p.layout = layout.remove_neuron(p.layout, k, j)
-            if side is not None:
-                p.data = with_column(p.data, self.dataset, side, remove=j)
-                self.dataset = data_to_dataset(p.data)
+            self._shrink(p, k, j, side)
             self._forget_training(p)
         what = f" and its {side} column" if side else ""
-        self._edit(f"Remove neuron {j + 1} of layer {k}{what}", "data" if side else "structure",
-                   change)
+        self._edit(f"Remove neuron {neuron_name(self.network.sizes, k, j)}{what}",
+                   "data" if side else "structure", change)
+
+    def _grow(self, p, k: int, side: str | None) -> None:
+        """One neuron more at the end of layer k (and its data column)."""
+        p.network = edit.add_neuron(p.network, k, self._init(), self._rng(),
+                                    data_follows=side is not None)
+        p.layout = layout.add_neuron(p.layout, k)
+        if side is not None:
+            p.data = with_column(p.data, self.dataset, side)
+            self.dataset = data_to_dataset(p.data)
+
+    def _shrink(self, p, k: int, j: int, side: str | None) -> None:
+        """Neuron j of layer k removed (and its data column)."""
+        p.network = edit.remove_neuron(p.network, k, j, data_follows=side is not None)
+        p.layout = layout.remove_neuron(p.layout, k, j)
+        if side is not None:
+            p.data = with_column(p.data, self.dataset, side, remove=j)
+            self.dataset = data_to_dataset(p.data)
+
+    def set_units(self, k: int, n: int) -> None:
+        """Layer k gets ``n`` neurons, added or removed at its end, in one
+        command (the inspector's neuron count; in the input or output layer
+        the data's columns follow, as with add_neuron)."""
+        sizes = list(self.network.sizes)
+        if not 0 <= k < len(sizes):
+            raise EditError(f"There is no layer {k}.")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= CANVAS_MAX_UNITS:
+            raise EditError(f"A layer has 1 to {CANVAS_MAX_UNITS} neurons here, not {n}.")
+        if n == sizes[k]:
+            return
+        side = self._data_side(k)
+        refused = canvas_refusal(sizes[:k] + [n] + sizes[k + 1:])
+        if refused:
+            raise EditError(f"The canvas could not show the network: {refused}.")
+
+        def change(p):
+            while p.network.sizes[k] < n:
+                self._grow(p, k, side)
+            while p.network.sizes[k] > n:
+                self._shrink(p, k, p.network.sizes[k] - 1, side)
+            self._forget_training(p)
+        what = f" (and the data's {side} columns)" if side else ""
+        self._edit(f"Set {layer_name(sizes, k)} to {n} neurons{what}",
+                   "data" if side else "structure", change)
 
     def set_connection(self, k: int, i: int, j: int, present: bool) -> None:
         def change(p):
             p.network = edit.set_connection(p.network, k, i, j, present)
         verb = "Restore" if present else "Remove"
-        self._edit(f"{verb} connection {i + 1}\u2192{j + 1} into layer {k}", "structure", change)
+        self._edit(f"{verb} connection {edge_name(self.network.sizes, k, i, j)}", "structure",
+                   change)
 
     def set_activation(self, k: int, name: str) -> None:
         if self.network.layers[k - 1].activation == name:
@@ -282,7 +324,8 @@ class Document(QObject):
 
         def change(p):
             p.network = edit.set_activation(p.network, k, name)
-        self._edit(f"Set activation of layer {k} to {name}", "structure", change)
+        self._edit(f"Set activation of {layer_name(self.network.sizes, k)} to {name}",
+                   "structure", change)
 
     def set_loss(self, name: str) -> None:
         if self.network.loss == name:
@@ -313,7 +356,7 @@ class Document(QObject):
         def change(p):
             p.network = edit.set_train_bias(p.network, k, train)
         verb = "Train" if train else "Freeze"
-        self._edit(f"{verb} bias of layer {k}", "values", change)
+        self._edit(f"{verb} the biases of {layer_name(self.network.sizes, k)}", "values", change)
 
     def reinitialize(self) -> None:
         """Fresh random weights (a new draw each time, reproducible from the seed)."""
@@ -331,12 +374,13 @@ class Document(QObject):
         self._edit("Reset training", "values", change)
 
     def set_data(self, data: DataSpec | ImportedData, text: str = "Change data",
-                 output: tuple[str, str] | None = None) -> None:
+                 output: tuple[str, str] | None = None, merge_key=None) -> None:
         """Use another data set (built-in spec or imported points). When the
         network's input or output size does not fit, it is resized in the same
         command (see ``data_fits`` to ask the user first). Activations and the
         loss stay, unless ``output`` = (activation, loss) is given: an accepted
-        ``output_proposal``, set in the same command."""
+        ``output_proposal``, set in the same command. Consecutive calls with
+        the same ``merge_key`` (one gesture on a live control) are one undo step."""
         dataset = data_to_dataset(data)
 
         def change(p):
@@ -351,7 +395,10 @@ class Document(QObject):
             self.dataset = dataset
         if output is not None:
             text += f" (a {output[0]} output with {output[1]})"
-        self._edit(text, "data", change)
+        if merge_key is None:
+            self._edit(text, "data", change)
+        else:
+            self._edit(text, "data", change, DATA_MERGE_ID, merge_key)
 
     def output_proposal(self, data: DataSpec | ImportedData) -> Proposal | None:
         """The question to ask before ``set_data(data)`` when the data calls
@@ -410,7 +457,7 @@ class Document(QObject):
     def move_neuron(self, k: int, j: int, x: float, y: float) -> None:
         def change(p):
             p.layout = layout.move_neuron(p.layout, k, j, x, y)
-        self._edit(f"Move neuron {j + 1} of layer {k}", "layout", change)
+        self._edit(f"Move neuron {neuron_name(self.network.sizes, k, j)}", "layout", change)
 
     def set_training(self, **changes) -> None:
         """Change training settings, e.g. ``set_training(learning_rate=0.5)``.

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
                                QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from .live_gesture import LiveGesture
 from ..core.limits import MAX_SEED
 from ..core.datasets import BUILTIN, DataSpec, from_arrays
 from ..core.project import ImportedData
@@ -127,6 +128,12 @@ class DataPanel(QWidget):
         self.new_seed_button.setObjectName("new_seed_button")
         self.new_seed_button.setToolTip("Draw new points: the next seed, applied at once")
         self.new_seed_button.clicked.connect(self.new_seed)
+        # noise, points and test fraction apply while they change (one undo step
+        # per gesture), as Playground's sliders do
+        self.live = LiveGesture(self._apply_live, self)
+        self.n_box.valueChanged.connect(lambda _v: self.live.changed("points"))
+        self.noise_box.valueChanged.connect(lambda _v: self.live.changed("noise"))
+        self.test_box.valueChanged.connect(lambda _v: self.live.changed("test fraction"))
         self.regenerate_button = QPushButton("Regenerate", self)
         self.regenerate_button.setObjectName("regenerate_button")
         self.regenerate_button.setToolTip("Make the points again with the values above")
@@ -338,6 +345,23 @@ class DataPanel(QWidget):
             spec = self.spec()
             self.apply(spec, f"Regenerate {spec.name}")
 
+    def _apply_live(self, key: tuple) -> None:
+        """A live control changed: the data again with the widgets' values,
+        merged into the gesture's one undo step."""
+        control, _gesture = key
+        data = self.document.project.data
+        if isinstance(data, ImportedData):
+            if control != "test fraction":
+                return
+            self.apply(self._resplit(data), "Set the test fraction of imported data to "
+                       f"{self.test_box.value():g}", merge_key=("live data", key))
+            return
+        spec = self.spec()
+        value = {"points": f"{spec.n:,}", "noise": f"{spec.noise:g}",
+                 "test fraction": f"{spec.test_fraction:g}"}[control]
+        self.apply(spec, f"Set {control} of {spec.name} to {value}",
+                   merge_key=("live data", key))
+
     def new_seed(self) -> None:
         self.seed_box.setValue((self.seed_box.value() + 1) % (MAX_SEED + 1))
         data = self.document.project.data
@@ -357,9 +381,10 @@ class DataPanel(QWidget):
                             list(ds.input_names), list(ds.target_names), ds.kind,
                             data.source)
 
-    def apply(self, data: DataSpec | ImportedData, text: str) -> bool:
-        """Use ``data`` (one undoable command), asking first when the network
-        must be resized. False when nothing changed (declined, same data, error)."""
+    def apply(self, data: DataSpec | ImportedData, text: str, merge_key=None) -> bool:
+        """Use ``data`` (one undoable command, merged with the previous one of
+        the same ``merge_key``), asking first when the network must be
+        resized. False when nothing changed (declined, same data, error)."""
         if isinstance(data, DataSpec) and data == self.document.project.data:
             self.refresh()
             return False
@@ -374,7 +399,7 @@ class DataPanel(QWidget):
             proposal = self.document.output_proposal(data)
             if proposal is not None and self.confirm_output(proposal.question):
                 output = (proposal.activation, proposal.loss)
-            self.document.set_data(data, text, output=output)
+            self.document.set_data(data, text, output=output, merge_key=merge_key)
         except (EditError, ValueError) as e:
             self.refresh()
             self.message_label.setText(str(e))
@@ -407,8 +432,11 @@ class DataPanel(QWidget):
     def import_csv(self) -> None:
         """Ask for a file and open the import dialog (window-modal, not blocking)."""
         path = self.ask_csv_path()
-        if not path:
-            return
+        if path:
+            self.import_csv_path(path)
+
+    def import_csv_path(self, path: str | os.PathLike) -> None:
+        """Open the import dialog on this file (also for a file dropped on the window)."""
         self._csv_dir = os.path.dirname(os.fspath(path))
         if self.csv_dialog is not None:
             self.csv_dialog.deleteLater()

@@ -38,6 +38,7 @@ from ..document.explanations import bias_paths
 from ..document.explanations import (Explanation, Factor, FactorKind, NeuronExplanation,
                                      Quantity, SampleTerm, Update, Verdict)
 from .canvas import palette
+from ..core.limits import CANVAS_MAX_UNITS
 from ..core.naming import fmt, fmt_full, fmt_setting, fmt_vector, neuron_name
 from .number_entry import parse_number
 from .selection import EdgeRef, NeuronRef
@@ -205,6 +206,9 @@ class InspectorPanel(QWidget):
     """
 
     paths_highlighted = Signal(object, object)
+    # a neuron to select again after an edit that rebuilt the canvas
+    # (the count of its layer lowered: the neurons before the end stay)
+    reselect = Signal(object)
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -267,6 +271,15 @@ class InspectorPanel(QWidget):
                                        "when the weights are updated (it is still shown, and "
                                        "so is its gradient)")
         self.train_bias_box.clicked.connect(self._commit_train_bias)
+        # the layer's size: type a count instead of pressing Add Neuron n times
+        self.units_label = QLabel("Neurons", self)
+        self.units_box = QSpinBox(self)
+        self.units_box.setObjectName("units_box")
+        self.units_box.setRange(1, CANVAS_MAX_UNITS)
+        self.units_box.setKeyboardTracking(False)  # typing 12 is not 1, then 12
+        self.units_box.setToolTip("Neurons in this layer: added or removed at its end "
+                                  "(in the input or output layer the data's columns follow)")
+        self.units_box.valueChanged.connect(self._commit_units)
         self.sample_label = QLabel("Sample", self)
         self.sample_box = QSpinBox(self)
         self.sample_box.setObjectName("sample_box")
@@ -281,6 +294,7 @@ class InspectorPanel(QWidget):
         form.addRow(self.activation_label, act_row)
         form.addRow(self.sample_label, self.sample_box)
         form.addRow(self.train_bias_label, self.train_bias_box)
+        form.addRow(self.units_label, self.units_box)  # row 4
         self._form = form
         self.edit_message = QLabel(self)
         self.edit_message.setObjectName("edit_message")
@@ -418,6 +432,12 @@ class InspectorPanel(QWidget):
         self._form.setRowVisible(3, is_neuron)
         if is_neuron:
             self.train_bias_box.setChecked(net.layers[sel.layer - 1].train_bias)
+        any_neuron = isinstance(sel, NeuronRef)
+        self._form.setRowVisible(4, any_neuron)
+        if any_neuron and not self.units_box.hasFocus():
+            self.units_box.blockSignals(True)
+            self.units_box.setValue(sizes[sel.layer])
+            self.units_box.blockSignals(False)
         # warnings about the output and the loss, where they are chosen
         touches_output = (sel is None or (is_neuron and output)
                           or (isinstance(sel, EdgeRef) and sel.layer == len(sizes) - 1))
@@ -806,6 +826,18 @@ class InspectorPanel(QWidget):
         except (EditError, ValueError) as e:
             self._show_message(str(e))
             self.refresh()
+
+    def _commit_units(self, n: int) -> None:
+        sel = self.selection
+        if not isinstance(sel, NeuronRef) or self.document.network.sizes[sel.layer] == n:
+            return
+        try:
+            self.document.set_units(sel.layer, n)
+        except EditError as e:
+            self._show_message(str(e))
+            self.refresh()
+            return
+        self.reselect.emit(sel if sel.neuron < n else NeuronRef(sel.layer, n - 1))
 
     def _commit_train_bias(self, train: bool) -> None:
         sel = self.selection

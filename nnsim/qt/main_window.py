@@ -23,6 +23,7 @@ from .data_panel import DataPanel
 from .decision_map import DecisionMapWidget
 from .graph_view import GraphView
 from .examples_menu import fill_examples_menu
+from .file_drops import IMPORT, OPEN, FileDropFilter, drop_action, refusal
 from .help import HelpDialog, about_html, first_steps_html
 from .info_bar import InfoBar
 from .inspector import InspectorPanel
@@ -47,6 +48,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)
         self.setAcceptDrops(True)
+        self._file_drops = FileDropFilter(self, self.open_dropped)
         self._init_layout()
         self.document: Document | None = None
         self.selection = None
@@ -166,6 +168,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene = NetworkScene(document, self)
         self.scene.set_text_scale(self._canvas_text_scale())
         self.scene.set_legend_key(not self.presenting)
+        self.scene.set_edit_controls(not self.presenting)
         self.scene.set_label_mode(self.label_mode)
         if self.view is not None:
             self._central_layout.removeWidget(self.view)
@@ -211,6 +214,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene.selection_changed.connect(self._on_selection_changed)
         # the chain rule's paths of the inspector's sum, drawn on the canvas
         self.inspector.paths_highlighted.connect(self.scene.highlight_paths)
+        self.inspector.reselect.connect(self.scene.select)
         self.scene.highlight_paths(self.inspector.shown_paths)
         self.autosaver.watch(document)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -544,6 +548,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
                             "between the inputs and the output layer.")
             return
         self._guard(self.document.add_layer, position)
+        if len(self.document.network.layers) > L:
+            self.scene.select(NeuronRef(position, 0))  # the next Add Neuron grows it
 
     def _remove_layer(self) -> None:
         k = self._selected_layer()
@@ -762,13 +768,24 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         else:
             event.ignore()
 
-    def dragEnterEvent(self, event) -> None:
-        if any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            self.open_path(files[0])
+    def open_dropped(self, paths: list[str]) -> bool:
+        """A file dropped on the window: a network opens (asking to save
+        first, as File > Open does), a CSV file opens the import dialog, any
+        other file is refused in one line. Of several files the first counts."""
+        path = paths[0]
+        action = drop_action(path)
+        if action == OPEN:
+            opened = self.open_path(path)
+        elif action == IMPORT:
+            self.data_dock.show()
+            self.data_dock.raise_()
+            self.data_panel.import_csv_path(path)
+            opened = True
+        else:
+            self.show_error("Cannot open the dropped file", refusal(path))
+            return False
+        if len(paths) > 1:
+            self.statusBar().showMessage(
+                f"{len(paths)} files dropped: only {Path(path).name} was used", 6000)
+        return opened
 

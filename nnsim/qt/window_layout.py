@@ -174,6 +174,7 @@ class WindowLayoutMixin:
             self.presenting = on
             self.scene.set_text_scale(self._canvas_text_scale())
             self.scene.set_legend_key(not on)
+            self.scene.set_edit_controls(not on)  # the class sees numbers, not buttons
             self.centralWidget().layout().activate()
             self.layout().activate()  # the canvas gets its new size now, then fits it
             self.view.fit_to_window()

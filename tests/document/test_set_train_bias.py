@@ -27,14 +27,14 @@ def test_freezing_is_one_undoable_command(doc, qtbot):
     with qtbot.waitSignal(doc.changed, timeout=1000, check_params_cb=lambda c: c.values):
         doc.set_train_bias(1, False)
     assert flags(doc) == [False, True]
-    assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Freeze bias of layer 1"
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Freeze the biases of Hidden"
     assert doc.modified
     doc.undo_stack.undo()
     assert flags(doc) == [True, True] and not doc.modified
     doc.undo_stack.redo()
     assert flags(doc) == [False, True]
     doc.set_train_bias(1, True)
-    assert doc.undo_stack.undoText() == "Train bias of layer 1" and flags(doc) == [True, True]
+    assert doc.undo_stack.undoText() == "Train the biases of Hidden" and flags(doc) == [True, True]
 
 
 def test_setting_the_flag_it_already_has_records_nothing(doc):

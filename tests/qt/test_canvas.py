@@ -330,12 +330,17 @@ def test_structure_undo_rebuilds_and_keeps_a_valid_selection(qtbot):
     scene.select(NeuronRef(2, 0))
     doc.set_activation(2, "tanh")
     assert scene.selection == NeuronRef(2, 0) and scene.neurons[2][0].selected
-    with qtbot.waitSignal(scene.selection_changed) as sig:
-        doc.add_neuron(1)
-    assert sig.args == [None]
+    doc.add_neuron(1)  # out1 is still out1: the selection stays (issue 14)
     assert len(scene.neurons[1]) == 3
+    assert scene.selection == NeuronRef(2, 0) and scene.neurons[2][0].selected
     doc.undo_stack.undo()
     assert len(scene.neurons[1]) == 2 and len(scene.edges[1][0]) == 2
+    assert scene.selection == NeuronRef(2, 0)
+    scene.select(NeuronRef(1, 1))
+    with qtbot.waitSignal(scene.selection_changed) as sig:
+        doc.remove_neuron(1, 1)  # the selected neuron itself: cleared
+    assert sig.args == [None] and scene.selection is None
+    doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert scene.headers[2].text == "Output \u00b7 sigmoid"
 

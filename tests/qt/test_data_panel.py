@@ -99,13 +99,14 @@ def test_picking_a_builtin_set_changes_the_data(qtbot, panel, doc):
     assert doc.undo_stack.count() == 1
 
 
-def test_regenerate_with_new_values_then_undo(qtbot, panel, doc):
+def test_new_values_apply_as_they_change_then_undo(qtbot, panel, doc):
+    """Points, noise and test fraction apply live (tests/qt/test_live_data_controls.py
+    has the gestures); Regenerate with the same values changes nothing."""
     pick(panel, "moons")
     panel.n_box.setValue(100)
     panel.noise_box.setValue(0.3)
     panel.test_box.setValue(0.1)
-    assert doc.project.data.n == 200  # nothing applied before Regenerate
-    click(qtbot, panel.regenerate_button)
+    panel.live.finish()
     assert doc.project.data == DataSpec("moons", 100, 0.3, 0.1, 0)
     assert doc.dataset.X_train.shape == (90, 2) and doc.dataset.X_test.shape == (10, 2)
     first = doc.dataset.X_train.copy()
@@ -113,12 +114,13 @@ def test_regenerate_with_new_values_then_undo(qtbot, panel, doc):
     assert panel.seed_box.value() == 1 and doc.project.data.seed == 1
     assert not np.array_equal(doc.dataset.X_train, first)
     click(qtbot, panel.regenerate_button)  # same values: no new command
-    assert doc.undo_stack.count() == 3
+    assert doc.undo_stack.count() == 5  # the set, three values, the seed
 
     doc.undo_stack.undo()
     assert doc.project.data.seed == 0 and panel.seed_box.value() == 0
     assert np.array_equal(doc.dataset.X_train, first)
-    doc.undo_stack.undo()
+    for _ in range(3):
+        doc.undo_stack.undo()
     assert doc.project.data == DataSpec("moons", 200, 0.1, 0.2, 0)
     assert panel.n_box.value() == 200 and panel.noise_box.value() == pytest.approx(0.1)
     doc.undo_stack.undo()
@@ -240,10 +242,15 @@ def test_regenerate_splits_imported_points_again(qtbot, panel, doc, tmp_path):
     dialog = open_import(qtbot, panel, path)
     click(qtbot, dialog.import_button)
     assert len(doc.dataset.X_test) == 4
-    panel.test_box.setValue(0.5)
-    click(qtbot, panel.regenerate_button)
+    panel.test_box.setValue(0.5)  # applies at once
+    panel.live.finish()
     assert len(doc.dataset.X_train) == len(doc.dataset.X_test) == 10
     assert doc.project.data.source == "pts.csv" and doc.undo_stack.count() == 2
+    first = doc.dataset.X_train.copy()
+    click(qtbot, panel.regenerate_button)  # the same fraction, shuffled again
+    assert len(doc.dataset.X_train) == len(doc.dataset.X_test) == 10
+    assert not np.array_equal(doc.dataset.X_train, first)
+    assert doc.undo_stack.count() == 3
 
 
 # ====================================================================== the dialog

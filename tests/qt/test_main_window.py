@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
@@ -159,18 +159,6 @@ def test_a_failed_open_leaves_the_document_untouched(window, tmp_path):
     assert not window.open_path(bad)
     assert window.document is doc and doc.network.layers[0].W[0, 0] == 0.25
     assert "broken.nnsim" in window.errors[-1] and "units" in window.errors[-1]
-
-
-def test_open_by_drag_and_drop(window, tmp_path):
-    path = tmp_path / "dropped.nnsim"
-    path.write_bytes(example_path("circle-tanh").read_bytes())
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
-    assert window.document.path == path
-    assert window.windowTitle().startswith("dropped.nnsim")
 
 
 def test_export_png_and_svg(window, tmp_path):

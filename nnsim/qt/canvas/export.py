@@ -35,13 +35,16 @@ def laid_out_for_export(scene):
     """The scene laid out at EXPORT_ZOOM while in the block (yields the
     rectangle an export shows), then as it was."""
     zoom, side, room = scene._view_zoom, scene.legend_side, scene.legend_room
+    controls = scene.edit_controls
     scene.exporting = True  # every label placed, not only those in view
     try:
+        scene.set_edit_controls(False)  # a picture of the network, not of the editor
         scene.set_legend_side("right")
         scene.set_view_zoom(EXPORT_ZOOM, place_now=True)
         yield drawn_rect(scene)
     finally:
         scene.exporting = False
+        scene.set_edit_controls(controls)
         scene.set_legend_side(side, room)
         scene.set_view_zoom(zoom, place_now=True)
 

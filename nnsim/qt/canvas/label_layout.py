@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF
 
 from ..selection import EdgeRef, NeuronRef
 from . import palette, placement
+from .edit_controls import GAP as CONTROL_GAP, SIZE as CONTROL_SIZE
 from .items import NEURON_RADIUS, EdgeItem, NeuronItem
 
 # With more edges than this, only the labels near the visible part are placed.
@@ -134,7 +135,7 @@ class LabelLayout:
             for n in row:
                 if n.label.scale() != s:
                     n.label.setScale(s)
-        for item in self.headers:
+        for item in self.headers + self._edit_control_items():
             if item.scale() != s:
                 item.setScale(s)
         # the legend shrinks to stay within legend_room (the numbers come first)
@@ -219,23 +220,74 @@ class LabelLayout:
         top = min(n.y() for row in self.neurons for n in row) - NEURON_RADIUS - 8 * s
         h = max(hd.boundingRect().height() for hd in self.headers) * s
         xs = [sum(n.x() for n in row) / len(row) for row in self.neurons]
-        widths = [hd.boundingRect().width() * s for hd in self.headers]
-        ends: list[float] = []  # the right end of the last header on each line
+        texts = [hd.boundingRect().width() * s for hd in self.headers]
+        # with the edit controls: − and + beside each header, the inserts above
+        controls = self.edit_controls and len(self.header_buttons) == len(self.headers)
+
+        def lines_for(widths: list[float]) -> list[int]:
+            """Each header's line: the first on which it clears its neighbour."""
+            ends: list[float] = []  # the right end of the last header on each line
+            out = []
+            for k in range(len(widths)):
+                left = xs[k] - widths[k] / 2
+                line = next((i for i, end in enumerate(ends) if end + 4 * s <= left), len(ends))
+                if line == len(ends):
+                    ends.append(0.0)
+                ends[line] = xs[k] + widths[k] / 2
+                out.append(line)
+            return out
+
+        lines = lines_for(texts)
+        # − and + beside the headers when all fit on one line (crowded columns
+        # would stack them and shrink the network: the inspector's neuron count
+        # and the context menu still do it there)
+        # They take no room of their own (the fit and the numbers never make
+        # way for them): the outer layers keep both inside the network's width.
+        side = (CONTROL_SIZE + CONTROL_GAP) * s
+        widths = [w + 2 * side for w in texts]
+        buttons = controls and max(lines_for(widths)) == 0
+        if not buttons:
+            widths = texts
+        step, last = CONTROL_SIZE * s + 2 * s, len(self.headers) - 1
         for k, header in enumerate(self.headers):
-            left = xs[k] - widths[k] / 2
-            line = next((i for i, end in enumerate(ends) if end + 4 * s <= left), len(ends))
-            if line == len(ends):
-                ends.append(0.0)
-            ends[line] = xs[k] + widths[k] / 2
-            header.setPos(xs[k], top - h / 2 - line * h)
-        lines_top = top - h * len(ends)
+            y = top - h / 2 - lines[k] * h
+            header.setPos(xs[k], y)
+            if controls:
+                minus, plus = self.header_buttons[k]
+                near = texts[k] / 2 + CONTROL_GAP * s + CONTROL_SIZE * s / 2
+                if k == 0 and last > 0:  # "Input − +"
+                    minus.setPos(xs[k] + near, y)
+                    plus.setPos(xs[k] + near + step, y)
+                elif k == last and last > 0:  # "− + Output"
+                    minus.setPos(xs[k] - near - step, y)
+                    plus.setPos(xs[k] - near, y)
+                else:
+                    minus.setPos(xs[k] - near, y)
+                    plus.setPos(xs[k] + near, y)
+                minus.setVisible(buttons)
+                plus.setVisible(buttons)
+        lines_top = top - h * (max(lines) + 1)
+        if controls:
+            # the + between two layers, in the gap between their headers when
+            # it fits there (no extra line: the numbers keep their room)
+            need = 3 * CONTROL_SIZE * s  # clear of the − / + on either side
+            def reach(k: int, right: bool) -> float:
+                """How far layer k's header and buttons reach to one side."""
+                n = (2 if (k == 0) == right else 0) if k in (0, last) and last > 0 else 1
+                return texts[k] / 2 + (n * side if buttons else 0.0)
+            for k, button in enumerate(self.insert_buttons):
+                gap_left = xs[k] + reach(k, True)
+                gap_right = xs[k + 1] - reach(k + 1, False)
+                fits = lines[k] == lines[k + 1] == 0 and gap_right - gap_left >= need
+                button.setVisible(fits)
+                button.setPos((gap_left + gap_right) / 2, top - h / 2)
         half = [max(NEURON_RADIUS, n.label.boundingRect().width() * s / 2)
                 for row in self.neurons for n in row]
         cx = [n.x() for row in self.neurons for n in row]
         left = min(min(x - w for x, w in zip(cx, half)),
-                   min(x - w / 2 for x, w in zip(xs, widths)))
+                   min(x - w / 2 for x, w in zip(xs, texts)))
         right = max(max(x + w for x, w in zip(cx, half)),
-                    max(x + w / 2 for x, w in zip(xs, widths)))
+                    max(x + w / 2 for x, w in zip(xs, texts)))
         if self.legend_side == "below":
             bottom = max(n.label.sceneBoundingRect().bottom() if n.label.lines
                          else n.y() + NEURON_RADIUS for row in self.neurons for n in row)
@@ -271,6 +323,7 @@ class LabelLayout:
         circles = [(n.x() - pad, n.y() - pad, n.x() + pad, n.y() + pad)
                    for row in self.neurons for n in row]
         fixed = circles + [rect_of(h) for h in self.headers] + [rect_of(self.legend)]
+        fixed += [rect_of(b) for b in self._edit_control_items() if b.isVisible()]
         hidden = 0
 
         # neuron labels, by priority; each must clear every circle and the

@@ -30,6 +30,7 @@ from ...document import EditError
 from ..selection import EdgeRef, NeuronRef
 from . import palette
 from .chain_paths import ChainPaths
+from .edit_controls import ControlButton, header_buttons, insert_button
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
 # (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
@@ -130,6 +131,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
 
     selection_changed = Signal(object)
     content_resized = Signal()  # the labels changed size: a fitted view fits again
+    reshaped = Signal()  # neurons or layers were added or removed: the view fits again
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -148,6 +150,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self.text_scale = 1.0
         self.label_mode = "auto"
         self.legend_key = True  # the legend's colour key (off: status lines only)
+        self.edit_controls = True  # the − / + buttons (off in presentation mode and exports)
         # set by the view's fit: text larger than normal gives back up to this
         # share when otherwise a number of the step would find no room
         self.fit_shrink = 1.0
@@ -199,6 +202,8 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self.neurons: list[list[NeuronItem]] = []
         self.edges: list[list[list[EdgeItem]]] = [[]]  # edges[k][i][j], k >= 1
         self.headers: list[HeaderItem] = []
+        self.header_buttons: list[tuple[ControlButton, ControlButton]] = []  # (−, +) per layer
+        self.insert_buttons: list[ControlButton] = []  # between layers k and k + 1
         self.band: BandItem | None = None
         self.halo: HaloItem | None = None
         self.legend: LegendItem | None = None
@@ -249,6 +254,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._needs_placement = True
         self._n_edges = sum(a * b for a, b in zip(sizes, sizes[1:]))
         self._verbose = all(a * b <= VERBOSE_MAX_EDGES for a, b in zip(sizes, sizes[1:]))
+        self._make_edit_controls(sizes)
         self.band, self.halo, self.legend = BandItem(), HaloItem(), LegendItem()
         self.legend.set_key_shown(self.legend_key)
         for item in (self.band, self.halo, self.legend):
@@ -256,7 +262,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         for item in self.headers + [self.legend]:
             item.setScale(self.label_scale)
         self._apply_positions(place=False)
-        keep = had if sizes == old_sizes and self._valid(had) else None
+        keep = had if self._still_names_the_same(had, old_sizes, sizes) else None
         self._selection = keep
         self.relabel()
         if keep is not None:
@@ -264,6 +270,60 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         elif had is not None:
             self.selection_changed.emit(None)
         self.chain_paths.redraw()
+        if old_sizes and sizes != old_sizes:
+            self.reshaped.emit()
+
+    def _still_names_the_same(self, ref, old_sizes: list[int], sizes: list[int]) -> bool:
+        """Whether ``ref`` (of the network before a rebuild) names the same
+        neuron or connection now: the layers are the same ones and those it
+        touches only grew (Add Neuron appends), so the selection can stay."""
+        if ref is None or not self._valid(ref) or len(old_sizes) != len(sizes):
+            return False
+        touched = ((ref.layer,) if isinstance(ref, NeuronRef) else (ref.layer - 1, ref.layer))
+        return all(sizes[k] >= old_sizes[k] for k in touched)
+
+    def _make_edit_controls(self, sizes: list[int]) -> None:
+        L = len(sizes) - 1
+        for k, n in enumerate(sizes):
+            names = [neuron_name(sizes, k, j) for j in range(n)]
+            pair = header_buttons(k, names, k == 0, k == L)
+            self.header_buttons.append(pair)
+        for k in range(L):
+            self.insert_buttons.append(insert_button(k + 1, layer_name(sizes, k),
+                                                     layer_name(sizes, k + 1)))
+        for item in self._edit_control_items():
+            item.setScale(self.label_scale)
+            item.setVisible(self.edit_controls)
+            self.addItem(item)
+
+    def _edit_control_items(self) -> list[ControlButton]:
+        return [b for pair in self.header_buttons for b in pair] + self.insert_buttons
+
+    def set_edit_controls(self, shown: bool) -> None:
+        """Show or hide the − / + buttons (hidden in presentation mode)."""
+        if shown == self.edit_controls:
+            return
+        self.edit_controls = shown
+        for item in self._edit_control_items():
+            item.setVisible(shown)
+        self._place_headers()
+        self.content_resized.emit()
+
+    def activate_control(self, button: ControlButton) -> None:
+        """A click on a − / + button: the edit it names, through the document."""
+        a, doc = button.action, self.document
+        if a.kind == "add_neuron":
+            self._try(doc.add_neuron, a.layer)
+        elif a.kind == "remove_neuron":
+            self._try(doc.remove_neuron, a.layer, doc.network.sizes[a.layer] - 1)
+        else:
+            self._try(doc.add_layer, a.layer)
+
+    def control_at(self, pos: QPointF) -> ControlButton | None:
+        for item in self.items(pos):
+            if isinstance(item, ControlButton) and item.isVisible():
+                return item
+        return None
 
     def _apply_positions(self, place: bool = False) -> None:
         positions = self.document.positions()
@@ -625,6 +685,12 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             super().mousePressEvent(event)
             return
         self._close_editor()
+        control = self.control_at(event.scenePos())
+        if control is not None:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.activate_control(control)
+            event.accept()
+            return
         item = self.interactive_item_at(event.scenePos())
         if item is None:
             if event.button() == Qt.MouseButton.LeftButton:
@@ -662,6 +728,11 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         event.accept()
         if not d.moving:
             return
+        target = self._neuron_under(event.scenePos(), d.item)
+        if target is not None:  # dropped on another neuron: connect them, not move
+            self._apply_positions(place=True)
+            self._connect(d.item.ref, target.ref, event)
+            return
         ref = d.item.ref
         pos = d.item.pos()
         try:
@@ -669,6 +740,31 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         except EditError as e:
             self._apply_positions(place=True)
             self._warn(str(e))
+
+    def _neuron_under(self, pos: QPointF, dragged) -> NeuronItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NeuronItem) and item is not dragged:
+                return item
+        return None
+
+    def _connect(self, a: NeuronRef, b: NeuronRef, event) -> None:
+        """A neuron dropped on another: restore their connection (if removed)."""
+        sizes = self._sizes
+        lo, hi = sorted((a, b), key=lambda r: r.layer)
+        if hi.layer - lo.layer != 1:
+            text = (f"{neuron_name(sizes, a.layer, a.neuron)} and "
+                    f"{neuron_name(sizes, b.layer, b.neuron)} are not in neighbouring layers: "
+                    "a connection joins a layer to the next one.")
+        else:
+            ref = EdgeRef(hi.layer, lo.neuron, hi.neuron)
+            name = edge_name(sizes, ref.layer, ref.source, ref.target)
+            if self.item_for(ref).present:
+                text = f"{name} is connected already."
+            else:
+                self._try(self.document.set_connection, ref.layer, ref.source, ref.target, True)
+                self.select(ref)
+                text = f"Restored {name}."
+        QToolTip.showText(event.screenPos(), text, self._parent_widget())
 
     def mouseDoubleClickEvent(self, event) -> None:
         if self._on_editor(event.scenePos()):
@@ -699,6 +795,11 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         menu.deleteLater()
 
     def helpEvent(self, event) -> None:
+        control = self.control_at(event.scenePos())
+        if control is not None:
+            QToolTip.showText(event.screenPos(), control.tooltip, event.widget())
+            event.accept()
+            return
         item = self.interactive_item_at(event.scenePos())
         if item is None:
             QToolTip.hideText()

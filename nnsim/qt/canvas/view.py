@@ -52,11 +52,13 @@ class NetworkView(QGraphicsView):
         old = self.scene()
         if old is not None and hasattr(old, "content_resized"):
             old.content_resized.disconnect(self._on_content_resized)
+            old.reshaped.disconnect(self._on_reshaped)
         super().setScene(scene)
         if hasattr(scene, "set_view_zoom"):
             scene.set_view_zoom(self.zoom)
         if hasattr(scene, "content_resized"):
             scene.content_resized.connect(self._on_content_resized)
+            scene.reshaped.connect(self._on_reshaped)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
@@ -204,6 +206,12 @@ class NetworkView(QGraphicsView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._auto_fit and self._fitted:
+            self.fit_to_window()
+
+    def _on_reshaped(self) -> None:
+        """Neurons or layers were added or removed: the whole network in view
+        again, even after a zoom by hand (a new layer would be out of sight)."""
+        if self._fitted:
             self.fit_to_window()
 
     def _on_content_resized(self) -> None:
