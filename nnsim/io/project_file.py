@@ -17,7 +17,6 @@ of files and text; the rest is one module per job:
 from __future__ import annotations
 
 import os
-import stat
 
 from ..core.project import Project
 from .atomic import atomic_write_bytes
@@ -28,6 +27,8 @@ from .errors import FileFormatError, Invalid
 from .format_rules import (FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, MAX_LAYERS,
                            MAX_PARAMETERS, MAX_UNITS, MIGRATIONS)
 from .jsontext import decode_bytes, dump, parse
+from .load_budget import check_loadable, check_size
+from .regular_files import NotARegularFile, open_regular_file
 from .project_reader import _project_from_obj
 from .project_writer import _to_obj
 from .validators import _describe
@@ -81,16 +82,21 @@ def dumps(project: Project) -> str:
 
 
 def _text_to_project(text, source: str) -> Project:
+    """Bytes (UTF-8) or str -> Project. A caller passing bytes should hold no
+    other reference to them: they are dropped once decoded, before parsing."""
     try:
         if isinstance(text, (bytes, bytearray)):
-            if len(text) > MAX_FILE_BYTES:
-                raise _too_big(len(text))
-            text = decode_bytes(bytes(text))
-        elif not isinstance(text, str):
+            n_bytes = len(text)
+            check_size(n_bytes)
+            text = decode_bytes(bytes(text))  # the bytes are free from here on
+        elif isinstance(text, str):
+            n_bytes = len(text.encode("utf-8", "surrogatepass"))
+        else:
             raise Invalid("", f"expected JSON text, got {_describe(text)}")
-        if len(text) > MAX_FILE_BYTES:
-            raise _too_big(len(text.encode("utf-8", "surrogatepass")))
-        return _project_from_obj(parse(text))
+        check_loadable(text, n_bytes)
+        obj = parse(text)
+        del text  # the parsed values replace it
+        return _project_from_obj(obj)
     except Invalid as e:
         raise e.with_source(source) from None
     except RecursionError:
@@ -106,22 +112,12 @@ def loads(text: str | bytes, source: str = "<memory>") -> Project:
     return _text_to_project(text, source)
 
 
-def _too_big(size: int) -> Invalid:
-    return Invalid("", f"expected a file of at most {MAX_FILE_BYTES / 1e6:g} MB, got "
-                       f"{size / 1e6:.1f} MB")
-
-
 def _read(path) -> bytes:
+    # a FIFO, socket or device is refused before it is opened (opening a FIFO
+    # for reading blocks until someone writes to it)
     try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise Invalid("", "expected a file, got a folder")
-        if not stat.S_ISREG(st.st_mode):
-            raise Invalid("", "expected a regular file, got a device, pipe or other "
-                              "special file")
-        if st.st_size > MAX_FILE_BYTES:
-            raise _too_big(st.st_size)
-        with open(path, "rb") as f:
+        check_size(os.stat(path).st_size)  # before opening, let alone reading
+        with open_regular_file(path) as f:
             data = f.read(MAX_FILE_BYTES + 1)  # the size may have changed meanwhile
     except FileNotFoundError as e:
         raise Invalid("", "expected an existing file, got no file at this path "
@@ -130,22 +126,27 @@ def _read(path) -> bytes:
         raise Invalid("", "expected a file nnsim may read, got permission denied") from None
     except IsADirectoryError:
         raise Invalid("", "expected a file, got a folder") from None
+    except NotARegularFile as e:
+        raise Invalid("", f"expected a regular file, got {e.kind}") from None
     except OSError as e:
         raise Invalid("", "expected a readable file, got an error reading it "
                           f"({e.strerror or e})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_big(len(data))
+    check_size(len(data))
     return data
+
+
+def _read_or_refuse(path, source: str) -> bytes:
+    try:
+        return _read(path)
+    except Invalid as e:
+        raise e.with_source(source) from None
 
 
 def load_project(path) -> Project:
     """Read and validate the .nnsim file at ``path``."""
     source = os.fsdecode(os.fspath(path))
-    try:
-        data = _read(path)
-    except Invalid as e:
-        raise e.with_source(source) from None
-    return _text_to_project(data, source)
+    # no name holds the bytes here, so they are freed as soon as they are decoded
+    return _text_to_project(_read_or_refuse(path, source), source)
 
 
 def save_project(project: Project, path) -> None:
@@ -157,4 +158,10 @@ def save_project(project: Project, path) -> None:
     """
     source = os.fsdecode(os.fspath(path))
     text = dump(_checked_obj(project, source))
-    atomic_write_bytes(path, text.encode("utf-8"))
+    data = text.encode("utf-8")
+    try:
+        check_loadable(text, len(data))  # the reader's own check: it will reopen
+    except Invalid as e:
+        raise e.with_source(source) from None
+    del text
+    atomic_write_bytes(path, data)
