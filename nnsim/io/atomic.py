@@ -36,13 +36,17 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
+def _error(kind: type, code: int, message: str) -> OSError:
+    e = kind(message)  # str(e) is the message alone, as the user sees it
+    e.errno = code
+    return e
+
+
 def _reworded(e: OSError, path: str) -> OSError:
     """The same kind of OSError, saying which file could not be saved (the
     temp file's name would only confuse)."""
     reason = e.strerror or str(e) or type(e).__name__
-    new = type(e)(f"{path}: could not save the file ({reason})")
-    new.errno = e.errno
-    return new
+    return _error(type(e), e.errno, f"{path}: could not save the file ({reason})")
 
 
 def _fsync_folder(folder: str) -> None:
@@ -132,15 +136,13 @@ def _refusal(shown: str, st: os.stat_result) -> OSError | None:
     # no write bit at all: read-only, for root as well (who may write anyway)
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or (
             os.name == "posix" and os.geteuid() != 0 and not _writable_by_me(st)):
-        return PermissionError(errno.EACCES, f"{shown}: could not save the file (it is "
-                                             "read-only; make it writable or save under "
-                                             "another name)")
+        return _error(PermissionError, errno.EACCES, f"{shown}: could not save the file (it "
+                      "is read-only; make it writable or save under another name)")
     # only root can give a file to another user: anyone else would take it over
     if os.name == "posix" and os.geteuid() not in (0, st.st_uid):
-        return PermissionError(errno.EPERM, f"{shown}: could not save the file (it "
-                                            f"belongs to another user, uid {st.st_uid}, "
-                                            "and replacing it would make it yours; save "
-                                            "under another name)")
+        return _error(PermissionError, errno.EPERM, f"{shown}: could not save the file (it "
+                      f"belongs to another user, uid {st.st_uid}, and replacing it would "
+                      "make it yours; save under another name)")
     return None
 
 

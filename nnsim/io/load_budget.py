@@ -24,20 +24,22 @@ from ..core.limits import FILE_MAX_BYTES as MAX_FILE_BYTES
 from .errors import Invalid
 
 # Memory a load may take, at most (the figures behind it: docs/reliability.md).
-LOAD_MEMORY_BUDGET = 2_000_000_000
+LOAD_MEMORY_BUDGET = 2_500_000_000
 # Parsed values may take this many bytes per byte of JSON text ...
-MEMORY_PER_BYTE = 10
+MEMORY_PER_BYTE = 12
 # ... or this many in all, whichever is more: small files load whatever their shape.
 SMALL_FILE_MEMORY = 256_000_000
 # The text (held while parsing), its bytes while decoding, and the parsed values
 # must fit the budget: MAX_FILE_BYTES (nnsim.core.limits, with the other limits)
-# is 2 GB / 12 = 166 MB, rounded down.
+# is 2.5 GB / 14 = 178 MB, rounded down to leave room for the arrays the
+# reader builds from the parsed values.
 assert MAX_FILE_BYTES * (MEMORY_PER_BYTE + 2) <= LOAD_MEMORY_BUDGET
 
 # What one parsed piece costs, from above (object header, GC header, the
 # pointer that holds it, a dict's or list's spare room):
 _OBJECT = 216  # a dict with up to five members (an empty one: 96)
-_MEMBER = 56   # one more member of a dict: its entry and index share
+_MEMBER = 128  # one more member of a dict: its entry and index share, and the
+               # (key, value) tuple json builds it from
 _LIST = 64     # a list
 _ITEM = 36     # a list item or member value: a float (24) or int (28) and its pointer
 _STRING = 64   # a str's header; its characters are counted with the text

@@ -118,7 +118,12 @@ def _read(path) -> bytes:
     try:
         check_size(os.stat(path).st_size)  # before opening, let alone reading
         with open_regular_file(path) as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # the size may have changed meanwhile
+            # read(n) allocates n bytes first: ask for what the file holds (one
+            # byte more tells that it grew meanwhile), never for the whole limit
+            size = min(os.fstat(f.fileno()).st_size, MAX_FILE_BYTES)
+            data = f.read(size + 1)
+            if len(data) > size:
+                data += f.read(MAX_FILE_BYTES + 1 - len(data))
     except FileNotFoundError as e:
         raise Invalid("", "expected an existing file, got no file at this path "
                           f"({e.strerror or 'No such file or directory'})") from None
