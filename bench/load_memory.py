@@ -1,6 +1,6 @@
 """Peak memory of loading a .nnsim file, per kind of content (issue 16).
 
-    python -m bench.load_memory [MB]
+    python -m bench.load_memory [MB [KIND-WORD]]
 
 Writes one file of about MB megabytes (default 20) per kind into a temp
 folder, loads each in a fresh interpreter and prints the peak resident memory
@@ -86,9 +86,21 @@ def _dump(obj) -> bytes:
     return dump(obj).encode("utf-8")
 
 
+def _floats(n_bytes: int) -> bytes:
+    """The densest list of floats: accepted by the estimate (10 per byte)."""
+    return b'{"format": "nnsim", "x": [' + b"0.5," * (n_bytes // 4) + b"0.5]}"
+
+
+def _wide_object(n_bytes: int) -> bytes:
+    """One object with a distinct key per member (hostile: keys cannot be shared)."""
+    n = n_bytes // 16
+    return ("{" + ",".join(f'"k{i:07d}":{i % 10}.5' for i in range(n)) + "}").encode()
+
+
 KINDS = {"[{},{},...]": _empty_objects, "deep nesting [[[...]]]": _deep_nesting,
-         '["ab","ab",...]': _short_strings, "history (v1, 1 object/epoch)": _history,
-         "points table": _points}
+         '["ab","ab",...]': _short_strings, "[0.5,0.5,...]": _floats,
+         '{"k0000001":1.5,...}': _wide_object,
+         "history (v1, 1 object/epoch)": _history, "points table": _points}
 
 
 def measure(path: str) -> tuple[int, float, str]:
@@ -103,6 +115,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         print(f"{'content':32} {'MB':>7} {'peak MB':>8} {'x size':>7} {'s':>6}  outcome")
         for name, make in KINDS.items():
+            if len(sys.argv) > 2 and sys.argv[2] not in name:
+                continue
             path = os.path.join(folder, "f.nnsim")
             data = make(int(mb * 1e6))
             with open(path, "wb") as f:

@@ -27,7 +27,7 @@ from .errors import FileFormatError, Invalid
 from .format_rules import (FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, MAX_LAYERS,
                            MAX_PARAMETERS, MAX_UNITS, MIGRATIONS)
 from .jsontext import decode_bytes, dump, parse
-from .load_budget import check_loadable, check_size
+from .load_budget import check_loadable, check_size, utf8_size
 from .regular_files import NotARegularFile, open_regular_file
 from .project_reader import _project_from_obj
 from .project_writer import _to_obj
@@ -76,9 +76,21 @@ def project_from_dict(obj, source: str = "<memory>") -> Project:
                                           "levels deep, got nesting too deep") from None
 
 
+def _checked_text(project: Project, source: str) -> str:
+    text = dump(_checked_obj(project, source))
+    try:
+        check_loadable(text, utf8_size(text))  # the reader's own check: it will reopen
+    except Invalid as e:
+        raise e.with_source(source) from None
+    return text
+
+
 def dumps(project: Project) -> str:
-    """The canonical text of ``project`` (save -> load -> save is byte-identical)."""
-    return dump(project_to_dict(project))
+    """The canonical text of ``project`` (save -> load -> save is byte-identical).
+
+    FileFormatError as ``project_to_dict``, and when the text would be more
+    than ``load_project`` reads (over MAX_FILE_BYTES, or too much memory)."""
+    return _checked_text(project, "<memory>")
 
 
 def _text_to_project(text, source: str) -> Project:
@@ -90,7 +102,7 @@ def _text_to_project(text, source: str) -> Project:
             check_size(n_bytes)
             text = decode_bytes(bytes(text))  # the bytes are free from here on
         elif isinstance(text, str):
-            n_bytes = len(text.encode("utf-8", "surrogatepass"))
+            n_bytes = utf8_size(text)
         else:
             raise Invalid("", f"expected JSON text, got {_describe(text)}")
         check_loadable(text, n_bytes)
@@ -162,11 +174,5 @@ def save_project(project: Project, path) -> None:
     an existing file at ``path`` is left untouched.
     """
     source = os.fsdecode(os.fspath(path))
-    text = dump(_checked_obj(project, source))
-    data = text.encode("utf-8")
-    try:
-        check_loadable(text, len(data))  # the reader's own check: it will reopen
-    except Invalid as e:
-        raise e.with_source(source) from None
-    del text
+    data = _checked_text(project, source).encode("utf-8")
     atomic_write_bytes(path, data)
