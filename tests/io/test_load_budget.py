@@ -62,7 +62,7 @@ def test_a_file_of_empty_objects_is_refused_before_parsing_in_one_line(tmp_path,
     monkeypatch.setattr(pf, "parse", lambda text: pytest.fail("parsed anyway"))
     size = path.stat().st_size
     with pytest.raises(FileFormatError) as info:
-        peak = _peak_while(lambda: load_project(path))
+        load_project(path)
     message = str(info.value)
     assert message.startswith(f"{path}: expected JSON that nnsim reads in at most 256 MB of "
                               "memory (16 bytes per byte of file), got 1,500,002 lists and "
