@@ -91,6 +91,16 @@ def _floats(n_bytes: int) -> bytes:
     return b'{"format": "nnsim", "x": [' + b"0.5," * (n_bytes // 4) + b"0.5]}"
 
 
+def _number_lists(n_bytes: int) -> bytes:
+    """A history kept as columns: five long lists of full-precision floats."""
+    import numpy as np
+    obj = _valid_base()
+    n = n_bytes // (5 * 20)
+    columns = np.random.default_rng(0).random((5, n)).tolist()
+    obj["x_history_columns"] = dict(zip(("a", "b", "c", "d", "e"), columns))
+    return _dump(obj)
+
+
 def _wide_object(n_bytes: int) -> bytes:
     """One object with a distinct key per member (hostile: keys cannot be shared)."""
     n = n_bytes // 16
@@ -100,7 +110,8 @@ def _wide_object(n_bytes: int) -> bytes:
 KINDS = {"[{},{},...]": _empty_objects, "deep nesting [[[...]]]": _deep_nesting,
          '["ab","ab",...]': _short_strings, "[0.5,0.5,...]": _floats,
          '{"k0000001":1.5,...}': _wide_object,
-         "history (v1, 1 object/epoch)": _history, "points table": _points}
+         "history (v1, 1 object/epoch)": _history,
+         "number lists (5 columns)": _number_lists, "points table": _points}
 
 
 def measure(path: str) -> tuple[int, float, str]:

@@ -48,12 +48,12 @@ def open_regular_file(path):
     FIFO, socket or device and IsADirectoryError for a folder, without
     blocking. Other OSErrors (FileNotFoundError, PermissionError) as open's."""
     _refuse_special(path, os.stat(path).st_mode)
-    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-             | getattr(os, "O_BINARY", 0))
-    fd = os.open(path, flags)
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to fear
+    fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_BINARY", 0))
     try:
         _refuse_special(path, os.fstat(fd).st_mode)  # swapped since the stat?
-        if hasattr(os, "set_blocking"):
+        if nonblocking:
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
