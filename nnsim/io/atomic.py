@@ -131,7 +131,7 @@ def _refusal(shown: str, st: os.stat_result) -> OSError | None:
     if kind is not None:
         e = NotARegularFile(shown, kind)
         e.args = (f"{shown}: could not save the file (it is {kind}, not a regular "
-                  "file; choose a file name)",)
+                  "file; save under another name)",)
         return e
     # no write bit at all: read-only, for root as well (who may write anyway)
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or (
