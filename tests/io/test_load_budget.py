@@ -216,3 +216,20 @@ def test_dumps_refuses_text_load_would_refuse(monkeypatch):
     monkeypatch.setattr(load_budget, "MAX_FILE_BYTES", 1_000)
     with pytest.raises(FileFormatError, match=r"<memory>: expected a file of at most 0\.001 MB"):
         dumps(_history_project(100))
+
+
+def test_nnsim_train_refuses_to_write_a_file_it_could_not_reopen(tmp_path, monkeypatch, capsys):
+    # the issue: `--epochs 2000000 --out long.nnsim` wrote 288 MB that trace then refused
+    from nnsim.cli import main
+    src = tmp_path / "net.nnsim"
+    save_project(small_project(), src)
+    limit = src.stat().st_size + 2_000  # room for a few epochs of history, not 500
+    monkeypatch.setattr(load_budget, "MAX_FILE_BYTES", limit)
+    out = tmp_path / "long.nnsim"
+    assert main(["train", str(src), "--epochs", "500", "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"nnsim: error: {out}: expected a file of at most "
+                          f"{limit / 1e6:g} MB (what nnsim reads in 3 GB of memory), got ")
+    assert err.count("\n") == 1 and not out.exists()
+    assert main(["train", str(src), "--epochs", "2", "--quiet", "--out", str(out)]) == 0
+    assert main(["trace", str(out), "--sample", "0"]) == 0  # what it writes, it reopens
