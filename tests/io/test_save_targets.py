@@ -64,6 +64,7 @@ def test_saving_onto_a_device_is_refused(tmp_path):
     assert os.stat(device).st_mode == mode
 
 
+@posix_only
 def test_the_cli_refuses_a_fifo_target_in_one_line(fifo, capsys, tmp_path):
     from nnsim.cli import main
     src = tmp_path / "net.nnsim"
