@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
         if args.command == "train":
@@ -142,6 +143,12 @@ def main(argv: list[str]) -> int:
         return _trace(args)
     except (UsageError, FileFormatError, ValueError, OSError) as e:
         print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:  # loading, training or saving: one line, not a traceback
+        what = {"train": "train and save", "trace": "trace", "explain": "explain"}.get(
+            getattr(args, "command", None), "run")
+        print(f"nnsim: error: not enough memory to {what} this network (a smaller file, "
+              "network or data set needs less)", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("nnsim: interrupted", file=sys.stderr)

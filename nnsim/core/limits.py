@@ -12,7 +12,8 @@ CANVAS_MAX_UNITS = 256  # neurons in one layer, inputs included
 CANVAS_MAX_EDGES = 20_000  # connections drawn
 
 # -- .nnsim files and the command line: checked before anything is allocated
-FILE_MAX_BYTES = 200_000_000  # bytes of JSON text (200 MB)
+FILE_MAX_BYTES = 160_000_000  # bytes of JSON text (160 MB): what loads within the
+                              # memory budget of nnsim.io.load_budget
 MAX_LAYERS = 1_000  # non-input layers
 MAX_UNITS = 100_000  # neurons in one layer (inputs included)
 MAX_PARAMETERS = 50_000_000  # weights + biases of the whole network

@@ -71,6 +71,7 @@ from ..core.datasets import from_arrays
 from ..core.limits import (CSV_MAX_BYTES, CSV_MAX_CLASSES, CSV_MAX_COLUMNS, CSV_MAX_LINE_CHARS,
                            CSV_MAX_VALUES, DATA_MAX_N)
 from ..core.project import ImportedData
+from .regular_files import NotARegularFile, open_regular_file
 
 __all__ = [
     "MAX_FILE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_VALUES", "MAX_CLASSES", "MAX_LISTED",
@@ -303,11 +304,14 @@ def _check_format(fmt: CsvFormat, source: str) -> None:
 
 def _open(path, source: str):
     try:
-        return open(path, "rb")
+        return open_regular_file(path)  # a FIFO would block the dialog
     except FileNotFoundError:
         raise CsvError(source, "the file does not exist") from None
     except IsADirectoryError:
         raise CsvError(source, "is a folder, not a file") from None
+    except NotARegularFile as e:
+        raise CsvError(source, f"is {e.kind}, not a regular file; nnsim imports "
+                               "CSV from regular files only") from None
     except OSError as e:
         raise CsvError(source, f"the file cannot be opened ({e.strerror or e})") from None
 

@@ -17,7 +17,6 @@ of files and text; the rest is one module per job:
 from __future__ import annotations
 
 import os
-import stat
 
 from ..core.project import Project
 from .atomic import atomic_write_bytes
@@ -28,6 +27,8 @@ from .errors import FileFormatError, Invalid
 from .format_rules import (FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, MAX_LAYERS,
                            MAX_PARAMETERS, MAX_UNITS, MIGRATIONS)
 from .jsontext import decode_bytes, dump, parse
+from .load_budget import check_loadable, check_size, utf8_size
+from .regular_files import NotARegularFile, open_regular_file
 from .project_reader import _project_from_obj
 from .project_writer import _to_obj
 from .validators import _describe
@@ -75,22 +76,39 @@ def project_from_dict(obj, source: str = "<memory>") -> Project:
                                           "levels deep, got nesting too deep") from None
 
 
+def _checked_text(project: Project, source: str) -> str:
+    text = dump(_checked_obj(project, source))
+    try:
+        check_loadable(text, utf8_size(text))  # the reader's own check: it will reopen
+    except Invalid as e:
+        raise e.with_source(source) from None
+    return text
+
+
 def dumps(project: Project) -> str:
-    """The canonical text of ``project`` (save -> load -> save is byte-identical)."""
-    return dump(project_to_dict(project))
+    """The canonical text of ``project`` (save -> load -> save is byte-identical).
+
+    FileFormatError as ``project_to_dict``, and when the text would be more
+    than ``load_project`` reads (over MAX_FILE_BYTES, or too much memory)."""
+    return _checked_text(project, "<memory>")
 
 
 def _text_to_project(text, source: str) -> Project:
+    """Bytes (UTF-8) or str -> Project. A caller passing bytes should hold no
+    other reference to them: they are dropped once decoded, before parsing."""
     try:
         if isinstance(text, (bytes, bytearray)):
-            if len(text) > MAX_FILE_BYTES:
-                raise _too_big(len(text))
-            text = decode_bytes(bytes(text))
-        elif not isinstance(text, str):
+            n_bytes = len(text)
+            check_size(n_bytes)
+            text = decode_bytes(bytes(text))  # the bytes are free from here on
+        elif isinstance(text, str):
+            n_bytes = utf8_size(text)
+        else:
             raise Invalid("", f"expected JSON text, got {_describe(text)}")
-        if len(text) > MAX_FILE_BYTES:
-            raise _too_big(len(text.encode("utf-8", "surrogatepass")))
-        return _project_from_obj(parse(text))
+        check_loadable(text, n_bytes)
+        obj = parse(text)
+        del text  # the parsed values replace it
+        return _project_from_obj(obj)
     except Invalid as e:
         raise e.with_source(source) from None
     except RecursionError:
@@ -106,23 +124,18 @@ def loads(text: str | bytes, source: str = "<memory>") -> Project:
     return _text_to_project(text, source)
 
 
-def _too_big(size: int) -> Invalid:
-    return Invalid("", f"expected a file of at most {MAX_FILE_BYTES / 1e6:g} MB, got "
-                       f"{size / 1e6:.1f} MB")
-
-
 def _read(path) -> bytes:
+    # a FIFO, socket or device is refused before it is opened (opening a FIFO
+    # for reading blocks until someone writes to it)
     try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise Invalid("", "expected a file, got a folder")
-        if not stat.S_ISREG(st.st_mode):
-            raise Invalid("", "expected a regular file, got a device, pipe or other "
-                              "special file")
-        if st.st_size > MAX_FILE_BYTES:
-            raise _too_big(st.st_size)
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # the size may have changed meanwhile
+        check_size(os.stat(path).st_size)  # before opening, let alone reading
+        with open_regular_file(path) as f:
+            # read(n) allocates n bytes first: ask for what the file holds (one
+            # byte more tells that it grew meanwhile), never for the whole limit
+            size = min(os.fstat(f.fileno()).st_size, MAX_FILE_BYTES)
+            data = f.read(size + 1)
+            if len(data) > size:
+                data += f.read(MAX_FILE_BYTES + 1 - len(data))
     except FileNotFoundError as e:
         raise Invalid("", "expected an existing file, got no file at this path "
                           f"({e.strerror or 'No such file or directory'})") from None
@@ -130,22 +143,27 @@ def _read(path) -> bytes:
         raise Invalid("", "expected a file nnsim may read, got permission denied") from None
     except IsADirectoryError:
         raise Invalid("", "expected a file, got a folder") from None
+    except NotARegularFile as e:
+        raise Invalid("", f"expected a regular file, got {e.kind}") from None
     except OSError as e:
         raise Invalid("", "expected a readable file, got an error reading it "
                           f"({e.strerror or e})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_big(len(data))
+    check_size(len(data))
     return data
+
+
+def _read_or_refuse(path, source: str) -> bytes:
+    try:
+        return _read(path)
+    except Invalid as e:
+        raise e.with_source(source) from None
 
 
 def load_project(path) -> Project:
     """Read and validate the .nnsim file at ``path``."""
     source = os.fsdecode(os.fspath(path))
-    try:
-        data = _read(path)
-    except Invalid as e:
-        raise e.with_source(source) from None
-    return _text_to_project(data, source)
+    # no name holds the bytes here, so they are freed as soon as they are decoded
+    return _text_to_project(_read_or_refuse(path, source), source)
 
 
 def save_project(project: Project, path) -> None:
@@ -156,5 +174,5 @@ def save_project(project: Project, path) -> None:
     an existing file at ``path`` is left untouched.
     """
     source = os.fsdecode(os.fspath(path))
-    text = dump(_checked_obj(project, source))
-    atomic_write_bytes(path, text.encode("utf-8"))
+    data = _checked_text(project, source).encode("utf-8")
+    atomic_write_bytes(path, data)

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-import nnsim.io.project_file as pf
+import nnsim.io.load_budget as load_budget
 import nnsim.io.project_reader as reader
 from iohelpers import MINIMAL, small_project
 from nnsim.core.network import Network
@@ -332,7 +332,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr("builtins.open", denied)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(FileFormatError) as info:
         load_project(path)
     monkeypatch.undo()
@@ -342,17 +342,13 @@ def test_unreadable_file(tmp_path, monkeypatch):
 def test_file_too_big_is_refused_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "big.nnsim"
     path.write_text(MINIMAL)
-    monkeypatch.setattr(pf, "MAX_FILE_BYTES", 100)
-    real_open = open
+    monkeypatch.setattr(load_budget, "MAX_FILE_BYTES", 100)
 
     def no_open(*args, **kwargs):
-        raise AssertionError("read before checking the size")
-    monkeypatch.setattr("builtins.open", no_open)
-    try:
-        with pytest.raises(FileFormatError, match=r"at most 0\.0001 MB, got 0\.0 MB"):
-            load_project(path)
-    finally:
-        monkeypatch.setattr("builtins.open", real_open)
+        raise AssertionError("opened before checking the size")
+    monkeypatch.setattr(os, "open", no_open)
+    with pytest.raises(FileFormatError, match=r"at most 0\.0001 MB .*, got 0\.0 MB"):
+        load_project(path)
 
 
 def test_empty_and_binary_files(tmp_path):
