@@ -501,7 +501,8 @@ class Document(QObject):
         self.changed.emit(self._record_training(before))
 
     def step_back(self) -> bool:
-        """Undo the last step; False when there is nothing to step back to."""
+        """Go back one step of what the user did (an epoch after epochs, see
+        ``Stepper.step_back``); False when there is nothing to step back to."""
         if not self._stepper.can_step_back:
             return False
         before = self._memento()
@@ -551,6 +552,13 @@ class Document(QObject):
     @property
     def can_step_back(self) -> bool:
         return self._stepper.can_step_back
+
+    @property
+    def step_back_text(self) -> str | None:
+        """Where the next Step Back lands, in words ("Back to epoch 412",
+        "Back to before update 37 (sample 3)"); None when it cannot."""
+        target = self._stepper.step_back_target()
+        return target.text if target is not None else None
 
     @property
     def epoch_results(self):
