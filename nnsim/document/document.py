@@ -510,6 +510,18 @@ class Document(QObject):
         self.changed.emit(self._record_training(before))
         return True
 
+    def step_back_until(self, arrived) -> bool:
+        """Step back until ``arrived(network, epoch_results)`` holds for the
+        state reached (or nothing is left to step back to): one announced
+        change, part of the merged "Training" undo step. Whether it arrived."""
+        st = self._stepper
+        before = self._memento()
+        with np.errstate(all="ignore"):
+            while not arrived(st.network, st.epoch_results) and st.can_step_back:
+                self.snapshot = st.step_back()
+        self.changed.emit(self._record_training(before))
+        return arrived(st.network, st.epoch_results)
+
     def pin_sample(self, index: int | None) -> None:
         self._stepper.pin_sample(index)
         self.snapshot = self._stepper.current()
