@@ -597,7 +597,11 @@ class TrainingPanel(QWidget):
     @_guarded
     def _on_step_back_clicked(self, _checked: bool = False) -> None:
         if self.runner.step_back_to_finite():
-            self.divergence_box.hide()
+            # say where it landed; the suggested learning rate stays one click away
+            info = self.runner.divergence
+            cause = f" {info.cause[0].upper()}{info.cause[1:]}" if info is not None else ""
+            self.divergence_label.setText(f"{self.runner.landing}{cause}")
+            self.step_back_button.hide()
             self._last_reason = "stepped back"
             self._update_run_display()
         else:
@@ -609,6 +613,8 @@ class TrainingPanel(QWidget):
         info = self.runner.divergence
         if info is not None:
             self._apply(learning_rate=info.suggested_learning_rate)
+            self.use_lr_button.setVisible(
+                info.suggested_learning_rate != self.document.project.training.learning_rate)
 
     # -- runner -> widgets ------------------------------------------------------------------
     def _on_started(self) -> None:
@@ -635,6 +641,7 @@ class TrainingPanel(QWidget):
     def _on_diverged(self, info: DivergenceInfo) -> None:
         self._last_reason = DIVERGED
         self.divergence_label.setText(info.message)
+        self.step_back_button.show()
         self.use_lr_button.setText(f"Use learning rate {fmt_setting(info.suggested_learning_rate)}")
         self.use_lr_button.setVisible(
             info.suggested_learning_rate != self.document.project.training.learning_rate)
@@ -662,7 +669,8 @@ class TrainingPanel(QWidget):
         elif reason == PAUSED:
             text = f"paused at epoch {done:,} of {target:,}"
         elif reason == "stepped back":
-            text = f"stepped back to epoch {done:,} of {target:,}: the weights are finite"
+            text = (f"stepped back to epoch {len(self.document.epoch_results):,}: "
+                    f"the weights are finite")
         else:
             text = f"ready to train {target:,} epochs"
         self.status_label.setText(text)
