@@ -32,7 +32,7 @@ from ..core import prediction
 from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
-from . import events, refs
+from . import events, kept_runs, refs
 from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
 from .commands import SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
@@ -545,6 +545,14 @@ class Document(QObject):
         self._note_step_back(len(before.history.epochs))
         self.changed.emit(self._record_training(before))
         return arrived(st.network, st.epoch_results)
+
+    def keep_run(self):
+        """Keep the current curves for comparison (``kept_runs.KeptRun``, or
+        None when nothing was trained); see ``kept_runs``."""
+        return kept_runs.keep(self)
+
+    def clear_kept_runs(self) -> None:
+        self.kept_runs.clear()
 
     def _note_step_back(self, from_epochs: int) -> None:
         """A step back over whole epochs is an event on the loss curve."""

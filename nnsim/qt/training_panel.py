@@ -655,19 +655,24 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(min(done, target))
         reason = self._last_reason
         color = ""
+        total = r.trained_epochs
+        # the loss plot counts every epoch of the history: so does the run's line
+        of = (f"{done:,} of {target:,}" if total == done
+              else f"{total:,} ({done:,} of {target:,} this run)")
         if r.is_running:
-            text = f"epoch {done:,} of {target:,} \u00b7 {fmt_epoch_rate(r.rate)}"
+            text = f"epoch {of} \u00b7 {fmt_epoch_rate(r.rate)}"
         elif reason == DIVERGED:
-            text = f"diverged at epoch {done:,} of {target:,}"
+            text = f"diverged at epoch {of}"
             color = ERROR_COLOR
         elif reason == TARGET_REACHED:
-            text = f"done: {done:,} of {target:,} epochs"
+            text = (f"done: {done:,} of {target:,} epochs" if total == done
+                    else f"done: epoch {of}")
         elif reason == STOP_LOSS_REACHED:
             stop = self.document.project.training.stop_loss
             below = f" below {fmt_setting(stop)}" if stop is not None else ""
-            text = f"stopped at epoch {done:,} of {target:,}: the loss is{below}"
+            text = f"stopped at epoch {of}: the loss is{below}"
         elif reason == PAUSED:
-            text = f"paused at epoch {done:,} of {target:,}"
+            text = f"paused at epoch {of}"
         elif reason == "stepped back":
             text = (f"stepped back to epoch {len(self.document.epoch_results):,}: "
                     f"the weights are finite")
