@@ -82,6 +82,8 @@ def after_edit(events: tuple, before, project, epochs: int, updates: int, text: 
         had_training = len(before.history.epochs) > 0 or before.updates > 0
         return (Event(0, 0, RESET, "reset", "", "", f"{text}: new weights, new history"),) \
             if had_training or events else ()
+    if epochs == 0 and updates == 0:
+        return events  # nothing trained yet: no curve to mark
     if project.data is not before.data and data_name(project.data) != data_name(before.data):
         events = _add(events, Event(epochs, updates, DATA, "data", data_name(before.data),
                                     data_name(project.data)))

@@ -48,6 +48,7 @@ MAX_REDRAW_MS = 1000
 _clock = time.perf_counter  # (tests replace it)
 MAX_MEAN_WINDOW = 1000
 ACCURACY_MIN_HEIGHT = 300  # px of the whole widget; below it the accuracy plot hides
+ACCURACY_TITLE_MARGIN = 8  # px above and below the accuracy axis's rotated title
 EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
 TRAIN_COLOR = "#1f5fa8"  # dark blue
 TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
@@ -61,7 +62,7 @@ KEPT_COLORS = ["#7b3294", "#1b7837", "#8c510a", "#c51b7d", "#01665e", "#636363",
 # Event markers on the x axis: one colour per kind (see document/events.py).
 EVENT_COLORS = {"data": "#1b7837", "learning rate": "#7b3294", "activation": "#8c510a",
                 "reset": "#3c4043", "step back": "#c51b7d"}
-EVENT_MARK_PX = 11  # the markers' size; they sit this far above the x axis
+EVENT_MARK_PX = 11  # the markers' size in px; their base sits on the x axis
 
 
 class LossPlotWidget(QWidget):
@@ -160,8 +161,14 @@ class LossPlotWidget(QWidget):
         self.legend_label.setWordWrap(True)
         self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px;")
         self._legend: list[str] = []
-        # the accuracy plot uses the loss plot's colours and legend
-        self.acc_widget.setMinimumHeight(60)
+        # the accuracy plot uses the loss plot's colours and legend; it is at
+        # least as tall as its rotated title (which was clipped), and its top
+        # tick ("100") gets half a line of room above the plot
+        title = acc_axis.label.boundingRect().width()  # (rotated: its length is its width)
+        bottom = self.acc_plot.getAxis("bottom")
+        self.acc_widget.setMinimumHeight(int(math.ceil(title + bottom.height()))
+                                         + 2 * ACCURACY_TITLE_MARGIN)
+        self.acc_plot.setContentsMargins(0, ACCURACY_TITLE_MARGIN, 0, 0)
         self.plot_widget.setMinimumHeight(100)
 
         def curve(plot, color, width=2, style=Qt.SolidLine, scale=1.0):
@@ -614,7 +621,7 @@ class LossPlotWidget(QWidget):
         at most a thousand: setData is cheap)."""
         vb = self.plot.getViewBox()
         (_x0, _x1), (y0, y1) = vb.viewRange()
-        y = y0 + (y1 - y0) * EVENT_MARK_PX / max(vb.height(), 1.0)
+        y = y0 + (y1 - y0) * (EVENT_MARK_PX / 2 + 1) / max(vb.height(), 1.0)
         self.event_dots.setData(
             [{"pos": (x, y), "data": tip, "symbol": "t1",
               "brush": pg.mkBrush(EVENT_COLORS.get(kind, AXIS_TEXT)),

@@ -140,3 +140,23 @@ def test_the_hover_read_out_goes_when_the_mouse_leaves(qtbot, tmp_path):
     assert plot.hover_label == ""
     plot._on_mouse_moved((scene_pos,))  # the rate limiter's late move after leaving
     assert plot.hover_label == ""
+
+
+def test_the_accuracy_axis_title_is_not_clipped(qtbot, tmp_path):
+    from nnsim.core.datasets import DataSpec
+    from nnsim.qt.loss_plot import ACCURACY_MIN_HEIGHT, LossPlotWidget
+    doc = Document()
+    doc.set_data(DataSpec("circle", n=60, seed=1))
+    doc.step_epochs(5)
+    w = LossPlotWidget(doc)
+    qtbot.addWidget(w)
+    for size in ((640, ACCURACY_MIN_HEIGHT), (1280, 420), (1920, 700)):
+        w.resize(*size)
+        w.show()
+        qtbot.wait(50)
+        w.refresh_now()
+        assert w.acc_widget.isVisible()
+        axis = w.acc_plot.getAxis("left")
+        title = axis.label.mapRectToScene(axis.label.boundingRect())
+        view = w.acc_widget.sceneRect()
+        assert view.top() <= title.top() and title.bottom() <= view.bottom(), size
