@@ -159,3 +159,25 @@ def test_the_accuracy_axis_title_is_not_clipped(qtbot, tmp_path):
         title = axis.label.mapRectToScene(axis.label.boundingRect())
         view = w.acc_widget.sceneRect()
         assert view.top() <= title.top() and title.bottom() <= view.bottom(), size
+
+
+def test_the_mouse_on_a_marker_shows_its_tooltip(qtbot):
+    from PySide6.QtTest import QTest
+    from nnsim.qt.loss_plot import LossPlotWidget
+    doc = Document()
+    doc.step_epochs(20)
+    doc.set_training(learning_rate=0.1)
+    doc.step_epochs(10)
+    w = LossPlotWidget(doc)
+    qtbot.addWidget(w)
+    w.resize(600, 300)
+    w.show()
+    qtbot.wait(100)
+    w.refresh_now()
+    qtbot.wait(100)
+    spot = w.event_dots.points()[0]
+    at = w.plot_widget.mapFromScene(w.event_dots.mapToScene(spot.pos()))
+    QTest.mouseMove(w.plot_widget.viewport(), at)
+    qtbot.waitUntil(lambda: w.hover_label != "", timeout=2000)
+    assert w.plot.getViewBox().toolTip() == "epoch 20: learning rate 0.5 \u2192 0.1"
+    assert w.hover_label.endswith("\u25b2 learning rate 0.5 \u2192 0.1")
