@@ -14,6 +14,24 @@ Step back pops a *mark* pushed before every step. A mark holds the cursor and
 the random state, plus a copy of the parameters and optimiser state when the
 step it precedes changes them; the partial cycle is recomputed on restore
 (it is deterministic), so step back is exact.
+
+One press goes back one *visible unit*: a micro-step after a micro-step, an
+update after Step Sample / Step Mini-batch, and one epoch after epochs (Step
+Epoch, or a run-mode frame that trained 123 epochs at once). For the last,
+the stepper restores the mark before the epochs and trains them again up to
+the epoch before (training is deterministic, and the mark keeps the settings
+that step ran with), leaving a mark at each epoch on the way, so the next
+press is a plain pop. :meth:`Stepper.step_back_target` says where the next
+press lands, for the button's tooltip.
+
+Marks are bounded (see ``_bound_marks``): the last ``MIN_HISTORY`` steps are
+all kept; older ones are thinned by half whenever the count reaches twice
+that (keeping only marks with a full copy of the state), so the further
+back, the sparser; and while the parameter copies pass ``MAX_MARK_BYTES``
+the older half is thinned the same way. A press into a thinned stretch of
+epochs still goes back one epoch (it trains again from the mark before);
+into a thinned stretch of other steps it lands on the mark that is left,
+and the tooltip names it.
 """
 from __future__ import annotations
 
@@ -34,12 +52,11 @@ from .training import EpochEngine, EpochResult, TrainingConfig, evaluate, train_
 
 Array = np.ndarray
 
-# Step back reaches at least this many steps, or the start of the current
-# epoch if that is further...
+# Step back reaches the last this many steps one by one (older ones sparser)...
 MIN_HISTORY = 1000
 # ...unless the parameter copies the marks hold pass this many bytes (a big
 # network in run mode: 20,000 weights with Adam are 480 kB a mark); then the
-# oldest marks go first.
+# older half is thinned.
 MAX_MARK_BYTES = 128 * 2**20
 
 _PLANS: dict[int, tuple] = {}  # the micro-step plan per number of layers
@@ -120,6 +137,36 @@ def _mark_bytes(m: "_Mark") -> int:
     return n + sum(s.nbytes for kind in m.optimizer_state["slots"] for s in kind)
 
 
+# What the step after a mark was: one unit for step back.
+MICRO, UPDATE, EPOCHS = "micro", "update", "epochs"
+
+
+@dataclass(frozen=True)
+class BackTarget:
+    """Where the next Step Back lands (for the tooltip and the status line)."""
+
+    kind: str  # "epoch": ``epochs`` epochs finished; "update": before update ``update``;
+    #          "micro": before micro-step ``step`` of update ``update``
+    epochs: int  # finished epochs afterwards
+    update: int  # the next update's number afterwards (1-based)
+    samples: tuple[int, ...] = ()  # that update's training rows (0-based), if known
+    step: MicroStep | None = None
+
+    @property
+    def text(self) -> str:
+        if self.kind == "epoch":
+            return ("Back to the start (no epoch trained)" if self.epochs == 0
+                    else f"Back to epoch {self.epochs:,}")
+        where = ""
+        if len(self.samples) == 1:
+            where = f" (sample {self.samples[0] + 1})"
+        elif self.samples:
+            where = f" (mini-batch of {len(self.samples)})"
+        if self.kind == "micro":
+            return f"Back to before {self.step.label.lower()} of update {self.update:,}{where}"
+        return f"Back to before update {self.update:,}{where}"
+
+
 @dataclass
 class _Mark:
     epoch: int
@@ -134,6 +181,14 @@ class _Mark:
     n_epoch_results: int
     params: list | None = None
     optimizer_state: dict | None = None
+    kind: str = MICRO  # the step that followed (MICRO, UPDATE or EPOCHS)
+    config: TrainingConfig | None = None  # the settings that step ran with
+    gap: bool = False  # marks after it were thinned out: it is not one step back
+
+    @property
+    def at_epoch_end(self) -> bool:
+        """Whether the mark is exactly between two epochs."""
+        return self.position == 0 and self.cycle_indices is None
 
 
 class Stepper:
@@ -196,7 +251,7 @@ class Stepper:
     # -- micro-steps ------------------------------------------------------
     def micro_step(self) -> Snapshot:
         step = self.next_step
-        self._push_mark(with_params=step.kind == "update")
+        self._push_mark(with_params=step.kind == "update", kind=MICRO)
         return self._snapshot_of(self._run(step), step)
 
     def _start_cycle(self) -> None:
@@ -309,7 +364,7 @@ class Stepper:
     def step_batch(self, size: int | None = None) -> float:
         """Finish the cycle in progress, or train on the next mini-batch
         (``size`` samples; default the batch size). Returns the batch loss."""
-        self._push_mark(with_params=True)
+        self._push_mark(with_params=True, kind=UPDATE)
         if self.cycle is not None:
             self._finish_cycle()
             return self.step_losses[-1][1]
@@ -339,7 +394,7 @@ class Stepper:
         Epochs run through :class:`~nnsim.core.training.EpochEngine`, in the
         config's compute dtype.
         """
-        self._push_mark(with_params=True)
+        self._push_mark(with_params=True, kind=EPOCHS)
         self._finish_cycle()
         results = []
         pinned, self.pinned = self.pinned, None  # epochs always cover the whole set
@@ -387,7 +442,7 @@ class Stepper:
         It counts as one step: step back returns to the state before it."""
         if self.cycle is not None:
             raise ValueError("cannot adopt training while a cycle is in progress")
-        self._push_mark(with_params=True)
+        self._push_mark(with_params=True, kind=EPOCHS)
         self.network.set_parameters(progress.params)
         self.optimizer.load_state({"t": progress.optimizer_t, "slots": progress.optimizer_slots})
         self.epoch, self.position = progress.epoch, progress.position
@@ -403,30 +458,110 @@ class Stepper:
     def can_step_back(self) -> bool:
         return bool(self._marks)
 
-    def _push_mark(self, with_params: bool) -> None:
+    def _push_mark(self, with_params: bool, kind: str) -> None:
         c = self.cycle
         m = _Mark(self.epoch, self.position, self.order, self._rng_state_now(),
                   self.pinned, c.indices if c else None, c.done if c else 0,
-                  self.updates, len(self.step_losses), len(self.epoch_results))
+                  self.updates, len(self.step_losses), len(self.epoch_results),
+                  kind=kind, config=self.config)
         if with_params:
             m.params = [p.copy() for p in self.network.parameters()]
             m.optimizer_state = self.optimizer.state()
         self._marks.append(m)
         self._mark_bytes += _mark_bytes(m)
-        # Forget the oldest marks beyond MIN_HISTORY, but keep the current epoch,
-        # as far as the memory they hold allows.
+        self._bound_marks()
+
+    def _bound_marks(self) -> None:
+        """Dense recent marks, sparse older ones, within the memory budget."""
         marks = self._marks
-        while len(marks) > 1 and (
-                (len(marks) > MIN_HISTORY and marks[0].epoch < self.epoch)
-                or self._mark_bytes > MAX_MARK_BYTES):
-            self._mark_bytes -= _mark_bytes(marks.popleft())
+        if len(marks) >= 2 * MIN_HISTORY:
+            self._thin(len(marks) - MIN_HISTORY)
+        while len(marks) > 1 and self._mark_bytes > MAX_MARK_BYTES:
+            if not self._thin(len(marks) // 2):  # nothing left to thin: the oldest go
+                self._mark_bytes -= _mark_bytes(marks.popleft())
+
+    def _thin(self, n: int) -> bool:
+        """Halve the oldest ``n`` marks, keeping every other one that holds a
+        full copy of the state (one without parameters relies on the weights
+        not changing after it). False when there were fewer than two."""
+        marks = self._marks
+        old = [marks.popleft() for _ in range(n)]
+        full = [m for m in old if m.params is not None]
+        if len(full) < 2:
+            marks.extendleft(reversed(old))
+            return False
+        keep = {id(m) for m in full[::2]}
+        kept: list[_Mark] = []
+        for m in old:
+            if id(m) in keep:
+                kept.append(m)
+                continue
+            self._mark_bytes -= _mark_bytes(m)
+            # the step after the kept mark now spans this one's: still epochs
+            # trained with one set of settings (replayable), or a gap?
+            if kept and (m.kind != EPOCHS or m.gap or m.config is not kept[-1].config):
+                kept[-1].gap = True
+        marks.extendleft(reversed(kept))
+        return True
+
+    def _epoch_target(self) -> int | None:
+        """After epochs: the finished epochs one press leaves (the epoch
+        before the one on show); None when the last step was no epoch step."""
+        m = self._marks[-1] if self._marks else None
+        if m is None or m.kind != EPOCHS or m.gap:
+            return None
+        done = len(self.epoch_results)
+        at_end = self.position == 0 and self.cycle is None
+        target = done - 1 if at_end else done
+        if m.n_epoch_results < target or (m.n_epoch_results == target and m.at_epoch_end):
+            return target
+        return None  # the mark itself is the epoch before (or within it)
+
+    def step_back_target(self) -> BackTarget | None:
+        """Where the next :meth:`step_back` lands; None when it cannot."""
+        if not self._marks:
+            return None
+        target = self._epoch_target()
+        if target is not None:
+            return BackTarget("epoch", target, 0)
+        m = self._marks[-1]
+        if m.at_epoch_end and (m.kind == EPOCHS or m.gap):
+            return BackTarget("epoch", m.n_epoch_results, m.updates + 1)
+        if m.cycle_indices is not None:
+            samples = m.cycle_indices
+        elif m.pinned is not None:
+            samples = (m.pinned,)
+        else:
+            size = (m.config or self.config).batch_size
+            samples = tuple(int(i) for i in m.order[m.position:m.position + size])
+        if m.cycle_indices is not None and m.cycle_done > 0:
+            return BackTarget("micro", m.n_epoch_results, m.updates + 1, samples,
+                              self._plan()[m.cycle_done])
+        return BackTarget("update", m.n_epoch_results, m.updates + 1, samples)
 
     def step_back(self) -> Snapshot | None:
-        """Undo the last step exactly; returns the restored partial cycle."""
+        """Go back one visible unit (see the module's doc), exactly; returns
+        the restored partial cycle."""
         if not self._marks:
             raise IndexError("nothing to step back to")
+        target = self._epoch_target()
         m = self._marks.pop()
         self._mark_bytes -= _mark_bytes(m)
+        self._restore(m)
+        if target is not None and len(self.epoch_results) < target:
+            # train those epochs again, with the settings they ran with; each
+            # leaves its mark, so the next press is a plain pop
+            config, self.config = self.config, m.config
+            try:
+                while len(self.epoch_results) < target:
+                    with np.errstate(all="ignore"):
+                        self.step_epochs(1)
+            finally:
+                self.config = config
+        return self.current()
+
+    def _restore(self, m: _Mark) -> None:
+        """Put the state back to mark ``m``."""
         if m.params is not None:
             self.network.set_parameters(m.params)
             self.optimizer.load_state(m.optimizer_state)
@@ -443,7 +578,6 @@ class Stepper:
                                 np.array(X, dtype=float), np.array(Y, dtype=float))
             for step in self._plan()[:m.cycle_done]:
                 self._run(step)
-        return self.current()
 
     def forget_history(self) -> None:
         """Drop the cycle in progress and all marks (after an edit of the

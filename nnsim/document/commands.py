@@ -35,13 +35,14 @@ class Memento:
     history: History
     step_losses: StepLog  # (update, batch loss) of every update: not in the file
     updates: int
+    events: tuple = ()  # the loss curve's events (events.py): immutable, shared
 
     def copy(self) -> "Memento":
         return Memento(self.network.copy(), [list(r) for r in self.layout],
                        copy.deepcopy(self.training), self.data,
                        copy.deepcopy(self.optimizer_state),
                        History(as_epoch_log(self.history.epochs)), self.step_losses.snapshot(),
-                       self.updates)
+                       self.updates, self.events)
 
 
 class StateCommand(QUndoCommand):

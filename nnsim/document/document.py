@@ -32,7 +32,7 @@ from ..core import prediction
 from ..core.stepper import MicroStep, Snapshot, Stepper
 from ..core.training import TrainingConfig
 from ..io import load_project, save_project
-from . import refs
+from . import events, kept_runs, refs
 from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
 from .commands import DATA_MERGE_ID, SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
@@ -79,6 +79,9 @@ class Document(QObject):
         # the per-update losses (the loss plot's curve) and the update count.
         self._step_losses = StepLog()
         self._updates = (self.project.optimizer_state or {}).get("t", 0)
+        self._events: tuple = ()  # on the loss curve (events.py); recorded by the commands
+        self._afresh = False  # the edit in progress starts training afresh
+        self.kept_runs: list = []  # the loss plot's runs kept for comparison (kept_runs.py)
         self.snapshot: Snapshot | None = None
         self._stepper: Stepper = self._new_stepper()
 
@@ -161,11 +164,12 @@ class Document(QObject):
         """A copy of the document's state."""
         p = self.project
         return Memento(p.network, p.layout, p.training, p.data, p.optimizer_state,
-                       p.history, self._step_losses, self._updates).copy()
+                       p.history, self._step_losses, self._updates, self._events).copy()
 
     def _restore(self, m: Memento, kind: str) -> None:
         p = self.project
         p.training = copy.deepcopy(m.training)
+        self._events = m.events
         if kind != "layout":
             p.optimizer_state = m.optimizer_state
         if kind not in ("settings", "layout"):
@@ -190,6 +194,7 @@ class Document(QObject):
         """An edit that starts training afresh (new weights or structure)."""
         p.history, p.optimizer_state = History(), None
         self._step_losses, self._updates = StepLog(), 0
+        self._afresh = True
 
     def _rebuild_stepper(self) -> None:
         """A stepper for the current state (step back starts afresh)."""
@@ -200,11 +205,15 @@ class Document(QObject):
     def _edit(self, text: str, kind: str, change, merge_id: int = -1, merge_key=None) -> None:
         """Apply ``change(project)`` as one undoable command."""
         before = self._memento()
+        self._afresh = False
         try:
             change(self.project)
         except ValueError as e:
             self._restore(before.copy(), kind)  # nothing changed after all
             raise EditError(str(e)) from None
+        self._events = events.after_edit(self._events, before, self.project,
+                                         len(self.project.history.epochs), self._updates,
+                                         text, self._afresh)
         self.project.layout = layout.fitted(self.project.layout, self.network.sizes)
         after = self._memento()
         self.undo_stack.push(StateCommand(self, text, before, after, kind, merge_id, merge_key))
@@ -374,16 +383,23 @@ class Document(QObject):
         self._edit("Reset training", "values", change)
 
     def set_data(self, data: DataSpec | ImportedData, text: str = "Change data",
-                 output: tuple[str, str] | None = None, merge_key=None) -> None:
+                 output: tuple[str, str] | None = None, afresh: bool = False,
+                 merge_key=None) -> None:
         """Use another data set (built-in spec or imported points). When the
         network's input or output size does not fit, it is resized in the same
         command (see ``data_fits`` to ask the user first). Activations and the
         loss stay, unless ``output`` = (activation, loss) is given: an accepted
-        ``output_proposal``, set in the same command. Consecutive calls with
-        the same ``merge_key`` (one gesture on a live control) are one undo step."""
+        ``output_proposal``, set in the same command. ``afresh``: new weights
+        and a new history too (see ``asks_keep_or_afresh``); else the trained
+        weights carry on, and the loss curve marks the change. Consecutive
+        calls with the same ``merge_key`` (one gesture on a live control) are
+        one undo step."""
         dataset = data_to_dataset(data)
 
         def change(p):
+            if afresh:
+                p.network = edit.reinitialize(p.network, self._init(), self._rng())
+                self._forget_training(p)
             if not edit.fits_data(p.network, dataset.n_inputs, dataset.n_outputs):
                 p.network = edit.fit_to_data(p.network, dataset.n_inputs, dataset.n_outputs,
                                              self._init(), self._rng())
@@ -449,6 +465,14 @@ class Document(QObject):
         if notes:
             text = f"{text} ({'; '.join(notes)})"
         self.set_data(data, text)
+
+    def asks_keep_or_afresh(self, data: DataSpec | ImportedData) -> bool:
+        """Whether switching to ``data`` should ask: keep the trained weights
+        or start afresh? Yes for another data set of the same shape when the
+        network has been trained (a new seed or split of the same set: no)."""
+        trained = len(self.project.history.epochs) > 0 or self._updates > 0
+        return (trained and self.data_fits(data)
+                and events.data_name(data) != events.data_name(self.project.data))
 
     def data_fits(self, data: DataSpec | ImportedData) -> bool:
         d = data_to_dataset(data)
@@ -548,13 +572,42 @@ class Document(QObject):
         self.changed.emit(self._record_training(before))
 
     def step_back(self) -> bool:
-        """Undo the last step; False when there is nothing to step back to."""
+        """Go back one step of what the user did (an epoch after epochs, see
+        ``Stepper.step_back``); False when there is nothing to step back to."""
         if not self._stepper.can_step_back:
             return False
         before = self._memento()
         self.snapshot = self._stepper.step_back()
+        self._note_step_back(len(before.history.epochs))
         self.changed.emit(self._record_training(before))
         return True
+
+    def step_back_until(self, arrived) -> bool:
+        """Step back until ``arrived(network, epoch_results)`` holds for the
+        state reached (or nothing is left to step back to): one announced
+        change, part of the merged "Training" undo step. Whether it arrived."""
+        st = self._stepper
+        before = self._memento()
+        with np.errstate(all="ignore"):
+            while not arrived(st.network, st.epoch_results) and st.can_step_back:
+                self.snapshot = st.step_back()
+        self._note_step_back(len(before.history.epochs))
+        self.changed.emit(self._record_training(before))
+        return arrived(st.network, st.epoch_results)
+
+    def keep_run(self):
+        """Keep the current curves for comparison (``kept_runs.KeptRun``, or
+        None when nothing was trained); see ``kept_runs``."""
+        return kept_runs.keep(self)
+
+    def clear_kept_runs(self) -> None:
+        self.kept_runs.clear()
+
+    def _note_step_back(self, from_epochs: int) -> None:
+        """A step back over whole epochs is an event on the loss curve."""
+        self._events = events.after_step_back(self._events, from_epochs,
+                                              len(self._stepper.epoch_results),
+                                              self._stepper.updates)
 
     def pin_sample(self, index: int | None) -> None:
         self._stepper.pin_sample(index)
@@ -598,6 +651,18 @@ class Document(QObject):
     @property
     def can_step_back(self) -> bool:
         return self._stepper.can_step_back
+
+    @property
+    def events(self) -> tuple:
+        """The loss curve's events (``events.Event``), oldest first."""
+        return self._events
+
+    @property
+    def step_back_text(self) -> str | None:
+        """Where the next Step Back lands, in words ("Back to epoch 412",
+        "Back to before update 37 (sample 3)"); None when it cannot."""
+        target = self._stepper.step_back_target()
+        return target.text if target is not None else None
 
     @property
     def epoch_results(self):

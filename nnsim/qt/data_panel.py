@@ -35,6 +35,7 @@ from .points_table import PointsModel, PointsView
 MUTED = "#5f6368"
 ERROR_COLOR = "#b00020"
 IMPORTED = "__imported__"  # the combo entry of imported points
+KEEP, AFRESH = "keep", "afresh"  # the answers of ask_keep_or_afresh
 
 
 def _count(n: int, word: str) -> str:
@@ -246,6 +247,23 @@ class DataPanel(QWidget):
         box.exec()
         return box.clickedButton() is change
 
+    def ask_keep_or_afresh(self) -> str | None:
+        """Another data set of the same shape, after training: KEEP the
+        trained weights (the curve goes on, the change marked on it), start
+        AFRESH (new weights, new history), or None (cancel)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Keep the trained weights?",
+                          "The network has been trained on the current data. Keep its "
+                          "weights and go on training on the new data (the loss plot marks "
+                          "the change), or start afresh with new random weights and a new "
+                          "history?", QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("keep_or_afresh_question")
+        afresh = box.addButton("Start afresh", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep the weights", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(afresh)
+        box.exec()
+        clicked = box.clickedButton()
+        return AFRESH if clicked is afresh else KEEP if clicked is keep else None
+
     def ask_csv_path(self) -> str:
         start = self._csv_dir or (str(self.document.path.parent) if self.document.path else "")
         return QFileDialog.getOpenFileName(self, "Import CSV data", start, CSV_FILTER)[0]
@@ -395,11 +413,19 @@ class DataPanel(QWidget):
                                                           net.n_outputs)):
                     self.refresh()
                     return False
+            afresh = False
+            if self.document.asks_keep_or_afresh(data):
+                answer = self.ask_keep_or_afresh()
+                if answer is None:
+                    self.refresh()
+                    return False
+                afresh = answer == AFRESH
             output = None
             proposal = self.document.output_proposal(data)
             if proposal is not None and self.confirm_output(proposal.question):
                 output = (proposal.activation, proposal.loss)
-            self.document.set_data(data, text, output=output, merge_key=merge_key)
+            self.document.set_data(data, text, output=output, afresh=afresh,
+                                   merge_key=merge_key)
         except (EditError, ValueError) as e:
             self.refresh()
             self.message_label.setText(str(e))

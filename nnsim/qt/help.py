@@ -85,7 +85,8 @@ def first_steps_html(window) -> str:
         "then the update of every weight.",
         "Click a connection or a neuron: the Inspector spells out its chain rule with the "
         "numbers of this pass.",
-        f"{k(w.act_step_back)} (Step Back) goes back one step, exactly. "
+        f"{k(w.act_step_back)} (Step Back) goes back exactly one step of what you did: a "
+        "micro-step, an update, or an epoch; its tooltip says where it lands. "
         f"{k(w.act_step_sample)} finishes the sample, {k(w.act_step_epoch)} the epoch.",
         f"{k(w.act_play)} (Play / Pause) trains toward the epoch target; the Loss plot and the "
         "Decision map follow.",

@@ -1,6 +1,8 @@
 """The live loss plot: training and test loss per epoch (or the batch loss per
-update), accuracy for classification, a hover read-out, log scale, and kept
-runs to compare against.
+update), accuracy for classification, a hover read-out, log scale, kept
+runs to compare against (the document's own, labelled), and the document's
+events (data, learning-rate and activation changes, resets, step backs) as
+small markers on the x axis with a tooltip (``event_marks``).
 
 Redraws are throttled: document signals only mark the plot dirty (and note
 whether a history list shrank, after a step back); a single-shot timer redraws
@@ -25,14 +27,14 @@ import time
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 
 from ..document import Document
-from ..core.naming import fmt, fmt_percent, fmt_setting
+from ..core.naming import fmt, fmt_percent
 from .loss_curves import KeptRun, PeakCurve, dot_when_alone, thin_when_dense
 from .loss_series import Series, TrailingMean, early_max, epoch_rows, step_rows, trailing_mean
 from .plot_grid import PlotGrid
@@ -46,6 +48,7 @@ MAX_REDRAW_MS = 1000
 _clock = time.perf_counter  # (tests replace it)
 MAX_MEAN_WINDOW = 1000
 ACCURACY_MIN_HEIGHT = 300  # px of the whole widget; below it the accuracy plot hides
+ACCURACY_TITLE_MARGIN = 8  # px above and below the accuracy axis's rotated title
 EXPLODED = 1000  # a loss this many times the first ones has exploded (see _fit_exploded)
 TRAIN_COLOR = "#1f5fa8"  # dark blue
 TEST_COLOR = "#d95f02"  # orange, dashed as well (colour-blind safe)
@@ -56,19 +59,17 @@ AXIS_TEXT = "#3c4043"
 # Kept runs: muted hues that differ from the live blue/orange, drawn translucent.
 KEPT_COLORS = ["#7b3294", "#1b7837", "#8c510a", "#c51b7d", "#01665e", "#636363",
                "#b2182b", "#4d4d9f"]
-
-
-def run_label(training) -> str:
-    """The settings that tell two runs apart, e.g. "η=0.5 sgd b=1"."""
-    return (f"\u03b7={fmt_setting(training.learning_rate)} {training.optimizer} "
-            f"b={training.batch_size}")
+# Event markers on the x axis: one colour per kind (see document/events.py).
+EVENT_COLORS = {"data": "#1b7837", "learning rate": "#7b3294", "activation": "#8c510a",
+                "reset": "#3c4043", "step back": "#c51b7d"}
+EVENT_MARK_PX = 11  # the markers' size in px; their base sits on the x axis
 
 
 class LossPlotWidget(QWidget):
     """Loss (and accuracy) of the document's training history, kept up to date.
 
-    Call ``set_document`` when the main window opens another document; kept
-    runs stay until "Clear kept runs".
+    Call ``set_document`` when the main window opens another document; its
+    own kept runs show (each document keeps its own until "Clear kept runs").
     """
 
     def __init__(self, document: Document, parent: QWidget | None = None):
@@ -108,8 +109,8 @@ class LossPlotWidget(QWidget):
         self.log_box.setToolTip("A logarithmic loss axis: small losses stay readable.")
         self.keep_button = QPushButton("Keep this run")
         self.keep_button.setToolTip("Freeze the current curves as a dimmed overlay, to compare "
-                                    "with the next run (labelled with its learning rate, "
-                                    "optimiser and batch size).")
+                                    "with the next run of this document (labelled with its "
+                                    "learning rate, activations and epochs).")
         self.clear_button = QPushButton("Clear kept runs")
         self.status_label = QLabel()
         self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -160,8 +161,14 @@ class LossPlotWidget(QWidget):
         self.legend_label.setWordWrap(True)
         self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px;")
         self._legend: list[str] = []
-        # the accuracy plot uses the loss plot's colours and legend
-        self.acc_widget.setMinimumHeight(60)
+        # the accuracy plot uses the loss plot's colours and legend; it is at
+        # least as tall as its rotated title (which was clipped), and its top
+        # tick ("100") gets half a line of room above the plot
+        title = acc_axis.label.boundingRect().width()  # (rotated: its length is its width)
+        bottom = self.acc_plot.getAxis("bottom")
+        self.acc_widget.setMinimumHeight(int(math.ceil(title + bottom.height()))
+                                         + 2 * ACCURACY_TITLE_MARGIN)
+        self.acc_plot.setContentsMargins(0, ACCURACY_TITLE_MARGIN, 0, 0)
         self.plot_widget.setMinimumHeight(100)
 
         def curve(plot, color, width=2, style=Qt.SolidLine, scale=1.0):
@@ -190,6 +197,14 @@ class LossPlotWidget(QWidget):
         self.plot.addItem(self.diverged_line, ignoreBounds=True)
         self.diverged_line.hide()
 
+        # the document's events: markers just above the x axis, each with its tooltip
+        self.event_dots = pg.ScatterPlotItem(size=EVENT_MARK_PX, pxMode=True, hoverable=True,
+                                             tip=lambda x, y, data: data)
+        self.event_dots.setZValue(25)
+        self.plot.addItem(self.event_dots, ignoreBounds=True)
+        self._event_spots: list[tuple[float, str, str]] = []  # (x, tooltip, kind)
+        self.plot.getViewBox().sigRangeChanged.connect(self._place_event_marks)
+
         # hover read-out
         self.hover_line = pg.InfiniteLine(angle=90, movable=False,
                                           pen=pg.mkPen(0, 0, 0, 70, width=1))
@@ -207,6 +222,11 @@ class LossPlotWidget(QWidget):
         self.hover_dots.setClipToView(False)
         self._mouse_proxy = pg.SignalProxy(self.plot_widget.scene().sigMouseMoved,
                                            rateLimit=60, slot=self._on_mouse_moved)
+        # the read-out goes when the mouse leaves (a late rate-limited move must
+        # not bring it back): the scene's moves say it is in, Leave that it is out
+        self._mouse_out = False
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_in)
+        self.plot_widget.viewport().installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -228,13 +248,17 @@ class LossPlotWidget(QWidget):
         return QSize(600, 170)
 
     def set_document(self, document: Document) -> None:
-        """Show another document's history (kept runs stay)."""
+        """Show another document's history, with its own kept runs (axes fit afresh)."""
         if self.document is not None:
             for sig in self._signals(self.document):
                 sig.disconnect(self._on_document_changed)
         self.document = document
         for sig in self._signals(document):
             sig.connect(self._on_document_changed)
+        self._show_kept_runs()
+        self._hide_hover()
+        for p in (self.plot, self.acc_plot):
+            p.enableAutoRange()
         self._on_document_changed()
 
     @staticmethod
@@ -244,7 +268,8 @@ class LossPlotWidget(QWidget):
     def _on_document_changed(self, change=None) -> None:
         """The history, the data (test rows or not) or a new pass (the
         per-update curve) changed: note it, redraw at the next frame."""
-        if change is None or change.history or change.step or change.data or change.structure:
+        if (change is None or change.history or change.step or change.data or change.structure
+                or change.settings or change.values):  # (events come with all of these)
             self._watch()
             self._mark_dirty()
 
@@ -348,6 +373,7 @@ class LossPlotWidget(QWidget):
             self._fit_exploded(early_max(epochs[:, 1:3]), float(np.fmin(lo1, lo2)),
                                float(np.fmax(hi1, hi2)))
         self._draw_curves()
+        self._show_events(per_update)
         self._update_legend(per_update, has_test, classify, window)
         self.keep_button.setEnabled(len(epochs) > 0 or len(self.document.step_losses) > 0)
         self.clear_button.setEnabled(bool(self._kept))
@@ -509,33 +535,33 @@ class LossPlotWidget(QWidget):
 
     # -- kept runs ------------------------------------------------------------------
     def keep_run(self) -> None:
-        """Freeze the current curves as a dimmed, labelled overlay."""
-        self._watch()
-        epochs = self._epochs.rows().copy()
-        steps = self._steps.rows()
-        if len(epochs) == 0 and len(steps) == 0:
-            return
-        label = run_label(self.document.project.training)
-        labels = [r.label for r in self._kept]
-        if label in labels:
-            n = 2
-            while f"{label} ({n})" in labels:
-                n += 1
-            label = f"{label} ({n})"
+        """Freeze the current curves as a dimmed, labelled overlay (the document keeps it)."""
+        run = self.document.keep_run()
+        if run is not None:
+            self._add_kept(run)
+            self.refresh_now()
+
+    def _add_kept(self, data) -> None:
         color = KEPT_COLORS[len(self._kept) % len(KEPT_COLORS)]
-        mean = trailing_mean(steps[:, 1], self._mean_window())
-        run = KeptRun(label, color, epochs, steps[:, 0].copy(), mean)
+        mean = trailing_mean(data.steps[:, 1], self._mean_window())
+        run = KeptRun(data.label, color, data.epochs, data.steps[:, 0].copy(), mean)
         for item in run.items:
             item.x_view = self.plot.getViewBox()
             self.plot.addItem(item)
         self._kept.append(run)
-        self.refresh_now()
 
-    def clear_kept_runs(self) -> None:
+    def _show_kept_runs(self) -> None:
+        """The overlays of the document on show (another document's go)."""
         for run in self._kept:
             for item in run.items:
                 self.plot.removeItem(item)
         self._kept.clear()
+        for data in self.document.kept_runs:
+            self._add_kept(data)
+
+    def clear_kept_runs(self) -> None:
+        self.document.clear_kept_runs()
+        self._show_kept_runs()
         self.refresh_now()
 
     @property
@@ -573,11 +599,56 @@ class LossPlotWidget(QWidget):
         return self._data(self.step_mean_curve)
 
     def legend_labels(self) -> list[str]:
-        """The legend's entries, e.g. ["train", "test", "η=0.5 sgd b=1"]."""
+        """The legend's entries, e.g. ["train", "test", "lr 0.5, sigmoid, 3,000 epochs"]."""
         return list(self._legend)
 
+    # -- events -------------------------------------------------------------------------
+    def _show_events(self, per_update: bool) -> None:
+        """A marker per document event at its epoch (or update), its tooltip
+        the event's ("epoch 412: learning rate 0.5 → 0.1")."""
+        marks = []
+        for e in self.document.events:
+            if per_update:
+                marks.append((float(e.update), f"update {e.update:,}: {e.text}", e.kind))
+            else:
+                marks.append((float(e.epoch), e.tooltip, e.kind))
+        if marks != self._event_spots:
+            self._event_spots = marks
+            self._place_event_marks()
+
+    def _place_event_marks(self, *_args) -> None:
+        """Put the markers just above the x axis, whatever the y range (a few
+        at most a thousand: setData is cheap)."""
+        vb = self.plot.getViewBox()
+        (_x0, _x1), (y0, y1) = vb.viewRange()
+        y = y0 + (y1 - y0) * (EVENT_MARK_PX / 2 + 1) / max(vb.height(), 1.0)
+        self.event_dots.setData(
+            [{"pos": (x, y), "data": tip, "symbol": "t1",
+              "brush": pg.mkBrush(EVENT_COLORS.get(kind, AXIS_TEXT)),
+              "pen": pg.mkPen("w", width=1)} for x, tip, kind in self._event_spots])
+
+    @property
+    def event_marks(self) -> list[tuple[float, str]]:
+        """(x, tooltip) of each event marker on show, oldest first."""
+        return [(x, tip) for x, tip, _kind in self._event_spots]
+
+    def _events_at(self, x: float) -> list[str]:
+        """The events at x (for the hover read-out)."""
+        return [tip.split(": ", 1)[1] for ex, tip, _kind in self._event_spots if ex == x]
+
     # -- hover read-out -----------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._mouse_out = True
+            self._hide_hover()
+        return False
+
+    def _on_mouse_in(self, _pos) -> None:
+        self._mouse_out = False
+
     def _on_mouse_moved(self, event) -> None:
+        if self._mouse_out:
+            return  # a rate-limited move that arrived after the mouse left
         pos = event[0]
         vb = self.plot.getViewBox()
         if not vb.sceneBoundingRect().contains(pos):
@@ -622,6 +693,8 @@ class LossPlotWidget(QWidget):
                    if math.isfinite(a)]
             if acc:
                 text += "\naccuracy: " + ", ".join(acc)
+        for note in self._events_at(float(x)):
+            text += f"\n\u25b2 {note}"
         self._hover_point = QPointF(view_point)
         self.hover_line.setValue(float(x))
         self.hover_dots.setData([x] * len(dot_y), dot_y, symbolBrush=dot_brush)

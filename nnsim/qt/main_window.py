@@ -318,7 +318,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.act_step_epoch = A("step_epoch", "Step Epoch", self.step_epoch, "E",
                                 "Train to the end of the current epoch")
         self.act_step_back = A("step_back", "Step Back", self.step_back, "Backspace",
-                               "Go back one step, exactly")
+                               "Go back one step of what you did (a micro-step, an update or "
+                               "an epoch), exactly")
         self.act_reset = A("reset", "Reset", lambda: self._guard(self.document.reset_training),
                            "Ctrl+R", "Back to the seed's initial weights and an empty history")
         self.act_play = A("play", "Play / Pause", lambda: self.runner.toggle(), "P",
@@ -450,6 +451,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.act_backward.setEnabled(kind == "backward")
         self.act_update.setEnabled(kind == "update")
         self.act_step_back.setEnabled(st.can_step_back)
+        self.act_step_back.setToolTip(st.step_back_text or "Nothing to step back to")
         for act in (self.act_step_sample, self.act_step_batch, self.act_step_epoch):
             act.setEnabled(self.document.has_samples)
         if not self.document.has_samples:
@@ -625,7 +627,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._guard(self.document.step_epochs, 1)
 
     def step_back(self) -> None:
-        self.document.step_back()
+        where = self.document.step_back_text
+        if self.document.step_back() and where:
+            self.statusBar().showMessage(where.replace("Back to", "Stepped back to", 1), 6000)
 
     # -- help ------------------------------------------------------------------------
     def _show_help(self, key: str, title: str, html: str) -> HelpDialog:

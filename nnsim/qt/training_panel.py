@@ -648,7 +648,11 @@ class TrainingPanel(QWidget):
     @_guarded
     def _on_step_back_clicked(self, _checked: bool = False) -> None:
         if self.runner.step_back_to_finite():
-            self.divergence_box.hide()
+            # say where it landed; the suggested learning rate stays one click away
+            info = self.runner.divergence
+            cause = f" {info.cause[0].upper()}{info.cause[1:]}" if info is not None else ""
+            self.divergence_label.setText(f"{self.runner.landing}{cause}")
+            self.step_back_button.hide()
             self._last_reason = "stepped back"
             self._update_run_display()
         else:
@@ -660,6 +664,8 @@ class TrainingPanel(QWidget):
         info = self.runner.divergence
         if info is not None:
             self._apply(learning_rate=info.suggested_learning_rate)
+            self.use_lr_button.setVisible(
+                info.suggested_learning_rate != self.document.project.training.learning_rate)
 
     # -- runner -> widgets ------------------------------------------------------------------
     def _on_started(self) -> None:
@@ -686,6 +692,7 @@ class TrainingPanel(QWidget):
     def _on_diverged(self, info: DivergenceInfo) -> None:
         self._last_reason = DIVERGED
         self.divergence_label.setText(info.message)
+        self.step_back_button.show()
         self.use_lr_button.setText(f"Use learning rate {fmt_setting(info.suggested_learning_rate)}")
         self.use_lr_button.setVisible(
             info.suggested_learning_rate != self.document.project.training.learning_rate)
@@ -699,21 +706,27 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(min(done, target))
         reason = self._last_reason
         color = ""
+        total = r.trained_epochs
+        # the loss plot counts every epoch of the history: so does the run's line
+        of = (f"{done:,} of {target:,}" if total == done
+              else f"{total:,} ({done:,} of {target:,} this run)")
         if r.is_running:
-            text = f"epoch {done:,} of {target:,} \u00b7 {fmt_epoch_rate(r.rate)}"
+            text = f"epoch {of} \u00b7 {fmt_epoch_rate(r.rate)}"
         elif reason == DIVERGED:
-            text = f"diverged at epoch {done:,} of {target:,}"
+            text = f"diverged at epoch {of}"
             color = ERROR_COLOR
         elif reason == TARGET_REACHED:
-            text = f"done: {done:,} of {target:,} epochs"
+            text = (f"done: {done:,} of {target:,} epochs" if total == done
+                    else f"done: epoch {of}")
         elif reason == STOP_LOSS_REACHED:
             stop = self.document.project.training.stop_loss
             below = f" below {fmt_setting(stop)}" if stop is not None else ""
-            text = f"stopped at epoch {done:,} of {target:,}: the loss is{below}"
+            text = f"stopped at epoch {of}: the loss is{below}"
         elif reason == PAUSED:
-            text = f"paused at epoch {done:,} of {target:,}"
+            text = f"paused at epoch {of}"
         elif reason == "stepped back":
-            text = f"stepped back to epoch {done:,} of {target:,}: the weights are finite"
+            text = (f"stepped back to epoch {len(self.document.epoch_results):,}: "
+                    f"the weights are finite")
         else:
             text = f"ready to train {target:,} epochs"
         self.status_label.setText(text)

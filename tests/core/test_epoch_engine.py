@@ -164,6 +164,8 @@ def test_after_epochs_micro_steps_and_step_back_still_work():
         st.step_back()
     for a, b in zip(st.network.parameters(), after):
         np.testing.assert_array_equal(a, b)
+    st.step_back()  # one press goes back one epoch of the two
+    assert len(st.epoch_results) == 1
     st.step_back()
     for a, b in zip(st.network.parameters(), before):
         np.testing.assert_array_equal(a, b)

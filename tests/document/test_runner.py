@@ -206,7 +206,7 @@ def test_divergence_pauses_with_a_report_and_steps_back_to_finite(qtbot, clock):
     assert runner.step_back_to_finite()
     assert finite(doc)
     assert all(r.finite for r in doc.epoch_results)
-    assert runner.divergence is None
+    assert runner.divergence is info  # its suggestion stays
 
 
 def test_step_epoch_reports_a_divergence_too(qtbot, clock):
@@ -356,35 +356,61 @@ def test_the_frame_interval_follows_the_views_cost(qtbot, circle, clock, inline_
     assert runner.frame_s > 0.3
 
 
+def cli_params(lr, epochs):
+    """The weights the CLI reaches after ``epochs`` of plane-regression at ``lr``."""
+    project = load_project(example_path("plane-regression"))
+    project.training.learning_rate = lr
+    project.make_stepper(project.dataset()).step_epochs(epochs)
+    return project.network.parameters()
+
+
 @pytest.mark.parametrize("use_process", [True, False])
-def test_step_back_to_finite_lands_on_the_last_epoch_before_the_divergence(qtbot, clock,
-                                                                          use_process):
+def test_step_back_to_finite_lands_before_the_loss_ran_away(qtbot, clock, use_process):
+    # at 1.05 the loss goes 0.563, 0.648, 0.952, 6.01, 138, ... and overflows in epoch 376:
+    # the epochs before the overflow are finite but not sane (weights up to 1e150)
     doc = Document.open(example_path("plane-regression"))
-    doc.set_training(learning_rate=3.0, epochs=10_000)
+    doc.set_training(learning_rate=1.05, epochs=10_000)
     runner = Runner(doc, clock=clock)
     runner.use_process = use_process
     with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT) as diverged:
         runner.play()
-    epoch = diverged.args[0].epoch
-    assert epoch > 2  # it takes a few epochs to blow up at this rate
+    assert diverged.args[0].epoch > 300
     assert runner.step_back_to_finite()
-    assert len(doc.epoch_results) == epoch - 1 and finite(doc)
+    assert len(doc.epoch_results) == 3 and finite(doc)
+    assert max(np.abs(p).max() for p in doc.network.parameters()) < 100
+    assert runner.landing == ("Stepped back to epoch 3 (training loss 0.9521): the last state "
+                              "before the loss ran away, with weights of a sane size.")
     # exactly the state the CLI reaches after those epochs
-    project = load_project(example_path("plane-regression"))
-    project.training.learning_rate = 3.0
-    project.make_stepper(project.dataset()).step_epochs(epoch - 1)
-    for a, b in zip(doc.network.parameters(), project.network.parameters()):
+    for a, b in zip(doc.network.parameters(), cli_params(1.05, 3)):
         assert np.array_equal(a, b)
+    assert runner.divergence.suggested_learning_rate == 0.01
 
 
-def test_after_a_settings_change_step_back_to_finite_trains_nothing_new(qtbot):
+def test_weights_already_huge_after_one_epoch_step_back_to_the_start(qtbot, clock):
     doc = Document.open(example_path("plane-regression"))
-    doc.set_training(learning_rate=3.0, epochs=10_000)
-    # the clock stands still, so the whole run is one chunk: stepping back undoes all of it
+    start = [p.copy() for p in doc.network.parameters()]
+    doc.set_training(learning_rate=3.0, epochs=10_000)  # weights of 1e10 after epoch 1
+    runner = Runner(doc, clock=clock)
+    with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT):
+        runner.play()
+    assert runner.step_back_to_finite()
+    assert len(doc.epoch_results) == 0
+    assert all(np.array_equal(a, b) for a, b in zip(doc.network.parameters(), start))
+    assert runner.landing.startswith("Stepped back to the start (no epoch trained)")
+
+
+def test_after_a_settings_change_step_back_to_finite_trains_the_same_epochs_again(qtbot):
+    doc = Document.open(example_path("plane-regression"))
+    doc.set_training(learning_rate=1.05, epochs=10_000)
+    # the clock stands still, so the whole run is one chunk: step back trains it again
     runner = Runner(doc, clock=FakeClock())
     runner.use_process = False
     with qtbot.waitSignal(runner.diverged, timeout=TIMEOUT):
         runner.play()
-    doc.set_training(learning_rate=0.01)  # the epochs would differ now
+    doc.set_training(learning_rate=0.01)
     assert runner.step_back_to_finite()
-    assert doc.epoch_results == [] and finite(doc)
+    assert len(doc.epoch_results) == 3 and finite(doc)
+    # at the learning rate they were trained with, not the new one
+    for a, b in zip(doc.network.parameters(), cli_params(1.05, 3)):
+        assert np.array_equal(a, b)
+    assert doc.project.training.learning_rate == 0.01

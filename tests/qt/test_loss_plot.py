@@ -211,8 +211,8 @@ def test_keep_run_adds_a_labelled_overlay(qtbot, doc):
     w.refresh_now()
     live = xy(w.train_curve)
     w.keep_button.click()
-    assert w.kept_runs == ["\u03b7=0.5 sgd b=1"]
-    assert "\u03b7=0.5 sgd b=1" in w.legend_labels()
+    assert w.kept_runs == ["lr 0.5, sigmoid, 3 epochs"]
+    assert "lr 0.5, sigmoid, 3 epochs" in w.legend_labels()
     kept = xy(w.kept_curves[0])
     assert np.array_equal(kept[0], live[0]) and np.allclose(kept[1], live[1])
     # the overlay stays frozen while the live curve grows
@@ -222,18 +222,39 @@ def test_keep_run_adds_a_labelled_overlay(qtbot, doc):
     assert len(xy(w.train_curve)[0]) == 5
     assert len(xy(w.kept_curves[0])[0]) == 3
     w.keep_button.click()
-    assert w.kept_runs == ["\u03b7=0.5 sgd b=1", "\u03b7=2 sgd b=1"]
+    assert w.kept_runs == ["lr 0.5, sigmoid, 3 epochs", "lr 2, sigmoid, 5 epochs"]
     pens = [c.opts["pen"].color().name() for c in w.kept_curves]
     assert pens[0] != pens[1]  # different colours
-    # kept runs survive another document
+    # kept runs belong to their document: another one shows none of them...
     other = Document.open(EXAMPLES / "spiral-deep.nnsim")
     w.set_document(other)
     w.refresh_now()
-    assert len(w.kept_runs) == 2 and len(xy(w.train_curve)[0]) == 0
-    w.clear_button.click()
-    assert w.kept_runs == [] and not any(
-        label.startswith("\u03b7") for label in w.legend_labels())
+    assert w.kept_runs == [] and len(xy(w.train_curve)[0]) == 0
+    assert not any(label.startswith("lr ") for label in w.legend_labels())
     assert not w.clear_button.isEnabled()
+    # ...and they are back with their document, until cleared
+    w.set_document(doc)
+    w.refresh_now()
+    assert w.kept_runs == ["lr 0.5, sigmoid, 3 epochs", "lr 2, sigmoid, 5 epochs"]
+    assert all(c in w.plot.items for c in w.kept_curves)
+    w.clear_button.click()
+    assert w.kept_runs == [] and doc.kept_runs == [] and not any(
+        label.startswith("lr ") for label in w.legend_labels())
+    assert not w.clear_button.isEnabled()
+
+
+def test_kept_runs_of_another_document_leave_the_plot_and_its_axes(qtbot, doc, spiral):
+    w = make_plot(qtbot, doc)
+    doc.set_training(epochs=3000)
+    doc.step_epochs(300)
+    w.keep_run()
+    w.set_document(spiral)
+    spiral.step_epochs(3)
+    w.refresh_now()
+    qtbot.wait(50)
+    (x0, x1), _ = w.plot.getViewBox().viewRange()
+    assert x1 < 10  # fits the 3 epochs on show, not the other document's 300
+    assert not any(item.kept for item in w.plot.items if hasattr(item, "kept"))
 
 
 def test_the_same_settings_kept_twice_get_told_apart(qtbot, doc):
@@ -241,7 +262,7 @@ def test_the_same_settings_kept_twice_get_told_apart(qtbot, doc):
     doc.step_epochs(1)
     w.keep_run()
     w.keep_run()
-    assert w.kept_runs == ["\u03b7=0.5 sgd b=1", "\u03b7=0.5 sgd b=1 (2)"]
+    assert w.kept_runs == ["lr 0.5, sigmoid, 1 epoch", "lr 0.5, sigmoid, 1 epoch (2)"]
 
 
 def test_keep_is_disabled_without_a_history(qtbot, doc):

@@ -227,13 +227,15 @@ def test_a_divergence_is_explained_with_a_way_back(qtbot):
     qtbot.mouseClick(panel.step_back_button, Qt.MouseButton.LeftButton)
     assert all(np.isfinite(p).all() for p in doc.network.parameters())
     assert all(r.finite for r in doc.epoch_results)
-    assert not panel.divergence_box.isVisible()
-    assert "finite" in panel.status_label.text()
-    # the suggestion is one click away (shown again on the next divergence)
-    runner.play()
-    qtbot.waitSignal(runner.diverged, timeout=TIMEOUT).wait()
+    # it says where it landed, and the suggestion stays one click away
+    assert panel.divergence_box.isVisible() and not panel.step_back_button.isVisible()
+    assert panel.divergence_label.text().startswith("Stepped back to ")
+    assert "try 0.1" in panel.divergence_label.text()
+    assert panel.status_label.text().startswith("stepped back to epoch ")
+    assert panel.use_lr_button.isVisible() and panel.use_lr_button.text() == "Use learning rate 0.1"
     qtbot.mouseClick(panel.use_lr_button, Qt.MouseButton.LeftButton)
     assert doc.project.training.learning_rate == 0.1
+    assert not panel.use_lr_button.isVisible()
 
 
 def test_switching_documents(qtbot, panel, doc):

@@ -36,7 +36,7 @@ A run never ends in a silent NaN: when the loss or a weight stops being a
 finite number the runner pauses, emits ``diverged`` with a
 :class:`~nnsim.core.run_mode.divergence.DivergenceInfo` (where it happened
 and the likely cause, with a suggested learning rate), and
-``step_back_to_finite`` undoes the chunk (or frame) that diverged.
+``step_back_to_finite`` goes back to the last sane epoch before it.
 
 Time is read only from the runner's ``clock`` (``time.perf_counter`` unless
 given), so tests drive it by hand.
@@ -53,6 +53,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from nnsim.core import sane_state
+from nnsim.core.naming import fmt
 from nnsim.core.run_mode import divergence
 from nnsim.core.run_mode.divergence import DivergenceInfo
 from nnsim.core.run_mode.protocol import parse_progress
@@ -134,7 +136,7 @@ class Runner(QObject):
         self._rate = RateMeter()
         self._quiet = 0  # chunks run since the last frame, not announced yet
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
-        self._diverged_at_index = -1  # the undo stack's index when it diverged
+        self.landing: str | None = None  # where step_back_to_finite went, in words
         # -- training in the training process (at full speed) --
         self.use_process = USE_TRAINING_PROCESS
         self.process_failure: str | None = None  # why the training process could not be used
@@ -256,27 +258,28 @@ class Runner(QObject):
         return results
 
     def step_back_to_finite(self) -> bool:
-        """Go back to the last finite state: undo the frame (or chunk, or
-        step) that diverged, and earlier ones while the weights are still not
-        finite; then, when nothing changed since the divergence, train the
-        epochs of that frame again up to the last one before the divergence
-        (training is deterministic, so they are the same epochs). True when
-        the weights and the loss are finite afterwards."""
+        """Go back to the last sane state (``core.sane_state``): the last
+        epoch before the loss ran away (rose more than tenfold above its best
+        so far, or was not finite), with finite weights of a sane size. It
+        steps back step by step, so each epoch is exactly the one trained
+        (Step Back trains a run frame's epochs again from the mark before
+        them). True when it got there; ``landing`` then says where, in
+        words. ``divergence`` stays, for its suggested learning rate."""
         self.pause()
         doc = self._doc
-        info = self.divergence
-        replay = info is not None and doc.undo_stack.index() == self._diverged_at_index
-        while diagnose(doc) is not None and doc.step_back():
-            pass
-        ok = diagnose(doc) is None
-        missing = info.epoch - 1 - self.trained_epochs if replay else 0
-        if ok and missing > 0 and not doc.in_cycle:
-            doc.step_epochs(missing)
-            if diagnose(doc) is not None:  # not expected: keep the finite state before
-                doc.step_back()
-            ok = diagnose(doc) is None
+        keep = sane_state.last_sane_epoch(doc.epoch_results.columns[:, 1])
+
+        def arrived(network, results) -> bool:
+            return (len(results) <= keep and sane_state.weights_are_sane(network.parameters())
+                    and (not results or math.isfinite(results[-1].train_loss)))
+
+        ok = doc.step_back_until(arrived)
         if ok:
-            self.divergence = None
+            results = doc.epoch_results
+            where = (f"epoch {len(results):,} (training loss {fmt(results[-1].train_loss)})"
+                     if results else "the start (no epoch trained)")
+            self.landing = (f"Stepped back to {where}: the last state before the loss ran "
+                            f"away, with weights of a sane size.")
         if self._has_run:
             self.progress.emit(self.done, self.target)
         return ok
@@ -529,5 +532,3 @@ class Runner(QObject):
 
     def _set_divergence(self, info: DivergenceInfo) -> None:
         self.divergence = info
-        # step back to finite replays epochs only if nothing changed since
-        self._diverged_at_index = self._doc.undo_stack.index()
