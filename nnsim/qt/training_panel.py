@@ -636,8 +636,9 @@ class TrainingPanel(QWidget):
         self._last_reason = DIVERGED
         self.divergence_label.setText(info.message)
         self.use_lr_button.setText(f"Use learning rate {fmt_setting(info.suggested_learning_rate)}")
-        self.use_lr_button.setVisible(
-            info.suggested_learning_rate != self.document.project.training.learning_rate)
+        self.use_lr_button.setVisible(  # no rate helps inputs or weights far too large
+            info.culprit == "learning rate"
+            and info.suggested_learning_rate != self.document.project.training.learning_rate)
         self.divergence_box.show()
         self._update_run_display()
 
