@@ -54,8 +54,9 @@ class DiagnosisWatch(QObject):
         trained = len(self._doc.epoch_results)
         if change.settings or change.structure or trained < self._since:
             self._since = trained  # read the curve from here on
-        if not self._runner.is_running and (change.numbers or change.settings
-                                            or change.history):
+        # (a micro-step changes nothing the diagnosis reads until its update)
+        if not self._runner.is_running and (change.structure or change.values or change.data
+                                            or change.settings or change.history):
             self.refresh()
 
     def refresh(self, *_args) -> None:

@@ -103,3 +103,23 @@ def test_a_healthy_xor_run_shows_no_finding_at_any_time(qtbot, tmp_path):
     assert seen and all(found == [] for found in seen)
     assert not w.training_panel.findings_box.isVisible()
     assert w.scene.flagged() == frozenset()
+
+
+def test_a_divergence_from_huge_inputs_blames_the_inputs_and_offers_no_learning_rate(
+        qtbot, tmp_path):
+    from nnsim.core.project import ImportedData
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2)) * 1e200
+    data = ImportedData(X, (X[:, :1] > 0).astype(float), np.empty((0, 2)), np.empty((0, 1)),
+                        ["x1", "x2"], ["y"], "regression", "huge.csv")
+    net = Network.build(2, [3, 1], ["relu", "linear"], loss="mse",
+                        rng=np.random.default_rng(0))
+    doc = Document(Project(net, TrainingConfig(learning_rate=0.1, batch_size=40, epochs=50),
+                           data))
+    w = open_window(qtbot, tmp_path / "prefs.ini", document=doc)
+    with qtbot.waitSignal(w.runner.diverged, timeout=TIMEOUT):
+        qtbot.mouseClick(w.training_panel.play_button, Qt.MouseButton.LeftButton)
+    panel = w.training_panel
+    text = panel.divergence_label.text()
+    assert "The inputs are far too large (x" in text and "standardise the inputs" in text
+    assert not panel.use_lr_button.isVisible()
