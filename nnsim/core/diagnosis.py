@@ -135,6 +135,12 @@ def _points(n: int, every: bool) -> str:
     return "every training point" if every else f"each of {n:,} training points checked"
 
 
+def _share(share: float, n: int, every: bool) -> str:
+    if share >= 1.0:
+        return _points(n, every)
+    return f"{fmt(100 * share, 3)} % or more of the training points"
+
+
 def _saturation_limit(activation: str) -> float:
     """|z| beyond which the derivative is below SATURATION_DERIVATIVE of its peak."""
     if activation == "tanh":  # 1 - tanh^2 < d
@@ -196,8 +202,8 @@ def _saturated(net: Network, X, zs, n: int, every: bool, fits_badly: bool) -> li
         where = "the output layer" if k == len(net.layers) else f"layer {k}"
         what = (f"The {layer.activation} {unit} {_names(sizes, k, hit)} of {where} "
                 f"{'is' if len(hit) == 1 else 'are'} saturated: |z| is above "
-                f"{fmt(limit, 3)} for {fmt(100 * float(share[hit].min()), 3)} % or more of the "
-                f"training points, where the derivative is below "
+                f"{fmt(limit, 3)} for {_share(float(share[hit].min()), n, every)}, where the "
+                "derivative is below "
                 f"{fmt(100 * SATURATION_DERIVATIVE, 2)} % of its peak, so almost no gradient "
                 "passes.")
         scale = float(np.max(np.abs(X))) if X.size else 0.0
@@ -230,13 +236,12 @@ def _stuck(net: Network, X, Y, losses: np.ndarray, baseline: float, lr: float,
         return []
     last = len(net.layers)
     outputs = tuple((last, j) for j in range(net.n_outputs))
-    what = {"mse": "the targets' variance, what predicting their mean gives",
-            "bce": "what predicting the class frequencies gives (ln 2 for two balanced classes)",
-            "cross_entropy": "the entropy of the class frequencies, what predicting "
-                             "them gives"}.get(net.loss, "what a constant prediction gives")
+    what, note = {"mse": ("their mean", " (the targets' variance)"),
+                  "bce": ("the class frequencies", " (ln 2 for two balanced classes)"),
+                  "cross_entropy": ("the class frequencies", " (their entropy)")}[net.loss]
     message = (f"The loss has stayed at {fmt(window[-1])} for the last {len(window):,} epochs: "
-               f"that is {fmt(baseline)}, {what} for every input. The network ignores its "
-               "inputs, and its gradient is too small to move it.")
+               f"about {fmt(baseline)}, what predicting {what} for every input gives{note}. "
+               "The network ignores its inputs, and its gradient is too small to move it.")
     causes = {f.kind for f in others}
     if DEAD_RELU in causes:
         suggestion = "Its ReLU neurons are dead (see above): reinitialise, with leaky ReLU."

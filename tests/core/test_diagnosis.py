@@ -51,8 +51,9 @@ def test_a_relu_network_that_collapsed_to_ln2_names_every_dead_unit():
                              Remedy("Reinitialise", "reinitialize"))
     stuck = found[STUCK]
     assert abs(st.epoch_results[-1].train_loss - math.log(2)) < 0.005
-    assert "what predicting the class frequencies gives (ln 2 for two balanced classes)" \
-        in stuck.message
+    assert stuck.message.startswith("The loss has stayed at 0.6937 for the last 100 epochs: "
+                                    "about 0.6928, what predicting the class frequencies for "
+                                    "every input gives (ln 2 for two balanced classes).")
     assert stuck.neurons == dead.neurons and "reinitialise, with leaky ReLU" in stuck.suggestion
     assert LEARNING_RATE not in found
 
@@ -175,3 +176,15 @@ def test_nothing_is_found_on_a_network_that_is_not_finite():
     st, d = train("xor", [2], ["sigmoid", "sigmoid"], "bce", 50, 100)
     st.network.layers[0].W[0, 0] = np.nan
     assert findings(st, d) == []
+
+
+def test_cross_entropy_stuck_at_the_entropy_of_the_class_frequencies():
+    st, d = train("three_class", [4], ["relu", "softmax"], "cross_entropy", 4, 300, seed=1,
+                  init="he")
+    found = by_kind(findings(st, d))
+    q = d.Y_train.mean(axis=0)
+    assert st.epoch_results[-1].train_loss == pytest.approx(-(q * np.log(q)).sum(), rel=0.01)
+    stuck = found[STUCK]
+    assert "what predicting the class frequencies for every input gives (their entropy)" \
+        in stuck.message
+    assert set(stuck.neurons) == set(found[DEAD_RELU].neurons) == {(1, j) for j in range(4)}
