@@ -43,7 +43,7 @@ class DiagnosisWatch(QObject):
             self._doc.changed.disconnect(self._on_changed)
         self._doc = document
         document.changed.connect(self._on_changed)
-        self._since = len(document.epoch_results)
+        self._since = 0  # an opened file's history is read whole: why did that run fail?
         self.refresh()
 
     def _on_progress(self, _done: int, _target: int) -> None:

@@ -123,3 +123,15 @@ def test_a_divergence_from_huge_inputs_blames_the_inputs_and_offers_no_learning_
     text = panel.divergence_label.text()
     assert "The inputs are far too large (x" in text and "standardise the inputs" in text
     assert not panel.use_lr_button.isVisible()
+
+
+def test_a_saved_failing_run_is_explained_when_opened(qtbot, tmp_path):
+    doc = dead_relu_document()
+    doc.step_epochs(300)
+    path = tmp_path / "dead.nnsim"
+    doc.save(path)
+    w = open_window(qtbot, tmp_path / "prefs.ini", document=Document.open(path))
+    texts = w.training_panel.findings_box.texts()
+    assert texts[0].startswith("Every ReLU neuron of layer 1")
+    assert any(t.startswith("The loss has stayed at") for t in texts)
+    assert w.scene.flagged() == frozenset(NeuronRef(1, j) for j in range(4))
