@@ -3,7 +3,9 @@ kept fresh for the run panel and the canvas.
 
 The diagnosis reads the adopted state in the window, never the epoch loop:
 when a run pauses or finishes, at most ``1 / INTERVAL_S`` times a second
-while it runs (on the runner's ``progress``, once per frame), and after an
+while it runs (on the runner's ``progress``, once per frame; less often when
+one diagnosis takes long, so it never takes more than ``MAX_SHARE`` of the
+window's time), and after an
 edit, a step or an undo while no run is going. The loss curve it reads
 starts at the last settings change, so a learning rate just lowered is not
 blamed for the jumps of the one before.
@@ -15,7 +17,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-INTERVAL_S = 0.25  # during a run: at most four diagnoses a second
+INTERVAL_S = 0.25  # during a run: at most four diagnoses a second,
+MAX_SHARE = 0.1  # and no more than a tenth of the window's time (a big network, big data)
 
 
 class DiagnosisWatch(QObject):
@@ -32,7 +35,7 @@ class DiagnosisWatch(QObject):
         self._clock = clock
         self._doc = None
         self._since = 0  # the first epoch of the loss curve read (the last settings change)
-        self._last = -float("inf")
+        self._next = -float("inf")  # during a run, the next diagnosis is due then
         self.findings: list = []
         runner.paused.connect(self.refresh)
         runner.progress.connect(self._on_progress)
@@ -47,7 +50,7 @@ class DiagnosisWatch(QObject):
         self.refresh()
 
     def _on_progress(self, _done: int, _target: int) -> None:
-        if self._runner.is_running and self._clock() - self._last >= INTERVAL_S:
+        if self._runner.is_running and self._clock() >= self._next:
             self.refresh()
 
     def _on_changed(self, change) -> None:
@@ -61,7 +64,9 @@ class DiagnosisWatch(QObject):
 
     def refresh(self, *_args) -> None:
         """Diagnose the document now."""
-        self._last = self._clock()
+        start = self._clock()
         since = min(self._since, len(self._doc.epoch_results))
         self.findings = self._doc.diagnosis(since)
+        took = self._clock() - start
+        self._next = start + max(INTERVAL_S, took / MAX_SHARE)
         self.updated.emit(self.findings)

@@ -62,3 +62,27 @@ def test_the_curve_is_read_from_the_last_settings_change(qtbot):
     assert not any(f.kind == "learning rate" for f in watch.findings)
     doc.step_epochs(50)
     assert any(f.kind == "learning rate" for f in watch.findings)
+
+
+def test_a_slow_diagnosis_runs_less_often_to_take_at_most_a_tenth_of_the_time(
+        qtbot, monkeypatch):
+    doc = jumping_document()
+    runner = Runner(doc)
+    clock = FakeClock()
+    watch = DiagnosisWatch(runner, clock=clock)
+    real = doc.diagnosis
+    calls = []
+
+    def slow(*a):  # one diagnosis "takes" 0.1 s
+        calls.append(clock.now)
+        clock.advance(0.1)
+        return real(*a)
+    doc.diagnosis = slow
+    watch.refresh()
+    monkeypatch.setattr(Runner, "is_running", property(lambda self: True))
+    for _ in range(100):  # 100 frames over 3 s
+        clock.advance(0.03)
+        runner.progress.emit(1, 100)
+    assert diagnosis_watch.MAX_SHARE == 0.1
+    gaps = np.diff(calls)
+    assert len(calls) >= 3 and np.all(gaps >= 1.0 - 1e-9)  # 0.1 s in every second at most
