@@ -310,5 +310,5 @@ def diagnose(network: Network, X: np.ndarray, Y: np.ndarray, losses, learning_ra
     found = _dead_relus(network, zs, len(Xs), every, fits_badly)
     found += _saturated(network, Xs, zs, len(Xs), every, fits_badly)
     found += _stuck(network, Xs, Ys, losses, baseline, lr, updates_per_epoch, found)
-    found += _learning_rate(losses, lr, baseline)
-    return found
+    # a learning rate too large comes first: it may be what killed or saturated the units
+    return _learning_rate(losses, lr, baseline) + found
