@@ -135,3 +135,19 @@ def test_a_saved_failing_run_is_explained_when_opened(qtbot, tmp_path):
     assert texts[0].startswith("Every ReLU neuron of layer 1")
     assert any(t.startswith("The loss has stayed at") for t in texts)
     assert w.scene.flagged() == frozenset(NeuronRef(1, j) for j in range(4))
+
+
+def test_targets_outside_the_loss_range_are_warned_where_the_other_warnings_show(
+        qtbot, tmp_path):
+    from nnsim.core.project import ImportedData
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    data = ImportedData(X, np.array([[0.0], [2.0], [2.0], [0.0]]), np.empty((0, 2)),
+                        np.empty((0, 1)), ["x1", "x2"], ["y"], "regression", "two.csv")
+    net = Network.build(2, [2, 1], ["sigmoid", "sigmoid"], loss="bce",
+                        rng=np.random.default_rng(0))
+    w = open_window(qtbot, tmp_path / "prefs.ini",
+                    document=Document(Project(net, TrainingConfig(), data)))
+    words = "Binary cross-entropy needs targets between 0 and 1, but they run from 0 to 2"
+    assert words in w.loss_box.toolTip()
+    assert any("warning" in line for line in w.scene.legend.status)
+    assert words in w.inspector.warning_label.text()
