@@ -45,6 +45,7 @@ SATURATED_SHARE = 0.95  # ... for at least this share of the training points
 # Saturated units, and some dead ones, are named only while the network fits
 # badly: its loss above this share of the constant-prediction loss.
 FITS_BADLY_SHARE = 0.25
+DEAD_SHARE = 0.5  # some dead ReLUs of a layer: named from half of the layer up
 STUCK_EPOCHS = 100  # the loss at the constant-prediction value for at least this long
 STUCK_TOLERANCE = 0.01  # within 1 % of it
 STUCK_HORIZON = 1000  # that many more epochs would move the weights by less than ...
@@ -151,16 +152,17 @@ def _saturation_limit(activation: str) -> float:
 
 
 def _dead_relus(net: Network, zs, n: int, every: bool, fits_badly: bool) -> list[Finding]:
-    """Dead ReLU neurons: a whole dead layer always; some dead neurons of a
-    layer only while the network fits badly (a trained network often has a
-    few, and loses nothing by them)."""
+    """Dead ReLU neurons: a whole dead layer always; at least half of a layer
+    only while the network fits badly (a network that trains well often has a
+    few dead units for good, and loses nothing by them)."""
     found = []
     sizes = net.sizes
     for k, (layer, z) in enumerate(zip(net.layers, zs), start=1):
         if layer.activation != "relu":
             continue
         dead = np.flatnonzero(np.all(z <= 0, axis=0))
-        if not len(dead) or (len(dead) < layer.units and not fits_badly):
+        if not len(dead) or (len(dead) < layer.units and not (
+                fits_badly and len(dead) >= DEAD_SHARE * layer.units)):
             continue
         neurons = tuple((k, int(j)) for j in dead)
         where = "the output layer" if k == len(net.layers) else f"layer {k}"

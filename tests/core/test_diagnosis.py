@@ -68,7 +68,7 @@ def test_leaky_relu_and_a_new_draw_bring_the_network_back():
     assert st2.epoch_results[-1].train_loss < 0.5 * math.log(2)
 
 
-def test_some_dead_units_are_named_only_while_the_network_fits_badly():
+def test_some_dead_units_are_named_only_from_half_a_layer_while_the_network_fits_badly():
     # the shipped softmax example trains well with one of its six ReLUs dead
     p = load_project("resources/examples/softmax-three-class.nnsim")
     st, d = p.make_stepper(), p.dataset()
@@ -76,13 +76,18 @@ def test_some_dead_units_are_named_only_while_the_network_fits_badly():
     zs, _ = st.network.forward(d.X_train)
     assert np.all(zs[0] <= 0, axis=0).sum() == 1  # the premise
     assert findings(st, d) == []
-    # the same dead unit in a network that fits badly (the output zeroed) is named
+    # in a network that fits badly (the output zeroed), one dead unit of six is not yet
+    # a failure; half of the layer dead is
     st.network.layers[-1].W[:] = 0.0
     st.network.layers[-1].b[:] = 0.0
-    dead = by_kind(findings(st, d))[DEAD_RELU]
+    assert DEAD_RELU not in by_kind(findings(st, d))
     j = int(np.flatnonzero(np.all(zs[0] <= 0, axis=0))[0])
-    assert dead.neurons == ((1, j),)
-    assert dead.message.startswith(f"1 of 6 ReLU neurons of layer 1 (h{j + 1}) output 0")
+    others = [k for k in range(6) if k != j][:2]
+    st.network.layers[0].b[others] = -1e3  # two more units that never fire
+    dead = by_kind(findings(st, d))[DEAD_RELU]
+    assert dead.neurons == tuple((1, k) for k in sorted([j] + others))
+    names = ", ".join(f"h{k + 1}" for k in sorted([j] + others))
+    assert dead.message.startswith(f"3 of 6 ReLU neurons of layer 1 ({names}) output 0")
 
 
 def test_inputs_100_times_too_large_saturate_tanh_units_and_the_suggestion_is_to_standardise():
@@ -142,13 +147,16 @@ def test_the_healthy_lecture_xor_run_finds_nothing_at_any_point():
     assert max(losses_seen[:5]) > 0.24 and losses_seen[-1] < 0.01  # plateau, then learned
 
 
-@pytest.mark.parametrize("example", ["circle-tanh", "logistic-regression", "hills-regression",
-                                     "softmax-three-class"])
-def test_the_shipped_examples_train_without_a_finding_at_the_end(example):
+@pytest.mark.parametrize("example", ["circle-tanh", "gradient-descent-one-weight",
+                                     "hills-regression", "logistic-regression", "mazur-2-2-2",
+                                     "plane-regression", "softmax-three-class", "spiral-deep"])
+def test_the_shipped_examples_train_without_a_finding_at_any_point(example):
+    # (spiral-deep keeps a few dead ReLUs for good and trains well: no failure)
     p = load_project(f"resources/examples/{example}.nnsim")
     st, d = p.make_stepper(), p.dataset()
-    st.step_epochs(p.training.epochs)
-    assert findings(st, d) == []
+    for _ in range(15):
+        st.step_epochs(max(1, p.training.epochs // 15))
+        assert findings(st, d) == [], len(st.epoch_results)
 
 
 def test_constant_prediction_losses():
