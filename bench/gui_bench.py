@@ -266,6 +266,8 @@ def _instrument() -> Breakdown:
             ("nnsim.qt.decision_map", "DecisionMapWidget", "refresh_now", "decision map: update"),
             ("nnsim.qt.inspector", "InspectorPanel", "refresh", "inspector"),
             ("nnsim.qt.training_panel", "TrainingPanel", "refresh", "training panel"),
+            ("nnsim.document.diagnosis_watch", "DiagnosisWatch", "refresh",
+             "run panel: diagnosis"),
             ("nnsim.qt.main_window", "MainWindow", "_refresh_controls", "main window controls"),
             ("nnsim.qt.main_window", "MainWindow", "_refresh_step_actions",
              "main window controls")):

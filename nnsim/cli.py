@@ -20,6 +20,7 @@ from .core.datasets import Dataset
 from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
                           fmt_worked, input_names, neuron_name, target_names)
 from .core.project import History
+from .core.run_mode import divergence
 from .core.worked_solution import traced_step, worked_solution
 from .io import FileFormatError, load_project, save_project, user_message
 from .io.atomic import atomic_write_bytes
@@ -197,10 +198,10 @@ def _train(args) -> int:
     project.optimizer_state = stepper.optimizer.state()
 
     if results and not results[-1].finite:
-        raise ValueError(
-            f"training diverged at epoch {results[-1].epoch}: the loss is no longer a finite "
-            f"number (learning rate {fmt_setting(cfg.learning_rate)} is probably too large); "
-            "nothing was written")
+        # where, and the real cause (inputs, weights or the learning rate), as the window says
+        info = divergence.diagnose(stepper.network, cfg.learning_rate, cfg.optimizer,
+                                   stepper.epoch_results, stepper.epoch, data.X_train)
+        raise ValueError(f"{info.message} Nothing was written.")
     save_project(project, out)
     last = results[-1] if results else None
     if last is None:

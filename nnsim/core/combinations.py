@@ -45,6 +45,29 @@ def _loss_warnings(out: str, units: int, loss: str) -> list[str]:
     return []
 
 
+def _target_warnings(loss: str, Y: np.ndarray) -> list[str]:
+    """Targets the loss is not made for: there it can go below 0, and its
+    minimum is not at the target."""
+    if loss == "bce" and (Y.min() < 0.0 or Y.max() > 1.0):
+        return [f"Binary cross-entropy needs targets between 0 and 1, but they run from "
+                f"{fmt(Y.min())} to {fmt(Y.max())}: there the loss can go below 0 and does "
+                "not measure the error. Scale the targets to 0..1, or use MSE."]
+    if loss == "cross_entropy":
+        rows = Y.sum(axis=1) if Y.ndim == 2 else Y
+        if Y.min() < 0.0 or Y.max() > 1.0:
+            return [f"Cross-entropy needs one-hot targets or probabilities (each between 0 "
+                    f"and 1, each row adding up to 1), but they run from {fmt(Y.min())} to "
+                    f"{fmt(Y.max())}: the loss can go below 0 and does not measure the error. "
+                    "Use one output per class with 1 for the class and 0 elsewhere."]
+        bad = np.flatnonzero(np.abs(rows - 1.0) > 1e-6)
+        if len(bad) and Y.ndim == 2 and Y.shape[1] > 1:  # one output: said in _loss_warnings
+            return [f"Cross-entropy needs one-hot targets or probabilities, each row adding "
+                    f"up to 1, but row {bad[0] + 1} adds up to {fmt(rows[bad[0]])}: the loss "
+                    "then rewards outputs that are not the targets. Use one output per class "
+                    "with 1 for the class and 0 elsewhere."]
+    return []
+
+
 def warnings_for(network: Network, data_kind: str | None = None,
                  targets: np.ndarray | None = None) -> list[str]:
     """Sentences about the output activation, the loss and the data (its
@@ -62,8 +85,10 @@ def warnings_for(network: Network, data_kind: str | None = None,
         rule = ("takes the largest output as the class" if units > 1
                 else "counts an output above 0.5 as class 1")
         found.append(f"A linear output is not a probability; the accuracy {rule}.")
+    Y = np.asarray(targets, dtype=float) if targets is not None else np.empty((0, units))
+    if Y.size:
+        found += _target_warnings(network.loss, Y)
     if targets is not None and not (out == "softmax" and units == 1):  # that one: said above
-        Y = np.asarray(targets, dtype=float)
         if Y.size and not reaches(out, units, Y):
             low, high = _RANGE[out]
             span = f"{low:g} to {high:g}" if high is not None else f"{low:g} and above"

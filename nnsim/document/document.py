@@ -21,6 +21,7 @@ from PySide6.QtGui import QUndoStack
 from ..core import edit, layout
 from ..core.naming import edge_name, fmt_setting, layer_name, neuron_name, weight_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
+from ..core import diagnosis as diagnosis_rules
 from ..core.limits import CANVAS_MAX_UNITS, canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.history_log import StepLog, as_epoch_log
@@ -675,6 +676,19 @@ class Document(QObject):
     def step_losses(self):
         """(update number, batch loss) per update; read only, as ``epoch_results``."""
         return self._stepper.step_losses
+
+    def diagnosis(self, since_epoch: int = 0) -> list:
+        """What is going wrong with training (``core.diagnosis.Finding``s, their
+        ``neurons`` as NeuronRefs), read from the network, the training rows
+        and the training loss of the epochs from ``since_epoch`` on (the loss
+        curve since the settings last changed). Empty when nothing is."""
+        cfg, data = self.project.training, self.dataset
+        losses = self.epoch_results.columns[since_epoch:, 1]
+        updates = -(-len(data.X_train) // max(cfg.batch_size, 1))
+        found = diagnosis_rules.diagnose(self.network, data.X_train, data.Y_train, losses,
+                                         cfg.learning_rate, updates)
+        return [replace(f, neurons=tuple(refs.NeuronRef(k, j) for k, j in f.neurons))
+                for f in found]
 
     def exists(self, ref) -> bool:
         """Whether a NeuronRef or EdgeRef still names part of the network."""

@@ -72,6 +72,8 @@ def _swatch(kind: str, color) -> str:
         return f'<span style="color:{c}; font-size:large"><b>\u2501\u2501\u2501</b></span>'
     if kind == "dash":
         return f'<span style="color:{c}"><b>- - -</b></span>'
+    if kind == "flag":  # the canvas's dashed ring with a "!" (a neuron the run panel names)
+        return f'<span style="color:{c}"><b>\u25cc!</b></span>'
     return f'<span style="background:{c}">&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;</span>'
 
 

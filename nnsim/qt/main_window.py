@@ -184,6 +184,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.runner.diverged.connect(self._on_diverged)
             self.runner.process_failed.connect(self._on_training_process_failed)
             self.training_panel = TrainingPanel(document, self.runner, self)
+            # the neurons the run panel's findings name, marked on the canvas
+            self.training_panel.diagnosis.updated.connect(
+                lambda found: self.scene.set_flagged(n for f in found for n in f.neurons))
+            self.scene.set_flagged(n for f in self.training_panel.diagnosis.findings
+                                   for n in f.neurons)
             self.training_dock.setWidget(self.training_panel)
             self.training_panel.select_speed(self.prefs.run_speed(self.runner.speed))
             self.training_panel.speed_combo.currentIndexChanged.connect(

@@ -32,6 +32,8 @@ from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.regularization import REGULARIZATIONS, TITLES as PENALTY_TITLES
 from ..document import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
                         Document, EditError, Runner)
+from ..document.diagnosis_watch import DiagnosisWatch
+from .findings_box import FindingsBox
 
 # The learning-rate slider: log scale from 1e-5 to 10, 20 positions per decade.
 LR_MIN_EXP, LR_MAX_EXP, LR_STEPS_PER_DECADE = -5, 1, 20
@@ -135,6 +137,9 @@ class TrainingPanel(QWidget):
         runner.paused.connect(self._on_paused)
         runner.progress.connect(self._on_progress)
         runner.diverged.connect(self._on_diverged)
+        # what goes wrong in a run that stays finite (dead units, a stuck or jumping loss)
+        self.diagnosis = DiagnosisWatch(runner, self)
+        self.diagnosis.updated.connect(self.findings_box.show_findings)
         self.set_document(document)
         # As narrow as the content allows (it never scrolls sideways); the
         # height scrolls, so a short window (a 1280x720 projector) still fits.
@@ -249,6 +254,8 @@ class TrainingPanel(QWidget):
         dl.addLayout(db)
         self.divergence_box.hide()
         lay.addWidget(self.divergence_box)
+        self.findings_box = FindingsBox(self._apply_remedy)
+        lay.addWidget(self.findings_box)
         return box
 
     def _build_settings_group(self) -> QGroupBox:
@@ -410,6 +417,7 @@ class TrainingPanel(QWidget):
                 signal.disconnect(slot)
         self.document = document
         self.runner.set_document(document)
+        self.diagnosis.set_document(document)
         for signal, slot in self._connections():
             signal.connect(slot)
         self._last_reason = None
@@ -667,6 +675,17 @@ class TrainingPanel(QWidget):
             self.use_lr_button.setVisible(
                 info.suggested_learning_rate != self.document.project.training.learning_rate)
 
+    @_guarded
+    def _apply_remedy(self, remedy) -> None:
+        """Take a finding's suggestion (a ``core.diagnosis.Remedy``): one undoable edit."""
+        if remedy.setting == "learning_rate":
+            self._apply(learning_rate=remedy.value)
+        elif remedy.setting == "activation":
+            self.document.set_activation(remedy.layer, remedy.value)
+        elif remedy.setting == "reinitialize":
+            self.runner.pause()
+            self.document.reinitialize()
+
     # -- runner -> widgets ------------------------------------------------------------------
     def _on_started(self) -> None:
         self._last_reason = None
@@ -694,8 +713,9 @@ class TrainingPanel(QWidget):
         self.divergence_label.setText(info.message)
         self.step_back_button.show()
         self.use_lr_button.setText(f"Use learning rate {fmt_setting(info.suggested_learning_rate)}")
-        self.use_lr_button.setVisible(
-            info.suggested_learning_rate != self.document.project.training.learning_rate)
+        self.use_lr_button.setVisible(  # no rate helps inputs or weights far too large
+            info.culprit == "learning rate"
+            and info.suggested_learning_rate != self.document.project.training.learning_rate)
         self.divergence_box.show()
         self._update_run_display()
 

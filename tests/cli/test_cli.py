@@ -147,6 +147,28 @@ def test_a_diverging_run_is_reported_and_writes_nothing(tmp_path):
     run = nnsim("train", example_path("plane-regression"), "--lr", "1e9", "--epochs", "50",
                 "--out", out)
     assert run.returncode == 2 and "diverged" in run.stderr and not out.exists()
+    assert "The learning rate 1e+09 is far too large" in run.stderr
+    assert "Nothing was written." in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_a_divergence_from_inputs_of_1e200_blames_the_inputs(tmp_path):
+    # the same message as the window's (core/run_mode/divergence.py), not "the learning rate"
+    from nnsim.core.datasets import from_arrays
+    from nnsim.core.network import Network
+    from nnsim.core.project import ImportedData, Project
+    from nnsim.core.training import TrainingConfig
+    from nnsim.io import save_project
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2)) * 1e200
+    d = from_arrays(X, (X[:, :1] > 0).astype(float), test_fraction=0.0)
+    data = ImportedData(d.X_train, d.Y_train, d.X_test, d.Y_test, ["x1", "x2"], ["y"],
+                        "regression", "huge.csv")
+    net = Network.build(2, [3, 1], ["relu", "linear"], loss="mse", rng=np.random.default_rng(0))
+    path = tmp_path / "huge.nnsim"
+    save_project(Project(net, TrainingConfig(learning_rate=0.1, batch_size=40), data), path)
+    run = nnsim("train", path, "--epochs", "20", "--out", tmp_path / "out.nnsim")
+    assert run.returncode == 2 and "The inputs are far too large (x" in run.stderr
+    assert "standardise the inputs" in run.stderr and "learning rate 0.1 is" not in run.stderr
 
 
 def test_the_cli_and_core_import_no_qt():

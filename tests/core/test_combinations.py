@@ -108,3 +108,41 @@ def test_targets_the_output_cannot_reach_are_said(out, span):
                      "the loss cannot reach 0. A linear output reaches any target."]
     assert warnings_for(net("linear", "mse", 1), "regression", Y) == []
     assert warnings_for(net(out, "mse", 1), "regression", np.array([[0.01], [0.99]])) == []
+
+
+# -- targets outside the loss's range (issue 16: negative losses without a word) ----------
+
+def _loss_of(network, Y):
+    X = np.zeros((len(Y), 2))
+    return network.loss_value(X, np.asarray(Y, dtype=float))
+
+
+def test_bce_with_a_target_of_2_warns_and_the_loss_there_is_negative():
+    network = net("sigmoid", "bce", units=1)
+    network.layers[-1].b[:] = 5.0  # a confident output, as training drives it
+    Y = np.array([[2.0], [0.0]])
+    assert _loss_of(network, Y[:1]) < 0  # the case the warning is about
+    found = warnings_for(network, "regression", Y)
+    assert any(w.startswith("Binary cross-entropy needs targets between 0 and 1, but they run "
+                            "from 0 to 2") for w in found)
+    assert not any("needs targets" in w for w in warnings_for(network, "binary", Y * 0.5))
+
+
+def test_cross_entropy_with_targets_5_and_minus_4_warns():
+    network = net("softmax", "cross_entropy", units=2)
+    Y = np.array([[5.0, -4.0], [0.0, 1.0]])
+    network.layers[-1].b[:] = [3.0, -3.0]
+    assert _loss_of(network, Y[:1]) < 0  # the case the warning is about
+    found = warnings_for(network, "regression", Y)
+    assert any("Cross-entropy needs one-hot targets or probabilities" in w
+               and "run from -4 to 5" in w for w in found)
+
+
+def test_cross_entropy_rows_that_do_not_add_up_to_1_warn_with_the_row():
+    network = net("softmax", "cross_entropy", units=3)
+    Y = np.array([[1.0, 0.0, 0.0], [0.5, 0.2, 0.2], [0.2, 0.3, 0.5]])
+    found = warnings_for(network, "multiclass", Y)
+    assert any("row 2 adds up to 0.9" in w for w in found)
+    # one-hot and probabilities are fine
+    assert warnings_for(network, "multiclass", np.eye(3)) == []
+    assert warnings_for(network, "multiclass", np.array([[0.2, 0.3, 0.5]])) == []

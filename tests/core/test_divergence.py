@@ -91,3 +91,46 @@ def test_the_message_formats_the_value():
         "Training diverged in epoch 3: the loss became NaN. Too large; try 0.01.")
     assert "became \u221e." in DivergenceInfo(value=math.inf, **base).message
     assert "became 1.235e+300." in DivergenceInfo(value=1.23456e300, **base).message
+
+
+# -- the real cause: inputs, weights or learning rate (issue 16) ---------------------------
+
+def _train_until_diverged(data, lr, epochs=50, weight=None):
+    from nnsim.core.stepper import Stepper
+    from nnsim.core.training import TrainingConfig
+    net = Network.build(data.n_inputs, [3, data.n_outputs], ["relu", "linear"], loss="mse",
+                        rng=np.random.default_rng(0))
+    if weight is not None:
+        net.layers[0].W[0, 0] = weight
+    st = Stepper(net, TrainingConfig(learning_rate=lr, batch_size=len(data.X_train)), data)
+    with np.errstate(all="ignore"):
+        st.step_epochs(epochs)
+    return diagnose(st.network, lr, "sgd", st.epoch_results, st.epoch, data.X_train)
+
+
+def _data(scale=1.0):
+    from nnsim.core.datasets import from_arrays
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    return from_arrays(X * scale, (X[:, :1] > 0).astype(float), seed=0)
+
+
+def test_inputs_of_1e200_are_named_as_the_cause_not_the_learning_rate():
+    info = _train_until_diverged(_data(1e200), 0.1)
+    assert info is not None and info.culprit == "inputs"
+    assert "The inputs are far too large (x1 in row " in info.message
+    assert "standardise the inputs" in info.message and "learning rate 0.1 is" not in info.message
+
+
+def test_weights_too_large_from_the_start_are_named():
+    info = _train_until_diverged(_data(), 0.1, weight=1e306)
+    assert info is not None and info.culprit == "weights"
+    assert "The weights were too large when training started" in info.message
+    assert "reinitialise" in info.message
+
+
+def test_a_learning_rate_far_too_large_is_still_the_learning_rate():
+    from nnsim.core.datasets import DataSpec, make
+    info = _train_until_diverged(make(DataSpec("plane", n=100, seed=0)), 1e3)
+    assert info is not None and info.culprit == "learning rate"
+    assert "The learning rate 1000 is far too large" in info.message

@@ -2,7 +2,9 @@
 
 A run never ends in a silent NaN: the runner asks :func:`diagnose` after
 each chunk of training and, given a :class:`DivergenceInfo`, pauses and
-shows its message, which names the place and suggests a learning rate.
+shows its message, which names the place and the real cause (``culprit``):
+inputs far too large, weights that were already too large, or a learning
+rate too large (then it suggests one).
 """
 from __future__ import annotations
 
@@ -18,6 +20,12 @@ from ..naming import fmt, fmt_setting
 LEARNING_RATE_PRESETS = tuple(float(f"{m}e{e}") for e in range(-5, 2) for m in (1, 3)
                               if float(f"{m}e{e}") <= 10)
 MAX_SUGGESTION = 0.1  # however absurd the rate, suggest no more than this
+# Inputs this large make every gradient huge, whatever the learning rate.
+LARGE_INPUT = 1e3
+# A first epoch's loss this large (or not finite) at a modest learning rate:
+# the weights training started from were too large.
+LARGE_FIRST_LOSS = 1e6
+INPUTS, WEIGHTS, RATE = "inputs", "weights", "learning rate"
 
 
 def suggest_learning_rate(lr: float) -> float:
@@ -48,6 +56,7 @@ class DivergenceInfo:
     optimizer: str
     suggested_learning_rate: float
     cause: str  # one sentence, ending with what to try
+    culprit: str = RATE  # INPUTS, WEIGHTS or RATE: what to change
 
     @property
     def location(self) -> str:
@@ -126,12 +135,52 @@ def likely_cause(lr: float, optimizer: str, where: str,
             f"without bound; {tail}")
 
 
+def largest_input(X) -> tuple[str, float] | None:
+    """(where, value) of the input of largest magnitude, e.g. ("x1 in row 3",
+    1e200); None without rows."""
+    if X is None or not np.size(X):
+        return None
+    X = np.asarray(X, dtype=float)
+    a = np.abs(X)
+    flat = int(np.argmax(np.where(np.isnan(a), np.inf, a)))  # a NaN input: as bad as any
+    row, col = np.unravel_index(flat, X.shape)
+    return f"x{col + 1} in row {row + 1}", float(X[row, col])
+
+
+def culprit(lr: float, epoch_results: Sequence, inputs: tuple[str, float] | None) -> str:
+    """What made training diverge: INPUTS (an input beyond LARGE_INPUT, or not
+    finite), WEIGHTS (the first epoch already overflowed at a learning rate
+    below 1: the starting weights were too large) or RATE."""
+    if inputs is not None and not abs(inputs[1]) < LARGE_INPUT:
+        return INPUTS
+    first = epoch_results[0] if epoch_results else None
+    if lr < 1 and first is not None and first.epoch == 1 and not (
+            abs(first.train_loss) < LARGE_FIRST_LOSS):
+        return WEIGHTS
+    return RATE
+
+
+def _cause(who: str, lr: float, optimizer: str, where: str, largest, inputs) -> str:
+    if who == INPUTS:
+        return (f"the inputs are far too large ({inputs[0]} is {fmt(inputs[1], 2)}): every "
+                "gradient is multiplied by them, so any learning rate overshoots; standardise "
+                "the inputs (each column minus its mean, divided by its spread).")
+    if who == WEIGHTS:
+        size = (f" ({largest[0]} is {fmt(largest[1], 2)})"
+                if largest is not None and math.isfinite(largest[1]) else "")
+        return (f"the weights were too large when training started{size}: the first epoch "
+                "already overflowed at the learning rate "
+                f"{fmt_setting(lr)}; reinitialise the weights (or set them smaller).")
+    return likely_cause(lr, optimizer, where, largest)
+
+
 def diagnose(network, learning_rate: float, optimizer: str, epoch_results: Sequence,
-             epoch: int) -> DivergenceInfo | None:
+             epoch: int, X=None) -> DivergenceInfo | None:
     """A :class:`DivergenceInfo` for ``network`` trained with ``learning_rate``
     and ``optimizer``, or None when its parameters and the last of
     ``epoch_results`` (EpochResults) are finite. ``epoch``: the epoch in
-    progress, named when no epoch has finished."""
+    progress, named when no epoch has finished. ``X``: the training inputs
+    (to tell inputs far too large from a learning rate too large)."""
     last = epoch_results[-1] if epoch_results else None
     found = first_non_finite(network)
     if found is None and (last is None or last.finite):
@@ -144,6 +193,8 @@ def diagnose(network, learning_rate: float, optimizer: str, epoch_results: Seque
         where, layer, i, j = "loss", None, None, None
         value = last.train_loss if not math.isfinite(last.train_loss) else last.test_loss
     lr = float(learning_rate)
+    inputs = largest_input(X)
+    who = culprit(lr, epoch_results, inputs)
     return DivergenceInfo(epoch, where, layer, i, j, value, lr, optimizer,
                           suggest_learning_rate(lr),
-                          likely_cause(lr, optimizer, where, largest_weight(network)))
+                          _cause(who, lr, optimizer, where, largest_weight(network), inputs), who)

@@ -82,7 +82,8 @@ def diagnose(document) -> DivergenceInfo | None:
     its weights and its last epoch's losses are finite."""
     cfg = document.project.training
     return divergence.diagnose(document.network, cfg.learning_rate, cfg.optimizer,
-                               document.epoch_results, document.epoch)
+                               document.epoch_results, document.epoch,
+                               document.dataset.X_train)
 
 
 class _Lease:

@@ -45,12 +45,13 @@ class NeuronItem(QGraphicsItem):
         self.ref = ref
         self.name = name
         self.selected = False
+        self.flagged = False  # named by the run panel's diagnosis
         self.fill = palette.NEURON_FILL
         self.edges: list[EdgeItem] = []  # connections in and out, kept in sync on drags
         self.label: ValueLabelItem | None = None
         self.setZValue(Z_NEURON)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        r = NEURON_RADIUS + 4
+        r = NEURON_RADIUS + 8  # room for the diagnosis ring and badge
         self._bounds = QRectF(-r, -r, 2 * r, 2 * r)
 
     def boundingRect(self) -> QRectF:
@@ -64,6 +65,11 @@ class NeuronItem(QGraphicsItem):
     def set_selected(self, on: bool) -> None:
         if on != self.selected:
             self.selected = on
+            self.update()
+
+    def set_flagged(self, on: bool) -> None:
+        if on != self.flagged:
+            self.flagged = on
             self.update()
 
     def set_fill(self, color: QColor) -> None:
@@ -84,6 +90,29 @@ class NeuronItem(QGraphicsItem):
             painter.setFont(_fonts().name)
             painter.setPen(palette.TEXT)
             painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.name)
+        if self.flagged:
+            draw_flag(painter, QPointF(0, 0), r)
+
+
+def draw_flag(painter: QPainter, centre: QPointF, r: float) -> None:
+    """The diagnosis mark: a dashed red ring round a neuron of radius ``r``
+    and a "!" badge at its top right (also the legend's swatch)."""
+    pen = QPen(palette.FLAGGED, max(1.5, r / 8))
+    pen.setStyle(Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawEllipse(centre, r + r / 5, r + r / 5)
+    b = max(4.0, r / 2.6)
+    c = centre + QPointF(r * 0.8, -r * 0.8)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(palette.FLAGGED)
+    painter.drawEllipse(c, b, b)
+    font = painter.font()
+    font.setBold(True)
+    font.setPixelSize(max(1, int(b * 1.5)))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(QRectF(c.x() - b, c.y() - b, 2 * b, 2 * b), Qt.AlignmentFlag.AlignCenter, "!")
 
 
 class EdgeItem(QGraphicsLineItem):
@@ -332,6 +361,7 @@ class LegendItem(QGraphicsItem):
         ("fill", None, palette.NEURON_FILL_BACKWARD, "\u03b4 = \u2202L/\u2202z computed"),
         ("band", None, palette.BAND, "the layer just computed"),
         ("glow", None, palette.PATH_GLOW, "a path to the loss (chain rule)"),
+        ("flag", None, palette.FLAGGED, "named by the run panel (dead, saturated)"),
     )
 
     def __init__(self):
@@ -450,6 +480,8 @@ class LegendItem(QGraphicsItem):
                 painter.setPen(QPen(palette.NEURON_BORDER, 1))
                 painter.setBrush(color)
                 painter.drawEllipse(QPointF(x + sw / 2, cy), lh / 2 - 1, lh / 2 - 1)
+            elif kind == "flag":
+                draw_flag(painter, QPointF(x + sw / 2, cy), lh / 2 - 2)
             elif kind == "band":
                 painter.setPen(QPen(palette.BAND_BORDER, 1))
                 painter.setBrush(color)

@@ -51,6 +51,9 @@ BAND_BORDER = QColor(240, 200, 60, 160)
 # of the four edge colours (nor the yellow selection) has, so both stay readable.
 PATH_GLOW = QColor(0, 188, 212, 120)
 PATH_FOCUS = QColor(0, 172, 193, 210)  # the one path the inspector's row points at
+# A neuron the run panel's diagnosis names (dead, saturated): a dashed red
+# ring with a "!" badge, distinct from the yellow selection and the fills.
+FLAGGED = QColor("#d93025")
 
 MIN_WIDTH = 0.5
 MAX_WIDTH = 6.0

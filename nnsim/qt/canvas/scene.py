@@ -211,6 +211,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._gaps_hidden: set[int] = set()  # crowded gaps whose labels are all hidden
         self._lone = None  # the selected edge, whose label may show in a crowded gap
         self._items_generation = getattr(self, "_items_generation", 0) + 1
+        self._flagged: frozenset = getattr(self, "_flagged", frozenset())
         self.chain_paths.items_lost()
 
     def rebuild(self) -> None:
@@ -270,6 +271,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         elif had is not None:
             self.selection_changed.emit(None)
         self.chain_paths.redraw()
+        self.set_flagged(self._flagged)
         if old_sizes and sizes != old_sizes:
             self.reshaped.emit()
 
@@ -324,6 +326,17 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             if isinstance(item, ControlButton) and item.isVisible():
                 return item
         return None
+
+    def set_flagged(self, neurons) -> None:
+        """Mark these NeuronRefs (the run panel's findings) on the canvas."""
+        self._flagged = frozenset(n for n in neurons if self._valid(n))
+        for row in self.neurons:
+            for item in row:
+                item.set_flagged(item.ref in self._flagged)
+
+    def flagged(self) -> frozenset:
+        """The neurons marked for the run panel's findings."""
+        return frozenset(item.ref for row in self.neurons for item in row if item.flagged)
 
     def _apply_positions(self, place: bool = False) -> None:
         positions = self.document.positions()
