@@ -351,7 +351,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         doc = self.document
         try:
             idx = doc.next_indices()
-            X = doc.dataset.X_train
+            X = doc.network_data.X_train
             if idx and X.shape[1] == self._sizes[0]:
                 return X[idx[0]]
         except (IndexError, AttributeError, ValueError):
