@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnsim.core.datasets import DataSpec
-from nnsim.core.input_transform import InputOptions, with_features
+from nnsim.core.input_transform import InputOptions
 from nnsim.document import Document
 from nnsim.document.document import EditError
 from nnsim.io import load_project
