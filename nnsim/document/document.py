@@ -456,6 +456,32 @@ class Document(QObject):
         typed, before standardisation (the raw columns only)."""
         return self.input_transform.raw_of(X, self.dataset.n_inputs)
 
+    def feature_choices(self) -> list[tuple[str, str, bool]]:
+        """(file name, canvas name, chosen) of each feature input, e.g.
+        ("x1^2", "x1²", True); empty unless the data has two input columns."""
+        if self.dataset.n_inputs != FEATURE_INPUTS:
+            return []
+        chosen = self.project.inputs.features
+        names = input_transform.feature_names(input_transform.FEATURES,
+                                              list(self.dataset.input_names))
+        return [(f, name, f in chosen) for f, name in zip(input_transform.FEATURES, names)]
+
+    def input_statistics(self) -> list[tuple[str, float, float]]:
+        """(name, mean, standard deviation) of each network input as the
+        training rows give them, when the inputs are standardised; else []."""
+        t = self.input_transform
+        if t.mean is None:
+            return []
+        return [(name, float(m), float(s))
+                for name, m, s in zip(self.input_names(), t.mean, t.std)]
+
+    def scaling_advice(self) -> str | None:
+        """One line suggesting to standardise the inputs (columns of very
+        different scales, or far from 0), or None; None once they are."""
+        if self.project.inputs.standardize:
+            return None
+        return input_transform.scaling_advice(self.dataset.X_train, list(self.dataset.input_names))
+
     def set_standardize(self, on: bool) -> None:
         """Standardise every network input with the training rows' mean and
         deviation (or stop). The weights stay; the network sees new numbers."""

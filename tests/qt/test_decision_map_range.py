@@ -67,14 +67,12 @@ def test_the_moons_axes_read_in_data_units(qtbot):
 def test_features_and_standardisation_map_the_raw_plane(qtbot):
     doc = Document()
     doc.set_data(DataSpec("circle", n=200))
-    raw_bounds_before = None
     doc.set_feature("x1^2", True)
     doc.set_feature("x1*x2", True)
     doc.set_standardize(True)
     w = make_map(qtbot, doc, (600, 450))
-    raw_bounds_before = w.bounds
     lo, hi = data_box(doc)
-    assert raw_bounds_before[0] < lo[0] < hi[0] < raw_bounds_before[1]  # axes in the data's units
+    assert w.bounds[0] < lo[0] < hi[0] < w.bounds[1]  # the axes in the data's units
     P = w.grid_points()
     Z = with_features(doc.dataset.X_train, ("x1^2", "x1*x2"))
     net_in = (with_features(P, ("x1^2", "x1*x2")) - Z.mean(axis=0)) / Z.std(axis=0)

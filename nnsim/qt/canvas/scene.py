@@ -221,7 +221,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         for k, n in enumerate(sizes):
             row = []
             for j in range(n):
-                item = NeuronItem(NeuronRef(k, j), neuron_name(sizes, k, j))
+                item = NeuronItem(NeuronRef(k, j), self._neuron_name(k, j))
                 item.label = ValueLabelItem(item)
                 item.label.setScale(self.label_scale)
                 self.addItem(item)
@@ -345,6 +345,15 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             self._place_labels()
 
     # -- what the labels show ------------------------------------------------------
+    def _neuron_name(self, k: int, j: int) -> str:
+        """x1, h2, out1 ...; a feature input by its feature ("x1²", "sin x2")."""
+        doc, sizes = self.document, self._sizes
+        if k == 0 and j >= doc.dataset.n_inputs:
+            names = doc.input_names()
+            if len(names) == sizes[0]:
+                return names[j]
+        return neuron_name(sizes, k, j)
+
     def _input_values(self, snap):
         if snap is not None:
             return snap.X[0]
@@ -844,12 +853,19 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         batch = len(snap.sample_indices) if snap is not None else 1
         if isinstance(ref, NeuronRef):
             k, j = ref.layer, ref.neuron
-            name = neuron_name(sizes, k, j)
+            name = self._neuron_name(k, j)
             if k == 0:
-                lines.append(f"{name}: input {j + 1}")
+                n_raw = doc.dataset.n_inputs
+                lines.append(f"{name}: input {j + 1}" if j < n_raw else
+                             f"{name}: feature input {j + 1}, computed from each point")
                 x = self._input_values(snap)
                 if x is not None:
                     lines.append(f"x = {f(x[j])}")
+                    if doc.input_options.standardize:
+                        lines.append("(standardised: the data's value minus the mean, "
+                                     "divided by the deviation)")
+                        if j < n_raw:
+                            lines.append(f"the data's value: {f(doc.raw_inputs(x)[j])}")
             else:
                 layer = net.layers[k - 1]
                 kind = "output" if k == L else "hidden"
