@@ -5,6 +5,8 @@ file's defaults once standardised."""
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from nnsim.core.datasets import DataSpec
@@ -139,3 +141,46 @@ def test_iris_trains_at_the_file_defaults_once_standardised(qtbot, standardize):
         assert last.train_accuracy > 0.95 and last.test_accuracy > 0.9
     else:
         assert last.train_accuracy < 0.5  # the issue's failure, reproduced
+
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("feature"), st.sampled_from(["x1^2", "x1*x2", "sin(x2)"]), st.booleans()),
+    st.tuples(st.just("standardize"), st.booleans()),
+    st.tuples(st.just("epochs"), st.integers(1, 3)),
+    st.tuples(st.just("undo")), st.tuples(st.just("redo"))), max_size=8)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(ops=OPS)
+def test_any_sequence_of_input_options_saved_and_reopened_trains_the_same(qapp, ops):
+    """Toggles, training, undo and redo in any order: the file holds what
+    decides what the network sees, and run mode's training process (loaded
+    from the stepper's data, as the runner does) trains the same epoch."""
+    from nnsim.core.run_mode.protocol import (dataset_from_load, load_message,
+                                              stepper_from_load)
+    from nnsim.io import dumps, loads
+    doc = Document()
+    doc.set_data(DataSpec("moons", n=40, seed=1))
+    for op in ops:
+        if op[0] == "feature":
+            doc.set_feature(op[1], op[2])
+        elif op[0] == "standardize":
+            doc.set_standardize(op[1])
+        elif op[0] == "epochs":
+            doc.step_epochs(op[1])
+        elif op[0] == "undo":
+            doc.undo_stack.undo()
+        else:
+            doc.undo_stack.redo()
+    assert doc.network.sizes[0] == 2 + len(doc.input_options.features)
+    assert doc.input_names()[:2] == ["x1", "x2"]
+    reopened = Document(loads(dumps(doc.project)))
+    assert reopened.input_options == doc.input_options
+    np.testing.assert_array_equal(reopened.network_data.X_train, doc.network_data.X_train)
+    header, arrays = load_message(doc._stepper, 1, 1, None, 0, True)
+    process = stepper_from_load(header, arrays, dataset_from_load(header, arrays))
+    np.testing.assert_array_equal(process.data.X_train, doc.network_data.X_train)
+    remote = process.step_epochs(1)[-1]
+    live = doc.step_epochs(1)[-1]
+    again = reopened.step_epochs(1)[-1]
+    assert live == again == remote
