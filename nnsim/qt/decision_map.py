@@ -28,6 +28,7 @@ RESOLUTION = 100
 MARGIN = 0.1  # of the data's extent, on each side
 MAX_POINTS = 3000  # per set drawn on the map (a larger set is thinned evenly)
 REDRAW_MS = 70  # ~14 recomputations a second at most
+TITLE_MIN_HEIGHT = 200  # px of the widget below which the title is left out
 
 
 # -- pure helpers (no Qt) ---------------------------------------------------------
@@ -450,8 +451,23 @@ class DecisionMapWidget(QWidget):
         self.color_bar.axis.setLabel("output" if ref is None or ref.layer == last
                                      else ("value" if ref.layer == 0 else "activation"),
                                      color=AXIS_TEXT)
-        self.plot.setTitle(title, color=AXIS_TEXT, size="9pt")
+        self._show_title()
         self._update_legend()
+
+    def _show_title(self) -> None:
+        """The title above the map, but in a low strip (the window's default
+        at 1280x720) the map gets its rows and the title is the tooltip."""
+        self.graphics.setToolTip(self.shown_title)
+        if self.height() >= TITLE_MIN_HEIGHT:
+            self.plot.setTitle(self.shown_title, color=AXIS_TEXT, size="9pt")
+        else:
+            self.plot.setTitle(None)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if (event.size().height() >= TITLE_MIN_HEIGHT) != \
+                (event.oldSize().height() >= TITLE_MIN_HEIGHT):
+            self._show_title()
 
     def _target_range(self, column: int = 0) -> tuple[float, float]:
         ds = self.document.dataset

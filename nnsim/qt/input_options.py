@@ -21,6 +21,9 @@ from ..document import Document, EditError
 
 MUTED = "#5f6368"
 FEATURES_PER_ROW = 3
+# a chosen feature must read as chosen from across the room: filled, as Playground does
+CHECKED_STYLE = ("QPushButton:checked { background: #2166ac; color: white; "
+                 "border: 1px solid #174a7c; border-radius: 3px; font-weight: bold; }")
 ADVICE_COLOR = "#8a4b00"  # dark amber: a suggestion, not an error
 ERROR_COLOR = "#b00020"
 
@@ -120,6 +123,7 @@ class InputOptionsWidget(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setObjectName(f"feature_{key}")
             button.setCheckable(True)
+            button.setStyleSheet(CHECKED_STYLE)
             button.setToolTip(f"Give the network {name} as one more input neuron "
                               "(computed from each point)")
             button.toggled.connect(lambda on, key=key: self._on_feature_toggled(key, on))
