@@ -390,9 +390,13 @@ class InspectorPanel(QWidget):
         if editable:
             if isinstance(sel, EdgeRef):
                 value = float(net.layers[sel.layer - 1].W[sel.source, sel.target])
+                doc = self.document
+                feature = sel.layer == 1 and sel.source >= doc.dataset.n_inputs \
+                    and len(doc.input_names()) == sizes[0]
+                source = (doc.input_names()[sel.source].replace(" ", "\u2009")  # "sin x1"
+                          if feature else neuron_name(sizes, sel.layer - 1, sel.source))
                 self.value_label.setText("<html>" + _weight_symbol(
-                    neuron_name(sizes, sel.layer - 1, sel.source),
-                    neuron_name(sizes, sel.layer, sel.target)) + "</html>")
+                    source, neuron_name(sizes, sel.layer, sel.target)) + "</html>")
             else:
                 value = float(net.layers[sel.layer - 1].b[sel.neuron])
                 self.value_label.setText("<html>" + subscripted(

@@ -86,3 +86,17 @@ def test_badly_scaled_data_gets_a_prompt_that_goes_once_standardised(qtbot, tmp_
     click(qtbot, options.standardize_box)
     assert not options.advice_label.isVisible()
     assert len(options.stats_label.text().split("<br>")) == 4
+
+
+def test_a_feature_input_has_its_name_in_menus_tooltips_and_the_inspector(qtbot, tmp_path):
+    from nnsim.qt.selection import EdgeRef
+    w, options = circle_window(qtbot, tmp_path)
+    click(qtbot, options.feature_buttons["sin(x1)"])
+    edge = EdgeRef(1, 2, 0)  # from the third input (sin x1) into h1
+    assert w.scene.tooltip_text(edge).startswith("w(sin x1 \u2192 h1): from sin x1 into h1")
+    assert w.scene.context_menu(edge).title() == "sin x1 \u2192 h1"
+    assert w.scene.context_menu(NeuronRef(0, 2)).title() == "sin x1"
+    w.scene.select(edge)
+    assert "sin\u2009x1\u2192h1" in w.inspector.value_label.text()  # as on the canvas
+    w.scene.select(EdgeRef(1, 0, 0))
+    assert "sin" not in w.inspector.value_label.text()
