@@ -45,6 +45,8 @@ def test_a_feature_adds_an_input_neuron_with_its_weights_in_one_undo_step(qtbot)
     assert doc.network_data is doc.dataset
     doc.undo_stack.redo()
     assert doc.input_names() == ["x1", "x2", "x1\u00b2"]
+    doc.set_weight(1, 2, 0, 0.5)
+    assert doc.undo_stack.undoText() == "Set w(x1\u00b2 \u2192 h1) to 0.5"
 
 
 def test_removing_a_feature_neuron_turns_the_feature_off(qtbot):
