@@ -454,6 +454,16 @@ class Document(QObject):
         features ("x1²", "x1·x2", "sin x1")."""
         return list(self.network_data.input_names)
 
+    def neuron_label(self, sizes, k: int, j: int) -> str:
+        """neuron_name, but a feature input by its feature ("x1²"): the
+        canvas's names, for the chain rule's text (a ``chainrule`` namer)."""
+        n_raw = self.dataset.n_inputs
+        if k == 0 and j >= n_raw:
+            names = self.input_names()
+            if len(names) == sizes[0]:
+                return names[j]
+        return neuron_name(sizes, k, j)
+
     def raw_inputs(self, X) -> np.ndarray:
         """The data's values of network inputs ``X`` (rows): what the user
         typed, before standardisation (the raw columns only)."""

@@ -186,3 +186,16 @@ def test_any_sequence_of_input_options_saved_and_reopened_trains_the_same(qapp, 
     live = doc.step_epochs(1)[-1]
     again = reopened.step_epochs(1)[-1]
     assert live == again == remote
+
+
+def test_the_chain_rule_names_a_feature_input_as_the_canvas_does(qtbot):
+    from nnsim.document.explanations import explain
+    from nnsim.document.refs import EdgeRef
+    doc = circle_doc()
+    doc.set_feature("sin(x2)", True)
+    for _ in doc.plan:
+        doc.micro_step()
+    e = explain(doc, EdgeRef(1, 2, 0))
+    assert e.parameter == "w(sin x2 \u2192 h1)" and e.title == "weight sin x2 \u2192 h1"
+    text = e.rule + " ".join(f.symbol for s in e.samples for p in s.paths for f in p.factors)
+    assert "sin x2" in text and "x3" not in text
