@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
-from ..core.naming import ARROW, fmt_setting, neuron_name, weight_name
+from ..core.naming import ARROW, fmt_setting, neuron_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core.limits import canvas_refusal
 from ..core.datasets import Dataset, DataSpec
@@ -319,10 +319,8 @@ class Document(QObject):
     def set_weight(self, k: int, i: int, j: int, value: float) -> None:
         def change(p):
             p.network = edit.set_parameter(p.network, k, i, j, value)
-        sizes, n_raw = self.network.sizes, self.dataset.n_inputs
-        name = (f"w({self.input_names()[i]} {ARROW} {neuron_name(sizes, 1, j)})"
-                if k == 1 and i >= n_raw and len(self.input_names()) == sizes[0]
-                else weight_name(sizes, k, i, j))  # a feature input by its name, as on the canvas
+        sizes = self.network.sizes  # a feature input by its name, as on the canvas
+        name = f"w({self.neuron_label(sizes, k - 1, i)} {ARROW} {neuron_name(sizes, k, j)})"
         self._edit(f"Set {name} to {fmt_setting(value)}", "values", change)
 
     def set_bias(self, k: int, j: int, value: float) -> None:

@@ -390,11 +390,9 @@ class InspectorPanel(QWidget):
         if editable:
             if isinstance(sel, EdgeRef):
                 value = float(net.layers[sel.layer - 1].W[sel.source, sel.target])
-                doc = self.document
-                feature = sel.layer == 1 and sel.source >= doc.dataset.n_inputs \
-                    and len(doc.input_names()) == sizes[0]
-                source = (doc.input_names()[sel.source].replace(" ", "\u2009")  # "sin x1"
-                          if feature else neuron_name(sizes, sel.layer - 1, sel.source))
+                # a feature input by its name ("sin x1"), as on the canvas
+                source = self.document.neuron_label(sizes, sel.layer - 1, sel.source)
+                source = source.replace(" ", "\u2009")  # kept by subscripted()
                 self.value_label.setText("<html>" + _weight_symbol(
                     source, neuron_name(sizes, sel.layer, sel.target)) + "</html>")
             else:

@@ -347,12 +347,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     # -- what the labels show ------------------------------------------------------
     def _neuron_name(self, k: int, j: int) -> str:
         """x1, h2, out1 ...; a feature input by its feature ("x1²", "sin x2")."""
-        doc, sizes = self.document, self._sizes
-        if k == 0 and j >= doc.dataset.n_inputs:
-            names = doc.input_names()
-            if len(names) == sizes[0]:
-                return names[j]
-        return neuron_name(sizes, k, j)
+        return self.document.neuron_label(self._sizes, k, j)
 
     def _edge_name(self, k: int, i: int, j: int) -> str:
         """"x1 → h2", "x1² → h2": the connection by the canvas's names."""
