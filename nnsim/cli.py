@@ -18,7 +18,7 @@ import numpy as np
 from .core import edit
 from .core.datasets import Dataset
 from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
-                          fmt_worked, input_names, neuron_name, target_names)
+                          fmt_worked, neuron_name, target_names)
 from .core.project import History
 from .core.run_mode import divergence
 from .core.worked_solution import traced_step, worked_solution
@@ -176,7 +176,7 @@ def _train(args) -> int:
     cfg.validate()
     out = Path(args.out) if args.out else _trained_path(Path(args.file))
 
-    data = project.dataset()
+    data = project.network_data()[0]  # feature inputs and standardisation applied
     if len(data.X_train) == 0:
         raise ValueError(f"{args.file}: data.points.inputs: the data has no training rows to "
                          f"train on; add some in the Data panel")
@@ -234,24 +234,28 @@ def _reinitialise(project) -> None:
 # -- trace -----------------------------------------------------------------
 
 def _sample_source(args, project) -> tuple[Dataset, int]:
-    """The data set and row that --input/--target or --sample name."""
+    """The data set and row that --input/--target or --sample name, as the
+    network sees them (feature inputs and standardisation of the file applied)."""
     net = project.network
+    data, transform = project.network_data()
     if args.input is not None:
         if args.target is None:
             raise UsageError("--input needs --target (or use --sample K)")
-        if len(args.input) != net.n_inputs:
-            raise UsageError(f"--input has {len(args.input)} values, the network has "
-                             f"{net.n_inputs} inputs")
+        n_raw = net.n_inputs - len(transform.features)  # --input gives the data's columns
+        if len(args.input) != n_raw:
+            has = (f"the network has {n_raw} inputs" if n_raw == net.n_inputs else
+                   f"the data has {n_raw} input columns (the network adds its feature inputs)")
+            raise UsageError(f"--input has {len(args.input)} values, {has}")
         if len(args.target) != net.n_outputs:
             raise UsageError(f"--target has {len(args.target)} values, the network has "
                              f"{net.n_outputs} outputs")
-        X, Y = np.array([args.input]), np.array([args.target])
+        X, Y = transform.apply(np.array([args.input], dtype=float)), np.array([args.target])
         data = Dataset(X, Y, X[:0], Y[:0], "regression", "trace",
-                       input_names(X.shape[1]), target_names("regression", Y.shape[1]))
+                       list(data.input_names), target_names("regression", Y.shape[1]))
         return data, 0
     if args.target is not None:
         raise UsageError("--target goes with --input, not with --sample")
-    data, index = project.dataset(), args.sample or 0
+    index = args.sample or 0
     if not 0 <= index < len(data.X_train):
         raise UsageError(f"--sample {index} does not exist: the training set has "
                          f"{len(data.X_train)} samples (0 to {len(data.X_train) - 1})")

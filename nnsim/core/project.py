@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .history_log import EpochLog, as_epoch_log
+from .input_transform import InputOptions, InputTransform, network_data
 from .layout import Layout
 from .datasets import Dataset, DataSpec, make
 from .network import Network
@@ -58,9 +59,18 @@ class Project:
     layout: Layout | None = None
     history: History = field(default_factory=History)
     optimizer_state: dict | None = None
+    # Feature inputs and standardisation (core/input_transform.py): what the
+    # network sees of the data; the default is the data's columns as they are.
+    inputs: InputOptions = field(default_factory=InputOptions)
 
     def dataset(self) -> Dataset:
+        """The data as the user has it (raw columns)."""
         return data_to_dataset(self.data)
+
+    def network_data(self, raw: Dataset | None = None) -> tuple[Dataset, InputTransform]:
+        """The data as the network sees it (``raw``: this project's data,
+        already made), and the transform that made it."""
+        return network_data(raw or self.dataset(), self.inputs)
 
     def make_optimizer(self) -> Optimizer:
         opt = Optimizer(self.training.optimizer, self.training.optimizer_params)
@@ -69,8 +79,9 @@ class Project:
         return opt
 
     def make_stepper(self, dataset: Dataset | None = None) -> Stepper:
-        """A stepper that continues from the saved training state."""
-        st = Stepper(self.network, self.training, dataset or self.dataset(),
+        """A stepper that continues from the saved training state; it trains
+        on ``dataset`` (default: the network's inputs of this project's data)."""
+        st = Stepper(self.network, self.training, dataset or self.network_data()[0],
                      self.make_optimizer())
         st.epoch_results = as_epoch_log(self.history.epochs)
         st.epoch = len(st.epoch_results) + 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QUndoCommand
 
 from ..core.history_log import StepLog, as_epoch_log
+from ..core.input_transform import InputOptions
 from ..core.network import Network
 from ..core.project import History
 from ..core.training import TrainingConfig
@@ -36,13 +37,14 @@ class Memento:
     step_losses: StepLog  # (update, batch loss) of every update: not in the file
     updates: int
     events: tuple = ()  # the loss curve's events (events.py): immutable, shared
+    inputs: InputOptions = InputOptions()  # frozen: feature inputs, standardisation
 
     def copy(self) -> "Memento":
         return Memento(self.network.copy(), [list(r) for r in self.layout],
                        copy.deepcopy(self.training), self.data,
                        copy.deepcopy(self.optimizer_state),
                        History(as_epoch_log(self.history.epochs)), self.step_losses.snapshot(),
-                       self.updates, self.events)
+                       self.updates, events=self.events, inputs=self.inputs)
 
 
 class StateCommand(QUndoCommand):

@@ -19,12 +19,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
-from ..core.naming import edge_name, fmt_setting, layer_name, neuron_name, weight_name
+from ..core.naming import ARROW, edge_name, fmt_setting, layer_name, neuron_name, weight_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core import diagnosis as diagnosis_rules
 from ..core.limits import CANVAS_MAX_UNITS, canvas_refusal
 from ..core.datasets import Dataset, DataSpec
 from ..core.history_log import StepLog, as_epoch_log
+from ..core import input_transform
+from ..core.input_transform import FEATURE_INPUTS, InputOptions
 from ..core.network import Network
 from ..core.optimizers import Optimizer
 from ..core.points import edited_points, with_column
@@ -75,7 +77,8 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._draws = 0  # how many fresh weight draws were made (seeds the next)
-        self.dataset: Dataset = self.project.dataset()
+        self.dataset: Dataset = self.project.dataset()  # the data as the user has it
+        self._fit_inputs()  # network_data: as the network sees it
         # Training state the file does not hold, owned here like the rest:
         # the per-update losses (the loss plot's curve) and the update count.
         self._step_losses = StepLog()
@@ -134,7 +137,7 @@ class Document(QObject):
         the document only through ``_take_training``, settings through
         ``_push_settings``."""
         p = self.project
-        st = Stepper(p.network.copy(), copy.deepcopy(p.training), self.dataset,
+        st = Stepper(p.network.copy(), copy.deepcopy(p.training), self.network_data,
                      p.make_optimizer())
         st.epoch_results = as_epoch_log(p.history.epochs)
         st.epoch = len(st.epoch_results) + 1
@@ -165,7 +168,8 @@ class Document(QObject):
         """A copy of the document's state."""
         p = self.project
         return Memento(p.network, p.layout, p.training, p.data, p.optimizer_state,
-                       p.history, self._step_losses, self._updates, self._events).copy()
+                       p.history, self._step_losses, self._updates, events=self._events,
+                       inputs=p.inputs).copy()
 
     def _restore(self, m: Memento, kind: str) -> None:
         p = self.project
@@ -175,6 +179,7 @@ class Document(QObject):
             p.optimizer_state = m.optimizer_state
         if kind not in ("settings", "layout"):
             p.network, p.data, p.history = m.network, m.data, m.history
+            p.inputs = m.inputs
             self._step_losses, self._updates = m.step_losses, m.updates
         if kind != "settings":
             p.layout = m.layout
@@ -188,8 +193,16 @@ class Document(QObject):
         if kind == "settings":
             self._push_settings()
         elif kind != "layout":
+            if kind == "data":
+                self._fit_inputs()
             self._rebuild_stepper()
         self.changed.emit(EDIT_CHANGES[kind])
+
+    def _fit_inputs(self) -> None:
+        """The network's inputs from the data: computed once per change of
+        the data or the input options (core/input_transform.py), never per
+        epoch; the stepper, run mode and the views all use these."""
+        self.network_data, self.input_transform = self.project.network_data(self.dataset)
 
     def _forget_training(self, p: Project) -> None:
         """An edit that starts training afresh (new weights or structure)."""
@@ -256,6 +269,9 @@ class Document(QObject):
         gets a column too (0 in every row, to type into), in the same command:
         that is how a typed example such as Mazur's gets its second output."""
         side = self._data_side(k)
+        if side == "input" and self.project.inputs.features:
+            raise EditError("the input layer ends with feature inputs; turn them off in the "
+                            "Data panel before adding a data column")
 
         def change(p):
             self._grow(p, k, side)
@@ -268,8 +284,17 @@ class Document(QObject):
 
     def remove_neuron(self, k: int, j: int) -> None:
         """Remove neuron j of layer k (in the input or output layer with its
-        data column, in the same command)."""
+        data column, in the same command). A feature input's neuron: the
+        feature is turned off."""
         side = self._data_side(k)
+        features = self.project.inputs.features
+        if side == "input" and features:
+            n_raw = self.dataset.n_inputs
+            if j >= n_raw:
+                self.set_feature(features[j - n_raw], False)
+                return
+            raise EditError("the input layer ends with feature inputs; turn them off in the "
+                            "Data panel before removing a data column")
 
         def change(p):
             self._shrink(p, k, j, side)
@@ -307,6 +332,9 @@ class Document(QObject):
         if n == sizes[k]:
             return
         side = self._data_side(k)
+        if side == "input" and self.project.inputs.features:
+            raise EditError("the input layer ends with feature inputs; turn them off in the "
+                            "Data panel before changing the data's columns")
         refused = canvas_refusal(sizes[:k] + [n] + sizes[k + 1:])
         if refused:
             raise EditError(f"The canvas could not show the network: {refused}.")
@@ -348,8 +376,9 @@ class Document(QObject):
     def set_weight(self, k: int, i: int, j: int, value: float) -> None:
         def change(p):
             p.network = edit.set_parameter(p.network, k, i, j, value)
-        self._edit(f"Set {weight_name(self.network.sizes, k, i, j)} to {fmt_setting(value)}",
-                   "values", change)
+        sizes = self.network.sizes  # a feature input by its name, as on the canvas
+        name = f"w({self.neuron_label(sizes, k - 1, i)} {ARROW} {neuron_name(sizes, k, j)})"
+        self._edit(f"Set {name} to {fmt_setting(value)}", "values", change)
 
     def set_bias(self, k: int, j: int, value: float) -> None:
         def change(p):
@@ -401,8 +430,11 @@ class Document(QObject):
             if afresh:
                 p.network = edit.reinitialize(p.network, self._init(), self._rng())
                 self._forget_training(p)
-            if not edit.fits_data(p.network, dataset.n_inputs, dataset.n_outputs):
-                p.network = edit.fit_to_data(p.network, dataset.n_inputs, dataset.n_outputs,
+            if p.inputs.features and dataset.n_inputs != FEATURE_INPUTS:
+                p.inputs = replace(p.inputs, features=())  # features need two columns
+            n_in = dataset.n_inputs + len(p.inputs.features)
+            if not edit.fits_data(p.network, n_in, dataset.n_outputs):
+                p.network = edit.fit_to_data(p.network, n_in, dataset.n_outputs,
                                              self._init(), self._rng())
                 self._forget_training(p)
             if output is not None and output != (p.network.layers[-1].activation,
@@ -422,8 +454,9 @@ class Document(QObject):
         for another output activation or loss (None: nothing to ask)."""
         d = data_to_dataset(data)
         net = self.network
-        if not edit.fits_data(net, d.n_inputs, d.n_outputs):  # only the sizes matter here
-            net = edit.fit_to_data(net, d.n_inputs, d.n_outputs, self._init(),
+        n_in = self._network_inputs(d)
+        if not edit.fits_data(net, n_in, d.n_outputs):  # only the sizes matter here
+            net = edit.fit_to_data(net, n_in, d.n_outputs, self._init(),
                                    np.random.default_rng(0))
         old = self.dataset
         # the same set again (regenerated, a new seed, split again): asked before already
@@ -477,7 +510,101 @@ class Document(QObject):
 
     def data_fits(self, data: DataSpec | ImportedData) -> bool:
         d = data_to_dataset(data)
-        return edit.fits_data(self.network, d.n_inputs, d.n_outputs)
+        return edit.fits_data(self.network, self._network_inputs(d), d.n_outputs)
+
+    def _network_inputs(self, d: Dataset) -> int:
+        """How many inputs the network needs for raw data ``d`` (the feature
+        inputs stay while the data has two columns)."""
+        features = self.project.inputs.features
+        return d.n_inputs + (len(features) if d.n_inputs == FEATURE_INPUTS else 0)
+
+    # -- input options: feature inputs and standardisation ----------------------
+    @property
+    def input_options(self) -> InputOptions:
+        return self.project.inputs
+
+    def input_names(self) -> list[str]:
+        """The names of the network's inputs: the data's columns, then the
+        features ("x1²", "x1·x2", "sin x1")."""
+        return list(self.network_data.input_names)
+
+    def neuron_label(self, sizes, k: int, j: int) -> str:
+        """neuron_name, but a feature input by its feature ("x1²"): the
+        canvas's names, for the chain rule's text (a ``chainrule`` namer)."""
+        n_raw = self.dataset.n_inputs
+        if k == 0 and j >= n_raw:
+            names = self.input_names()
+            if len(names) == sizes[0]:
+                return names[j]
+        return neuron_name(sizes, k, j)
+
+    def raw_inputs(self, X) -> np.ndarray:
+        """The data's values of network inputs ``X`` (rows): what the user
+        typed, before standardisation (the raw columns only)."""
+        return self.input_transform.raw_of(X, self.dataset.n_inputs)
+
+    def feature_choices(self) -> list[tuple[str, str, bool]]:
+        """(file name, canvas name, chosen) of each feature input, e.g.
+        ("x1^2", "x1²", True); empty unless the data has two input columns."""
+        if self.dataset.n_inputs != FEATURE_INPUTS:
+            return []
+        chosen = self.project.inputs.features
+        names = input_transform.feature_names(input_transform.FEATURES,
+                                              list(self.dataset.input_names))
+        return [(f, name, f in chosen) for f, name in zip(input_transform.FEATURES, names)]
+
+    def input_statistics(self) -> list[tuple[str, float, float]]:
+        """(name, mean, standard deviation) of each network input as the
+        training rows give them, when the inputs are standardised; else []."""
+        t = self.input_transform
+        if t.mean is None:
+            return []
+        return [(name, float(m), float(s))
+                for name, m, s in zip(self.input_names(), t.mean, t.std)]
+
+    def scaling_advice(self) -> str | None:
+        """One line suggesting to standardise the inputs (columns of very
+        different scales, or far from 0), or None; None once they are."""
+        if self.project.inputs.standardize:
+            return None
+        return input_transform.scaling_advice(self.dataset.X_train, list(self.dataset.input_names))
+
+    def set_standardize(self, on: bool) -> None:
+        """Standardise every network input with the training rows' mean and
+        deviation (or stop). The weights stay; the network sees new numbers."""
+        if self.project.inputs.standardize == bool(on):
+            return
+
+        def change(p):
+            p.inputs = replace(p.inputs, standardize=bool(on))
+        self._edit("Standardise inputs" if on else "Use the inputs unscaled", "data", change)
+
+    def set_feature(self, name: str, on: bool) -> None:
+        """Add (``on``) or remove a feature input (input_transform.FEATURES):
+        an input neuron with its weights, in one command; training starts afresh."""
+        options = self.project.inputs.with_feature(name, on)
+        if options == self.project.inputs:
+            return
+        try:
+            options.check(self.dataset.n_inputs)
+        except ValueError as e:
+            raise EditError(str(e)) from None
+        old = self.project.inputs.features
+        label = input_transform.feature_names([name], list(self.dataset.input_names))[0]
+
+        def change(p):
+            if on:
+                p.network = edit.add_neuron(p.network, 0, self._init(), self._rng(),
+                                            data_follows=True)
+                p.layout = layout.add_neuron(p.layout, 0)
+            else:
+                j = self.dataset.n_inputs + old.index(name)
+                p.network = edit.remove_neuron(p.network, 0, j, data_follows=True)
+                p.layout = layout.remove_neuron(p.layout, 0, j)
+            p.inputs = options
+            self._forget_training(p)
+        self._edit(f"Add feature input {label}" if on else f"Remove feature input {label}",
+                   "data", change)
 
     def move_neuron(self, k: int, j: int, x: float, y: float) -> None:
         def change(p):
@@ -727,7 +854,7 @@ class Document(QObject):
         finite-difference check."""
         if self.snapshot is not None:
             return self.snapshot.X, self.snapshot.Y
-        return self.dataset.batch(list(self._stepper.next_indices()))
+        return self.network_data.batch(list(self._stepper.next_indices()))
 
     # -- files ---------------------------------------------------------------
     def save(self, path: str | Path | None = None) -> None:

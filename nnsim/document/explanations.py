@@ -48,9 +48,11 @@ def explain(document: Document, ref, sample: int = 0) -> Explanation | NeuronExp
     k, i, j = _parameter(ref)
     if i is not None:
         return chainrule.explain_weight(net, snap, k, i, j,
-                                        optimizer=document.project.training.optimizer)
+                                        optimizer=document.project.training.optimizer,
+                                        namer=document.neuron_label)
     n = 0 if snap is None else snap.X.shape[0]
-    return chainrule.explain_neuron(net, snap, k, j, sample=min(max(sample, 0), max(n - 1, 0)))
+    return chainrule.explain_neuron(net, snap, k, j, sample=min(max(sample, 0), max(n - 1, 0)),
+                                    namer=document.neuron_label)
 
 
 def explain_bias(document: Document, ref) -> Explanation | None:
@@ -59,6 +61,7 @@ def explain_bias(document: Document, ref) -> Explanation | None:
     if k == 0:
         return None
     return chainrule.explain_bias(document.network, shown_snapshot(document), k, j,
+                                  namer=document.neuron_label,
                                   optimizer=document.project.training.optimizer)
 
 
@@ -69,7 +72,8 @@ def bias_paths(document: Document, ref, sample: int = 0) -> SampleTerm | None:
     k, _, j = _parameter(ref)
     if k == 0:
         return None
-    return chainrule.bias_paths(document.network, shown_snapshot(document), k, j, sample=sample)
+    return chainrule.bias_paths(document.network, shown_snapshot(document), k, j, sample=sample,
+                                namer=document.neuron_label)
 
 
 def check_gradient(document: Document, ref) -> Verdict:

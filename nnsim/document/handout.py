@@ -46,7 +46,7 @@ def worked_solution_text(document: Document, sample_index: int, fmt: str) -> str
     Markdown, HTML or LaTeX (``fmt``: one of nnsim.io.handout.FORMATS)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown handout format {fmt!r} (choose from {', '.join(FORMATS)})")
-    data = document.dataset
+    data = document.network_data  # the inputs the network sees
     if not 0 <= sample_index < len(data.X_train):
         raise ValueError(f"sample {sample_index} does not exist: the training set has "
                          f"{len(data.X_train)} samples")

@@ -35,7 +35,7 @@ SLOT_KINDS = {"sgd": (), "momentum": ("velocities",),
               "adam": ("first moments", "second moments")}
 
 TOP_KEYS = ("format", "version", "title", "description", "network", "training",
-            "data", "layout", "history", "optimizer_state")
+            "data", "layout", "history", "optimizer_state", "input_transform")
 NETWORK_KEYS = ("inputs", "loss", "layers")
 LAYER_KEYS = ("units", "activation", "weights", "bias", "train_bias", "mask")
 TRAINING_KEYS = ("learning_rate", "batch_size", "optimizer", "optimizer_params",
@@ -46,6 +46,7 @@ POINTS_DATA_KEYS = ("points", "input_names", "target_names", "kind", "source")
 POINTS_KEYS = ("inputs", "targets", "test_inputs", "test_targets")
 EPOCH_KEYS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 STATE_KEYS = ("t", "slots")
+INPUT_TRANSFORM_KEYS = ("features", "standardize")
 
 # How a history entry spells a loss that is not a finite number (the writer,
 # project_writer._float_out, writes the same words).

@@ -19,6 +19,7 @@ from ..core import losses as lossmod
 from ..core.datasets import BUILTIN, KINDS, DataSpec
 from ..core.history_log import EpochLog
 from ..core.initializers import INITIALIZERS, init_weights
+from ..core.input_transform import FEATURE_INPUTS, FEATURES, InputOptions
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.project import History, ImportedData, Project
@@ -28,6 +29,7 @@ from ..core.regularization import REGULARIZATIONS
 from ..core.training import DTYPES, EpochResult, TrainingConfig
 from .errors import Invalid
 from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS, FORMAT_NAME,
+                           INPUT_TRANSFORM_KEYS,
                            FORMAT_VERSION, LAYER_KEYS, MAX_COORDINATE, MAX_COUNT, MAX_LAYERS,
                            MAX_PARAMETERS, MAX_STEPS, MAX_UNITS, MIGRATIONS, NETWORK_KEYS,
                            POINTS_DATA_KEYS, POINTS_KEYS, SLOT_KINDS, STATE_KEYS, TOP_KEYS,
@@ -239,6 +241,27 @@ def _data(v, n_in: int, n_out: int) -> DataSpec | ImportedData:
     return ImportedData(X, Y, Xt, Yt, input_names, target_names, kind, source)
 
 
+def _input_transform(v, n_inputs: int) -> InputOptions:
+    """Feature inputs and standardisation (core/input_transform.py). The
+    network's inputs are the data's columns followed by the features."""
+    d = _object(v, "input_transform", INPUT_TRANSFORM_KEYS)
+    raw = _list(d.get("features", []), "input_transform.features",
+                f"a list of feature names ({', '.join(FEATURES)})")
+    features = []
+    for i, f in enumerate(raw):
+        name = _choice(f, f"input_transform.features[{i}]", FEATURES)
+        if name in features:
+            raise Invalid(f"input_transform.features[{i}]",
+                          f"expected each feature once, got {name!r} twice")
+        features.append(name)
+    if features and n_inputs - len(features) != FEATURE_INPUTS:
+        raise Invalid("input_transform.features",
+                      f"expected network.inputs to be {FEATURE_INPUTS} data columns plus one "
+                      f"per feature ({FEATURE_INPUTS + len(features)}), got {n_inputs}")
+    standardize = _bool(d.get("standardize", False), "input_transform.standardize")
+    return InputOptions(tuple(features), standardize)
+
+
 # ============================================== layout, history, optimizer state
 
 def _layout(v, sizes: list[int]) -> list[list[tuple[float, float] | None]] | None:
@@ -428,8 +451,10 @@ def _project_from_obj(obj) -> Project:
     training = _training(top["training"]) if "training" in top else TrainingConfig()
     layers = _layers(specs, training)
     sizes = [n_inputs] + [l.units for l in layers]
-    if "data" in top:
-        data = _data(top["data"], n_inputs, sizes[-1])
+    inputs = (_input_transform(top["input_transform"], n_inputs)
+              if "input_transform" in top else InputOptions())
+    if "data" in top:  # the data has the network's inputs but the features
+        data = _data(top["data"], n_inputs - len(inputs.features), sizes[-1])
     else:  # the default; nothing to check (see docs: it is a placeholder)
         data = DataSpec("xor_table")
     layout = _layout(top["layout"], sizes) if "layout" in top else None
@@ -444,4 +469,4 @@ def _project_from_obj(obj) -> Project:
         raise _core_error(e, "network") from None
     return Project(network=network, training=training, data=data, title=title,
                    description=description, layout=layout, history=history,
-                   optimizer_state=state)
+                   optimizer_state=state, inputs=inputs)

@@ -132,7 +132,8 @@ def _to_obj(project: Project) -> dict:
         # it: then it is left out, as a hand-written file may leave it out.
         info = BUILTIN.get(data.name)
         fits = info is not None and [info.n_inputs, info.n_outputs] == \
-            [_py(net.n_inputs), layers[-1]["units"] if layers else None]
+            [_py(net.n_inputs) - len(project.inputs.features),
+             layers[-1]["units"] if layers else None]
         if data != DataSpec("xor_table") or fits:
             obj["data"] = {"builtin": data.name, "n": _py(data.n), "noise": _py(data.noise),
                            "test_fraction": _py(data.test_fraction), "seed": _py(data.seed)}
@@ -148,6 +149,9 @@ def _to_obj(project: Project) -> dict:
             "kind": data.kind,
             "source": data.source,
         }
+    if not project.inputs.is_default:  # written only when chosen (core/input_transform.py)
+        obj["input_transform"] = {"features": list(project.inputs.features),
+                                  "standardize": bool(project.inputs.standardize)}
     layout = project.layout
     if layout is not None and any(pos is not None for row in layout for pos in row):
         obj["layout"] = [[None if pos is None else [_py(c) for c in pos] for pos in row]

@@ -30,6 +30,7 @@ from ..core.datasets import BUILTIN, DataSpec, from_arrays
 from ..core.project import ImportedData
 from ..document import Document, EditError
 from .csv_dialog import CSV_FILTER, CsvImportDialog
+from .input_options import InputOptionsWidget
 from .points_table import PointsModel, PointsView
 
 MUTED = "#5f6368"
@@ -175,6 +176,9 @@ class DataPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.message_label)
+        # feature inputs and standardisation: their own widget (qt/input_options.py)
+        self.input_options = InputOptionsWidget(document, self)
+        layout.addWidget(self.input_options)
         layout.addWidget(self._build_points(), 1)
 
         document.changed.connect(self._on_document_changed)

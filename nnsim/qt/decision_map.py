@@ -28,6 +28,7 @@ RESOLUTION = 100
 MARGIN = 0.1  # of the data's extent, on each side
 MAX_POINTS = 3000  # per set drawn on the map (a larger set is thinned evenly)
 REDRAW_MS = 70  # ~14 recomputations a second at most
+TITLE_MIN_HEIGHT = 200  # px of the widget below which the title is left out
 
 
 # -- pure helpers (no Qt) ---------------------------------------------------------
@@ -55,30 +56,37 @@ def grid_points(bounds: Bounds, resolution) -> tuple[Array, Array, Array]:
 
 
 def grid_activations(network: Network, bounds: Bounds, resolution,
-                     layer: int | None = None) -> Array:
+                     layer: int | None = None, transform=None) -> Array:
     """Activations of every neuron of ``layer`` (0 = the inputs, None = the
     output layer) over the grid: shape (ny, nx, units), from one batched
-    forward pass."""
-    if network.sizes[0] != 2:
-        raise ValueError(f"the map needs two inputs; the network has {network.sizes[0]}")
+    forward pass. The grid is in the data's units; ``transform`` (the
+    document's ``input_transform``, core/input_transform.py) turns its points
+    into the network's inputs (feature inputs, standardisation)."""
+    n_net = network.sizes[0]
+    if transform is None and n_net != 2:
+        raise ValueError(f"the map needs two inputs; the network has {n_net}")
     L = len(network.layers)
     k = L if layer is None else int(layer)
     if not 0 <= k <= L:
         raise ValueError(f"layer: expected 0 to {L}, got {layer!r}")
     nx, ny = _resolution(resolution)
     _, _, P = grid_points(bounds, (nx, ny))
+    if transform is not None:
+        P = transform.apply(P)
+        if P.shape[1] != n_net:
+            raise ValueError(f"the network has {n_net} inputs; the plane gives {P.shape[1]}")
     with np.errstate(all="ignore"):
         _, acts = network.forward(P)
     return acts[k].reshape(ny, nx, -1)
 
 
 def grid_values(network: Network, bounds: Bounds, resolution, layer: int | None = None,
-                neuron: int | None = None) -> Array:
+                neuron: int | None = None, transform=None) -> Array:
     """One neuron's activation over the grid, shape (ny, nx) (see
     ``grid_points`` for which cell is where). ``layer`` as in NeuronRef
     (0 = inputs, None = the output layer); ``neuron`` may be left out when the
     layer has a single neuron."""
-    A = grid_activations(network, bounds, resolution, layer)
+    A = grid_activations(network, bounds, resolution, layer, transform)
     units = A.shape[2]
     if neuron is None:
         if units != 1:
@@ -208,6 +216,8 @@ class DecisionMapWidget(QWidget):
             ax = self.plot.getAxis(side)
             ax.setPen(pg.mkPen(AXIS_TEXT))
             ax.setTextPen(pg.mkPen(AXIS_TEXT))
+            # ticks in the data's units: no "x2 (x0.001)" with ticks -500..500
+            ax.enableAutoSIPrefix(False)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image_item)
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen(60, 60, 60, 160, width=1.5))
@@ -344,7 +354,8 @@ class DecisionMapWidget(QWidget):
     def _key(self) -> tuple:
         net = self.document.network
         return (id(net), tuple(net.sizes), tuple(l.activation for l in net.layers),
-                id(self.document.dataset), self._ref, self.bounds, self.resolution)
+                id(self.document.dataset), id(self.document.network_data), self._ref,
+                self.bounds, self.resolution)
 
     def _unchanged(self) -> bool:
         """Nothing to redraw: no change of the weights since (the document's
@@ -362,7 +373,7 @@ class DecisionMapWidget(QWidget):
         self._force = False
         net, ds = self.document.network, self.document.dataset
         self._rendered = self._key()
-        if ds.n_inputs != 2 or net.sizes[0] != 2:
+        if ds.n_inputs != 2 or net.sizes[0] != self.document.network_data.n_inputs:
             n = ds.n_inputs if ds.n_inputs != 2 else net.sizes[0]
             self.message.setText(f"The map needs two inputs; this data has {n}.")
             self.stack.setCurrentWidget(self.message)
@@ -381,7 +392,8 @@ class DecisionMapWidget(QWidget):
         last = len(sizes) - 1
         ref = self._ref
         layer = last if ref is None else ref.layer
-        A = grid_activations(net, self.bounds, self.resolution, layer)
+        A = grid_activations(net, self.bounds, self.resolution, layer,
+                             self.document.input_transform)
         has_nan = bool(np.isnan(A).any())
         names = ds.input_names
         self.plot.setLabel("bottom", names[0])
@@ -430,7 +442,8 @@ class DecisionMapWidget(QWidget):
                     self._show_scalar(self.values, _toward(POSITIVE), 0.0, m, None)
                 else:
                     self._show_scalar(self.values, _diverging(), -m, m, 0.0)
-                title = (f"input {names[ref.neuron]} over the input plane" if ref.layer == 0
+                title = (f"input {self.document.input_names()[ref.neuron]} over the input plane"
+                         if ref.layer == 0
                          else f"output of {name} ({act}) over the input plane")
         if has_nan:
             title = "not a number (grey): training diverged"
@@ -438,8 +451,23 @@ class DecisionMapWidget(QWidget):
         self.color_bar.axis.setLabel("output" if ref is None or ref.layer == last
                                      else ("value" if ref.layer == 0 else "activation"),
                                      color=AXIS_TEXT)
-        self.plot.setTitle(title, color=AXIS_TEXT, size="9pt")
+        self._show_title()
         self._update_legend()
+
+    def _show_title(self) -> None:
+        """The title above the map, but in a low strip (the window's default
+        at 1280x720) the map gets its rows and the title is the tooltip."""
+        self.graphics.setToolTip(self.shown_title)
+        if self.height() >= TITLE_MIN_HEIGHT:
+            self.plot.setTitle(self.shown_title, color=AXIS_TEXT, size="9pt")
+        else:
+            self.plot.setTitle(None)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if (event.size().height() >= TITLE_MIN_HEIGHT) != \
+                (event.oldSize().height() >= TITLE_MIN_HEIGHT):
+            self._show_title()
 
     def _target_range(self, column: int = 0) -> tuple[float, float]:
         ds = self.document.dataset
@@ -533,10 +561,13 @@ class DecisionMapWidget(QWidget):
         else:
             self.test_points.setData(pos=X, brush=pg.mkBrush(255, 255, 255, 150),
                                      pen=[pg.mkPen(*c, width=2.2) for c in colors], size=8)
+        # The view is the data's box (with data_bounds' margin), filling the
+        # panel: a locked aspect showed x from -3 to 3 for data in -1..1 in the
+        # low, wide strip the map lives in.
         x0, x1, y0, y1 = self.bounds
-        self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        spans = (x1 - x0, y1 - y0)
-        self.plot.getViewBox().setAspectLocked(max(spans) / min(spans) < 3)
+        vb = self.plot.getViewBox()
+        vb.setAspectLocked(False)
+        vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _update_legend(self) -> None:
         ds = self.document.dataset

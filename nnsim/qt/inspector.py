@@ -404,9 +404,11 @@ class InspectorPanel(QWidget):
         if editable:
             if isinstance(sel, EdgeRef):
                 value = float(net.layers[sel.layer - 1].W[sel.source, sel.target])
+                # a feature input by its name ("sin x1"), as on the canvas
+                source = self.document.neuron_label(sizes, sel.layer - 1, sel.source)
+                source = source.replace(" ", "\u2009")  # kept by subscripted()
                 self.value_label.setText("<html>" + _weight_symbol(
-                    neuron_name(sizes, sel.layer - 1, sel.source),
-                    neuron_name(sizes, sel.layer, sel.target)) + "</html>")
+                    source, neuron_name(sizes, sel.layer, sel.target)) + "</html>")
             else:
                 value = float(net.layers[sel.layer - 1].b[sel.neuron])
                 self.value_label.setText("<html>" + subscripted(

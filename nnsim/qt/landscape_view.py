@@ -280,7 +280,7 @@ class LandscapeView(QWidget):
     def rows(self) -> tuple[Array, Array]:
         doc = self.document
         if self.rows_mode == "all":
-            return doc.dataset.X_train, doc.dataset.Y_train
+            return doc.network_data.X_train, doc.network_data.Y_train
         return doc.gradient_check_values()
 
     def _shown_param(self) -> Param | None:

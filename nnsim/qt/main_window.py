@@ -464,7 +464,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.step_bar.show_next(st.next_step, st.in_cycle)
         self.step_bar.set_pinned(st.pinned)  # also when the Data panel picked the sample
         idx = st.next_indices()
-        X, Y = self.document.dataset.batch(list(idx))
+        X, Y = self.document.network_data.batch(list(idx))
         self.step_bar.show_sample(idx, X, Y)
         self._refresh_status()
 

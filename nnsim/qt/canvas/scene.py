@@ -36,8 +36,8 @@ from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, Heade
 # (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
 from .label_layout import VISIBLE_ONLY_EDGES, LabelLayout, _place_under  # noqa: F401
 from ..number_entry import parse_number
-from ...core.naming import (ARROW, DELTA, PARTIAL, edge_name, fmt, fmt_full, layer_name,
-                     neuron_name, weight_name)
+from ...core.naming import (ARROW, DELTA, PARTIAL, fmt, fmt_full, layer_name,
+                     neuron_name)
 
 # Above this many connections between two layers, labels drop their "w =" prefix.
 VERBOSE_MAX_EDGES = 16
@@ -227,7 +227,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         for k, n in enumerate(sizes):
             row = []
             for j in range(n):
-                item = NeuronItem(NeuronRef(k, j), neuron_name(sizes, k, j))
+                item = NeuronItem(NeuronRef(k, j), self._neuron_name(k, j))
                 item.label = ValueLabelItem(item)
                 item.label.setScale(self.label_scale)
                 self.addItem(item)
@@ -418,13 +418,21 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             self._place_labels()
 
     # -- what the labels show ------------------------------------------------------
+    def _neuron_name(self, k: int, j: int) -> str:
+        """x1, h2, out1 ...; a feature input by its feature ("x1²", "sin x2")."""
+        return self.document.neuron_label(self._sizes, k, j)
+
+    def _edge_name(self, k: int, i: int, j: int) -> str:
+        """"x1 → h2", "x1² → h2": the connection by the canvas's names."""
+        return f"{self._neuron_name(k - 1, i)} {ARROW} {self._neuron_name(k, j)}"
+
     def _input_values(self, snap):
         if snap is not None:
             return snap.X[0]
         doc = self.document
         try:
             idx = doc.next_indices()
-            X = doc.dataset.X_train
+            X = doc.network_data.X_train
             if idx and X.shape[1] == self._sizes[0]:
                 return X[idx[0]]
         except (IndexError, AttributeError, ValueError):
@@ -850,7 +858,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
 
         if isinstance(ref, NeuronRef):
             k, j = ref.layer, ref.neuron
-            menu.setTitle(neuron_name(sizes, k, j))
+            menu.setTitle(self._neuron_name(k, j))
             add("Add neuron to this layer", lambda: self._try(doc.add_neuron, k))
             add("Remove this neuron", lambda: self._try(doc.remove_neuron, k, j))
             menu.addSeparator()
@@ -875,7 +883,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
                 add("Edit bias\u2026", lambda: self.edit_value(ref))
         elif isinstance(ref, EdgeRef):
             k, i, j = ref.layer, ref.source, ref.target
-            menu.setTitle(edge_name(sizes, k, i, j))
+            menu.setTitle(self._edge_name(k, i, j))
             present = self.item_for(ref).present
             if present:
                 add("Remove connection",
@@ -894,7 +902,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         net, sizes = self.document.network, self._sizes
         if isinstance(ref, EdgeRef) and item is not None and item.present:
             value = float(net.layers[ref.layer - 1].W[ref.source, ref.target])
-            prompt = f"{weight_name(sizes, ref.layer, ref.source, ref.target)} ="
+            prompt = f"w({self._edge_name(ref.layer, ref.source, ref.target)}) ="
             anchor = item.label.pos() if item.label.isVisible() else item.point_at(0.5)
         elif isinstance(ref, NeuronRef) and item is not None and ref.layer >= 1:
             value = float(net.layers[ref.layer - 1].b[ref.neuron])
@@ -958,12 +966,19 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         batch = len(snap.sample_indices) if snap is not None else 1
         if isinstance(ref, NeuronRef):
             k, j = ref.layer, ref.neuron
-            name = neuron_name(sizes, k, j)
+            name = self._neuron_name(k, j)
             if k == 0:
-                lines.append(f"{name}: input {j + 1}")
+                n_raw = doc.dataset.n_inputs
+                lines.append(f"{name}: input {j + 1}" if j < n_raw else
+                             f"{name}: feature input {j + 1}, computed from each point")
                 x = self._input_values(snap)
                 if x is not None:
                     lines.append(f"x = {f(x[j])}")
+                    if doc.input_options.standardize:
+                        lines.append("(standardised: the data's value minus the mean, "
+                                     "divided by the deviation)")
+                        if j < n_raw:
+                            lines.append(f"the data's value: {f(doc.raw_inputs(x)[j])}")
             else:
                 layer = net.layers[k - 1]
                 kind = "output" if k == L else "hidden"
@@ -992,8 +1007,8 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         elif isinstance(ref, EdgeRef):
             k, i, j = ref.layer, ref.source, ref.target
             layer = net.layers[k - 1]
-            lines.append(f"{weight_name(sizes, k, i, j)}: from {neuron_name(sizes, k - 1, i)} "
-                         f"into {neuron_name(sizes, k, j)}")
+            lines.append(f"w({self._edge_name(k, i, j)}): from {self._neuron_name(k - 1, i)} "
+                         f"into {self._neuron_name(k, j)}")
             present = layer.mask is None or bool(layer.mask[i, j])
             if not present:
                 lines.append(f"removed connection (its weight {f(layer.W[i, j])} is kept)")
