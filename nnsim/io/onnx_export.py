@@ -52,7 +52,8 @@ def onnx_model(network: Network, dtype: str = "float32", name: str = "nnsim netw
 
     def constant(tensor_name: str, values) -> str:
         values = np.asarray(values, dtype=np.float64)
-        cast = values.astype(np_type)
+        with np.errstate(over="ignore"):  # checked just below
+            cast = values.astype(np_type)
         if not np.isfinite(cast).all() and np.isfinite(values).all():
             raise ValueError(f"{tensor_name}: a weight is beyond the range of float32 "
                              f"(largest {np.abs(values).max():g}); export with --dtype float64")
