@@ -17,8 +17,8 @@ Weights and biases are read as float64 (a float32 model's numbers exactly as
 stored); a model that nnsim exported in float64 comes back bit for bit, with
 its loss (kept in the model's metadata). Other models get the loss that fits
 the output (cross-entropy for softmax, bce for sigmoid, else mse) and data:
-a built-in set of the network's shape if there is one, else placeholder points
-(see :func:`placeholder_data`), so the network can be stepped at once.
+a built-in set of the network's shape if there is one, else random placeholder
+points (see :func:`placeholder_data`), so the network can be stepped at once.
 
 ``onnx`` is imported only when a file is read (nnsim.io.optional).
 """
@@ -118,6 +118,10 @@ def network_from_onnx(model) -> tuple[Network, dict]:
         if op in PASS_THROUGH:
             t, node = node.output[0], only_consumer(node.output[0])
             continue
+        if op not in ("Gemm", "MatMul"):
+            if layers:  # after the last layer: what shapes the outputs (_check_tail)
+                break
+            raise _refuse_node(node)
         if op == "Gemm":
             attrs = {a.name: (a.f if a.type == 1 else a.i) for a in node.attribute}
             if attrs.get("transA", 0) or node.input[0] != t:
@@ -235,31 +239,34 @@ def _data_for(net: Network, seed: int = 0) -> tuple[DataSpec | ImportedData, str
         if (info.n_inputs, info.n_outputs, info.kind) == (net.n_inputs, net.n_outputs, kind) \
                 and info.name != "xor_table":
             return DataSpec(info.name), f"the built-in data set {info.name!r}"
-    return placeholder_data(net, kind, seed), "placeholder points"
+    return placeholder_data(net, kind, seed), "random placeholder points"
 
 
 def placeholder_data(net: Network, kind: str, seed: int = 0) -> ImportedData:
-    """Points to step the network on when no built-in set fits: inputs drawn
-    uniformly from [-1, 1], targets the network's own outputs made into the
-    data's kind (one-hot of the largest output, 0/1 above 0.5, or the outputs
-    themselves). Meant to be replaced by the user's own data (File > Import
-    CSV); the project's description says so."""
+    """Points to step the network on when no built-in set fits: random
+    inputs in [-1, 1] and random targets the output can reach (one-hot
+    classes for a softmax, 0 or 1 for a sigmoid, [-1, 1] for tanh, else
+    normal numbers). Not the model's own outputs: those would give a loss
+    gradient of zero and nothing to see. Meant to be replaced by the user's
+    data (File > Import CSV); the project's description says so."""
     rng = np.random.default_rng(seed)
-    X = rng.uniform(-1.0, 1.0, size=(PLACEHOLDER_ROWS, net.n_inputs))
-    with np.errstate(all="ignore"):
-        A = net.predict(X)
-    if kind == "multiclass":
-        Y = np.eye(net.n_outputs)[np.argmax(A, axis=1)]
-    elif kind == "binary":
-        Y = (A > 0.5).astype(float)
+    n, t = PLACEHOLDER_ROWS, net.n_outputs
+    X = rng.uniform(-1.0, 1.0, size=(n, net.n_inputs))
+    out = net.layers[-1].activation
+    if out == "softmax":
+        Y = np.eye(t)[rng.integers(0, t, size=n)]
+    elif out == "sigmoid":
+        Y = rng.integers(0, 2, size=(n, t)).astype(float)
+    elif out == "tanh":
+        Y = rng.uniform(-1.0, 1.0, size=(n, t))
     else:
-        Y = np.where(np.isfinite(A), A, 0.0)
-    n_test = PLACEHOLDER_ROWS // 5
+        Y = rng.normal(size=(n, t))
+    n_test = n // 5
     names_in = [f"x{i + 1}" for i in range(net.n_inputs)]
-    names_out = ([f"class {j}" for j in range(net.n_outputs)] if kind == "multiclass" else
-                 ["y"] if net.n_outputs == 1 else [f"y{j + 1}" for j in range(net.n_outputs)])
+    names_out = ([f"class {j}" for j in range(t)] if kind == "multiclass" else
+                 ["y"] if t == 1 else [f"y{j + 1}" for j in range(t)])
     return ImportedData(X[n_test:], Y[n_test:], X[:n_test], Y[:n_test], names_in, names_out,
-                        kind, "placeholder: the imported model's own outputs")
+                        kind, "placeholder: random points")
 
 
 def project_from_onnx(path: str | Path) -> Project:
@@ -288,7 +295,7 @@ def project_from_onnx(path: str | Path) -> Project:
     left_out = sorted(set(notes["dropped"]))
     description = (f"Imported from {Path(source).name}. Data: {data_note}"
                    + ("; replace them with your own (File > Import CSV)" if
-                      data_note.startswith("placeholder") else "")
+                      data_note.endswith("placeholder points") else "")
                    + "." + (f" Left out: the output shaping ({', '.join(left_out)})."
                             if left_out else ""))
     title = (model.doc_string if model.producer_name == "nnsim" else "") or Path(source).stem
