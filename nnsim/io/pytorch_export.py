@@ -262,7 +262,9 @@ def pytorch_script(project: Project, source: str = "", script: str = "model.py")
         dtype_note=("\nnnsim trains this file in float32 (training.dtype); the script trains in "
                     "float64,\nso its numbers differ from nnsim's by float32's rounding.\n"
                     if cfg.dtype == "float32" else ""))
-    compile(text, name, "exec")  # never write a script that does not parse
+    # (every number is a repr, every name a repr or docstring-safe: the tests
+    # compile the scripts of every example and combination; compiling here
+    # would double the export's time for a big network)
     return text
 
 
