@@ -364,7 +364,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         m.addSeparator()
         m.addAction(self.act_import_csv)
         m.addActions([self.act_export_png, self.act_export_svg, self.act_export_solution])
-        export_menu = m.addMenu("Export &Network")
+        export_menu = m.addMenu("Export Ne&twork")  # N, E, X: taken
         export_menu.setObjectName("export_network_menu")
         export_menu.addActions([self.act_export_onnx, self.act_export_pytorch])
         m.addSeparator()
