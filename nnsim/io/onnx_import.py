@@ -96,27 +96,31 @@ def network_from_onnx(model) -> tuple[Network, dict]:
                            f"computed inputs, not weights; {TAKES}")
         return np.asarray(consts[name], dtype=np.float64)
 
-    def only_consumer(t: str):
+    def next_node(t: str):
+        """The node after tensor ``t`` on the chain; None where only output
+        shaping (or nothing) follows. Branches are refused."""
         cs = consumers.get(t, [])
-        main = [c for c in cs if c.op_type not in OUTPUT_SHAPING - PASS_THROUGH]
-        if len(cs) == 1:
-            return cs[0]
-        if len(main) == 1:  # a label branch beside the chain
-            return main[0]
-        return None if not main else main[0]
+        chain = [c for c in cs if c.op_type not in OUTPUT_SHAPING or c.op_type in PASS_THROUGH]
+        if len(chain) > 1:
+            raise _Refused(f"{t!r} feeds {len(chain)} nodes "
+                           f"({', '.join(c.op_type for c in chain)}): branches are not a "
+                           f"plain MLP; {TAKES}")
+        if chain:
+            return chain[0]
+        return cs[0] if len(cs) == 1 else None  # a Cast of the input, or the tail
 
     layers: list[Layer] = []
     t, n_in = x_name, _width(inputs[0])
-    node = only_consumer(t)
+    node = next_node(t)
     if node is not None and node.op_type == "Cast":  # skl2onnx casts the input
         to = next((a.i for a in node.attribute if a.name == "to"), None)
         if to not in FLOAT_TYPES:
             raise _refuse_node(node)
-        t, node = node.output[0], only_consumer(node.output[0])
+        t, node = node.output[0], next_node(node.output[0])
     while node is not None:
         op = node.op_type
         if op in PASS_THROUGH:
-            t, node = node.output[0], only_consumer(node.output[0])
+            t, node = node.output[0], next_node(node.output[0])
             continue
         if op not in ("Gemm", "MatMul"):
             if layers:  # after the last layer: what shapes the outputs (_check_tail)
@@ -141,7 +145,7 @@ def network_from_onnx(model) -> tuple[Network, dict]:
             W = const(node.input[1], node)
             t = node.output[0]
             b = np.zeros(W.shape[-1] if W.ndim else 0)
-            nxt = only_consumer(t)
+            nxt = next_node(t)
             if nxt is not None and nxt.op_type == "Add":
                 other = [i for i in nxt.input if i != t]
                 if len(other) != 1:
@@ -157,12 +161,12 @@ def network_from_onnx(model) -> tuple[Network, dict]:
                            f"{W.shape} and bias {b.shape} do not make a layer of "
                            f"{n_in} inputs")
         activation = "linear"
-        node = only_consumer(t)
+        node = next_node(t)
         while node is not None and node.op_type in PASS_THROUGH:
-            t, node = node.output[0], only_consumer(node.output[0])
+            t, node = node.output[0], next_node(node.output[0])
         if node is not None and node.op_type in ACTIVATION_OPS:
             activation = _activation(node, consts)
-            t, node = node.output[0], only_consumer(node.output[0])
+            t, node = node.output[0], next_node(node.output[0])
         layers.append(Layer(np.ascontiguousarray(W), b.reshape(-1).copy(), activation))
         n_in = W.shape[1]
         if node is not None and node.op_type not in {"Gemm", "MatMul"} | PASS_THROUGH:

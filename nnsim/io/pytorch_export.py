@@ -17,6 +17,7 @@ matches nnsim exactly and what only to rounding.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -247,7 +248,12 @@ def pytorch_script(project: Project, source: str = "", script: str = "model.py")
                               for k, v in settings.items())
     opt_params = ", ".join(f"{k!r}: {number(v)}" for k, v in
                            sorted(project.make_optimizer().params.items()))
-    text = _TEMPLATE.format(
+    about = textwrap.fill(
+        "build_model() gives the network with the file's exact weights (float64); its "
+        "forward(x) returns the output layer's activations, as nnsim's forward pass. "
+        f"The data is {data_from}. The loss is nnsim's {net.loss} and the optimiser "
+        f"nnsim's {cfg.optimizer}, with the file's settings and optimiser state.", 79)
+    text = _TEMPLATE.format(about=about,
         title=_docstring_safe(title), name=_docstring_safe(name), script=Path(script).name,
         module=Path(script).stem, data_from=data_from, loss=net.loss,
         optimizer=cfg.optimizer, slope=number(LEAKY_SLOPE), layers=layers,
@@ -277,16 +283,15 @@ def export_pytorch(project: Project, path: str | Path, source: str = "") -> None
 
 _TEMPLATE = '''\
 #!/usr/bin/env python3
-"""{title}: an nnsim network as a PyTorch script (exported by nnsim from {name}).
+"""{title}: an nnsim network as a PyTorch script.
+
+Exported by nnsim from {name}.
 
     python {script} --epochs 100                                  # train on this machine
     torchrun --nproc_per_node=2 {script} --ddp --epochs 100       # DistributedDataParallel
     python -c "import {module}; print({module}.build_model())"           # just the model
 
-build_model() gives the network with the file's exact weights (float64); its
-forward(x) returns the output layer's activations, as nnsim's forward pass.
-The data is {data_from}; the loss is nnsim's {loss}, the optimiser its {optimizer}, with
-the file's settings and optimiser state.
+{about}
 
 Training follows `nnsim train`: mini-batches of SETTINGS["batch_size"] rows
 (the last one of an epoch may be smaller), each epoch in a new shuffled order
@@ -439,7 +444,9 @@ def train(model, epochs, ddp=False, report=print):
     opt = make_optimizer(model)
     rng = np.random.default_rng([SETTINGS["seed"], 1])  # nnsim's shuffling stream
     n = len(X)
-    size = max(1, min(SETTINGS["batch_size"], n))
+    if n == 0:
+        raise ValueError("the data has no training rows to train on")
+    size = min(SETTINGS["batch_size"], n)
     losses = []
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n) if SETTINGS["shuffle"] else np.arange(n)
@@ -478,6 +485,8 @@ def main():
                         help="DistributedDataParallel over the processes torchrun starts "
                              "(gloo, CPU)")
     args = parser.parse_args()
+    if not X_TRAIN:
+        parser.exit(2, "the data has no training rows to train on\\n")
     if args.ddp:
         import torch.distributed as dist
         if "RANK" not in os.environ:

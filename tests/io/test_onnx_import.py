@@ -165,3 +165,12 @@ def test_cli_import_writes_a_file_that_trains(tmp_path):
     r = subprocess.run([sys.executable, "-m", "nnsim", "train", out, "--epochs", "2", "--quiet",
                         "--out", tmp_path / "t.nnsim"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_branches_are_refused_in_one_line(tmp_path):
+    model = graph_model([helper.make_node("MatMul", ["x", "W"], ["z"]),
+                         helper.make_node("Relu", ["z"], ["y"]),
+                         helper.make_node("Sigmoid", ["z"], ["y2"])],
+                        {"W": np.ones((2, 2), np.float32)}, 2, 2, outputs=("y", "y2"))
+    with pytest.raises(FileFormatError, match=r"'z' feeds 2 nodes \(Relu, Sigmoid\)"):
+        project_from_onnx(save(model, tmp_path))
