@@ -2,11 +2,15 @@
 train at scale (ONNX, PyTorch), on core + io only (see docs/export.md)."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 EXPORT_FORMATS = ("onnx", "pytorch")
-EXPORT_EXAMPLE = ("examples: nnsim export net.nnsim --to onnx net.onnx; "
-                  "nnsim export net.nnsim --to pytorch net.py")
+EXPORT_EXAMPLE = """examples:
+  nnsim export net.nnsim --to onnx net.onnx
+  nnsim export net.nnsim --to onnx net.onnx --dtype float64
+  nnsim export net.nnsim --to pytorch net.py   (then: python net.py --epochs 100)
+see docs/export.md"""
 
 
 def add_parsers(sub) -> None:
@@ -15,7 +19,7 @@ def add_parsers(sub) -> None:
         "export", help="the network as an ONNX model or a PyTorch training script",
         description="Write the network's forward pass as an ONNX model, or the network, "
                     "its data, loss and optimiser as a standalone PyTorch script.",
-        epilog=EXPORT_EXAMPLE)
+        epilog=EXPORT_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="the .nnsim file")
     export.add_argument("--to", required=True, choices=EXPORT_FORMATS, help="what to write")
     export.add_argument("out", help="where to write it (.onnx or .py)")
@@ -26,7 +30,8 @@ def add_parsers(sub) -> None:
         description="Read an ONNX model made of Gemm (or MatMul + Add) layers with Sigmoid, "
                     "Tanh, Relu, LeakyRelu, Softmax or no activation, and write it as a "
                     ".nnsim file to step through.",
-        epilog="example: nnsim import model.onnx model.nnsim")
+        epilog="example:\n  nnsim import model.onnx model.nnsim",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     imp.add_argument("model", help="the .onnx file")
     imp.add_argument("out", help="the .nnsim file to write")
 
