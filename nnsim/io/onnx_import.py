@@ -173,7 +173,7 @@ def network_from_onnx(model) -> tuple[Network, dict]:
             break
     if not layers:
         raise _Refused(f"found no layer after the input; {TAKES}")
-    dropped = _check_tail(t, node, consumers, g)
+    dropped = _check_tail(t, consumers, g)
     meta = {p.key: p.value for p in model.metadata_props}
     net = Network(layers[0].W.shape[0], layers, "mse")
     loss = meta.get("nnsim.loss")
@@ -210,7 +210,7 @@ def _activation(node, consts) -> str:
     return name
 
 
-def _check_tail(t: str, node, consumers, graph) -> list[str]:
+def _check_tail(t: str, consumers, graph) -> list[str]:
     """The network ends at ``t``: everything computed from it must only shape
     outputs (OUTPUT_SHAPING) and ``t`` or such an output must be a graph
     output. Returns the left-out operators."""

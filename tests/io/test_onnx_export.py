@@ -15,7 +15,7 @@ from export_helpers import COMBINATIONS, random_project
 onnx = pytest.importorskip("onnx", reason="onnx is not installed (the test extra has it)")
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (the test extra has it)")
 
-from nnsim.io.onnx_export import OPSET, export_onnx, onnx_model  # noqa: E402
+from nnsim.io.onnx_export import OPSET, onnx_model  # noqa: E402
 
 # float32 runs its own rounding (about 6e-8 per operation): outputs agree with
 # nnsim's float64 forward of the same numbers (the weights as the model holds

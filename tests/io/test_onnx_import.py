@@ -17,7 +17,7 @@ onnx = pytest.importorskip("onnx", reason="onnx is not installed (the test extra
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (the test extra has it)")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from nnsim.io.onnx_export import export_onnx, onnx_model  # noqa: E402
+from nnsim.io.onnx_export import export_onnx  # noqa: E402
 from nnsim.io.onnx_import import project_from_onnx  # noqa: E402
 
 

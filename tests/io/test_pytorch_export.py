@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnsim.core.optimizers import Optimizer
 from nnsim.io import load_project, save_project
 from nnsim.io.pytorch_export import pytorch_script
 
