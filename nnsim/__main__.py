@@ -1,13 +1,13 @@
 """Entry point of `nnsim` and `python -m nnsim`.
 
-`nnsim train ...`, `nnsim trace ...` and `nnsim explain ...` are the
+`nnsim train ...`, `trace`, `explain`, `export` and `import` are the
 command-line twin (no Qt is imported on that path); anything else opens the window.
 """
 from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = ("train", "trace", "explain")
+CLI_COMMANDS = ("train", "trace", "explain", "export", "import")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,5 @@
 """The command-line twin: `nnsim train`, `nnsim trace` and `nnsim explain`,
-on core + io only.
+on core + io only (`nnsim export` and `nnsim import`: cli_export.py).
 
 Errors (bad arguments, bad files) print one line ``nnsim: error: ...`` on
 stderr and exit with status 2, never a traceback.
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import cli_export
 from .core import edit
 from .core.datasets import Dataset
 from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "(default: from --out's suffix, else md)")
     explain.add_argument("--out", help="write the handout to this file (default: print it)")
     _add_penalty_options(explain)
+    cli_export.add_parsers(sub)  # export, import
     return parser
 
 
@@ -141,6 +143,10 @@ def main(argv: list[str]) -> int:
             return _train(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "export":
+            return cli_export.run_export(args)
+        if args.command == "import":
+            return cli_export.run_import(args)
         return _trace(args)
     except (UsageError, FileFormatError, ValueError, OSError) as e:
         print(f"nnsim: error: {user_message(e)}", file=sys.stderr)

@@ -3,6 +3,7 @@ from ..core.stepper import MicroStep, Snapshot
 from ..io import FileFormatError, user_message  # what a view says when a file is refused
 from .change import Change
 from .document import Document, EditError
+from .exports import ONNX_DTYPES, export_network_onnx, export_network_pytorch
 from .explanations import check_gradient, explain, explain_bias, shown_snapshot
 from .handout import (export_worked_solution, handout_format, sample_on_show,
                       worked_solution_text)
@@ -13,5 +14,6 @@ from .run_mode import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, Dive
 __all__ = ["DIVERGED", "PAUSED", "Change", "STOP_LOSS_REACHED", "TARGET_REACHED",
            "DivergenceInfo", "Document", "EdgeRef", "EditError", "MicroStep", "NeuronRef",
            "Runner", "Snapshot", "check_gradient", "explain", "explain_bias",
-           "export_worked_solution", "handout_format", "sample_on_show", "shown_snapshot",
+           "export_worked_solution", "ONNX_DTYPES", "export_network_onnx",
+           "export_network_pytorch", "handout_format", "sample_on_show", "shown_snapshot",
            "worked_solution_text", "FileFormatError", "user_message"]

@@ -92,13 +92,29 @@ class Document(QObject):
     @classmethod
     def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
         """Load a file; raises FileFormatError (a ValueError) with one clear
-        message, or EditError when the network is too big for the canvas."""
+        message, or EditError when the network is too big for the canvas.
+        An ONNX model (.onnx) becomes an untitled, unsaved document: Save
+        asks for a .nnsim file instead of overwriting the model."""
+        if Path(path).suffix.lower() == ".onnx":
+            return cls._from_onnx(path, parent)
         project = load_project(path)
         reason = canvas_refusal(project.network.sizes)
         if reason:
             raise EditError(f"{path}: this network is too big for the window: {reason}. "
                             f"Train it with `nnsim train {path}` instead.")
         return cls(project, path, parent)
+
+    @classmethod
+    def _from_onnx(cls, path: str | Path, parent: QObject | None) -> "Document":
+        from ..io.onnx_import import project_from_onnx  # onnx is loaded only now
+        project = project_from_onnx(path)
+        reason = canvas_refusal(project.network.sizes)
+        if reason:
+            raise EditError(f"{path}: this network is too big for the window: {reason}. "
+                            f"Import it with `nnsim import {path} OUT.nnsim` instead.")
+        document = cls(project, None, parent, name=f"{Path(path).stem} (from ONNX)")
+        document.undo_stack.resetClean()  # not saved anywhere yet
+        return document
 
     @classmethod
     def from_example(cls, path: str | Path) -> "Document":

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMes
                                QVBoxLayout, QWidget)
 
 from ..core import losses
-from ..document import (Document, EditError, FileFormatError, Runner, export_worked_solution,
-                        user_message)
+from ..document import (Document, EditError, FileFormatError, Runner, export_network_onnx,
+                        export_network_pytorch, export_worked_solution, user_message)
 from ..examples import DEFAULT_EXAMPLE, Example, example_path
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from .canvas import export as canvas_export
@@ -37,6 +37,11 @@ from .training_panel import TrainingPanel
 from .window_layout import WindowLayoutMixin
 
 FILE_FILTER = "nnsim networks (*.nnsim);;All files (*)"
+# File > Open also takes plain ONNX MLPs (docs/export.md)
+OPEN_FILTER = ("nnsim networks and ONNX models (*.nnsim *.onnx);;nnsim networks (*.nnsim);;"
+               "ONNX models (*.onnx);;All files (*)")
+# File > Export Network > ONNX…: the filter chosen is the model's number type
+ONNX_FILTERS = {"ONNX model, float32 (*.onnx)": "float32", "ONNX model, float64 (*.onnx)": "float64"}
 SOLUTION_FILTER = "Markdown (*.md);;HTML (*.html);;LaTeX (*.tex)"  # the format follows the suffix
 
 
@@ -127,7 +132,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         return False
 
     def ask_open_path(self) -> str:
-        return QFileDialog.getOpenFileName(self, "Open network", self._dialog_dir(), FILE_FILTER)[0]
+        return QFileDialog.getOpenFileName(self, "Open network", self._dialog_dir(), OPEN_FILTER)[0]
 
     def ask_save_path(self, title: str = "Save network as", suffix: str = ".nnsim",
                       filter: str = FILE_FILTER) -> str:
@@ -266,6 +271,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
                                      self.export_solution, tip="One training step on the "
                                      "sample on show, written out in full (Markdown, HTML "
                                      "or LaTeX)")
+        self.act_export_onnx = A("export_onnx", "&ONNX…", self.export_onnx,
+                                 tip="The forward pass as an ONNX model (float32 or float64)")
+        self.act_export_pytorch = A("export_pytorch", "&PyTorch Script…", self.export_pytorch,
+                                    tip="A standalone PyTorch script: the network, its data, "
+                                    "loss and optimiser, trainable on one machine or several")
         self.act_quit = A("quit", "&Quit", self.close, K.Quit)
         self.act_undo = A("undo", "&Undo", lambda: self.document.undo_stack.undo(), K.Undo)
         self.act_redo = A("redo", "&Redo", lambda: self.document.undo_stack.redo(), "Ctrl+Shift+Z")
@@ -364,6 +374,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         m.addSeparator()
         m.addAction(self.act_import_csv)
         m.addActions([self.act_export_png, self.act_export_svg, self.act_export_solution])
+        export_menu = m.addMenu("Export Ne&twork")  # N, E, X: taken
+        export_menu.setObjectName("export_network_menu")
+        export_menu.addActions([self.act_export_onnx, self.act_export_pytorch])
         m.addSeparator()
         m.addAction(self.act_quit)
         m = bar.addMenu("&Edit")
@@ -765,6 +778,36 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         except (OSError, ValueError) as e:
             self.show_error("Could not export", str(e))
             return False
+        return True
+
+    def export_onnx(self) -> None:
+        start = self._dialog_dir()
+        if self.document.path:
+            start = str(self.document.path.with_suffix(".onnx"))
+        path, chosen = QFileDialog.getSaveFileName(self, "Export network as ONNX", start,
+                                                   ";;".join(ONNX_FILTERS))
+        if path:
+            self.export_network(path if Path(path).suffix else path + ".onnx",
+                                ONNX_FILTERS.get(chosen, "float32"))
+
+    def export_pytorch(self) -> None:
+        path = self.ask_save_path("Export network as a PyTorch script", ".py",
+                                  "Python scripts (*.py)")
+        if path:
+            self.export_network(path)
+
+    def export_network(self, path: str | Path, dtype: str = "float32") -> bool:
+        """ONNX (.onnx, in ``dtype``) or a PyTorch script (any other suffix),
+        what `nnsim export` writes."""
+        try:
+            if Path(path).suffix.lower() == ".onnx":
+                export_network_onnx(self.document, path, dtype)
+            else:
+                export_network_pytorch(self.document, path)
+        except (OSError, ValueError) as e:
+            self.show_error("Could not export", user_message(e))
+            return False
+        self.statusBar().showMessage(f"Exported {path}", 4000)
         return True
 
     # -- window events -----------------------------------------------------------------
