@@ -234,7 +234,9 @@ def pytorch_script(project: Project, source: str = "", script: str = "model.py")
     """The script's text (see the module docstring); ``source``: the .nnsim
     file's name, ``script``: the script's own (for its usage lines)."""
     net, cfg = project.network, project.training
-    data = project.dataset()
+    # the rows as the network sees them: feature inputs and standardisation
+    # (core/input_transform.py) applied, as nnsim trains
+    data, transform = project.network_data()
     title = project.title or (Path(source).stem if source else "nnsim network")
     fused = net.layers[-1].activation == {"bce": "sigmoid", "cross_entropy": "softmax"}.get(net.loss)
     name = Path(source).name if source else "nnsim"
@@ -243,7 +245,8 @@ def pytorch_script(project: Project, source: str = "", script: str = "model.py")
     layers = "\n".join(_layer_code(project, k) for k in range(1, len(net.layers) + 1))
     settings = {"learning_rate": cfg.learning_rate, "batch_size": cfg.batch_size,
                 "epochs": cfg.epochs, "seed": cfg.seed, "shuffle": cfg.shuffle,
-                "stop_loss": cfg.stop_loss}
+                "stop_loss": cfg.stop_loss, "regularization": cfg.regularization,
+                "regularization_rate": cfg.regularization_rate}
     settings_code = "\n".join(f"    {k!r}: {number(v) if isinstance(v, float) else repr(v)},"
                               for k, v in settings.items())
     opt_params = ", ".join(f"{k!r}: {number(v)}" for k, v in
@@ -252,7 +255,17 @@ def pytorch_script(project: Project, source: str = "", script: str = "model.py")
         "build_model() gives the network with the file's exact weights (float64); its "
         "forward(x) returns the output layer's activations, as nnsim's forward pass. "
         f"The data is {data_from}. The loss is nnsim's {net.loss} and the optimiser "
-        f"nnsim's {cfg.optimizer}, with the file's settings and optimiser state.", 79)
+        f"nnsim's {cfg.optimizer}, with the file's settings and optimiser state."
+        + (f" Each update adds the {cfg.penalty.title} penalty's term to the weights' "
+           f"gradients (rate {number(cfg.regularization_rate)}), as nnsim does."
+           if cfg.penalty.active else "")
+        + (" The data's rows are the network's inputs, as nnsim computes them from the "
+           "file's points: " + (f"feature inputs {', '.join(transform.features)} added"
+                                if transform.features else "")
+           + (" and " if transform.features and transform.mean is not None else "")
+           + ("standardised with the training rows' means and deviations"
+              if transform.mean is not None else "") + "; new inputs need the same."
+           if not transform.is_identity else ""), 79)
     text = _TEMPLATE.format(about=about,
         title=_docstring_safe(title), name=_docstring_safe(name), script=Path(script).name,
         module=Path(script).stem, data_from=data_from, loss=net.loss,
@@ -431,6 +444,22 @@ def measure(model, X, Y):
 
 # -- training --------------------------------------------------------------------------
 
+def add_penalty(model):
+    """L1/L2 regularisation as nnsim adds it, after the loss's gradient: each
+    weight's gradient gains rate*w (L2) or rate*sign(w) (L1); biases and
+    removed connections get nothing."""
+    kind, rate = SETTINGS["regularization"], SETTINGS["regularization_rate"]
+    if kind == "none" or rate == 0:
+        return
+    with torch.no_grad():
+        for layer in model.layers:
+            w = layer.weight
+            g = rate * (w if kind == "l2" else torch.sign(w))
+            if layer.mask is not None:
+                g = torch.where(layer.mask, g, 0.0)
+            w.grad.add_(g)
+
+
 def train(model, epochs, ddp=False, report=print):
     """Train as `nnsim train` does; returns the training loss after each epoch.
     ddp: the process group is set up (torchrun); each process trains its share."""
@@ -459,6 +488,7 @@ def train(model, epochs, ddp=False, report=print):
             loss = row_losses(z, a, Y[mine]).sum() * (world / len(batch))
             opt.zero_grad()
             loss.backward()
+            add_penalty(model)
             opt.step()
         train_loss, train_acc = measure(model, X, Y)
         test_loss, test_acc = measure(model, X_test, Y_test)

@@ -216,3 +216,49 @@ def test_torchrun_ddp_on_two_processes_trains_as_one_process_does(tmp_path):
     got, want = epoch_losses(ddp.stdout), epoch_losses(single.stdout)
     assert len(got) == 8 and got[-1] < got[0]  # printed once (rank 0), and falling
     np.testing.assert_allclose(got, want, rtol=1e-5)  # the same run, to the printed digits
+
+
+# -- regularisation and the input transform (issue 14 / 13 features in the script) --------
+
+def regularised_standardised_project(kind="l2"):
+    from dataclasses import replace
+    from nnsim.core.datasets import DataSpec
+    from nnsim.core.input_transform import InputOptions
+    from nnsim.core.network import Network
+    from nnsim.core.project import Project
+    from nnsim.core.training import TrainingConfig
+    net = Network.build(5, [4, 1], ["tanh", "sigmoid"], loss="bce",
+                        rng=np.random.default_rng(2))
+    cfg = TrainingConfig(learning_rate=0.3, batch_size=7, seed=4, regularization=kind,
+                         regularization_rate=0.05)
+    project = Project(net, cfg, DataSpec("circle", n=40, seed=1))
+    project.inputs = replace(InputOptions(), features=("x1^2", "x1*x2", "sin(x1)"),
+                             standardize=True)
+    return project
+
+
+def test_the_script_holds_the_inputs_nnsim_trains_on_and_the_penalty():
+    project = regularised_standardised_project()
+    text = pytorch_script(project, "x.nnsim", "x.py")
+    _, names = script_parts(text)
+    data, transform = project.network_data()
+    X = np.array(literal(names["X_TRAIN"]), dtype=float).reshape(-1, 5)
+    assert np.array_equal(X, data.X_train)  # standardised, with the features
+    assert not transform.is_identity
+    settings = {k.value: v for k, v in zip(names["SETTINGS"].keys, names["SETTINGS"].values)}
+    assert settings["regularization"].value == "l2"
+    assert literal(settings["regularization_rate"]) == 0.05
+    assert "L2 penalty" in text and "standardised" in text
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_training_with_a_penalty_and_standardised_features_follows_nnsim(kind, tmp_path):
+    project = regularised_standardised_project(kind)
+    torch, m, _ = load_script(project, tmp_path)
+    model = m.build_model()
+    losses = m.train(model, 3, report=None)
+    nnsim = project.make_stepper()
+    results = nnsim.step_epochs(3)
+    assert_close(losses, [r.train_loss for r in results], 1e-10)
+    for layer, want in zip(model.layers, nnsim.network.layers):
+        assert_close(layer.weight.detach().numpy(), want.W, 1e-10)
