@@ -188,11 +188,16 @@ def test_training_epochs_follows_nnsim_train(hidden, output, loss, optimizer, tm
     stepper.step_epochs(2)  # continue from a state the file holds
     project.optimizer_state = stepper.optimizer.state()
     project.history.epochs = stepper.epoch_results.snapshot()
+    assert_trains_like_nnsim(project, tmp_path)
+
+
+def assert_trains_like_nnsim(project, tmp_path, epochs=3):
+    """The script's train() and nnsim's epochs: the same losses and weights."""
     torch, m, _ = load_script(project, tmp_path)
     model = m.build_model()
-    losses = m.train(model, 3, report=None)
+    losses = m.train(model, epochs, report=None)
     nnsim = project.make_stepper()
-    results = nnsim.step_epochs(3)
+    results = nnsim.step_epochs(epochs)
     assert_close(losses, [r.train_loss for r in results], 1e-10)
     for layer, want in zip(model.layers, nnsim.network.layers):
         assert_close(layer.weight.detach().numpy(), want.W, 1e-10)
@@ -253,12 +258,4 @@ def test_the_script_holds_the_inputs_nnsim_trains_on_and_the_penalty():
 
 @pytest.mark.parametrize("kind", ["l1", "l2"])
 def test_training_with_a_penalty_and_standardised_features_follows_nnsim(kind, tmp_path):
-    project = regularised_standardised_project(kind)
-    torch, m, _ = load_script(project, tmp_path)
-    model = m.build_model()
-    losses = m.train(model, 3, report=None)
-    nnsim = project.make_stepper()
-    results = nnsim.step_epochs(3)
-    assert_close(losses, [r.train_loss for r in results], 1e-10)
-    for layer, want in zip(model.layers, nnsim.network.layers):
-        assert_close(layer.weight.detach().numpy(), want.W, 1e-10)
+    assert_trains_like_nnsim(regularised_standardised_project(kind), tmp_path)

@@ -12,6 +12,8 @@ from nnsim.qt.inspector import InspectorPanel
 from nnsim.qt.selection import EdgeRef, NeuronRef
 from nnsim.qt.training_panel import TrainingPanel
 
+from window_helpers import type_into
+
 
 @pytest.fixture
 def doc(qtbot):
@@ -36,14 +38,6 @@ def inspector(qtbot, doc):
     p.resize(380, 900)
     p.show()
     return p
-
-
-def type_into(qtbot, edit, text):
-    edit.setFocus()
-    edit.selectAll()
-    qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def choose(combo, data):

@@ -7,6 +7,8 @@ from nnsim.document import Document, EditError, Runner
 from nnsim.examples import example_path
 from nnsim.qt.training_panel import TrainingPanel, lr_to_slider, slider_to_lr
 
+from window_helpers import type_into
+
 TIMEOUT = 30_000
 
 
@@ -28,14 +30,6 @@ def panel(qtbot, doc):
     p.errors = []
     p.show_error = p.errors.append  # what the user would read
     return p
-
-
-def type_into(qtbot, edit, text):
-    edit.setFocus()
-    edit.selectAll()
-    qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 @pytest.mark.parametrize("text, value", [("0.03", 0.03), ("1e-3", 0.001), (" 2.5 ", 2.5),
