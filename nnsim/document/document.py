@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import edit, layout
-from ..core.naming import ARROW, edge_name, fmt_setting, layer_name, neuron_name, weight_name
+from ..core.naming import ARROW, fmt_setting, layer_name, neuron_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core import diagnosis as diagnosis_rules
 from ..core.limits import CANVAS_MAX_UNITS, canvas_refusal
@@ -316,7 +316,7 @@ class Document(QObject):
             self._shrink(p, k, j, side)
             self._forget_training(p)
         what = f" and its {side} column" if side else ""
-        self._edit(f"Remove neuron {neuron_name(self.network.sizes, k, j)}{what}",
+        self._edit(f"Remove neuron {self.neuron_label(self.network.sizes, k, j)}{what}",
                    "data" if side else "structure", change)
 
     def _grow(self, p, k: int, side: str | None) -> None:
@@ -369,8 +369,9 @@ class Document(QObject):
         def change(p):
             p.network = edit.set_connection(p.network, k, i, j, present)
         verb = "Restore" if present else "Remove"
-        self._edit(f"{verb} connection {edge_name(self.network.sizes, k, i, j)}", "structure",
-                   change)
+        sizes = self.network.sizes
+        name = f"{self.neuron_label(sizes, k - 1, i)} {ARROW} {self.neuron_label(sizes, k, j)}"
+        self._edit(f"{verb} connection {name}", "structure", change)
 
     def set_activation(self, k: int, name: str) -> None:
         if self.network.layers[k - 1].activation == name:
@@ -625,7 +626,8 @@ class Document(QObject):
     def move_neuron(self, k: int, j: int, x: float, y: float) -> None:
         def change(p):
             p.layout = layout.move_neuron(p.layout, k, j, x, y)
-        self._edit(f"Move neuron {neuron_name(self.network.sizes, k, j)}", "layout", change)
+        self._edit(f"Move neuron {self.neuron_label(self.network.sizes, k, j)}", "layout",
+                   change)
 
     def set_training(self, **changes) -> None:
         """Change training settings, e.g. ``set_training(learning_rate=0.5)``.

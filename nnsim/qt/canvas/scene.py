@@ -287,7 +287,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     def _make_edit_controls(self, sizes: list[int]) -> None:
         L = len(sizes) - 1
         for k, n in enumerate(sizes):
-            names = [neuron_name(sizes, k, j) for j in range(n)]
+            names = [self._neuron_name(k, j) for j in range(n)]
             pair = header_buttons(k, names, k == 0, k == L)
             self.header_buttons.append(pair)
         for k in range(L):
@@ -770,15 +770,14 @@ class NetworkScene(LabelLayout, QGraphicsScene):
 
     def _connect(self, a: NeuronRef, b: NeuronRef, event) -> None:
         """A neuron dropped on another: restore their connection (if removed)."""
-        sizes = self._sizes
         lo, hi = sorted((a, b), key=lambda r: r.layer)
         if hi.layer - lo.layer != 1:
-            text = (f"{neuron_name(sizes, a.layer, a.neuron)} and "
-                    f"{neuron_name(sizes, b.layer, b.neuron)} are not in neighbouring layers: "
+            text = (f"{self._neuron_name(a.layer, a.neuron)} and "
+                    f"{self._neuron_name(b.layer, b.neuron)} are not in neighbouring layers: "
                     "a connection joins a layer to the next one.")
         else:
             ref = EdgeRef(hi.layer, lo.neuron, hi.neuron)
-            name = edge_name(sizes, ref.layer, ref.source, ref.target)
+            name = self._edge_name(ref.layer, ref.source, ref.target)
             if self.item_for(ref).present:
                 text = f"{name} is connected already."
             else:
