@@ -31,6 +31,10 @@ CSV_MAX_VALUES = 10_000_000  # rows x chosen columns: the points are saved in th
 CSV_MAX_CLASSES = 100  # labels of one class column
 CSV_MAX_LINE_CHARS = 4_000_000  # a longer line is not a CSV row
 
+# -- images: `nnsim --screenshot --size WxH` and the canvas's PNG/SVG export
+IMAGE_MAX_SIDE = 8192  # pixels a side (8192x8192 ARGB is 256 MB; far beyond, Qt crashes)
+MAX_SCREENSHOT_STEPS = 100_000  # --steps: micro-steps before a screenshot
+
 # A learning rate beyond this is a typo, not an experiment.
 MAX_LEARNING_RATE = 1e9
 
