@@ -21,7 +21,7 @@ from ..core.history_log import EpochLog
 from ..core.initializers import INITIALIZERS, init_weights
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
-from ..core.project import History, ImportedData, Project
+from ..core.project import History, ImportedData, Project, placeholder_data
 from ..core import naming
 from ..core.limits import MAX_LEARNING_RATE, MAX_SEED
 from ..core.training import DTYPES, EpochResult, TrainingConfig
@@ -422,8 +422,8 @@ def _project_from_obj(obj) -> Project:
     sizes = [n_inputs] + [l.units for l in layers]
     if "data" in top:
         data = _data(top["data"], n_inputs, sizes[-1])
-    else:  # the default; nothing to check (see docs: it is a placeholder)
-        data = DataSpec("xor_table")
+    else:  # the placeholder: the XOR table, or empty columns in the network's shape
+        data = placeholder_data(n_inputs, sizes[-1], loss)
     layout = _layout(top["layout"], sizes) if "layout" in top else None
     history = _history(top["history"]) if "history" in top else History()
     state = (_optimizer_state(top["optimizer_state"], training.optimizer, layers)

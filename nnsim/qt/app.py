@@ -114,11 +114,11 @@ def main(argv: list[str]) -> int:
             print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
             return 2
     window = MainWindow(document)
-    install_exception_hook(lambda: window)
     if args.screenshot:
-        status = _screenshot(app, window, args)
+        status = _screenshot_or_one_line(app, window, args)
         window.autosaver.stop()
     else:
+        install_exception_hook(lambda: window)
         window.restore_layout()
         window.show()
         window.offer_recovery()
@@ -146,6 +146,31 @@ def _quiet_offscreen_warnings() -> None:
         if "does not support propagateSizeHints" not in message:
             print(message, file=sys.stderr)
     qInstallMessageHandler(handler)
+
+
+def _screenshot_or_one_line(app, window, args) -> int:
+    """--screenshot always exits: a problem is one line on stderr and status
+    2 (what was asked cannot be done) or 1 (a fault), never a dialog that
+    nobody can close (offscreen), never a traceback."""
+    from ..document import EditError
+    faults: list[BaseException] = []
+    sys.excepthook = lambda _type, exc, _tb: faults.append(exc)  # exceptions in Qt slots
+    try:
+        status = _screenshot(app, window, args)
+    except EditError as e:  # e.g. --steps on data without rows
+        print(f"nnsim: error: argument --steps: {e}", file=sys.stderr)
+        return 2
+    except (MemoryError, Exception) as e:
+        faults.append(e)
+        status = 1
+    finally:
+        sys.excepthook = sys.__excepthook__
+    if faults:
+        e = faults[0]
+        print(f"nnsim: error: could not render the window: {type(e).__name__}: "
+              f"{' '.join(str(e).split())}", file=sys.stderr)
+        return 1
+    return status
 
 
 def _screenshot(app, window, args) -> int:
