@@ -255,7 +255,7 @@ def _layout(v, sizes: list[int]) -> list[list[tuple[float, float] | None]] | Non
             if not (isinstance(pos, list) and len(pos) == 2):
                 raise Invalid(p, f"expected a position [x, y], or null to place the neuron "
                                  f"automatically, got {_describe(pos)}")
-            within = f"a number from -{MAX_COORDINATE:g} to {MAX_COORDINATE:g}"
+            within = f"a number from -{_n(int(MAX_COORDINATE))} to {_n(int(MAX_COORDINATE))}"
             x, y = (_number(c, f"{p}[{i}]", within, lambda f: abs(f) <= MAX_COORDINATE)
                     for i, c in enumerate(pos))
             row.append((x, y))

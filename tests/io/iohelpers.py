@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
-from nnsim.core.limits import MAX_SEED
+from nnsim.core.limits import MAX_COORDINATE, MAX_SEED
 from nnsim.core import activations as actmod
 from nnsim.core import losses as lossmod
 from nnsim.core.datasets import BUILTIN, DataSpec
@@ -157,7 +157,7 @@ def projects(draw) -> Project:
                             "regression", draw(SAFE_TEXT))
     layout = None
     if draw(st.booleans()):
-        coord = st.floats(-1e9, 1e9)
+        coord = st.floats(-MAX_COORDINATE, MAX_COORDINATE)
         position = st.none() | st.tuples(coord, coord)  # None: placed automatically
         layout = [[draw(position) for _ in range(n)] for n in sizes]
     history = History([EpochResult(k + 1, draw(_history_number(False)), draw(_history_number(True)),
