@@ -147,11 +147,12 @@ def _train(args) -> int:
     project.history.epochs = stepper.epoch_results.snapshot()
     project.optimizer_state = stepper.optimizer.state()
 
-    if results and not results[-1].finite:
+    # a weight may overflow while the loss stays finite (e.g. 1e300 in float32)
+    if results and not (results[-1].finite and project.network.all_finite()):
         raise ValueError(
-            f"training diverged at epoch {results[-1].epoch}: the loss is no longer a finite "
-            f"number (learning rate {fmt_setting(cfg.learning_rate)} is probably too large); "
-            "nothing was written")
+            f"training diverged at epoch {results[-1].epoch}: the loss or a weight is no longer "
+            f"a finite number (learning rate {fmt_setting(cfg.learning_rate)} is probably too "
+            "large); nothing was written")
     save_project(project, out)
     last = results[-1] if results else None
     if last is None:
