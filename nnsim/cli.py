@@ -147,12 +147,16 @@ def _train(args) -> int:
     project.history.epochs = stepper.epoch_results.snapshot()
     project.optimizer_state = stepper.optimizer.state()
 
-    # a weight may overflow while the loss stays finite (e.g. 1e300 in float32)
-    if results and not (results[-1].finite and project.network.all_finite()):
+    # a weight or the optimiser's averages may overflow while the loss stays
+    # finite (1e300 in float32, squared gradients of 1e200 inputs): the file
+    # could not be saved, so say so now, as a divergence
+    overflowed = _overflowed(project)
+    if results and (not results[-1].finite or overflowed):
+        what = overflowed or "the loss is"
         raise ValueError(
-            f"training diverged at epoch {results[-1].epoch}: the loss or a weight is no longer "
-            f"a finite number (learning rate {fmt_setting(cfg.learning_rate)} is probably too "
-            "large); nothing was written")
+            f"training diverged at epoch {results[-1].epoch}: {what} no longer a finite "
+            f"number (learning rate {fmt_setting(cfg.learning_rate)} is probably too large); "
+            "nothing was written")
     save_project(project, out)
     last = results[-1] if results else None
     if last is None:
@@ -168,6 +172,16 @@ def _train(args) -> int:
         print(f"test accuracy: {fmt_percent(last.test_accuracy)}")
     print(f"written: {out}")
     return 0
+
+
+def _overflowed(project) -> str | None:
+    """What of the trained state is not finite (and so cannot be saved), or None."""
+    if not project.network.all_finite():
+        return "a weight or bias is"
+    slots = (project.optimizer_state or {}).get("slots", [])
+    if not all(np.isfinite(s).all() for kind in slots for s in kind):
+        return "the optimiser's running averages are"
+    return None
 
 
 def _trained_path(path: Path) -> Path:

@@ -57,6 +57,17 @@ def placeholder_data(n_inputs: int, n_outputs: int, loss: str) -> "DataSpec | Im
                         target_names(kind, n_outputs), kind)
 
 
+def is_placeholder(data, n_inputs: int, n_outputs: int, loss: str) -> bool:
+    """True when ``data`` is the empty placeholder :func:`placeholder_data`
+    gives this network (a file then leaves ``data`` out, as it was read)."""
+    empty = placeholder_data(n_inputs, n_outputs, loss)
+    return (isinstance(empty, ImportedData) and isinstance(data, ImportedData)
+            and all(getattr(data, k).shape == getattr(empty, k).shape
+                    for k in ("X_train", "Y_train", "X_test", "Y_test"))
+            and (list(data.input_names), list(data.target_names), data.kind, data.source)
+            == (empty.input_names, empty.target_names, empty.kind, empty.source))
+
+
 @dataclass
 class History:
     """The loss curve, saved with the file."""
