@@ -38,7 +38,7 @@ IMAGE_MAX_SIDE = 8192  # pixels a side (8192x8192 ARGB is 256 MB; far beyond, Qt
 # the canvas exported: at most this many scene units a side (PNG at 0.25 pixels a
 # unit or more, within IMAGE_MAX_SIDE); any layout within MAX_COORDINATE fits
 EXPORT_MAX_UNITS = 32_768
-MAX_SCREENSHOT_STEPS = 100_000  # --steps: micro-steps before a screenshot
+MAX_SCREENSHOT_STEPS = 10_000  # --steps: micro-steps before a screenshot (about 5 ms each)
 
 # A learning rate beyond this is a typo, not an experiment.
 MAX_LEARNING_RATE = 1e9

@@ -96,7 +96,7 @@ def test_every_help_shows_an_example_with_a_negative_value_or_the_command(comman
 
 
 @pytest.mark.parametrize("args,words", [
-    (["--steps", "-1"], "argument --steps: expected a whole number from 0 to 100,000, got -1"),
+    (["--steps", "-1"], "argument --steps: expected a whole number from 0 to 10,000, got -1"),
     (["--size", "-5x3"], "argument --size"),
     (["--size", "30000x30000"], "from 1 to 8192 pixels"),
     (["--select", "1,-2,1"], "argument --select"),
