@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import sys
 from typing import Callable
 
 from .core.limits import MAX_LEARNING_RATE
@@ -26,8 +27,7 @@ class ValueParser(argparse.ArgumentParser):
     """An ArgumentParser whose options take values that start with a minus."""
 
     def parse_known_args(self, args=None, namespace=None):
-        if args is not None:
-            args = self._glue_negative_values(list(args))
+        args = self._glue_negative_values(list(sys.argv[1:] if args is None else args))
         return super().parse_known_args(args, namespace)
 
     def _glue_negative_values(self, argv: list[str]) -> list[str]:
@@ -55,7 +55,7 @@ def whole(lo: int, hi: int) -> Callable[[str], int]:
     def convert(text: str) -> int:
         words = f"expected a whole number from {lo:,} to {hi:,}"
         try:
-            value = int(text.strip().replace("_", ""), 10)
+            value = int(text.strip(), 10)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{words}, got {_shown(text)}") from None
         if not lo <= value <= hi:
