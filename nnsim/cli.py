@@ -17,7 +17,9 @@ import numpy as np
 
 from . import cli_export
 from .core import edit
+from .cli_values import EXAMPLES, ValueParser, learning_rate, penalty_rate, vector, whole
 from .core.datasets import Dataset
+from .core.limits import MAX_COUNT, MAX_POINTS, MAX_SEED
 from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
                           fmt_worked, neuron_name, target_names)
 from .core.project import History
@@ -35,51 +37,23 @@ class UsageError(Exception):
     """A problem with what the user asked for; shown as one line."""
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ValueParser):
     def error(self, message: str):  # one line instead of usage + message
         raise UsageError(message)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-
-
-def _finite_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
-
-
-def _vector(text: str) -> list[float]:
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
-    return [_finite_float(p) for p in parts]
+def add_subcommand(sub, name: str, help: str) -> argparse.ArgumentParser:
+    """A subcommand's parser with its --help examples (from EXAMPLES)."""
+    return sub.add_parser(name, help=help, epilog=EXAMPLES.get(name),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def _add_penalty_options(parser) -> None:
     """--l1 RATE / --l2 RATE: regularisation (core/regularization.py); 0 turns it off."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--l1", type=_finite_float, metavar="RATE",
+    group.add_argument("--l1", type=penalty_rate, metavar="RATE",
                        help="L1 regularisation: add RATE*sum|w| to the loss (default: the file's)")
-    group.add_argument("--l2", type=_finite_float, metavar="RATE",
+    group.add_argument("--l2", type=penalty_rate, metavar="RATE",
                        help="L2 regularisation: add RATE*sum(w^2)/2 to the loss "
                             "(default: the file's; 0 turns a penalty off)")
 
@@ -92,15 +66,19 @@ def _apply_penalty_options(args, cfg) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nnsim", description="nnsim command-line twin")
+    parser = _Parser(prog="nnsim", description="nnsim command-line twin",
+                     epilog=EXAMPLES["nnsim"],
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    epochs, seed = whole(1, MAX_COUNT), whole(0, MAX_SEED)
+    sample = whole(0, MAX_POINTS - 1)
 
-    train = sub.add_parser("train", help="train a network file with its settings and data")
+    train = add_subcommand(sub, "train", "train a network file with its settings and data")
     train.add_argument("file")
-    train.add_argument("--epochs", type=_positive_int, help="epochs to run (default: the file's)")
-    train.add_argument("--lr", type=_finite_float, help="learning rate (default: the file's)")
-    train.add_argument("--batch-size", type=_positive_int, help="mini-batch size")
-    train.add_argument("--seed", type=_int,
+    train.add_argument("--epochs", type=epochs, help="epochs to run (default: the file's)")
+    train.add_argument("--lr", type=learning_rate, help="learning rate (default: the file's)")
+    train.add_argument("--batch-size", type=whole(1, MAX_COUNT), help="mini-batch size")
+    train.add_argument("--seed", type=seed,
                        help="start afresh: re-initialise the weights and shuffle from this seed")
     train.add_argument("--out", help="where to write the trained network "
                                      "(default: FILE with .trained.nnsim)")
@@ -109,23 +87,24 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_penalty_options(train)
 
-    trace = sub.add_parser("trace", help="one sample's forward, backward and SGD update")
+    trace = add_subcommand(sub, "trace", "one sample's forward, backward and SGD update")
     trace.add_argument("file")
     src = trace.add_mutually_exclusive_group(required=True)
-    src.add_argument("--input", type=_vector, help="input values, e.g. 0.5,-1")
-    src.add_argument("--sample", type=_int, help="use training sample K of the file's data")
-    trace.add_argument("--target", type=_vector, help="target values (with --input)")
-    trace.add_argument("--lr", type=_finite_float, help="learning rate (default: the file's)")
+    src.add_argument("--input", type=vector, help="input values, e.g. -0.5,1")
+    src.add_argument("--sample", type=sample, help="use training sample K of the file's data")
+    trace.add_argument("--target", type=vector, help="target values (with --input), e.g. -1")
+    trace.add_argument("--lr", type=learning_rate, help="learning rate (default: the file's)")
     trace.add_argument("--json", action="store_true", help="print one JSON object")
     _add_penalty_options(trace)
 
-    explain = sub.add_parser("explain", help="a worked-solution handout of one training step")
+    explain = add_subcommand(sub, "explain", "a worked-solution handout of one training step")
     explain.add_argument("file")
     src = explain.add_mutually_exclusive_group()
-    src.add_argument("--input", type=_vector, help="input values, e.g. 0.5,-1")
-    src.add_argument("--sample", type=_int, help="training sample K of the file's data (default 0)")
-    explain.add_argument("--target", type=_vector, help="target values (with --input)")
-    explain.add_argument("--lr", type=_finite_float, help="learning rate (default: the file's)")
+    src.add_argument("--input", type=vector, help="input values, e.g. -0.5,1")
+    src.add_argument("--sample", type=sample,
+                     help="training sample K of the file's data (default 0)")
+    explain.add_argument("--target", type=vector, help="target values (with --input), e.g. -1")
+    explain.add_argument("--lr", type=learning_rate, help="learning rate (default: the file's)")
     explain.add_argument("--format", choices=FORMATS,
                          help="md (Markdown with LaTeX math), html or tex "
                               "(default: from --out's suffix, else md)")
@@ -203,11 +182,20 @@ def _train(args) -> int:
     project.history.epochs = stepper.epoch_results.snapshot()
     project.optimizer_state = stepper.optimizer.state()
 
+    # a weight or the optimiser's averages may overflow while the loss stays
+    # finite (1e300 in float32, squared gradients of 1e200 inputs): the file
+    # could not be saved, so say so now, as a divergence
+    overflowed = _overflowed(project)
     if results and not results[-1].finite:
         # where, and the real cause (inputs, weights or the learning rate), as the window says
         info = divergence.diagnose(stepper.network, cfg.learning_rate, cfg.optimizer,
                                    stepper.epoch_results, stepper.epoch, data.X_train)
         raise ValueError(f"{info.message} Nothing was written.")
+    if results and overflowed:
+        raise ValueError(
+            f"training diverged at epoch {results[-1].epoch}: {overflowed} no longer a finite "
+            f"{cfg.dtype} number although the loss still is; lower the learning rate or "
+            "scale the inputs. Nothing was written.")
     save_project(project, out)
     last = results[-1] if results else None
     if last is None:
@@ -223,6 +211,16 @@ def _train(args) -> int:
         print(f"test accuracy: {fmt_percent(last.test_accuracy)}")
     print(f"written: {out}")
     return 0
+
+
+def _overflowed(project) -> str | None:
+    """What of the trained state is not finite (and so cannot be saved), or None."""
+    if not project.network.all_finite():
+        return "a weight or bias is"
+    slots = (project.optimizer_state or {}).get("slots", [])
+    if not all(np.isfinite(s).all() for kind in slots for s in kind):
+        return "the optimiser's running averages are"
+    return None
 
 
 def _trained_path(path: Path) -> Path:

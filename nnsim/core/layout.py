@@ -6,6 +6,8 @@ sizes, so adding a neuron re-centres the layer it joins.
 """
 from __future__ import annotations
 
+from .limits import MAX_COORDINATE
+
 Layout = list[list[tuple[float, float] | None]]
 
 LAYER_SPACING = 260.0
@@ -62,6 +64,12 @@ def remove_neuron(layout: Layout, k: int, j: int) -> Layout:
 
 
 def move_neuron(layout: Layout, k: int, j: int, x: float, y: float) -> Layout:
+    """Neuron j of layer k moved to (x, y), kept within MAX_COORDINATE (what a
+    file may hold), so a neuron dragged far away still saves and reopens."""
     out = [list(r) for r in layout]
-    out[k][j] = (float(x), float(y))
+    out[k][j] = (_within(x), _within(y))
     return out
+
+
+def _within(c: float) -> float:
+    return min(MAX_COORDINATE, max(-MAX_COORDINATE, float(c)))

@@ -19,7 +19,9 @@ MAX_UNITS = 100_000  # neurons in one layer (inputs included)
 MAX_PARAMETERS = 50_000_000  # weights + biases of the whole network
 MAX_COUNT = 1_000_000_000  # epochs, batch size
 MAX_STEPS = 2**53  # optimizer_state.t
-MAX_COORDINATE = 1e9  # layout positions
+# layout positions, in scene units: room for the largest automatic layout (256
+# neurons 110 apart reach y = +-14,025), and a canvas that exports (below)
+MAX_COORDINATE = 15_000.0
 
 # -- data: the built-in sets' points and the CSV rows alike
 DATA_MIN_N, DATA_MAX_N = 4, 1_000_000
@@ -31,6 +33,13 @@ CSV_MAX_VALUES = 10_000_000  # rows x chosen columns: the points are saved in th
                              # .nnsim file, which loads up to FILE_MAX_BYTES
 CSV_MAX_CLASSES = 100  # labels of one class column
 CSV_MAX_LINE_CHARS = 4_000_000  # a longer line is not a CSV row
+
+# -- images: `nnsim --screenshot --size WxH` and the canvas's PNG/SVG export
+IMAGE_MAX_SIDE = 8192  # pixels a side (8192x8192 ARGB is 256 MB; far beyond, Qt crashes)
+# the canvas exported: at most this many scene units a side (PNG at 0.25 pixels a
+# unit or more, within IMAGE_MAX_SIDE); any layout within MAX_COORDINATE fits
+EXPORT_MAX_UNITS = 32_768
+MAX_SCREENSHOT_STEPS = 10_000  # --steps: micro-steps before a screenshot (about 5 ms each)
 
 # A learning rate beyond this is a typo, not an experiment.
 MAX_LEARNING_RATE = 1e9

@@ -12,7 +12,8 @@ import numpy as np
 from .history_log import EpochLog, as_epoch_log
 from .input_transform import InputOptions, InputTransform, network_data
 from .layout import Layout
-from .datasets import Dataset, DataSpec, make
+from .naming import input_names, target_names
+from .datasets import BUILTIN, Dataset, DataSpec, make
 from .network import Network
 from .optimizers import Optimizer
 from .stepper import Stepper
@@ -39,6 +40,33 @@ def data_to_dataset(data: "DataSpec | ImportedData") -> Dataset:
         return make(data)
     return Dataset(data.X_train, data.Y_train, data.X_test, data.Y_test, data.kind,
                    "imported", list(data.input_names), list(data.target_names))
+
+
+def placeholder_data(n_inputs: int, n_outputs: int, loss: str) -> "DataSpec | ImportedData":
+    """The data of a file that leaves ``data`` out: the XOR table when the
+    network fits it (2 inputs, 1 output), else no points in the network's
+    shape. Made-up points would teach nothing; empty columns of the right
+    width open, step nothing and say so, and wait for the user's rows (typed
+    or imported) instead of crashing on a data set of another shape."""
+    table = BUILTIN["xor_table"]
+    if (table.n_inputs, table.n_outputs) == (n_inputs, n_outputs):
+        return DataSpec("xor_table")
+    kind = ("binary" if loss == "bce" and n_outputs == 1 else
+            "multiclass" if loss == "cross_entropy" and n_outputs >= 2 else "regression")
+    X, Y = np.zeros((0, n_inputs)), np.zeros((0, n_outputs))
+    return ImportedData(X, Y, X.copy(), Y.copy(), input_names(n_inputs),
+                        target_names(kind, n_outputs), kind)
+
+
+def is_placeholder(data, n_inputs: int, n_outputs: int, loss: str) -> bool:
+    """True when ``data`` is the empty placeholder :func:`placeholder_data`
+    gives this network (a file then leaves ``data`` out, as it was read)."""
+    empty = placeholder_data(n_inputs, n_outputs, loss)
+    return (isinstance(empty, ImportedData) and isinstance(data, ImportedData)
+            and all(getattr(data, k).shape == getattr(empty, k).shape
+                    for k in ("X_train", "Y_train", "X_test", "Y_test"))
+            and (list(data.input_names), list(data.target_names), data.kind, data.source)
+            == (empty.input_names, empty.target_names, empty.kind, empty.source))
 
 
 @dataclass

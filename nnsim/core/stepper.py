@@ -421,10 +421,12 @@ class Stepper:
         if cfg.dtype != "float64":  # the converted inputs are kept for the next call
             cached = getattr(self, "_x_cache", None)
             if cached is None or cached[0] is not X or cached[1].dtype != cfg.dtype:
-                self._x_cache = (X, np.ascontiguousarray(X, dtype=cfg.dtype))
+                with np.errstate(over="ignore"):  # inputs beyond float32 become inf
+                    self._x_cache = (X, np.ascontiguousarray(X, dtype=cfg.dtype))
             X = self._x_cache[1]
-        return EpochEngine(self.network, self.optimizer, X, data.Y_train, data.X_test,
-                           data.Y_test, data.kind, cfg.batch_size, cfg.dtype, cfg.penalty)
+        with np.errstate(all="ignore"):  # float32 casts of 1e300 are inf: divergence reports it
+            return EpochEngine(self.network, self.optimizer, X, data.Y_train, data.X_test,
+                               data.Y_test, data.kind, cfg.batch_size, cfg.dtype, cfg.penalty)
 
     def _run_rest_of_epoch(self, engine: EpochEngine | None) -> EpochResult:
         if engine is None:  # no training rows: nothing to train, still an epoch

@@ -28,7 +28,7 @@ from . import losses
 from . import losses as lossmod
 from .datasets import Dataset, accuracy
 from .initializers import INITIALIZERS
-from .limits import MAX_LEARNING_RATE, MAX_SEED
+from .limits import MAX_COUNT, MAX_LEARNING_RATE, MAX_SEED
 from .network import Network
 from .optimizers import Optimizer
 from . import regularization
@@ -67,11 +67,13 @@ class TrainingConfig:
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and 0 < lr <= MAX_LEARNING_RATE):
             raise ValueError(f"training.learning_rate: expected a number above 0 and at most "
                              f"{MAX_LEARNING_RATE:g}, got {lr!r}")
-        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
-            raise ValueError(f"training.batch_size: expected an integer of at least 1, "
-                             f"got {self.batch_size!r}")
-        if not (isinstance(self.epochs, int) and self.epochs >= 0):
-            raise ValueError(f"training.epochs: expected an integer of at least 0, got {self.epochs!r}")
+        # the file's ranges (nnsim.io's reader checks the same limits)
+        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= MAX_COUNT):
+            raise ValueError(f"training.batch_size: expected a whole number from 1 to "
+                             f"{MAX_COUNT:,}, got {self.batch_size!r}")
+        if not (isinstance(self.epochs, int) and 0 <= self.epochs <= MAX_COUNT):
+            raise ValueError(f"training.epochs: expected a whole number from 0 to {MAX_COUNT:,}, "
+                             f"got {self.epochs!r}")
         Optimizer(self.optimizer, self.optimizer_params)  # raises on unknown names
         if not (isinstance(self.seed, int) and not isinstance(self.seed, bool)
                 and 0 <= self.seed <= MAX_SEED):

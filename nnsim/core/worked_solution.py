@@ -295,9 +295,10 @@ def worked_solution(network: Network, snap: Snapshot, title: str) -> WorkedSolut
     ``network`` as it was before the update)."""
     if snap is None or snap.X.shape[0] != 1 or snap.weights_after is None:
         raise ValueError("a worked solution needs one complete step on one sample")
-    values = _values(network, snap)
-    sections = [*_forward(network, snap, values), _loss(network, snap, values),
-                *_backward(network, snap, values), *_gradients(network, snap),
-                _updates(network, snap), _after(network, snap)]
+    with np.errstate(all="ignore"):  # absurd weights show inf/nan terms, never warn
+        values = _values(network, snap)
+        sections = [*_forward(network, snap, values), _loss(network, snap, values),
+                    *_backward(network, snap, values), *_gradients(network, snap),
+                    _updates(network, snap), _after(network, snap)]
     return WorkedSolution(title, _setup(network, snap), tuple(sections))
 

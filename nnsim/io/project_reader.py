@@ -22,7 +22,7 @@ from ..core.initializers import INITIALIZERS, init_weights
 from ..core.input_transform import FEATURE_INPUTS, FEATURES, InputOptions
 from ..core.network import Layer, Network
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
-from ..core.project import History, ImportedData, Project
+from ..core.project import History, ImportedData, Project, placeholder_data
 from ..core import naming
 from ..core.limits import MAX_LEARNING_RATE, MAX_REGULARIZATION_RATE, MAX_SEED
 from ..core.regularization import REGULARIZATIONS
@@ -286,7 +286,7 @@ def _layout(v, sizes: list[int]) -> list[list[tuple[float, float] | None]] | Non
             if not (isinstance(pos, list) and len(pos) == 2):
                 raise Invalid(p, f"expected a position [x, y], or null to place the neuron "
                                  f"automatically, got {_describe(pos)}")
-            within = f"a number from -{MAX_COORDINATE:g} to {MAX_COORDINATE:g}"
+            within = f"a number from -{_n(int(MAX_COORDINATE))} to {_n(int(MAX_COORDINATE))}"
             x, y = (_number(c, f"{p}[{i}]", within, lambda f: abs(f) <= MAX_COORDINATE)
                     for i, c in enumerate(pos))
             row.append((x, y))
@@ -453,10 +453,11 @@ def _project_from_obj(obj) -> Project:
     sizes = [n_inputs] + [l.units for l in layers]
     inputs = (_input_transform(top["input_transform"], n_inputs)
               if "input_transform" in top else InputOptions())
-    if "data" in top:  # the data has the network's inputs but the features
-        data = _data(top["data"], n_inputs - len(inputs.features), sizes[-1])
-    else:  # the default; nothing to check (see docs: it is a placeholder)
-        data = DataSpec("xor_table")
+    n_raw = n_inputs - len(inputs.features)  # the data has the network's inputs but the features
+    if "data" in top:
+        data = _data(top["data"], n_raw, sizes[-1])
+    else:  # the placeholder: the XOR table, or empty columns in the network's shape
+        data = placeholder_data(n_raw, sizes[-1], loss)
     layout = _layout(top["layout"], sizes) if "layout" in top else None
     history = _history(top["history"]) if "history" in top else History()
     state = (_optimizer_state(top["optimizer_state"], training.optimizer, layers)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.datasets import BUILTIN, DataSpec
 from ..core.history_log import EpochLog
-from ..core.project import Project
+from ..core.project import Project, is_placeholder
 from .errors import Invalid
 from .format_rules import FORMAT_NAME, FORMAT_VERSION, SLOT_KINDS
 from .validators import _index_path, _param_note
@@ -137,6 +137,8 @@ def _to_obj(project: Project) -> dict:
         if data != DataSpec("xor_table") or fits:
             obj["data"] = {"builtin": data.name, "n": _py(data.n), "noise": _py(data.noise),
                            "test_fraction": _py(data.test_fraction), "seed": _py(data.seed)}
+    elif net.layers and is_placeholder(data, net.n_inputs, net.layers[-1].units, net.loss):
+        pass  # no data chosen: left out, as the reader reads a file without it
     else:
         p = "data.points"
         obj["data"] = {

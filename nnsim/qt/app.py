@@ -7,11 +7,14 @@ import sys
 import traceback
 from pathlib import Path
 
+from ..cli_values import EXAMPLES, ValueParser, whole
+from ..core.limits import IMAGE_MAX_SIDE, MAX_SCREENSHOT_STEPS
+
 APP_NAME = "nnsim"
-MAX_SIDE = 8192  # --size: larger images would take gigabytes
+MAX_SIDE = IMAGE_MAX_SIDE  # --size: larger images would take gigabytes (or crash Qt)
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ValueParser):
     def error(self, message: str):
         """One line, no usage block: ``nnsim: error: ...`` and status 2."""
         self.exit(2, f"nnsim: error: {message}\n")
@@ -29,14 +32,17 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _steps(text: str) -> int:
+def _select(text: str) -> tuple[int, int, int]:
+    """K,I,J: three whole numbers of at least 1 (checked against the network later)."""
     try:
-        k = int(text)
+        k, i, j = (int(v) for v in text.split(","))
+        if min(k, i, j) < 1:
+            raise ValueError
     except ValueError:
-        k = -1
-    if k < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
-    return k
+        raise argparse.ArgumentTypeError(
+            f"expected K,I,J, three whole numbers of at least 1 such as 1,2,1, got {text!r}"
+        ) from None
+    return k, i, j
 
 
 def _has_display() -> bool:
@@ -47,31 +53,19 @@ def _has_display() -> bool:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = _Parser(
-        prog="nnsim", description="Open the nnsim window (or use `nnsim train` / `nnsim trace`).")
+        prog="nnsim", description="Open the nnsim window (or use `nnsim train` / `nnsim trace`).",
+        epilog=EXAMPLES["nnsim"], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", help="a .nnsim network file (default: the lecture's network)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="render the window to a PNG and exit (no display needed)")
-    parser.add_argument("--steps", type=_steps, default=0, metavar="K",
+    parser.add_argument("--steps", type=whole(0, MAX_SCREENSHOT_STEPS), default=0, metavar="K",
                         help="with --screenshot: take K micro-steps first")
     parser.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
                         help="with --screenshot: the image's size in pixels (default 1600x1000)")
-    parser.add_argument("--select", metavar="K,I,J",
+    parser.add_argument("--select", type=_select, metavar="K,I,J",
                         help="with --screenshot: select the weight from neuron I of layer K-1 "
                              "into neuron J of layer K (all 1-based), so the inspector explains it")
-    return parser.parse_args(_glue_negative_values(argv))
-
-
-def _glue_negative_values(argv: list[str]) -> list[str]:
-    """``--size -5x3`` as ``--size=-5x3``: argparse would take the value for
-    an option and say only "expected one argument"."""
-    out = []
-    for a in argv:
-        if out and out[-1] in ("--size", "--steps") and a[:2].lstrip("-").isdigit() \
-                and a.startswith("-"):
-            out[-1] += "=" + a
-        else:
-            out.append(a)
-    return out
+    return parser.parse_args(argv)
 
 
 def install_exception_hook(window_getter) -> None:
@@ -120,11 +114,11 @@ def main(argv: list[str]) -> int:
             print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
             return 2
     window = MainWindow(document)
-    install_exception_hook(lambda: window)
     if args.screenshot:
-        status = _screenshot(app, window, args)
+        status = _screenshot_or_one_line(app, window, args)
         window.autosaver.stop()
     else:
+        install_exception_hook(lambda: window)
         window.restore_layout()
         window.show()
         window.offer_recovery()
@@ -154,6 +148,31 @@ def _quiet_offscreen_warnings() -> None:
     qInstallMessageHandler(handler)
 
 
+def _screenshot_or_one_line(app, window, args) -> int:
+    """--screenshot always exits: a problem is one line on stderr and status
+    2 (what was asked cannot be done) or 1 (a fault), never a dialog that
+    nobody can close (offscreen), never a traceback."""
+    from ..document import EditError
+    faults: list[BaseException] = []
+    sys.excepthook = lambda _type, exc, _tb: faults.append(exc)  # exceptions in Qt slots
+    try:
+        status = _screenshot(app, window, args)
+    except EditError as e:  # e.g. --steps on data without rows
+        print(f"nnsim: error: argument --steps: {e}", file=sys.stderr)
+        return 2
+    except (MemoryError, Exception) as e:
+        faults.append(e)
+        status = 1
+    finally:
+        sys.excepthook = sys.__excepthook__
+    if faults:
+        e = faults[0]
+        print(f"nnsim: error: could not render the window: {type(e).__name__}: "
+              f"{' '.join(str(e).split())}", file=sys.stderr)
+        return 1
+    return status
+
+
 def _screenshot(app, window, args) -> int:
     """Render the window at exactly --size (the saved layout is not used, so
     the same command gives the same picture)."""
@@ -170,14 +189,11 @@ def _screenshot(app, window, args) -> int:
         window.document.micro_step()
     if args.select:
         from .selection import EdgeRef
-        try:
-            k, i, j = (int(v) for v in args.select.split(","))
-            sizes = window.document.network.sizes
-            if not (1 <= k < len(sizes) and 1 <= i <= sizes[k - 1] and 1 <= j <= sizes[k]):
-                raise ValueError
-        except ValueError:
-            print(f"nnsim: error: --select: expected K,I,J naming a weight of this network, "
-                  f"got {args.select!r}", file=sys.stderr)
+        k, i, j = args.select
+        sizes = window.document.network.sizes
+        if not (k < len(sizes) and i <= sizes[k - 1] and j <= sizes[k]):
+            print(f"nnsim: error: argument --select: expected K,I,J naming a weight of this "
+                  f"network, got {k},{i},{j}", file=sys.stderr)
             return 2
         window.scene.select(EdgeRef(k, i - 1, j - 1))
     app.processEvents()

@@ -23,6 +23,7 @@ from ..core.project import ImportedData
 from ..document.csv_files import (MAX_ROWS, SEPARATORS, CsvCancelled, CsvData, CsvError,
                                   CsvFormat, ClassSuggestion, preview_lines, read_csv, sniff,
                                   suggest_classes, to_imported)
+from .plain_text import html_text, plain_label, tooltip
 
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 
@@ -137,7 +138,7 @@ class CsvImportDialog(QDialog):
         self.classes_box = QCheckBox("Encode the class labels as outputs", self)
         self.classes_box.setObjectName("classes_box")
         self.classes_box.toggled.connect(self._update_summary)
-        self.classes_label = QLabel(self)
+        self.classes_label = plain_label(QLabel(self))  # class labels as typed
         self.classes_label.setObjectName("classes_label")
         self.classes_label.setWordWrap(True)
         self.classes_label.setStyleSheet(f"color: {MUTED};")
@@ -161,12 +162,13 @@ class CsvImportDialog(QDialog):
         split_row.addStretch(1)
         options = QFormLayout()
         options.addRow("Test fraction:", split_row)
-        self.summary_label = QLabel(self)
+        self.summary_label = QLabel(self)  # rich text: names go in through html_text
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.summary_label.setObjectName("summary_label")
         self.summary_label.setWordWrap(True)
 
         # -- problems
-        self.message_label = QLabel(self)
+        self.message_label = plain_label(QLabel(self))  # messages quote the file's text
         self.message_label.setObjectName("message_label")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -358,8 +360,8 @@ class CsvImportDialog(QDialog):
             box.setObjectName(f"role_box_{j}")
             box.addItems(ROLES)
             box.setCurrentText(roles[j])
-            box.setToolTip(f"What column {name!r} is: an input of the network, a "
-                           "target it learns, or ignored")
+            box.setToolTip(tooltip(f"What column {name!r} is: an input of the network, a "
+                                   "target it learns, or ignored"))
             box.currentIndexChanged.connect(self._on_role_changed)
             self.table.setCellWidget(0, j, box)
             self.role_boxes.append(box)
@@ -463,7 +465,8 @@ class CsvImportDialog(QDialog):
             self.summary_label.setText("")
             return
         ins, outs = self._inputs(), self._targets()
-        names = self.column_names
+        names = [html_text(n) for n in self.column_names]
+        labels = [html_text(n) for n in self._suggestion.labels] if self._suggestion else []
         if not ins or not outs:
             missing = "an input" if not ins else "a target"
             self.summary_label.setText(f"Choose at least one column as {missing}.")
@@ -475,7 +478,7 @@ class CsvImportDialog(QDialog):
             k = len(self._suggestion.labels)
             text += (f"<b>{names[outs[0]]}</b> as classes: "
                      f"{'one 0/1 output' if k == 2 else f'{k} outputs, one per class'}"
-                     f" ({', '.join(self._suggestion.labels[:6])}"
+                     f" ({', '.join(labels[:6])}"
                      f"{', …' if k > 6 else ''})")
         else:
             text += (f"<b>{len(outs)} target{'s' * (len(outs) != 1)}</b> "

@@ -31,6 +31,7 @@ from ..core.project import ImportedData
 from ..document import Document, EditError
 from .csv_dialog import CSV_FILTER, CsvImportDialog
 from .input_options import InputOptionsWidget
+from .plain_text import plain_label
 from .points_table import PointsModel, PointsView
 
 MUTED = "#5f6368"
@@ -98,7 +99,7 @@ class DataPanel(QWidget):
             self.set_box.setItemData(self.set_box.count() - 1, info.description,
                                      Qt.ItemDataRole.ToolTipRole)
         self.set_box.currentIndexChanged.connect(self._on_set_chosen)
-        self.description_label = QLabel(self)
+        self.description_label = plain_label(QLabel(self))  # column names as typed
         self.description_label.setObjectName("description_label")
         self.description_label.setWordWrap(True)
         self.description_label.setStyleSheet(f"color: {MUTED};")

@@ -20,6 +20,7 @@ from ..core.naming import fmt, fmt_percent, neuron_name
 from ..core.network import Network
 from ..document import Document
 from .selection import NeuronRef
+from .plain_text import html_text, plain_label
 
 Array = np.ndarray
 Bounds = tuple[float, float, float, float]  # (x_min, x_max, y_min, y_max)
@@ -249,7 +250,7 @@ class DecisionMapWidget(QWidget):
         self.legend_label.setTextFormat(Qt.RichText)
         self.legend_label.setWordWrap(True)
         self.legend_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 1px 6px 3px 6px;")
-        self.hover_label = QLabel(" ")
+        self.hover_label = plain_label(QLabel(" "))  # names as typed
         self.hover_label.setStyleSheet(f"color: {AXIS_TEXT}; padding: 0 6px 0 6px;")
         self.hover_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
@@ -396,8 +397,8 @@ class DecisionMapWidget(QWidget):
                              self.document.input_transform)
         has_nan = bool(np.isnan(A).any())
         names = ds.input_names
-        self.plot.setLabel("bottom", names[0])
-        self.plot.setLabel("left", names[1])
+        self.plot.setLabel("bottom", html_text(names[0]))  # pyqtgraph labels are HTML
+        self.plot.setLabel("left", html_text(names[1]))
 
         if ref is None or self._is_whole_output(ref):
             if ds.kind == "multiclass" and A.shape[2] > 1:
@@ -459,7 +460,7 @@ class DecisionMapWidget(QWidget):
         at 1280x720) the map gets its rows and the title is the tooltip."""
         self.graphics.setToolTip(self.shown_title)
         if self.height() >= TITLE_MIN_HEIGHT:
-            self.plot.setTitle(self.shown_title, color=AXIS_TEXT, size="9pt")
+            self.plot.setTitle(html_text(self.shown_title), color=AXIS_TEXT, size="9pt")
         else:
             self.plot.setTitle(None)
 
@@ -584,7 +585,7 @@ class DecisionMapWidget(QWidget):
         else:
             palette = class_colors(max(2, ds.n_outputs))
             names = ds.target_names if ds.kind == "multiclass" else ["class 0", "class 1"]
-            parts.append("&nbsp;&nbsp;".join(f"{dot(palette[k])} {name}"
+            parts.append("&nbsp;&nbsp;".join(f"{dot(palette[k])} {html_text(name)}"
                                                for k, name in enumerate(names)))
         n_tr, n_te = len(ds.X_train), len(ds.X_test)
         if ds.kind == "regression":

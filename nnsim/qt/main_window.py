@@ -760,7 +760,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def export_canvas(self, path: str | Path) -> bool:
         """The whole network with every number of the current step, PNG or
         SVG by the file's suffix (see canvas/export.py)."""
-        ok = canvas_export.export_canvas(self.scene, path, self.document.display_name)
+        try:
+            ok = canvas_export.export_canvas(self.scene, path, self.document.display_name)
+        except canvas_export.ExportTooLarge as e:
+            self.show_error("Could not export", f"{path}: {e}")
+            return False
         if not ok:
             self.show_error("Could not export", f"{path}: the image could not be written")
         return ok

@@ -176,3 +176,27 @@ def test_without_a_python_to_start_the_run_trains_in_the_window(qtbot, doc, runn
     assert paused.args == [TARGET_REACHED]
     assert "could not be started" in runner.process_failure
     assert equal(doc.network.parameters(), cli_params(20))
+
+
+def test_the_training_process_imports_nothing_from_the_users_folder(qtbot, doc, runner,
+                                                                     tmp_path, monkeypatch):
+    """Issue 16 item 4: a numpy.py, an nnsim/ folder or a module the process
+    imports, planted where the user starts the app (or on PYTHONPATH), are
+    never imported by the training process (`python -m` would put that folder
+    first on sys.path); Play still trains there, with the app's nnsim and NumPy."""
+    marker = tmp_path / "imported.txt"
+    plant = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\nraise SystemExit(3)\n"
+    for name in ("numpy.py", "runpy.py", "framing.py"):
+        (tmp_path / name).write_text(plant)
+    (tmp_path / "nnsim").mkdir()
+    (tmp_path / "nnsim" / "__init__.py").write_text(plant)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setattr(training_process, "_idle", [])  # a new process, started here
+    doc.set_training(epochs=5)
+    with qtbot.waitSignal(runner.paused, timeout=TIMEOUT) as paused:
+        runner.play()
+    assert paused.args == [TARGET_REACHED]
+    assert runner.process_failure is None  # trained in the training process
+    assert equal(doc.network.parameters(), cli_params(5))
+    assert not marker.exists()

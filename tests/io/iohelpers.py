@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
-from nnsim.core.limits import MAX_SEED
+from nnsim.core.limits import MAX_COORDINATE, MAX_SEED
 from nnsim.core import activations as actmod
 from nnsim.core import losses as lossmod
 from nnsim.core.datasets import BUILTIN, DataSpec
 from nnsim.core.network import Layer, Network
 from nnsim.core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
-from nnsim.core.project import History, ImportedData, Project
+from nnsim.core.project import History, ImportedData, Project, placeholder_data
 from nnsim.core.training import EpochResult, TrainingConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -143,8 +143,8 @@ def projects(draw) -> Project:
     n_out = sizes[-1]
     fitting = [n for n, i in BUILTIN.items() if (i.n_inputs, i.n_outputs) == (n_inputs, n_out)]
     choice = draw(st.sampled_from(["default", "builtin", "points"] if fitting else ["default", "points"]))
-    if choice == "default":
-        data = DataSpec("xor_table")
+    if choice == "default":  # no data chosen: the file leaves it out
+        data = placeholder_data(n_inputs, n_out, loss)
     elif choice == "builtin":
         data = DataSpec(draw(st.sampled_from(fitting)), draw(st.integers(4, 10**6)),
                         draw(st.floats(0, 1e3)), draw(st.floats(0, 0.99)), draw(st.integers(0, MAX_SEED)))
@@ -157,7 +157,7 @@ def projects(draw) -> Project:
                             "regression", draw(SAFE_TEXT))
     layout = None
     if draw(st.booleans()):
-        coord = st.floats(-1e9, 1e9)
+        coord = st.floats(-MAX_COORDINATE, MAX_COORDINATE)
         position = st.none() | st.tuples(coord, coord)  # None: placed automatically
         layout = [[draw(position) for _ in range(n)] for n in sizes]
     history = History([EpochResult(k + 1, draw(_history_number(False)), draw(_history_number(True)),

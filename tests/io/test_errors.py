@@ -172,7 +172,9 @@ DICT_CASES = [
     ("layout-point", lambda o: o.update(layout=[[[0, 0]] * 3, [[0, 0], [1]], [[0, 0]]]),
      "layout[1][1]", "[x, y], or null"),
     ("layout-absurd", lambda o: o.update(layout=[[[0, 0]] * 3, [[0, 0], [1e300, 0]], [[0, 0]]]),
-     "layout[1][1][0]", "1e+09"),
+     "layout[1][1][0]", "-15,000 to 15,000"),
+    ("layout-far", lambda o: o.update(layout=[[[0, 0]] * 3, [[0, 0], [0, -2e4]], [[0, 0]]]),
+     "layout[1][1][1]", "-15,000 to 15,000"),
     ("history-numbering", lambda o: o.update(history={"epochs": [
         {"epoch": 1, "train_loss": 0.5}, {"epoch": 3, "train_loss": 0.4}]}),
      "history.epochs[1].epoch", "expected 2", "got 3"),

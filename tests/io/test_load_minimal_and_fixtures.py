@@ -45,7 +45,12 @@ def test_minimal_file_missing_weights_come_from_the_seed():
 def test_minimal_file_defaults():
     p = loads(MINIMAL)
     assert p.training == TrainingConfig(learning_rate=0.1, seed=7)
-    assert p.data == DataSpec("xor_table")
+    # no data and a 3-input network: no points, in the network's shape (the
+    # 2-input XOR table crashed Forward, Play and `nnsim train`: issue 16 item 5)
+    assert p.dataset().X_train.shape == (0, 3) and p.dataset().Y_train.shape == (0, 1)
+    two_inputs = loads(MINIMAL.replace('"inputs": 3', '"inputs": 2').replace(
+        '[[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]', '[[0.1, -0.2], [0.3, 0.4]]'))
+    assert two_inputs.data == DataSpec("xor_table")  # the placeholder where it fits
     assert (p.title, p.description, p.layout, p.optimizer_state) == ("", "", None, None)
     assert p.history.epochs == []
 

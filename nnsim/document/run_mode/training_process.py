@@ -1,7 +1,8 @@
 """The app's handle on the training process (``nnsim/core/run_mode/process.py``).
 
-A :class:`TrainingProcess` starts ``python -m nnsim.core.run_mode.process``
-with pipes, sends it commands and reads its progress on a small thread
+A :class:`TrainingProcess` starts ``nnsim.core.run_mode.process`` as
+``python -m`` would, but isolated from the user's folder (see
+:mod:`.isolated_launch`), with pipes, sends it commands and reads its progress on a small thread
 (which only waits on the pipe), so the event loop picks progress up without
 ever blocking. Training processes are pooled: a run takes one with
 :func:`acquire` and gives it back with :func:`release`; it stays up for the
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import itertools
-import os
 import queue
 import subprocess
 import sys
@@ -24,8 +24,9 @@ import weakref
 
 from nnsim.core.run_mode import framing
 from nnsim.core.run_mode.protocol import halt_message, load_message, quit_message, want_message
+from nnsim.document.run_mode.isolated_launch import isolated_command
 
-MODULE = "nnsim.core.run_mode.process"  # what ``python -m`` runs
+MODULE = "nnsim.core.run_mode.process"  # what the training process runs
 _sessions = itertools.count(1)  # unique across training processes: stale progress is never taken
 _data_keys = itertools.count(1)
 _idle: list["TrainingProcess"] = []
@@ -43,15 +44,13 @@ class TrainingProcess:
         self._dead = False
         self._data = None  # weak reference to the data set the training process holds
         self._data_key = 0
-        env = dict(os.environ)
-        env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
         if getattr(sys, "frozen", False) or not sys.executable:
             # a bundled app's executable is the app itself, not a Python
             self._proc, self._dead = None, True
             return
         try:
-            self._proc = subprocess.Popen([sys.executable, "-m", MODULE],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            self._proc = subprocess.Popen(isolated_command(MODULE),
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except (OSError, ValueError):
             self._proc, self._dead = None, True
             return

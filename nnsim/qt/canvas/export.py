@@ -15,19 +15,40 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from ...core.limits import EXPORT_MAX_UNITS, IMAGE_MAX_SIDE
+
 EXPORT_ZOOM = 1.0  # scene pixels per SVG unit: labels at their palette size
-PNG_SCALE = 2.0  # PNG pixels per SVG unit (print quality)
+PNG_SCALE = 2.0  # PNG pixels per SVG unit (print quality), less for a canvas
+                 # too big for IMAGE_MAX_SIDE pixels a side
 MARGIN = 20.0
+
+
+class ExportTooLarge(ValueError):
+    """The canvas is too large to export; the message states the limit."""
 
 
 def export_canvas(scene, path: str | Path, title: str = "") -> bool:
     """Write the canvas to ``path``, SVG or PNG by its suffix; False when the
-    file could not be written (Qt reports that by a result, not an exception)."""
+    file could not be written (Qt reports that by a result, not an exception).
+    Raises ExportTooLarge, before drawing anything, for a canvas of more than
+    EXPORT_MAX_UNITS a side."""
     path = str(path)
     with laid_out_for_export(scene) as rect:
+        longest = max(rect.width(), rect.height())
+        if longest > EXPORT_MAX_UNITS:
+            raise ExportTooLarge(
+                f"the canvas is {rect.width():,.0f} x {rect.height():,.0f} units; an export "
+                f"holds at most {EXPORT_MAX_UNITS:,} a side. Move far-away neurons closer "
+                "(Fit to Window shows them all) and export again")
         if path.lower().endswith(".svg"):
             return _write_svg(scene, rect, path, title)
         return _write_png(scene, rect, path)
+
+
+def png_scale(rect: QRectF) -> float:
+    """PNG pixels per unit: PNG_SCALE, or less so the image stays within
+    IMAGE_MAX_SIDE pixels a side (its memory bounded whatever the layout)."""
+    return min(PNG_SCALE, IMAGE_MAX_SIDE / max(rect.width(), rect.height(), 1.0))
 
 
 @contextmanager
@@ -72,7 +93,9 @@ def _write_svg(scene, rect: QRectF, path: str, title: str) -> bool:
 
 
 def render_png(scene, rect: QRectF) -> QImage:
-    image = QImage(QSize(round(rect.width() * PNG_SCALE), round(rect.height() * PNG_SCALE)),
+    scale = png_scale(rect)
+    image = QImage(QSize(max(1, min(IMAGE_MAX_SIDE, round(rect.width() * scale))),
+                         max(1, min(IMAGE_MAX_SIDE, round(rect.height() * scale)))),
                    QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.white)
     painter = QPainter(image)
