@@ -9,7 +9,9 @@ PYTHONPATH pointing at one, for the figures before a change):
   the time to produce the text (``dumps``), to save (``save_project``:
   checks, text, atomic write) and to open (``load_project``);
 - a CSV import at the documented limit (1,000,000 rows x 10 columns): the
-  same figures.
+  same figures;
+- with ``--window``: the longest time the main window cannot answer (a 5 ms
+  heartbeat timer in its thread) while it saves and autosaves the history.
 
 Each figure is the median of a few runs; the machine's load shows in them,
 so compare ratios measured in one sitting.
@@ -68,11 +70,81 @@ def _measure(name: str, project, repeats: int) -> dict:
     return out
 
 
+def _window_stalls(epochs: int) -> dict:
+    """Save and autosave a document of ``epochs`` epochs from the main window
+    while a 5 ms heartbeat timer runs in the window's thread: the longest gap
+    between beats is how long the window could not answer a click."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+    from nnsim.core.project import History
+    from nnsim.document import Document
+    from nnsim.document.recovery import RecoveryStore
+    from nnsim.io import load_project
+    from nnsim.qt.main_window import MainWindow
+    from nnsim.qt.preferences import Preferences
+    app = QApplication.instance() or QApplication([])
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        project = load_project(ROOT / "resources" / "examples" / "lecture-xor.nnsim")
+        project.history = History(_history(epochs))
+        window = MainWindow(Document(project, None, name="long.nnsim"),
+                            preferences=Preferences(Path(folder) / "prefs.ini"),
+                            recovery=RecoveryStore(Path(folder) / "recovery"))
+        window.show()
+        window.document.set_weight(1, 0, 0, 0.5)
+        window.ask_save_path = lambda *a, **k: str(Path(folder) / "long.nnsim")
+        window.show_error = lambda *a: print("error:", *a)
+        from PySide6.QtWidgets import QMessageBox
+        window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        idle_until = []
+        for name, start, busy in (
+                ("save", lambda: window.file_save_as(),
+                 lambda: getattr(window, "saver", None) is not None and window.saver.busy),
+                ("autosave", lambda: window.autosaver.save_now(),
+                 lambda: getattr(window.autosaver, "_writer", None) is not None
+                 and window.autosaver._writer.busy),
+                # the machine's own noise: the same heartbeat for 2 s, nothing saved
+                ("idle", lambda: idle_until.append(time.perf_counter() + 2.0),
+                 lambda: time.perf_counter() < idle_until[0])):
+            if name == "autosave":
+                window.document.set_weight(1, 0, 0, 0.25)
+            gaps, clock = [], QElapsedTimer()
+            clock.start()
+            last = [clock.elapsed()]
+
+            def beat():
+                now = clock.elapsed()
+                gaps.append(now - last[0])
+                last[0] = now
+            timer = QTimer()
+            timer.timeout.connect(beat)
+            timer.start(5)
+            t0 = time.perf_counter()
+            start()
+            # the window's own event loop, as a user has it, until the write is done
+            loop = QEventLoop()
+            check = QTimer()
+            check.timeout.connect(lambda: None if busy() else loop.quit())
+            check.start(20)
+            loop.exec()
+            check.stop()
+            beat()
+            timer.stop()
+            out[name] = {"total_s": time.perf_counter() - t0, "max_gap_ms": max(gaps),
+                         "p95_gap_ms": sorted(gaps)[int(0.95 * (len(gaps) - 1))]}
+        window.autosaver.stop()
+        window.close()
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.file_bench")
     p.add_argument("--epochs", type=int, default=1_000_000)
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--window", action="store_true",
+                   help="also: how long the main window stalls while saving and autosaving")
     args = p.parse_args(argv)
     import nnsim
     from nnsim.core.project import History, ImportedData, Project
@@ -97,6 +169,10 @@ def main(argv=None) -> int:
         open_s = r["open_s"] if isinstance(r["open_s"], str) else f"{r['open_s']:.2f} s"
         print(f"{r['case']:<36} {r['bytes'] / 1e6:8.1f} MB  dumps {r['dumps_s']:.2f} s  "
               f"save {r['save_s']:.2f} s  open {open_s}")
+    if args.window and args.epochs:
+        for name, r in _window_stalls(args.epochs).items():
+            print(f"window, {name:<8} {args.epochs:,} epochs: done in {r['total_s']:.2f} s, "
+                  f"longest stall {r['max_gap_ms']:.0f} ms, p95 {r['p95_gap_ms']:.0f} ms")
     return 0
 
 
