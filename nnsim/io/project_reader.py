@@ -112,8 +112,8 @@ def _layers(specs: list, training: TrainingConfig) -> list[Layer]:
     for lo, path, n_in, units, activation in specs:
         if "weights" in lo:
             W = _matrix_in(lo["weights"], path + ".weights", n_in, units,
-                        f" (rows: {_plural(n_in, 'neuron')} feeding in, columns: "
-                        f"{_plural(units, 'neuron')} of this layer)")
+                           f" (rows: {_plural(n_in, 'neuron')} feeding in, columns: "
+                           f"{_plural(units, 'neuron')} of this layer)")
         else:
             W = init_weights(training.initializer, n_in, units, rng)
         b = (_vector_in(lo["bias"], path + ".bias", units, " (one per neuron)")
@@ -228,10 +228,10 @@ def _data(v, n_in: int, n_out: int) -> DataSpec | ImportedData:
     # no rows is allowed: the Data panel can delete every row before typing new ones
     X = _table_in(pts.get("inputs", _MISSING), "data.points.inputs", n_in, in_note)
     Y = _table_in(pts.get("targets", _MISSING), "data.points.targets", n_out, out_note,
-               rows=len(X), rows_note=" (one per row of data.points.inputs)")
+                  rows=len(X), rows_note=" (one per row of data.points.inputs)")
     Xt = _table_in(pts.get("test_inputs", []), "data.points.test_inputs", n_in, in_note)
     Yt = _table_in(pts.get("test_targets", []), "data.points.test_targets", n_out, out_note,
-                rows=len(Xt), rows_note=" (one per row of data.points.test_inputs)")
+                   rows=len(Xt), rows_note=" (one per row of data.points.test_inputs)")
     all_Y = np.vstack([Y, Yt])
     if "kind" in d:
         kind = _choice(d["kind"], "data.kind", KINDS)

@@ -252,3 +252,11 @@ def test_the_version_2_fixture_loads_with_its_numbers():
 def test_the_version_2_fixture_is_canonical_text():
     text = (FIXTURES / "v2_packed.nnsim").read_text(encoding="utf-8")
     assert dumps(loads(text)) == text
+
+
+def test_saving_keeps_no_packed_text_in_memory_afterwards():
+    """The writer caches the JSON form of short strings (keys); a packed
+    column's megabytes of base64 must not stay in that cache after a save."""
+    from nnsim.io import jsontext
+    dumps(small_project(history=History(long_history(50_000))))
+    assert max(map(len, jsontext._STRINGS), default=0) <= 100
