@@ -180,6 +180,11 @@ class RecoveryStore:
         found = []
         if not self.folder.is_dir():
             return found
+        if fcntl is not None:  # locks of windows that ended before any autosave
+            for lock in self.folder.glob("*.lock"):
+                if (lock.stem != self.key and not lock.with_suffix(".nnsim").exists()
+                        and not _lock_held_elsewhere(lock)):
+                    lock.unlink(missing_ok=True)
         for project_file in sorted(self.folder.glob("*.nnsim")):
             key = project_file.stem
             if key == self.key:

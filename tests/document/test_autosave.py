@@ -141,6 +141,17 @@ def test_copies_are_keyed_by_a_uuid_and_a_reused_process_id_hides_none(qtbot, tm
     assert [r.project_file for r in b.abandoned()] == [a.project_file]
 
 
+def test_locks_of_windows_that_ended_before_any_autosave_are_cleaned_up(qtbot, tmp_path):
+    ended, running = RecoveryStore(tmp_path), RecoveryStore(tmp_path)
+    ended.claim()
+    running.claim()
+    os.close(ended._lock_fd)  # as when its process dies: the lock goes, the file stays
+    ended._lock_fd = None
+    assert RecoveryStore(tmp_path).abandoned() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{running.key}.lock"]
+    running.release()
+
+
 def test_the_original_path_is_only_a_suggestion(qtbot, tmp_path):
     """Issue 16: a planted recovery file made Ctrl+S overwrite an arbitrary
     path without a dialog."""
