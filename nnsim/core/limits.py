@@ -19,6 +19,11 @@ MAX_PARAMETERS = 50_000_000  # weights + biases of the whole network
 MAX_COUNT = 1_000_000_000  # epochs, batch size
 MAX_STEPS = 2**53  # optimizer_state.t
 MAX_COORDINATE = 1e9  # layout positions
+# Epochs in a saved history: a packed history claims many in few bytes (a
+# constant column packs a thousandfold), each takes 64 bytes once loaded:
+# at most 640 MB, about 45 minutes of run mode at full speed on the lecture's
+# network. (nnsim.io.history_columns checks it.)
+MAX_HISTORY_EPOCHS = 10_000_000
 
 # -- data: the built-in sets' points and the CSV rows alike
 DATA_MIN_N, DATA_MAX_N = 4, 1_000_000

@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from ..core.history_log import EpochLog
+from ..core.limits import MAX_HISTORY_EPOCHS
 from ..core.project import History
 from .errors import Invalid
 from .packed import PACK_ABOVE, is_packed, pack, unpack
@@ -36,10 +37,7 @@ from .validators import _NUMBER_TYPES, _describe, _int, _list, _n, _object, _plu
 COLUMNS = (("train_loss", 1, False, False), ("test_loss", 2, True, False),
            ("train_accuracy", 3, True, True), ("test_accuracy", 4, True, True))
 HISTORY_KEYS = ("epochs",) + tuple(c[0] for c in COLUMNS) + ("missing",)
-# A packed history can claim many epochs in few bytes (a constant column packs
-# a thousandfold); each takes 64 bytes once loaded: at most 640 MB here, about
-# 45 minutes of run mode at full speed on the lecture's network.
-MAX_EPOCHS = 10_000_000
+MAX_EPOCHS = MAX_HISTORY_EPOCHS  # (why this many: nnsim.core.limits)
 
 _TEXT_OUT = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _TEXT_IN = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
