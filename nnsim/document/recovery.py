@@ -166,7 +166,10 @@ class RecoveryStore:
 
     def clear(self) -> None:
         for f in (self.project_file, self._info_file):
-            f.unlink(missing_ok=True)
+            try:
+                f.unlink(missing_ok=True)
+            except OSError:  # no such folder (or not a folder): nothing to clear
+                pass
 
     def _owner_alive(self, key: str, info: dict) -> bool:
         if fcntl is not None:
@@ -225,6 +228,7 @@ class Autosaver(QObject):
         self._clock = clock
         self._first_unsaved: float | None = None
         self._again = False  # a change came while a write was under way
+        self.last_error: str | None = None  # why the last write failed
         self._writer = BackgroundWriter(self, "nnsim-recovery")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -280,6 +284,7 @@ class Autosaver(QObject):
         return True
 
     def _done(self, _result, error) -> None:
+        self.last_error = None if error is None else " ".join(str(error).split())
         if self.document is not None and not self.document.modified:
             self.store.clear()  # saved while the copy was written
         elif self._again:

@@ -51,6 +51,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         # saves run in a worker thread; markers tell other windows what is open here
         self.saver = DocumentSaver(self)
         self.saver.finished.connect(self._on_saved)
+        self.autosaver.written.connect(self._on_autosaved)
         self.open_files = OpenFiles(self.autosaver.store.folder)
         self._marker_timer = QTimer(self)
         self._marker_timer.timeout.connect(self.open_files.refresh)
@@ -758,6 +759,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             f"Saved {outcome.path}" if outcome.current else
             f"Saved {outcome.path} as it was when Save was pressed (it changed since: "
             "still marked unsaved)", 4000)
+
+    def _on_autosaved(self, ok: bool) -> None:
+        if not ok:
+            self.statusBar().showMessage(
+                f"The recovery copy could not be updated ({self.autosaver.last_error}); "
+                "the last good copy is kept. Save to keep your work.", 15000)
 
     def _fill_examples_menu(self) -> None:
         fill_examples_menu(self.examples_menu, self.open_example)

@@ -236,3 +236,15 @@ def test_a_file_changed_on_disk_is_not_overwritten_without_asking(qtbot, tmp_pat
         w.act_save.trigger()
         w.saver.wait()
         assert len(asked) == 1
+
+
+def test_a_failed_autosave_is_told_in_the_status_bar(qtbot, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the recovery folder should be")
+    w = make_window(qtbot, tmp_path, blocked)
+    w.document.set_weight(1, 0, 0, 0.5)
+    with qtbot.waitSignal(w.autosaver.written, timeout=30_000) as written:
+        assert w.autosaver.save_now()
+    assert written.args == [False]
+    message = w.statusBar().currentMessage()
+    assert message.startswith("The recovery copy could not be updated (") and "Save" in message
