@@ -83,7 +83,7 @@ def _window_stalls(epochs: int) -> dict:
     from nnsim.io import load_project
     from nnsim.qt.main_window import MainWindow
     from nnsim.qt.preferences import Preferences
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (the windows need it)
     out = {}
     with tempfile.TemporaryDirectory() as folder:
         project = load_project(ROOT / "resources" / "examples" / "lecture-xor.nnsim")

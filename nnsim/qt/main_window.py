@@ -684,6 +684,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     # -- files ------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to close the current document."""
+        self.saver.wait()  # a save under way decides whether anything is unsaved
         if not self.document.modified:
             return True
         answer = self.ask_save_changes()

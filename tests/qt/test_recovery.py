@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from nnsim.document.recovery import RecoveryStore
@@ -248,3 +249,24 @@ def test_a_failed_autosave_is_told_in_the_status_bar(qtbot, tmp_path):
     assert written.args == [False]
     message = w.statusBar().currentMessage()
     assert message.startswith("The recovery copy could not be updated (") and "Save" in message
+
+
+def test_closing_during_a_save_waits_for_it_instead_of_asking(qtbot, tmp_path, monkeypatch):
+    import threading
+    import nnsim.document.saving as saving
+    release, real = threading.Event(), saving.save_project
+
+    def slow(project, path):
+        release.wait(30)
+        real(project, path)
+    monkeypatch.setattr(saving, "save_project", slow)
+    w = make_window(qtbot, tmp_path, tmp_path / "recovery")
+    path = tmp_path / "mine.nnsim"
+    w.ask_save_path = lambda *a, **k: str(path)
+    w.document.set_weight(1, 0, 0, 0.5)
+    w.act_save_as.trigger()
+    assert w.saver.busy and w.isWindowModified()  # the window is free while it writes
+    w.ask_save_changes = lambda: pytest.fail("asked although the save was under way")
+    QTimer.singleShot(0, release.set)  # the write ends while close() waits for it
+    assert w.close()
+    assert load_project(path).network.layers[0].W[0, 0] == 0.5
