@@ -83,7 +83,7 @@ def _window_stalls(epochs: int) -> dict:
     from nnsim.io import load_project
     from nnsim.qt.main_window import MainWindow
     from nnsim.qt.preferences import Preferences
-    app = QApplication.instance() or QApplication([])  # noqa: F841 (the windows need it)
+    app = QApplication.instance() or QApplication([])
     out = {}
     with tempfile.TemporaryDirectory() as folder:
         project = load_project(ROOT / "resources" / "examples" / "lecture-xor.nnsim")
@@ -109,6 +109,11 @@ def _window_stalls(epochs: int) -> dict:
                  lambda: time.perf_counter() < idle_until[0])):
             if name == "autosave":
                 window.document.set_weight(1, 0, 0, 0.25)
+            # let the window finish its own reaction to the edit (views redraw,
+            # some after a delay): only the save is measured
+            settle = time.perf_counter() + 3.0
+            while time.perf_counter() < settle:
+                app.processEvents()
             gaps, clock = [], QElapsedTimer()
             clock.start()
             last = [clock.elapsed()]
