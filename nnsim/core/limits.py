@@ -22,6 +22,11 @@ MAX_STEPS = 2**53  # optimizer_state.t
 # layout positions, in scene units: room for the largest automatic layout (256
 # neurons 110 apart reach y = +-14,025), and a canvas that exports (below)
 MAX_COORDINATE = 15_000.0
+# Epochs in a saved history: a packed history claims many in few bytes (a
+# constant column packs a thousandfold), each takes 64 bytes once loaded:
+# at most 640 MB, about 45 minutes of run mode at full speed on the lecture's
+# network. (nnsim.io.history_columns checks it.)
+MAX_HISTORY_EPOCHS = 10_000_000
 
 # -- data: the built-in sets' points and the CSV rows alike
 DATA_MIN_N, DATA_MAX_N = 4, 1_000_000

@@ -37,6 +37,7 @@ from ..core.training import TrainingConfig
 from ..io import load_project, save_project
 from . import events, kept_runs, refs
 from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
+from .disk_state import DiskStamp
 from .commands import DATA_MERGE_ID, SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
 
 UNDO_LIMIT = 500
@@ -74,6 +75,16 @@ class Document(QObject):
         self.project = project
         self.project.layout = layout.fitted(self.project.layout, self.project.network.sizes)
         self.path = Path(path) if path else None
+        # Save As starts here when there is no path (a recovered copy's
+        # original file: a suggestion, never written without asking)
+        self.suggested_path: Path | None = None
+        # the file as this document last saw it (opened or saved): Save asks
+        # before overwriting a file someone else changed since
+        self.disk_stamp: DiskStamp | None = None
+        # counts the changes to what the file holds (a save marks the document
+        # saved only if none came while it wrote)
+        self.revision = 0
+        self.changed.connect(self._count_revision)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._draws = 0  # how many fresh weight draws were made (seeds the next)
@@ -102,7 +113,9 @@ class Document(QObject):
         if reason:
             raise EditError(f"{path}: this network is too big for the window: {reason}. "
                             f"Train it with `nnsim train {path}` instead.")
-        return cls(project, path, parent)
+        document = cls(project, path, parent)
+        document.disk_stamp = DiskStamp.of(path)
+        return document
 
     @classmethod
     def _from_onnx(cls, path: str | Path, parent: QObject | None) -> "Document":
@@ -126,8 +139,12 @@ class Document(QObject):
     def recovered(cls, project_file: str | Path, original_path: str | Path | None,
                   name: str | None) -> "Document":
         """The autosaved copy of a document after an abnormal exit: it differs
-        from any file on disk, so it starts modified. Raises FileFormatError."""
-        document = cls(load_project(project_file), original_path, name=name)
+        from any file on disk, so it starts modified. ``original_path`` comes
+        from the recovery copy's own notes, which anyone may have written: it
+        is only where Save As starts, never written without asking. Raises
+        FileFormatError."""
+        document = cls(load_project(project_file), None, name=name)
+        document.suggested_path = Path(original_path) if original_path else None
         document.undo_stack.resetClean()
         return document
 
@@ -875,12 +892,34 @@ class Document(QObject):
         return self.network_data.batch(list(self._stepper.next_indices()))
 
     # -- files ---------------------------------------------------------------
+    def _count_revision(self, change: Change) -> None:
+        if (change.structure or change.values or change.settings or change.data
+                or change.layout or change.history):
+            self.revision += 1
+
+    def file_snapshot(self) -> Project:
+        """What a file of the document holds now, detached from it: later
+        edits and training do not reach it (the history is shared copy-on-
+        write, so this is cheap at any length). What a background save writes."""
+        m, p = self._memento(), self.project
+        return Project(m.network, m.training, m.data, p.title, p.description, m.layout,
+                       m.history, m.optimizer_state)
+
+    def mark_saved(self, path: str | Path, stamp: DiskStamp | None, clean: bool = True) -> None:
+        """A save to ``path`` succeeded: the document now belongs to that file;
+        it is marked unmodified only when ``clean`` (nothing changed while the
+        file was written)."""
+        if clean:
+            self.undo_stack.setClean()
+        self.path, self.suggested_path, self.disk_stamp = Path(path), None, stamp
+        self.changed.emit(SAVED)
+
     def save(self, path: str | Path | None = None) -> None:
-        """Save (atomically); raises FileFormatError/OSError and stays modified on failure."""
+        """Save (atomically) in this thread; raises FileFormatError/OSError and
+        stays modified on failure. The window saves in the background
+        (``saving.DocumentSaver``)."""
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("the document has no file name yet; use Save As")
         save_project(self.project, target)
-        self.undo_stack.setClean()
-        self.path = target
-        self.changed.emit(SAVED)
+        self.mark_saved(target, DiskStamp.of(target))

@@ -174,7 +174,9 @@ def _scalar(v) -> str:
         text = _STRINGS.get(v)
         if text is None:
             text = json.dumps(v, ensure_ascii=False)
-            if len(_STRINGS) < 1000:  # keys repeat (a history has five per epoch)
+            # keys repeat (a history has five per epoch); a packed array's text
+            # (megabytes, see packed.py) must not stay in memory after the save
+            if len(_STRINGS) < 1000 and len(v) <= 100:
                 _STRINGS[v] = text
         return text
     raise TypeError(f"cannot write a {type(v).__name__} as JSON")

@@ -28,6 +28,8 @@ from ..core.limits import MAX_LEARNING_RATE, MAX_REGULARIZATION_RATE, MAX_SEED
 from ..core.regularization import REGULARIZATIONS
 from ..core.training import DTYPES, EpochResult, TrainingConfig
 from .errors import Invalid
+from .history_columns import history_in
+from .packed import is_packed, unpack
 from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS, FORMAT_NAME,
                            INPUT_TRANSFORM_KEYS,
                            FORMAT_VERSION, LAYER_KEYS, MAX_COORDINATE, MAX_COUNT, MAX_LAYERS,
@@ -38,6 +40,27 @@ from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS
 from .validators import (_MISSING, _NUMBER_TYPES, _bool, _choice, _describe, _index_path,
                          _int, _key, _list, _matrix, _n, _number, _object, _param_note,
                          _plural, _string, _table, _vector)
+
+
+# ============================================== arrays: lists, or packed (v2)
+
+def _matrix_in(v, path: str, rows: int, cols: int, note: str = "") -> np.ndarray:
+    return unpack(v, path, (rows, cols)) if is_packed(v) else \
+        _matrix(v, path, rows, cols, note)
+
+
+def _vector_in(v, path: str, n: int, note: str = "") -> np.ndarray:
+    return unpack(v, path, (n,)) if is_packed(v) else _vector(v, path, n, note)
+
+
+def _table_in(v, path: str, cols: int, note: str, rows: int | None = None,
+              rows_note: str = "") -> np.ndarray:
+    if not is_packed(v):
+        return _table(v, path, cols, note, rows, rows_note)
+    a = unpack(v, path, (None, cols))
+    if rows is not None and len(a) != rows:
+        raise Invalid(path, f"expected {_plural(rows, 'row')}{rows_note}, got {_n(len(a))}")
+    return a
 
 
 # ================================================================= the network
@@ -91,12 +114,12 @@ def _layers(specs: list, training: TrainingConfig) -> list[Layer]:
     layers = []
     for lo, path, n_in, units, activation in specs:
         if "weights" in lo:
-            W = _matrix(lo["weights"], path + ".weights", n_in, units,
-                        f" (rows: {_plural(n_in, 'neuron')} feeding in, columns: "
-                        f"{_plural(units, 'neuron')} of this layer)")
+            W = _matrix_in(lo["weights"], path + ".weights", n_in, units,
+                           f" (rows: {_plural(n_in, 'neuron')} feeding in, columns: "
+                           f"{_plural(units, 'neuron')} of this layer)")
         else:
             W = init_weights(training.initializer, n_in, units, rng)
-        b = (_vector(lo["bias"], path + ".bias", units, " (one per neuron)")
+        b = (_vector_in(lo["bias"], path + ".bias", units, " (one per neuron)")
              if "bias" in lo else np.zeros(units))
         train_bias = _bool(lo.get("train_bias", True), path + ".train_bias",
                            " (false keeps this layer's biases fixed during training)")
@@ -213,12 +236,12 @@ def _data(v, n_in: int, n_out: int) -> DataSpec | ImportedData:
     in_note = f" (network.inputs is {n_in})"
     out_note = f" (the output layer has {_plural(n_out, 'neuron')})"
     # no rows is allowed: the Data panel can delete every row before typing new ones
-    X = _table(pts.get("inputs", _MISSING), "data.points.inputs", n_in, in_note)
-    Y = _table(pts.get("targets", _MISSING), "data.points.targets", n_out, out_note,
-               rows=len(X), rows_note=" (one per row of data.points.inputs)")
-    Xt = _table(pts.get("test_inputs", []), "data.points.test_inputs", n_in, in_note)
-    Yt = _table(pts.get("test_targets", []), "data.points.test_targets", n_out, out_note,
-                rows=len(Xt), rows_note=" (one per row of data.points.test_inputs)")
+    X = _table_in(pts.get("inputs", _MISSING), "data.points.inputs", n_in, in_note)
+    Y = _table_in(pts.get("targets", _MISSING), "data.points.targets", n_out, out_note,
+                  rows=len(X), rows_note=" (one per row of data.points.inputs)")
+    Xt = _table_in(pts.get("test_inputs", []), "data.points.test_inputs", n_in, in_note)
+    Yt = _table_in(pts.get("test_targets", []), "data.points.test_targets", n_out, out_note,
+                   rows=len(Xt), rows_note=" (one per row of data.points.test_inputs)")
     all_Y = np.vstack([Y, Yt])
     if "kind" in d:
         kind = _choice(d["kind"], "data.kind", KINDS)
@@ -353,7 +376,9 @@ def _history_in_bulk(raw: list) -> EpochLog | None:
     return log
 
 
-def _history(v) -> History:
+def _history_v1(v) -> History:
+    """A version-1 history (one object per epoch); the migration to version 2
+    reads it with this (``history_columns.v1_to_v2``)."""
     h = _object(v, "history", ("epochs",))
     raw = _list(h.get("epochs", []), "history.epochs", "a list of epoch results")
     bulk = _history_in_bulk(raw)
@@ -404,9 +429,9 @@ def _optimizer_state(v, optimizer: str, layers: list[Layer]) -> dict:
         for p, (arr, shape) in enumerate(zip(kind, shapes)):
             ppath = f"{path}[{p}]"
             if len(shape) == 2:
-                a = _matrix(arr, ppath, shape[0], shape[1], f" like {_param_note(p)}")
+                a = _matrix_in(arr, ppath, shape[0], shape[1], f" like {_param_note(p)}")
             else:
-                a = _vector(arr, ppath, shape[0], f" like {_param_note(p)}")
+                a = _vector_in(arr, ppath, shape[0], f" like {_param_note(p)}")
             if kinds[s] == "second moments" and (a < 0).any():
                 idx = np.argwhere(a < 0)[0]
                 raise Invalid(_index_path(ppath, idx),
@@ -459,7 +484,7 @@ def _project_from_obj(obj) -> Project:
     else:  # the placeholder: the XOR table, or empty columns in the network's shape
         data = placeholder_data(n_raw, sizes[-1], loss)
     layout = _layout(top["layout"], sizes) if "layout" in top else None
-    history = _history(top["history"]) if "history" in top else History()
+    history = history_in(top["history"]) if "history" in top else History()
     state = (_optimizer_state(top["optimizer_state"], training.optimizer, layers)
              if "optimizer_state" in top else None)
 

@@ -15,9 +15,10 @@ import math
 import numpy as np
 
 from ..core.datasets import BUILTIN, DataSpec
-from ..core.history_log import EpochLog
 from ..core.project import Project, is_placeholder
 from .errors import Invalid
+from .history_columns import history_out
+from .packed import PACK_ABOVE, pack
 from .format_rules import FORMAT_NAME, FORMAT_VERSION, SLOT_KINDS
 from .validators import _index_path, _param_note
 
@@ -33,8 +34,9 @@ def _nonfinite_word(x: float) -> str:
     return "NaN" if math.isnan(x) else ("inf" if x > 0 else "-inf")
 
 
-def _array_out(a, path: str, what: str | None = None) -> list:
-    """a.tolist() as float64; non-finite values refused (``what`` words it)."""
+def _array_out(a, path: str, what: str | None = None) -> list | dict:
+    """a.tolist() as float64, packed beyond ``PACK_ABOVE`` numbers; non-finite
+    values refused (``what`` words it)."""
     try:
         arr = np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError):
@@ -48,29 +50,7 @@ def _array_out(a, path: str, what: str | None = None) -> list:
                   "re-initialise before saving" if what else
                   f"expected a finite number, got {word}")
         raise Invalid(_index_path(path, idx), detail)
-    return arr.tolist()
-
-
-def _float_out(x):
-    """A loss or accuracy of the history: non-finite values as text."""
-    x = _py(x)
-    if type(x) is float and not math.isfinite(x):
-        return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
-    return x
-
-
-def _history_out(epochs) -> list:
-    if not isinstance(epochs, EpochLog):
-        return [{"epoch": _py(e.epoch), "train_loss": _float_out(e.train_loss),
-                 "test_loss": _float_out(e.test_loss),
-                 "train_accuracy": _float_out(e.train_accuracy),
-                 "test_accuracy": _float_out(e.test_accuracy)} for e in epochs]
-    out = _float_out  # the same entries, read from the columns (a million epochs: seconds less)
-    return [{"epoch": int(r[0]), "train_loss": out(r[1]),
-             "test_loss": None if r[5] else out(r[2]),
-             "train_accuracy": None if r[6] else out(r[3]),
-             "test_accuracy": None if r[7] else out(r[4])}
-            for r in epochs.columns.tolist()]
+    return pack(arr) if arr.size > PACK_ABOVE else arr.tolist()
 
 
 def _slots_fit(slots, kinds: tuple, params: list) -> bool:
@@ -158,7 +138,7 @@ def _to_obj(project: Project) -> dict:
     if layout is not None and any(pos is not None for row in layout for pos in row):
         obj["layout"] = [[None if pos is None else [_py(c) for c in pos] for pos in row]
                          for row in layout]
-    obj["history"] = {"epochs": _history_out(project.history.epochs)}
+    obj["history"] = history_out(project.history.epochs)
     state = project.optimizer_state
     if state is not None:
         kinds = SLOT_KINDS.get(tr.optimizer, ())

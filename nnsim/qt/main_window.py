@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QVBoxLayout, QWidget)
@@ -14,7 +14,9 @@ from ..core import losses
 from ..document import (Document, EditError, FileFormatError, Runner, export_network_onnx,
                         export_network_pytorch, export_worked_solution, user_message)
 from ..examples import DEFAULT_EXAMPLE, Example, example_path
+from ..document.disk_state import REFRESH_S, OpenElsewhere, OpenFiles
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
+from ..document.saving import DocumentSaver, SaveOutcome
 from .canvas import export as canvas_export
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
@@ -52,6 +54,14 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.setObjectName("main_window")
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)
+        # saves run in a worker thread; markers tell other windows what is open here
+        self.saver = DocumentSaver(self)
+        self.saver.finished.connect(self._on_saved)
+        self.autosaver.written.connect(self._on_autosaved)
+        self.open_files = OpenFiles(self.autosaver.store.folder)
+        self._marker_timer = QTimer(self)
+        self._marker_timer.timeout.connect(self.open_files.refresh)
+        self._marker_timer.start(round(REFRESH_S * 1000))
         self.setAcceptDrops(True)
         self._file_drops = FileDropFilter(self, self.open_dropped)
         self._init_layout()
@@ -104,10 +114,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
 
     def ask_restore(self, recoverable: Recoverable) -> bool:
+        where = (f"\n\nSave will ask where to write it (suggested: {recoverable.original_path})."
+                 if recoverable.original_path else "")
         answer = QMessageBox.question(
             self, "Restore unsaved work?",
-            f"nnsim did not close properly last time. Restore {recoverable.describe()}?\n\n"
-            "No deletes the recovered copy.",
+            f"nnsim did not close properly last time.\n\n{recoverable.describe()}.\n\n"
+            f"Restore them? No deletes the recovered copy.{where}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
@@ -131,21 +143,48 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             return True
         return False
 
+    def ask_open_elsewhere(self, path, others: list[OpenElsewhere]) -> bool:
+        """The file is open in another window: open it here too?"""
+        answer = QMessageBox.question(
+            self, "File already open",
+            f"{Path(path).name} is open in {others[0].describe()}.\n\nOpen it here too? "
+            "Saving in one window would then overwrite the other's changes (nnsim asks "
+            "before it does).",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Open
+
+    def ask_overwrite_changed(self, path) -> QMessageBox.StandardButton:
+        """The file changed on disk since it was opened: Save (overwrite it),
+        Save As (keep both) or Cancel."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "File changed on disk",
+                          f"{Path(path).name} was changed on disk since you opened it "
+                          "(by another window or program).\n\nOverwrite it with your "
+                          "version, or save yours under another name?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.SaveAll
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Save).setText("Overwrite")
+        box.button(QMessageBox.StandardButton.SaveAll).setText("Save As…")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return QMessageBox.StandardButton(box.exec())
+
     def ask_open_path(self) -> str:
         return QFileDialog.getOpenFileName(self, "Open network", self._dialog_dir(), OPEN_FILTER)[0]
 
     def ask_save_path(self, title: str = "Save network as", suffix: str = ".nnsim",
                       filter: str = FILE_FILTER) -> str:
         start = self._dialog_dir()
-        if self.document.path:
-            start = str(self.document.path.with_suffix(suffix))
+        known = self.document.path or self.document.suggested_path
+        if known:
+            start = str(known.with_suffix(suffix))
         path = QFileDialog.getSaveFileName(self, title, start, filter)[0]
         if path and not Path(path).suffix:
             path += suffix
         return path
 
     def _dialog_dir(self) -> str:
-        return str(self.document.path.parent) if self.document and self.document.path else ""
+        known = self.document and (self.document.path or self.document.suggested_path)
+        return str(known.parent) if known else ""
 
     # -- the document -----------------------------------------------------------
     @staticmethod
@@ -188,6 +227,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self.runner = Runner(document, self)
             self.runner.diverged.connect(self._on_diverged)
             self.runner.process_failed.connect(self._on_training_process_failed)
+            self.runner.paused.connect(self.autosaver.save_soon)  # keep the run so far
             self.training_panel = TrainingPanel(document, self.runner, self)
             # the neurons the run panel's findings name, marked on the canvas
             self.training_panel.diagnosis.updated.connect(
@@ -227,6 +267,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.inspector.reselect.connect(self.scene.select)
         self.scene.highlight_paths(self.inspector.shown_paths)
         self.autosaver.watch(document)
+        self.open_files.hold(document.path)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.changed.connect(self._on_document_changed)
         self._bind_undo_actions(document)
@@ -671,11 +712,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     # -- files ------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to close the current document."""
+        self.saver.wait()  # a save under way decides whether anything is unsaved
         if not self.document.modified:
             return True
         answer = self.ask_save_changes()
         if answer == QMessageBox.StandardButton.Save:
-            return self.file_save()
+            return self.file_save(wait=True)
         return answer == QMessageBox.StandardButton.Discard
 
     def file_new(self) -> None:
@@ -689,6 +731,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     def open_path(self, path: str | Path) -> bool:
         """Open a file, asking to save first; a failed open changes nothing."""
+        others = self.open_files.others(path)
+        if others and not self.ask_open_elsewhere(path, others):
+            return False
         if not self.maybe_save():
             return False
         try:
@@ -700,24 +745,55 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.prefs.add_recent_file(path)
         return True
 
-    def file_save(self) -> bool:
-        if self.document.path is None:
-            return self.file_save_as()
-        return self._save_to(self.document.path)
+    def file_save(self, wait: bool = False) -> bool:
+        """Save to the document's file (Save As when it has none). The file is
+        written in the background (``wait``: until it is written; False when
+        it could not be); True when the save started."""
+        doc = self.document
+        if doc.path is None:
+            return self.file_save_as(wait)
+        stamp = doc.disk_stamp
+        if stamp is not None and stamp.changed_on_disk(doc.path):
+            answer = self.ask_overwrite_changed(doc.path)
+            if answer == QMessageBox.StandardButton.SaveAll:
+                return self.file_save_as(wait)
+            if answer != QMessageBox.StandardButton.Save:
+                return False
+        return self._save_to(doc.path, wait)
 
-    def file_save_as(self) -> bool:
+    def file_save_as(self, wait: bool = False) -> bool:
         path = self.ask_save_path()
-        return bool(path) and self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        try:
-            self.document.save(path)
-        except (FileFormatError, OSError, ValueError) as e:
-            self.show_error("Could not save the file", user_message(e))
+        if not path:
             return False
-        self.prefs.add_recent_file(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        others = self.open_files.others(path) if Path(path) != self.document.path else []
+        if others and not self.ask_open_elsewhere(path, others):
+            return False
+        return self._save_to(Path(path), wait)
+
+    def _save_to(self, path: Path, wait: bool = False) -> bool:
+        if wait:
+            return self.saver.save_and_wait(self.document, path).ok
+        self.saver.save(self.document, path)
+        self.statusBar().showMessage(f"Saving {path}…")
         return True
+
+    def _on_saved(self, outcome: SaveOutcome) -> None:
+        if not outcome.ok:
+            self.statusBar().clearMessage()
+            self.show_error("Could not save the file", outcome.error)
+            return
+        self.prefs.add_recent_file(outcome.path)
+        self.open_files.hold(outcome.path)
+        self.statusBar().showMessage(
+            f"Saved {outcome.path}" if outcome.current else
+            f"Saved {outcome.path} as it was when Save was pressed (it changed since: "
+            "still marked unsaved)", 4000)
+
+    def _on_autosaved(self, ok: bool) -> None:
+        if not ok:
+            self.statusBar().showMessage(
+                f"The recovery copy could not be updated ({self.autosaver.last_error}); "
+                "the last good copy is kept. Save to keep your work.", 15000)
 
     def _fill_examples_menu(self) -> None:
         fill_examples_menu(self.examples_menu, self.open_example)
@@ -819,7 +895,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         if self.maybe_save():
             self.runner.pause()
             self._save_layout()
+            self.saver.shutdown()
             self.autosaver.stop()
+            self.open_files.release()
             event.accept()
         else:
             event.ignore()

@@ -125,6 +125,7 @@ def test_save_reopen_and_compare(window, tmp_path):
     path = tmp_path / "mine.nnsim"
     window.ask_save_path = lambda *a, **k: str(path)
     window.act_save_as.trigger()
+    window.saver.wait()  # the file is written in the background
     assert path.exists() and not window.isWindowModified()
     assert window.windowTitle().startswith("mine.nnsim")
     reopened = Document.open(path)
@@ -189,6 +190,7 @@ def test_a_failed_save_tells_the_user_and_keeps_everything(window, tmp_path, err
     path = tmp_path / "mine.nnsim"
     window.ask_save_path = lambda *a, **k: str(path)
     window.act_save_as.trigger()
+    window.saver.wait()
     on_disk = path.read_bytes()
     window.document.set_weight(1, 0, 0, 0.75)
     real_replace = os.replace
@@ -199,6 +201,7 @@ def test_a_failed_save_tells_the_user_and_keeps_everything(window, tmp_path, err
     os.replace = failing_replace
     try:
         window.act_save.trigger()
+        window.saver.wait()
     finally:
         os.replace = real_replace
     assert window.errors and error.strerror in window.errors[-1] and "mine.nnsim" in window.errors[-1]
@@ -210,7 +213,7 @@ def test_a_failed_save_tells_the_user_and_keeps_everything(window, tmp_path, err
 def test_a_directory_as_save_target_is_refused(window, tmp_path):
     window.ask_save_path = lambda *a, **k: str(tmp_path)
     window.document.set_weight(1, 0, 0, 0.75)
-    assert not window.file_save_as()
+    assert not window.file_save_as(wait=True)
     assert window.errors and window.isWindowModified()
 
 

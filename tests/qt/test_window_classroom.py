@@ -309,6 +309,7 @@ def test_a_new_document_says_what_it_is(window, tmp_path):
     path = tmp_path / "new.nnsim"
     window.ask_save_path = lambda *a, **k: str(path)
     window.act_save.trigger()
+    window.saver.wait()
     assert '"title": "New network (2-2-1, random weights)"' in path.read_text()
 
 
@@ -320,6 +321,7 @@ def test_updates_in_the_status_bar_survive_save_and_reopen(window, tmp_path):
     path = tmp_path / "trained.nnsim"
     window.ask_save_path = lambda *a, **k: str(path)
     window.act_save_as.trigger()
+    window.saver.wait()
     window.act_new.trigger()
     assert window.status_epoch.text() == "Epoch: 1  Updates: 0"
     assert window.open_path(path)
