@@ -19,7 +19,7 @@ from . import cli_export
 from .core import edit
 from .cli_values import EXAMPLES, ValueParser, learning_rate, penalty_rate, vector, whole
 from .core.datasets import Dataset
-from .core.limits import MAX_COUNT, MAX_POINTS, MAX_SEED
+from .core.limits import MAX_COUNT, MAX_HISTORY_EPOCHS, MAX_POINTS, MAX_SEED
 from .core.naming import (ARROW_ASCII, edge_name_ascii, fmt_full, fmt_percent, fmt_setting,
                           fmt_worked, neuron_name, target_names)
 from .core.project import History
@@ -160,6 +160,13 @@ def _train(args) -> int:
     _apply_penalty_options(args, cfg)
     cfg.validate()
     out = Path(args.out) if args.out else _trained_path(Path(args.file))
+    # the file keeps at most MAX_HISTORY_EPOCHS: refuse now, not after training
+    trained = len(project.history.epochs)
+    if trained + cfg.epochs > MAX_HISTORY_EPOCHS:
+        raise UsageError(f"argument --epochs: {args.file} has {trained:,} epochs of history "
+                         f"and a file holds at most {MAX_HISTORY_EPOCHS:,}; train at most "
+                         f"{max(MAX_HISTORY_EPOCHS - trained, 0):,} more (or start afresh "
+                         "with --seed)")
 
     data = project.network_data()[0]  # feature inputs and standardisation applied
     if len(data.X_train) == 0:

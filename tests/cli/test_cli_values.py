@@ -109,3 +109,21 @@ def test_the_windows_options_take_and_check_negative_values(tmp_path, args, word
     assert run.stderr.strip().splitlines() == [run.stderr.strip()]
     assert run.stderr.startswith("nnsim: error: ") and words in run.stderr, run.stderr
     assert not out.exists()
+
+
+def test_epochs_beyond_what_the_file_can_hold_are_refused_before_training(tmp_path):
+    """A file keeps at most MAX_HISTORY_EPOCHS of history: with the epochs it
+    already has, the refusal comes before any training, naming --epochs."""
+    from nnsim.core.limits import MAX_HISTORY_EPOCHS
+    from nnsim.examples import example_path
+    first, out = tmp_path / "five.nnsim", tmp_path / "more.nnsim"
+    run = subprocess.run([sys.executable, "-m", "nnsim", "train", str(example_path("lecture-xor")),
+                          "--epochs", "5", "--quiet", "--out", str(first)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([sys.executable, "-m", "nnsim", "train", str(first), "--epochs",
+                          str(MAX_HISTORY_EPOCHS - 4), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and not out.exists()
+    assert run.stderr.count("\n") == 1 and "--epochs" in run.stderr
+    assert f"{MAX_HISTORY_EPOCHS - 5:,} more" in run.stderr
