@@ -1,0 +1,225 @@
+"""Heat maps inside the neurons, as in TensorFlow Playground.
+
+For a network over a 2-D input plane (the data's two input columns), each
+neuron can show its activation over that plane inside its circle: the
+inputs show x1 and x2 themselves, hidden and output neurons their a. One
+batched ``network.forward`` over a small grid gives every neuron's map at
+once (a pure read-only computation on the document's network, like the
+decision map's); each map is coloured into a QImage and cached on its
+NeuronItem, which paints it as the circle's fill.
+
+Updates are throttled by a timer (at most one every REFRESH_MS) and made
+only when what the maps show changed: the weights, the structure, the
+activations or the plane's bounds. With the maps off, the scene's hooks
+return at once.
+
+Colours are the decision map's diverging map (negative orange, white
+middle, positive blue, as the weights are drawn), stronger than the map's
+(which is pale so its points stand out; a neuron's circle is small and has
+no points), over a range that follows the neuron's activation (see
+``value_range``); "not a number" is grey.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QImage
+
+from ..decision_map import (MIDDLE, NAN_GREY, NEGATIVE, POSITIVE, _mix, data_bounds,
+                            grid_points)
+
+Array = np.ndarray
+
+RESOLUTION = 32  # grid cells per side: 1,024 points, one forward pass
+REFRESH_MS = 50  # at most ~20 updates a second, at least ~12 while frames arrive at 30 Hz
+SQUASHING = {"sigmoid", "softmax"}  # values in [0, 1]: the middle colour at 0.5
+ZERO_CENTRED = {"tanh"}  # values in [-1, 1]
+# The built-in two-input classification sets that TensorFlow Playground also
+# offers: a network trained on one of them shows its heat maps by default.
+# (xor_table, the four-row truth table, is studied by hand: no heat maps.)
+STRENGTH = 0.9  # of the decision map's end colours (its own maps use MAP_STRENGTH)
+PLAYGROUND_SETS = frozenset({"xor", "circle", "gaussians", "spiral", "moons", "three_class"})
+
+
+# -- pure helpers (no widgets) ------------------------------------------------------------
+def has_input_plane(document) -> bool:
+    """Whether the document's network reads a 2-D input plane (the data's
+    two input columns)."""
+    return document.dataset.n_inputs == 2 and document.network.sizes[0] == 2
+
+
+def playground_style(document) -> bool:
+    """Whether heat maps are on by default: the data is one of the built-in
+    two-input classification sets (PLAYGROUND_SETS) and the network reads it."""
+    return has_input_plane(document) and document.dataset.name in PLAYGROUND_SETS
+
+
+def plane_activations(network, bounds, resolution: int = RESOLUTION) -> list[Array]:
+    """Every neuron's value over a grid on the input plane, from one batched
+    forward pass: one array (ny, nx, units) per layer, index 0 the inputs.
+    Row i of the grid is y = ys[i] (decision_map.grid_points)."""
+    _, _, P = grid_points(bounds, resolution)
+    with np.errstate(all="ignore"):
+        _, acts = network.forward(P)
+    n = int(resolution)
+    return [a.reshape(n, n, -1) for a in acts]
+
+
+def value_range(activation: str | None, values: Array) -> tuple[float, float]:
+    """The colour map's (low, high) for one neuron's map: [0, 1] for sigmoid
+    and softmax, [-1, 1] for tanh (as the decision map shows them), else
+    symmetric around 0 up to the largest |value| on the grid (inputs, relu,
+    linear: zero white, whatever the scale)."""
+    if activation in SQUASHING:
+        return 0.0, 1.0
+    if activation in ZERO_CENTRED:
+        return -1.0, 1.0
+    v = values[np.isfinite(values)]
+    m = float(np.abs(v).max()) if v.size else 0.0
+    m = m if m > 0 else 1.0
+    return -m, m
+
+
+_LUT: Array | None = None
+
+
+def _lut() -> Array:
+    global _LUT
+    if _LUT is None:
+        t = np.linspace(-1.0, 1.0, 256)[:, None]
+        neg = np.array(_mix(NEGATIVE, STRENGTH, MIDDLE), dtype=float)
+        pos = np.array(_mix(POSITIVE, STRENGTH, MIDDLE), dtype=float)
+        mid = np.array(MIDDLE, dtype=float)
+        lut = np.where(t < 0, mid + (neg - mid) * -t, mid + (pos - mid) * t)
+        _LUT = np.round(lut).astype(np.uint8)
+    return _LUT
+
+
+def heat_rgb(values: Array, lo: float, hi: float) -> Array:
+    """RGB (ny, nx, 3) uint8 of one map as drawn: the decision map's colours,
+    not-a-number grey, and row 0 at the top (the plane's largest y)."""
+    with np.errstate(all="ignore"):
+        t = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
+    nan = np.isnan(t)
+    idx = np.round(np.where(nan, 0.5, t) * 255).astype(np.intp)
+    rgb = _lut()[idx]
+    rgb[nan] = NAN_GREY
+    return np.ascontiguousarray(rgb[::-1])
+
+
+def to_qimage(rgb: Array) -> QImage:
+    h, w, _ = rgb.shape
+    # QImage does not own the buffer: copy() gives it its own
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+# -- the scene's part ---------------------------------------------------------------------------
+class HeatMaps(QObject):
+    """The heat maps of one NetworkScene's neurons.
+
+    The scene calls ``items_built()`` after it made its neuron items and
+    ``schedule()`` after every relabel; the main window calls
+    ``set_enabled``. ``refresh_now()`` draws at once (tests, export)."""
+
+    def __init__(self, scene, resolution: int = RESOLUTION):
+        super().__init__(scene)
+        self.scene = scene
+        self.resolution = resolution
+        self.enabled = False
+        self.render_count = 0  # how many times the maps were computed (tests, bench)
+        self.bounds = (-1.0, 1.0, -1.0, 1.0)
+        self._bounds_of: tuple | None = None  # (id X_train, id X_test) the bounds are of
+        self._shown: tuple | None = None  # what the maps on the items show (see _key)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_now)
+
+    @property
+    def available(self) -> bool:
+        return has_input_plane(self.scene.document)
+
+    @property
+    def showing(self) -> bool:
+        """Whether the neurons show heat maps now."""
+        return self.enabled and self.available
+
+    def set_enabled(self, on: bool) -> None:
+        if on == self.enabled:
+            return
+        self.enabled = on
+        if on:
+            self.refresh_now()
+        else:
+            self._timer.stop()
+            self._clear()
+
+    def items_built(self) -> None:
+        """New neuron items: they get their maps now (no blank frame)."""
+        self._shown = None
+        if self.enabled:
+            self.refresh_now()
+
+    def schedule(self) -> None:
+        """Something may have changed (a relabel): update within REFRESH_MS."""
+        if self.enabled and not self._timer.isActive():
+            self._timer.start()
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    # -- computing --------------------------------------------------------------------------
+    def _plane_bounds(self) -> tuple:
+        ds = self.scene.document.dataset
+        of = (id(ds.X_train), id(ds.X_test))
+        if of != self._bounds_of:
+            self.bounds = data_bounds(np.vstack([ds.X_train, ds.X_test]))
+            self._bounds_of = of
+        return self.bounds
+
+    def _key(self, net, bounds) -> tuple:
+        params = b"".join(np.ascontiguousarray(p).tobytes()
+                          for l in net.layers for p in (l.effective_W, l.b))
+        return (tuple(net.sizes), tuple(l.activation for l in net.layers), bounds,
+                self.resolution, params)
+
+    def refresh_now(self) -> None:
+        """Compute and paint the maps if what they show changed."""
+        self._timer.stop()
+        scene = self.scene
+        if not self.enabled or not scene.neurons:
+            return
+        if not self.available:
+            self._clear()
+            return
+        net = scene.document.network
+        if [len(row) for row in scene.neurons] != list(net.sizes):
+            return  # the scene rebuilds first (and calls items_built)
+        bounds = self._plane_bounds()
+        key = self._key(net, bounds)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.render_count += 1
+        acts = plane_activations(net, bounds, self.resolution)
+        for k, row in enumerate(scene.neurons):
+            act = net.layers[k - 1].activation if k > 0 else None
+            for j, item in enumerate(row):
+                values = acts[k][:, :, j]
+                lo, hi = value_range(act, values)
+                item.set_heat_map(to_qimage(heat_rgb(values, lo, hi)), (lo, hi))
+
+    def _clear(self) -> None:
+        self._shown = None
+        for row in self.scene.neurons:
+            for item in row:
+                item.set_heat_map(None)
+
+    # -- where a pixel is ---------------------------------------------------------------------
+    def pixel_point(self, row: int, col: int) -> tuple[float, float]:
+        """The plane point (x1, x2) whose value pixel (row, col) of a neuron's
+        image shows (row 0 at the top)."""
+        xs, ys, _ = grid_points(self.bounds, self.resolution)
+        return float(xs[col]), float(ys[len(ys) - 1 - row])
+
