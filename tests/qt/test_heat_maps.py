@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from nnsim.document import Document
-from nnsim.qt.canvas.heat_maps import heat_rgb, value_range
+from nnsim.qt.canvas.heat_maps import heat_rgb, value_ranges
 from nnsim.qt.canvas.items import NEURON_RADIUS
 from nnsim.qt.preferences import Preferences
 
@@ -171,10 +171,10 @@ def test_a_new_neuron_has_its_map_at_once_and_undo_keeps_them(spiral):
 
 def test_value_ranges_follow_the_activation():
     v = np.array([[-3.0, 0.5], [2.0, np.nan]])
-    assert value_range("sigmoid", v) == (0.0, 1.0)
-    assert value_range("tanh", v) == (-1.0, 1.0)
-    assert value_range("relu", v) == (-3.0, 3.0)  # symmetric: zero is the white middle
-    assert value_range(None, np.zeros((2, 2))) == (-1.0, 1.0)
+    A = np.stack([v, v, v, np.zeros((2, 2)), v * 10], axis=2)  # five neurons' maps
+    lo, hi = value_ranges(["sigmoid", "tanh", "relu", None, None], A)
+    assert lo.tolist() == [0.0, -1.0, -3.0, -1.0, -30.0]
+    assert hi.tolist() == [1.0, 1.0, 3.0, 1.0, 30.0]  # symmetric: zero is the white middle
     rgb = heat_rgb(v, -3.0, 3.0)
     # row 0 of the image is the top of the plane: the grid's last row
     assert tuple(rgb[0, 1]) == (150, 150, 150)  # not a number: grey

@@ -65,19 +65,21 @@ def plane_activations(network, bounds, resolution: int = RESOLUTION) -> list[Arr
     return [a.reshape(n, n, -1) for a in acts]
 
 
-def value_range(activation: str | None, values: Array) -> tuple[float, float]:
-    """The colour map's (low, high) for one neuron's map: [0, 1] for sigmoid
-    and softmax, [-1, 1] for tanh (as the decision map shows them), else
-    symmetric around 0 up to the largest |value| on the grid (inputs, relu,
-    linear: zero white, whatever the scale)."""
-    if activation in SQUASHING:
-        return 0.0, 1.0
-    if activation in ZERO_CENTRED:
-        return -1.0, 1.0
-    v = values[np.isfinite(values)]
-    m = float(np.abs(v).max()) if v.size else 0.0
-    m = m if m > 0 else 1.0
-    return -m, m
+def value_ranges(activations: list, A: Array) -> tuple[Array, Array]:
+    """The colour map's low and high end for each neuron's map (the last axis
+    of ``A``; ``activations`` names each neuron's activation, None for an
+    input): [0, 1] for sigmoid and softmax, [-1, 1] for tanh (as the decision
+    map shows them), else symmetric around 0 up to the largest finite |value|
+    on the grid (inputs, relu, linear: zero is white, whatever the scale)."""
+    with np.errstate(invalid="ignore"):
+        m = np.where(np.isfinite(A), np.abs(A), 0.0).max(axis=(0, 1))
+    m[m <= 0] = 1.0
+    lo, hi = -m, m.copy()
+    squash = np.array([a in SQUASHING for a in activations])
+    lo[squash], hi[squash] = 0.0, 1.0
+    centred = np.array([a in ZERO_CENTRED for a in activations])
+    lo[centred], hi[centred] = -1.0, 1.0
+    return lo, hi
 
 
 _LUT: Array | None = None
@@ -95,16 +97,22 @@ def _lut() -> Array:
     return _LUT
 
 
-def heat_rgb(values: Array, lo: float, hi: float) -> Array:
-    """RGB (ny, nx, 3) uint8 of one map as drawn: the decision map's colours,
-    not-a-number grey, and row 0 at the top (the plane's largest y)."""
+def heat_rgb(values: Array, lo, hi) -> Array:
+    """RGB uint8 of maps as drawn, shape ``values.shape + (3,)``: the
+    colour of each value between ``lo`` and ``hi`` (per map when arrays over
+    the last axis), not-a-number grey, and row 0 at the top (the plane's
+    largest y)."""
     with np.errstate(all="ignore"):
-        t = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
+        t = (values - lo) / (hi - lo)
     nan = np.isnan(t)
-    idx = np.round(np.where(nan, 0.5, t) * 255).astype(np.intp)
-    rgb = _lut()[idx]
-    rgb[nan] = NAN_GREY
-    return np.ascontiguousarray(rgb[::-1])
+    t[nan] = 0.5
+    np.clip(t, 0.0, 1.0, out=t)
+    t *= 255
+    t += 0.5
+    rgb = np.take(_lut(), t.astype(np.intp), axis=0)
+    if nan.any():
+        rgb[nan] = NAN_GREY
+    return rgb[::-1]
 
 
 def to_qimage(rgb: Array) -> QImage:
@@ -202,13 +210,15 @@ class HeatMaps(QObject):
             return
         self._shown = key
         self.render_count += 1
-        acts = plane_activations(net, bounds, self.resolution)
-        for k, row in enumerate(scene.neurons):
-            act = net.layers[k - 1].activation if k > 0 else None
-            for j, item in enumerate(row):
-                values = acts[k][:, :, j]
-                lo, hi = value_range(act, values)
-                item.set_heat_map(to_qimage(heat_rgb(values, lo, hi)), (lo, hi))
+        # every neuron at once: (n, n, neurons), coloured in one pass
+        A = np.concatenate(plane_activations(net, bounds, self.resolution), axis=2)
+        activations = [None] * net.sizes[0] + [l.activation for l in net.layers
+                                               for _ in range(l.units)]
+        lo, hi = value_ranges(activations, A)
+        rgb = np.ascontiguousarray(heat_rgb(A, lo, hi).transpose(2, 0, 1, 3))
+        items = [item for row in scene.neurons for item in row]
+        for i, item in enumerate(items):
+            item.set_heat_map(to_qimage(rgb[i]), (float(lo[i]), float(hi[i])))
 
     def _clear(self) -> None:
         self._shown = None
