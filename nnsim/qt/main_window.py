@@ -437,8 +437,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.loss_box.setToolTip("\n".join(["The loss of the network (the output activation "
                                             "stays as it is)"] + doc.warnings()))
         self.step_bar.set_sample_count(len(doc.dataset.X_train))
-        if self.act_heat_maps.isEnabled() != self.scene.heat_maps.available:
-            self._apply_heat_maps()  # the network gained or lost its two inputs
+        self._apply_heat_maps()  # the data or the network's inputs may have changed
         self._refresh_step_actions()
 
     def _refresh_step_actions(self) -> None:

@@ -129,6 +129,20 @@ def test_on_by_default_only_for_the_playground_style_examples(qtbot, tmp_path):
         assert all((image is not None) == on for image in _images(w.scene)), name
 
 
+def test_the_default_follows_the_data_set_until_the_user_chooses(qtbot, tmp_path):
+    from nnsim.core.datasets import DataSpec
+    w = _window(qtbot, tmp_path / "prefs.ini", "lecture-xor")
+    assert not w.act_heat_maps.isChecked()
+    w.document.set_data(DataSpec("spiral", n=100))  # a Playground data set: on
+    assert w.act_heat_maps.isChecked() and w.scene.heat_maps.showing
+    w.document.undo_stack.undo()  # back to the truth table: off
+    assert not w.act_heat_maps.isChecked() and not w.scene.heat_maps.showing
+    w.act_heat_maps.trigger()  # chosen: on whatever the data
+    w.document.undo_stack.redo()
+    w.document.undo_stack.undo()
+    assert w.act_heat_maps.isChecked() and w.scene.heat_maps.showing
+
+
 def test_absent_for_a_network_without_two_inputs(qtbot, tmp_path):
     prefs = tmp_path / "prefs.ini"
     Preferences(prefs).set_heat_maps(True)  # even when chosen
