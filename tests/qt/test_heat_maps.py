@@ -155,17 +155,24 @@ def test_absent_for_a_network_without_two_inputs(qtbot, tmp_path):
 
 def test_updated_after_an_epoch_and_only_when_the_weights_changed(spiral):
     heat = spiral.scene.heat_maps
+    now = [heat.clock() + 1.0]  # a fake clock from here on, a second after the last update
+    heat.clock = lambda: now[0]
     out = spiral.scene.neurons[-1][0]
+    spiral.document.step_epochs(1)  # long after the last update: drawn at once
+    assert not heat.pending
     before, count = out.heat_image.copy(), heat.render_count
-    spiral.document.micro_step()  # a forward step: no weight changed
-    assert heat.pending  # the canvas's timer will look
-    heat.refresh_now()
+    now[0] += 1.0
+    spiral.document.micro_step()  # a forward step: no weight changed, nothing drawn
     assert heat.render_count == count and out.heat_image == before
-    spiral.document.step_epochs(1)
-    assert heat.pending
-    heat.refresh_now()
-    assert heat.render_count == count + 1
+    spiral.document.step_epochs(1)  # new weights, long after: drawn with the labels
+    assert heat.render_count == count + 1 and not heat.pending
     assert out.heat_image != before
+    before = out.heat_image.copy()
+    now[0] += 0.01
+    spiral.document.step_epochs(1)  # 10 ms later: the canvas's timer will draw it
+    assert heat.pending and heat.render_count == count + 1 and out.heat_image == before
+    heat.refresh_now()  # (what the timer calls)
+    assert heat.render_count == count + 2 and out.heat_image != before
     # and what it shows is the trained network's output
     net = spiral.document.network
     x1, x2 = heat.pixel_point(5, 9)

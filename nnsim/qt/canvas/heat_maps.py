@@ -8,10 +8,13 @@ once (a pure read-only computation on the document's network, like the
 decision map's); each map is coloured into a QImage and cached on its
 NeuronItem, which paints it as the circle's fill.
 
-Updates are throttled by a timer (at most one every REFRESH_MS) and made
-only when what the maps show changed: the weights, the structure, the
-activations or the plane's bounds. With the maps off, the scene's hooks
-return at once.
+Updates are throttled (at most one every REFRESH_MS) and made only when
+what the maps show changed: the weights, the structure, the activations or
+the plane's bounds. A relabel that comes REFRESH_MS or more after the last
+update updates the maps at once, so they are painted in the same repaint as
+the labels (no second repaint of the canvas); one sooner starts a timer in
+the canvas, so the last state is always shown. With the maps off, the
+scene's hooks return at once.
 
 Colours are the decision map's diverging map (negative orange, white
 middle, positive blue, as the weights are drawn), stronger than the map's
@@ -20,6 +23,9 @@ no points), over a range that follows the neuron's activation (see
 ``value_range``); "not a number" is grey.
 """
 from __future__ import annotations
+
+import math
+import time
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
@@ -129,10 +135,12 @@ class HeatMaps(QObject):
     ``schedule()`` after every relabel; the main window calls
     ``set_enabled``. ``refresh_now()`` draws at once (tests, export)."""
 
-    def __init__(self, scene, resolution: int = RESOLUTION):
+    def __init__(self, scene, resolution: int = RESOLUTION, clock=time.monotonic):
         super().__init__(scene)
         self.scene = scene
         self.resolution = resolution
+        self.clock = clock  # seconds; tests drive a fake one
+        self._last = -math.inf  # the clock at the last update
         self.enabled = False
         self.render_count = 0  # how many times the maps were computed (tests, bench)
         self.bounds = (-1.0, 1.0, -1.0, 1.0)
@@ -140,7 +148,6 @@ class HeatMaps(QObject):
         self._shown: tuple | None = None  # what the maps on the items show (see _key)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh_now)
 
     @property
@@ -169,9 +176,15 @@ class HeatMaps(QObject):
             self.refresh_now()
 
     def schedule(self) -> None:
-        """Something may have changed (a relabel): update within REFRESH_MS."""
-        if self.enabled and not self._timer.isActive():
-            self._timer.start()
+        """Something may have changed (a relabel): update now if the last
+        update is REFRESH_MS old, else when it will be."""
+        if not self.enabled or self._timer.isActive():
+            return
+        wait_ms = (self._last - self.clock()) * 1000 + REFRESH_MS
+        if wait_ms <= 0:
+            self.refresh_now()
+        else:
+            self._timer.start(math.ceil(wait_ms))
 
     @property
     def pending(self) -> bool:
@@ -209,6 +222,7 @@ class HeatMaps(QObject):
         if key == self._shown:
             return
         self._shown = key
+        self._last = self.clock()
         self.render_count += 1
         # every neuron at once: (n, n, neurons), coloured in one pass
         A = np.concatenate(plane_activations(net, bounds, self.resolution), axis=2)
