@@ -48,6 +48,8 @@ def bench_heat_maps(seconds: float, repeats: int, log) -> dict:
             cli.append(_cli_rate(path, seconds))
             off.append(_gui_rate(path, seconds, heat_maps=False))
             on.append(_gui_rate(path, seconds, heat_maps=True))
+        # where a frame's time goes in the window, maps on (exclusive times per tick)
+        parts = _gui_rate(path, seconds / 2, breakdown=True, heat_maps=True)["per_tick"]
     rate = lambda rs: median([r["rate"] for r in rs])  # noqa: E731
     return {"example": EXAMPLE, "cli_rate": median(cli), "off_rate": rate(off),
             "on_rate": rate(on), "on_ratio": rate(on) / median(cli),
@@ -55,4 +57,7 @@ def bench_heat_maps(seconds: float, repeats: int, log) -> dict:
             "heat_maps_per_s": median([r["heat_maps_per_s"] for r in on]),
             "paints_per_s": median([r["paints_per_s"] for r in on]),
             "wait_p95_s": max(r["wait_p95_s"] for r in on),
-            "update_s": _one_update_s(repeats)}
+            "update_s": _one_update_s(repeats),
+            "tick_heat_maps_s": parts.get("canvas: heat maps", 0.0),
+            "tick_canvas_labels_s": parts.get("canvas: labels and pens", 0.0),
+            "tick_total_s": sum(v for k, v in parts.items() if not k.startswith("other"))}

@@ -159,6 +159,11 @@ def run_all(args) -> int:
                   fmt_time(r["update_s"]))
         table.add("maps on: canvas repaints, input wait p95",
                   f"{r['paints_per_s']:.0f} per s, {fmt_time(r['wait_p95_s'])}")
+        table.add("per run-mode tick: heat maps / canvas labels and pens / all measured",
+                  f"{fmt_time(r['tick_heat_maps_s'])} / {fmt_time(r['tick_canvas_labels_s'])}"
+                  f" / {fmt_time(r['tick_total_s'])}")
+        notes.append("Heat maps: redrawn at most every 50 ms, inside a relabel, so never more "
+                     "often than the canvas's frames; their rate is bounded by the canvas's.")
 
     if any(s in args.sections for s in ("canvas", "plot", "run", "start")):
         from . import gui_bench
