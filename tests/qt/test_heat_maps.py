@@ -180,6 +180,31 @@ def test_updated_after_an_epoch_and_only_when_the_weights_changed(spiral):
     assert _pixel(out.heat_image, 5, 9) == tuple(heat_rgb(np.array([[p]]), 0.0, 1.0)[0, 0])
 
 
+def test_live_in_run_mode_and_showing_the_weights_it_stopped_at(spiral, qtbot):
+    heat, doc = spiral.scene.heat_maps, spiral.document
+    now = [heat.clock() + 1.0]
+
+    def clock():  # every relabel a second after the last: each frame redraws the maps
+        now[0] += 1.0
+        return now[0]
+    heat.clock = clock
+    doc.set_training(epochs=4)
+    count = heat.render_count
+    with qtbot.waitSignal(spiral.runner.paused, timeout=30_000):
+        spiral.runner.play()
+    assert heat.render_count > count and not heat.pending
+    net = doc.network
+    out = spiral.scene.neurons[-1][0]
+    h = spiral.scene.neurons[2][4]
+    for row, col in ((3, 4), (20, 27), (31, 0)):
+        x1, x2 = heat.pixel_point(row, col)
+        _, acts = net.forward(np.array([[x1, x2]]))
+        assert _pixel(out.heat_image, row, col) == tuple(
+            heat_rgb(np.array([[acts[-1][0, 0]]]), 0.0, 1.0)[0, 0])
+        assert _pixel(h.heat_image, row, col) == tuple(
+            heat_rgb(np.array([[acts[2][0, 4]]]), *h.heat_range)[0, 0])
+
+
 def test_a_new_neuron_has_its_map_at_once_and_undo_keeps_them(spiral):
     spiral.document.add_neuron(2)
     scene = spiral.scene
