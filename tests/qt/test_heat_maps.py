@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from nnsim.document import Document
 from nnsim.qt.canvas.heat_maps import heat_rgb, value_ranges
+from nnsim.qt.decision_map import data_bounds
 from nnsim.qt.canvas.items import NEURON_RADIUS
 from nnsim.qt.preferences import Preferences
 
@@ -135,6 +136,9 @@ def test_the_default_follows_the_data_set_until_the_user_chooses(qtbot, tmp_path
     assert not w.act_heat_maps.isChecked()
     w.document.set_data(DataSpec("spiral", n=100))  # a Playground data set: on
     assert w.act_heat_maps.isChecked() and w.scene.heat_maps.showing
+    ds = w.document.dataset  # the plane is the new data's
+    assert w.scene.heat_maps.bounds == data_bounds(np.vstack([ds.X_train, ds.X_test]))
+    assert w.scene.heat_maps.bounds[0] < -0.5  # (the truth table's was about 0..1)
     w.document.undo_stack.undo()  # back to the truth table: off
     assert not w.act_heat_maps.isChecked() and not w.scene.heat_maps.showing
     w.act_heat_maps.trigger()  # chosen: on whatever the data

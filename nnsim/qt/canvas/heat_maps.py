@@ -144,7 +144,8 @@ class HeatMaps(QObject):
         self.enabled = False
         self.render_count = 0  # how many times the maps were computed (tests, bench)
         self.bounds = (-1.0, 1.0, -1.0, 1.0)
-        self._bounds_of: tuple | None = None  # (id X_train, id X_test) the bounds are of
+        self._bounds_of: tuple = ()  # the (X_train, X_test) the bounds are of (held, so
+        # a new data set is never taken for the old one)
         self._shown: tuple | None = None  # what the maps on the items show (see _key)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -193,10 +194,10 @@ class HeatMaps(QObject):
     # -- computing --------------------------------------------------------------------------
     def _plane_bounds(self) -> tuple:
         ds = self.scene.document.dataset
-        of = (id(ds.X_train), id(ds.X_test))
-        if of != self._bounds_of:
+        of = self._bounds_of
+        if not of or of[0] is not ds.X_train or of[1] is not ds.X_test:
             self.bounds = data_bounds(np.vstack([ds.X_train, ds.X_test]))
-            self._bounds_of = of
+            self._bounds_of = (ds.X_train, ds.X_test)
         return self.bounds
 
     def _key(self, net, bounds) -> tuple:
