@@ -261,6 +261,8 @@ def _instrument() -> Breakdown:
     bd.wrap(Stepper, "step_epochs", "training (core)")
     bd.wrap(NetworkScene, "relabel", "canvas: labels and pens")
     bd.wrap(NetworkScene, "_place_labels", "canvas: labels and pens")
+    from nnsim.qt.canvas.heat_maps import HeatMaps
+    bd.wrap(HeatMaps, "refresh_now", "canvas: heat maps")
     for mod, cls, meth, label in (
             ("nnsim.qt.loss_plot", "LossPlotWidget", "refresh_now", "loss plot: update"),
             ("nnsim.qt.decision_map", "DecisionMapWidget", "refresh_now", "decision map: update"),
@@ -280,14 +282,19 @@ def _instrument() -> Breakdown:
 
 
 def _gui_rate(path: Path, seconds: float, breakdown: bool = False,
-              use_process: bool = True) -> dict:
+              use_process: bool = True, heat_maps: bool | None = None) -> dict:
     """Run mode in the window on the same file: epochs per second, canvas
-    repaints per second, and how long a posted event (input) waits.
-    ``use_process`` False: training in the window's own process."""
+    repaints per second, heat-map updates per second, and how long a posted
+    event (input) waits. ``use_process`` False: training in the window's own
+    process. ``heat_maps``: on or off (None: the file's default)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
     from nnsim.document import Document
     win = _Window(Document.open(path))
     w = win.w
+    if heat_maps is not None:
+        w.set_heat_maps(heat_maps)
+    heat = w.scene.heat_maps
+    heat_start = heat.render_count
     paints = [0]
     waits: list[float] = []
 
@@ -344,6 +351,7 @@ def _gui_rate(path: Path, seconds: float, breakdown: bool = False,
         win.settle(int(seconds * 1000))
         dt = time.perf_counter() - t0
         runner.pause()
+        heat_renders = heat.render_count - heat_start
     finally:
         if bd is not None:
             bd.restore()
@@ -373,6 +381,7 @@ def _gui_rate(path: Path, seconds: float, breakdown: bool = False,
     if use_process and failure:
         raise RuntimeError(f"the training process failed: {failure}")
     return {"rate": epochs / dt, "paints_per_s": paints[0] / dt, "per_tick": parts,
+            "heat_maps_per_s": heat_renders / dt,
             "wait_median_s": median(waits), "wait_max_s": max(waits) if waits else float("nan"),
             "wait_p95_s": float(np.percentile(waits, 95)) if waits else float("nan")}
 

@@ -154,6 +154,30 @@ def run_all(args) -> int:
                       r["l1_ratio"] < 1.15)
         table.raw["penalty"] = res
 
+    if "heat" in args.sections:
+        from .heat_maps_bench import bench_heat_maps
+        r = bench_heat_maps(2.0 if quick else 5.0, args.repeats or (5 if quick else 15), log)
+        table.raw["heat"] = r
+        table.section(f"Heat maps in the neurons, run mode on {r['example']} "
+                      "(the window vs the CLI's loop on the same file)")
+        table.add("maps on: GUI / CLI epochs per second",
+                  f"{r['on_ratio']:.2f} ({r['on_rate']:.0f} vs {r['cli_rate']:.0f}/s)",
+                  ">= 0.80", r["on_ratio"] >= 0.8)
+        table.add("maps off: GUI / CLI epochs per second",
+                  f"{r['off_ratio']:.2f} ({r['off_rate']:.0f}/s)")
+        table.add("maps on / maps off", f"{r['on_rate'] / r['off_rate']:.2f}")
+        table.add("maps redrawn while running", f"{r['heat_maps_per_s']:.1f} per s",
+                  ">= 10", r["heat_maps_per_s"] >= 10)
+        table.add("one redraw of every map (forward pass, colours, images)",
+                  fmt_time(r["update_s"]))
+        table.add("maps on: canvas repaints, input wait p95",
+                  f"{r['paints_per_s']:.0f} per s, {fmt_time(r['wait_p95_s'])}")
+        table.add("per run-mode tick: heat maps / canvas labels and pens / all measured",
+                  f"{fmt_time(r['tick_heat_maps_s'])} / {fmt_time(r['tick_canvas_labels_s'])}"
+                  f" / {fmt_time(r['tick_total_s'])}")
+        notes.append("Heat maps: redrawn at most every 50 ms, inside a relabel, so never more "
+                     "often than the canvas's frames; their rate is bounded by the canvas's.")
+
     if any(s in args.sections for s in ("canvas", "plot", "run", "start")):
         from . import gui_bench
         gui_bench.run_sections(args, table, notes, log)

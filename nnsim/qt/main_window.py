@@ -214,6 +214,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.scene.set_legend_key(not self.presenting)
         self.scene.set_edit_controls(not self.presenting)
         self.scene.set_label_mode(self.label_mode)
+        self._apply_heat_maps()
         if self.view is not None:
             self._central_layout.removeWidget(self.view)
         self.view = NetworkView(self.scene, self)
@@ -500,6 +501,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.loss_box.setToolTip("\n".join(["The loss of the network (the output activation "
                                             "stays as it is)"] + doc.warnings()))
         self.step_bar.set_sample_count(len(doc.dataset.X_train))
+        self._apply_heat_maps()  # the data or the network's inputs may have changed
         self._refresh_step_actions()
 
     def _refresh_step_actions(self) -> None:

@@ -1,5 +1,5 @@
 """UI preferences (window geometry and dock layout, recent files, run speed,
-canvas text size and edge labels) behind one small class, so tests can point
+canvas text size, edge labels and heat maps) behind one small class, so tests can point
 it at a temporary file. A broken stored value reads as "nothing stored"."""
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ class Preferences:
 
     def set_label_mode(self, mode: str) -> None:
         self._s.setValue("label_mode", mode)
+
+    def heat_maps(self) -> bool | None:
+        """Heat maps in the neurons: the user's choice, None if never made
+        (then each network's default applies)."""
+        value = self._s.value("heat_maps")
+        return {"on": True, "off": False}.get(value) if isinstance(value, str) else None
+
+    def set_heat_maps(self, on: bool) -> None:
+        self._s.setValue("heat_maps", "on" if on else "off")
 
     def run_speed(self, default: float | None = None) -> float | None:
         """Epochs per second of run mode, None for as fast as possible."""

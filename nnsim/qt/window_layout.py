@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMenu, QScrollArea
 
+from .canvas.heat_maps import playground_style
 from .preferences import LABEL_MODES, TEXT_SCALE_RANGE
 
 PRESENTATION_TEXT = 1.5  # presentation mode's canvas text, times the chosen size
@@ -117,6 +118,12 @@ class WindowLayoutMixin:
                              lambda: self.set_presentation(self.act_present.isChecked()), "F5",
                              "Just the canvas and the step bar, with larger text (again: back)")
         self.act_present.setCheckable(True)
+        self.act_heat_maps = A("heat_maps", "&Heat Maps in Neurons",
+                               lambda: self.set_heat_maps(self.act_heat_maps.isChecked()),
+                               "Ctrl+H", "Each neuron shows its output over the input plane "
+                               "(networks with two inputs)")
+        self.act_heat_maps.setCheckable(True)
+        self.heat_maps_choice = self.prefs.heat_maps()  # None: each network's default
         self.label_mode_group = QActionGroup(self)
         self.label_mode_group.setExclusive(True)
         self.label_mode_actions: dict[str, QAction] = {}
@@ -131,6 +138,7 @@ class WindowLayoutMixin:
     def _add_view_actions(self, menu: QMenu) -> None:
         menu.addAction(self.act_present)
         menu.addSeparator()
+        menu.addAction(self.act_heat_maps)
         menu.addActions([self.act_larger_text, self.act_smaller_text, self.act_normal_text])
         labels = menu.addMenu("&Edge Labels")
         labels.addActions(list(self.label_mode_actions.values()))
@@ -154,6 +162,26 @@ class WindowLayoutMixin:
         self.label_mode_actions[mode].setChecked(True)
         self.prefs.set_label_mode(mode)
         self.scene.set_label_mode(mode)
+
+    def set_heat_maps(self, on: bool) -> None:
+        """Heat maps in the neurons on or off, remembered for every network
+        from now on."""
+        self.heat_maps_choice = bool(on)
+        self.prefs.set_heat_maps(self.heat_maps_choice)
+        self._apply_heat_maps()
+
+    def _apply_heat_maps(self) -> None:
+        """The canvas's heat maps as chosen, or, never chosen, on for the
+        built-in two-input classification sets (heat_maps.playground_style);
+        the action is greyed out for a network without two inputs."""
+        heat = self.scene.heat_maps
+        on = self.heat_maps_choice
+        if on is None:
+            on = playground_style(self.document)
+        heat.set_enabled(on)
+        available = heat.available
+        self.act_heat_maps.setEnabled(available)
+        self.act_heat_maps.setChecked(on and available)
 
     def set_presentation(self, on: bool) -> None:
         """Just the canvas and the step bar, with larger text; off brings the

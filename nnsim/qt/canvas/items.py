@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath,
-                           QPainterPathStroker, QPen)
+from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QTransform)
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsRectItem,
                                QStyleOptionGraphicsItem)
 
@@ -38,7 +38,10 @@ def _readable(painter: QPainter, option: QStyleOptionGraphicsItem, px: float) ->
 
 
 class NeuronItem(QGraphicsItem):
-    """A neuron: a circle with its name inside. Its values are in a ValueLabelItem."""
+    """A neuron: a circle with its name inside. Its values are in a ValueLabelItem.
+
+    With a heat map (heat_maps.py) the circle is filled with it and the name
+    sits on a small plate in the neuron's fill colour, so it stays readable."""
 
     def __init__(self, ref: NeuronRef, name: str):
         super().__init__()
@@ -49,6 +52,9 @@ class NeuronItem(QGraphicsItem):
         self.fill = palette.NEURON_FILL
         self.edges: list[EdgeItem] = []  # connections in and out, kept in sync on drags
         self.label: ValueLabelItem | None = None
+        self.heat_image: QImage | None = None  # the heat map shown, row 0 at the top
+        self.heat_range: tuple[float, float] | None = None  # the values of its two ends
+        self._heat_brush: QBrush | None = None
         self.setZValue(Z_NEURON)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         r = NEURON_RADIUS + 8  # room for the diagnosis ring and badge
@@ -77,17 +83,45 @@ class NeuronItem(QGraphicsItem):
             self.fill = color
             self.update()
 
+    def set_heat_map(self, image: QImage | None, value_range=None) -> None:
+        """Fill the circle with ``image`` (None: the plain fill again)."""
+        if image is None and self.heat_image is None:
+            return
+        self.heat_image, self.heat_range = image, value_range
+        self._heat_brush = None
+        if image is not None:
+            # the image, scaled onto the circle's square
+            r = NEURON_RADIUS
+            self._heat_brush = QBrush(image)
+            t = QTransform()
+            t.translate(-r, -r)
+            t.scale(2 * r / image.width(), 2 * r / image.height())
+            self._heat_brush.setTransform(t)
+        self.update()
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         r = NEURON_RADIUS
         if self.selected:
             painter.setPen(QPen(palette.SELECTION, 5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), r + 1.5, r + 1.5)
+        heat = self._heat_brush
+        if heat is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.setPen(QPen(palette.NEURON_BORDER, 1.6))
-        painter.setBrush(QBrush(self.fill))
+        painter.setBrush(heat if heat is not None else QBrush(self.fill))
         painter.drawEllipse(QPointF(0, 0), r, r)
         if _readable(painter, option, palette.NAME_PX):
-            painter.setFont(_fonts().name)
+            f = _fonts()
+            painter.setFont(f.name)
+            if heat is not None:  # the name on a plate of the neuron's fill
+                w = f.name_metrics.horizontalAdvance(self.name) + 6
+                h = f.name_metrics.height() + 1
+                plate = QColor(self.fill)
+                plate.setAlpha(225)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(plate)
+                painter.drawRoundedRect(QRectF(-w / 2, -h / 2, w, h), 3, 3)
             painter.setPen(palette.TEXT)
             painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, self.name)
         if self.flagged:
@@ -189,6 +223,7 @@ class HaloItem(QGraphicsLineItem):
 class _Fonts:
     def __init__(self):
         self.name = palette.font(palette.NAME_PX, bold=True)
+        self.name_metrics = QFontMetricsF(self.name)
         self.value = palette.font(palette.VALUE_PX)
         self.header = palette.font(palette.HEADER_PX, bold=True)
         self.legend = palette.font(palette.LEGEND_PX)

@@ -31,6 +31,7 @@ from ..selection import EdgeRef, NeuronRef
 from . import palette
 from .chain_paths import ChainPaths
 from .edit_controls import ControlButton, header_buttons, insert_button
+from .heat_maps import HeatMaps
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
 # (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
@@ -171,6 +172,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._place_timer.setInterval(60)
         self._place_timer.timeout.connect(self._place_labels)
         self.chain_paths = ChainPaths(self)  # the inspector's paths to the loss, drawn
+        self.heat_maps = HeatMaps(self)  # the neurons' maps over the input plane (off)
         self._reset_items()
         self.set_document(document)
 
@@ -266,6 +268,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         keep = had if self._still_names_the_same(had, old_sizes, sizes) else None
         self._selection = keep
         self.relabel()
+        self.heat_maps.items_built()
         if keep is not None:
             self._show_selection(keep, True)
         elif had is not None:
@@ -557,6 +560,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             self._place_labels()
         else:  # every box kept its size: every label keeps its place
             self._set_legend()
+        self.heat_maps.schedule()
 
     def _neuron_lines(self, snap, k: int, j: int, mode: str):
         """What neuron j of layer k shows in this label mode, and its fill."""
