@@ -844,7 +844,7 @@ class Document(QObject):
         ``neurons`` as NeuronRefs), read from the network, the training rows
         and the training loss of the epochs from ``since_epoch`` on (the loss
         curve since the settings last changed). Empty when nothing is."""
-        cfg, data = self.project.training, self.dataset
+        cfg, data = self.project.training, self.network_data  # as the network reads it
         losses = self.epoch_results.columns[since_epoch:, 1]
         updates = -(-len(data.X_train) // max(cfg.batch_size, 1))
         found = diagnosis_rules.diagnose(self.network, data.X_train, data.Y_train, losses,

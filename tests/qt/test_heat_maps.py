@@ -230,3 +230,26 @@ def test_value_ranges_follow_the_activation():
     assert tuple(rgb[0, 1]) == (150, 150, 150)  # not a number: grey
     assert rgb[1, 0, 0] > rgb[1, 0, 2]  # -3: orange
     assert tuple(rgb[0, 0]) == tuple(heat_rgb(np.array([[2.0]]), -3.0, 3.0)[0, 0])
+
+
+def test_with_feature_inputs_and_standardisation_each_map_is_what_the_network_reads(spiral):
+    """A feature input (x1²) is a neuron of its own with its own map; every map
+    is the network's value at the grid point after the input transform."""
+    doc, scene = spiral.document, spiral.scene
+    doc.set_feature("x1^2", True)
+    doc.set_standardize(True)
+    scene = spiral.scene
+    heat = scene.heat_maps
+    heat.refresh_now()
+    assert heat.showing and doc.network.sizes[0] == 3
+    net, transform = doc.network, doc.input_transform
+    rng = np.random.default_rng(1)
+    for k, j in [(0, 0), (0, 2), (1, 0), (len(net.sizes) - 1, 0)]:
+        item = scene.neurons[k][j]
+        for row, col in rng.integers(0, heat.resolution, size=(5, 2)):
+            x1, x2 = heat.pixel_point(row, col)
+            inputs = transform.apply(np.array([[x1, x2]]))
+            assert inputs.shape == (1, 3)
+            _, acts = net.forward(inputs)
+            expected = tuple(heat_rgb(np.array([[acts[k][0, j]]]), *item.heat_range)[0, 0])
+            assert _pixel(item.heat_image, row, col) == expected, (k, j, row, col)

@@ -67,7 +67,7 @@ def test_dead_relus_are_explained_marked_and_fixed_in_one_click(qtbot, window):
     assert set(buttons(panel)) == {"Use leaky ReLU in layer 1", "Reinitialise"}
     qtbot.mouseClick(buttons(panel)["Use leaky ReLU in layer 1"], Qt.MouseButton.LeftButton)
     assert doc.network.layers[0].activation == "leaky_relu"
-    assert doc.undo_stack.undoText() == "Set activation of layer 1 to leaky_relu"
+    assert doc.undo_stack.undoText() == "Set activation of Hidden to leaky_relu"
     assert not box.isVisible() and window.scene.flagged() == frozenset()
     # undo brings the dead layer back, and its explanation
     doc.undo_stack.undo()

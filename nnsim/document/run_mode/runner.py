@@ -83,7 +83,7 @@ def diagnose(document) -> DivergenceInfo | None:
     cfg = document.project.training
     return divergence.diagnose(document.network, cfg.learning_rate, cfg.optimizer,
                                document.epoch_results, document.epoch,
-                               document.dataset.X_train)
+                               document.network_data.X_train)  # what the network reads
 
 
 class _Lease:

@@ -49,9 +49,10 @@ PLAYGROUND_SETS = frozenset({"xor", "circle", "gaussians", "spiral", "moons", "t
 
 # -- pure helpers (no widgets) ------------------------------------------------------------
 def has_input_plane(document) -> bool:
-    """Whether the document's network reads a 2-D input plane (the data's
-    two input columns)."""
-    return document.dataset.n_inputs == 2 and document.network.sizes[0] == 2
+    """Whether the document's network reads a 2-D input plane: the data's
+    two input columns (and any feature inputs made from them)."""
+    return (document.dataset.n_inputs == 2
+            and document.network.sizes[0] == document.network_data.n_inputs)
 
 
 def playground_style(document) -> bool:
@@ -60,11 +61,16 @@ def playground_style(document) -> bool:
     return has_input_plane(document) and document.dataset.name in PLAYGROUND_SETS
 
 
-def plane_activations(network, bounds, resolution: int = RESOLUTION) -> list[Array]:
+def plane_activations(network, bounds, resolution: int = RESOLUTION,
+                      transform=None) -> list[Array]:
     """Every neuron's value over a grid on the input plane, from one batched
-    forward pass: one array (ny, nx, units) per layer, index 0 the inputs.
+    forward pass: one array (ny, nx, units) per layer, index 0 the network's
+    inputs (``transform``, the document's input_transform: the grid's raw
+    points become what the network reads, features and standardisation).
     Row i of the grid is y = ys[i] (decision_map.grid_points)."""
     _, _, P = grid_points(bounds, resolution)
+    if transform is not None:
+        P = transform.apply(P)
     with np.errstate(all="ignore"):
         _, acts = network.forward(P)
     n = int(resolution)
@@ -200,11 +206,13 @@ class HeatMaps(QObject):
             self._bounds_of = (ds.X_train, ds.X_test)
         return self.bounds
 
-    def _key(self, net, bounds) -> tuple:
+    def _key(self, net, bounds, transform) -> tuple:
         params = b"".join(np.ascontiguousarray(p).tobytes()
                           for l in net.layers for p in (l.effective_W, l.b))
+        scaling = b"" if transform.mean is None else (transform.mean.tobytes()
+                                                     + transform.std.tobytes())
         return (tuple(net.sizes), tuple(l.activation for l in net.layers), bounds,
-                self.resolution, params)
+                self.resolution, params, transform.features, scaling)
 
     def refresh_now(self) -> None:
         """Compute and paint the maps if what they show changed."""
@@ -219,14 +227,15 @@ class HeatMaps(QObject):
         if [len(row) for row in scene.neurons] != list(net.sizes):
             return  # the scene rebuilds first (and calls items_built)
         bounds = self._plane_bounds()
-        key = self._key(net, bounds)
+        transform = scene.document.input_transform
+        key = self._key(net, bounds, transform)
         if key == self._shown:
             return
         self._shown = key
         self._last = self.clock()
         self.render_count += 1
         # every neuron at once: (n, n, neurons), coloured in one pass
-        A = np.concatenate(plane_activations(net, bounds, self.resolution), axis=2)
+        A = np.concatenate(plane_activations(net, bounds, self.resolution, transform), axis=2)
         activations = [None] * net.sizes[0] + [l.activation for l in net.layers
                                                for _ in range(l.units)]
         lo, hi = value_ranges(activations, A)
