@@ -65,7 +65,8 @@ _SERIES = (1.0, 2.0, 5.0)
 class Remedy:
     """A suggestion that is a setting, for a button: ``setting`` is
     "learning_rate" (``value`` the rate), "activation" (``value`` the
-    activation of ``layer``) or "reinitialize"."""
+    activation of ``layer``), "standardize" (standardise the inputs, then
+    reinitialise) or "reinitialize"."""
 
     label: str  # the button's text, e.g. "Use learning rate 5"
     setting: str
@@ -214,8 +215,9 @@ def _saturated(net: Network, X, zs, n: int, every: bool, fits_badly: bool) -> li
                           "about -1 to 1 suits these units), then reinitialise.")
         else:
             suggestion = "Reinitialise (smaller weights), or lower the learning rate."
-        found.append(Finding(SATURATED, what, suggestion, neurons,
-                             (Remedy("Reinitialise", "reinitialize"),)))
+        remedies = ((Remedy("Standardise the inputs and reinitialise", "standardize"),)
+                    if scale > 10 else ()) + (Remedy("Reinitialise", "reinitialize"),)
+        found.append(Finding(SATURATED, what, suggestion, neurons, remedies))
     return found
 
 

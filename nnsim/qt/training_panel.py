@@ -682,6 +682,10 @@ class TrainingPanel(QWidget):
             self._apply(learning_rate=remedy.value)
         elif remedy.setting == "activation":
             self.document.set_activation(remedy.layer, remedy.value)
+        elif remedy.setting == "standardize":
+            self.runner.pause()
+            self.document.set_standardize(True)
+            self.document.reinitialize()
         elif remedy.setting == "reinitialize":
             self.runner.pause()
             self.document.reinitialize()

@@ -151,3 +151,27 @@ def test_targets_outside_the_loss_range_are_warned_where_the_other_warnings_show
     assert words in w.loss_box.toolTip()
     assert any("warning" in line for line in w.scene.legend.status)
     assert words in w.inspector.warning_label.text()
+
+
+def test_saturation_from_raw_inputs_is_fixed_by_standardising_in_one_click(qtbot, tmp_path):
+    """Inputs 100 times too large saturate tanh units; the button standardises
+    the inputs and draws new weights, and the same run then trains."""
+    from nnsim.core.datasets import from_arrays, make
+    from nnsim.core.project import ImportedData
+    base = make(DataSpec("xor", n=100, seed=0))
+    big = from_arrays(np.vstack([base.X_train, base.X_test]) * 100,
+                      np.vstack([base.Y_train, base.Y_test]), seed=0)
+    data = ImportedData(big.X_train, big.Y_train, big.X_test, big.Y_test,
+                        list(big.input_names), list(big.target_names), big.kind, "big.csv")
+    net = Network.build(2, [4, 1], ["tanh", "sigmoid"], loss="bce", rng=np.random.default_rng(0))
+    cfg = TrainingConfig(learning_rate=0.1, batch_size=80, epochs=200)
+    window = open_window(qtbot, tmp_path / "prefs.ini", document=Document(Project(net, cfg, data)))
+    panel, doc = window.training_panel, window.document
+    play_to_the_end(qtbot, window)
+    assert panel.findings_box.isVisible()
+    assert any("saturated" in t for t in panel.findings_box.texts())
+    choice = buttons(panel)["Standardise the inputs and reinitialise"]
+    qtbot.mouseClick(choice, Qt.MouseButton.LeftButton)
+    assert doc.project.inputs.standardize
+    assert abs(float(doc.network_data.X_train.mean())) < 1e-9
+    assert not any("saturated" in t for t in panel.findings_box.texts())
