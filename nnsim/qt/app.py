@@ -113,6 +113,10 @@ def main(argv: list[str]) -> int:
         except (FileFormatError, OSError, ValueError) as e:
             print(f"nnsim: error: {user_message(e)}", file=sys.stderr)
             return 2
+        except MemoryError:
+            print(f"nnsim: error: {args.file}: there is not enough memory to open it",
+                  file=sys.stderr)
+            return 2
     window = MainWindow(document)
     if args.screenshot:
         status = _screenshot_or_one_line(app, window, args)

@@ -743,6 +743,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         except (FileFormatError, OSError, ValueError) as e:
             self.show_error("Could not open the file", user_message(e))
             return False
+        except MemoryError:  # beyond the loader (its own is a FileFormatError)
+            self.show_error("Could not open the file", f"{path}: there is not enough memory "
+                            "to open it; the open network stays as it is.")
+            return False
         self.set_document(document)
         self.prefs.add_recent_file(path)
         return True

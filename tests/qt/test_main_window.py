@@ -299,3 +299,22 @@ def test_switching_documents_leaves_one_scene_one_inspector_and_one_data_panel(q
     assert len(alive(NetworkScene)) == 1 and len(alive(NetworkView)) == 1
     assert len(alive(InspectorPanel)) == 1 and len(alive(DataPanel)) == 1
     assert alive(NetworkScene)[0] is window.scene and window.view.scene() is window.scene
+
+
+def test_running_out_of_memory_while_opening_is_one_message_and_changes_nothing(
+        window, tmp_path, monkeypatch):
+    """Past the loader (whose own memory errors are FileFormatErrors), building
+    the document may still run out of memory: one message, the document stays."""
+    doc = window.document
+    doc.set_weight(1, 0, 0, 0.25)
+    path = tmp_path / "big.nnsim"
+    path.write_bytes(example_path("circle-tanh").read_bytes())
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+
+    def out_of_memory(*_args, **_kwargs):
+        raise MemoryError
+    monkeypatch.setattr("nnsim.qt.main_window.Document.open", out_of_memory)
+    assert not window.open_path(path)
+    assert window.document is doc and doc.network.layers[0].W[0, 0] == 0.25
+    assert len(window.errors) == 1 and "not enough memory" in window.errors[0]
+    assert "big.nnsim" in window.errors[0]
