@@ -648,8 +648,13 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(min(done, target))
         reason = self._last_reason
         color = ""
+        part = self.document.epoch_fraction  # an epoch of a big data set is trained in slices
+        inside = (f"{done + 1:,} of {target:,} ({math.floor(100 * part)}% of its samples)"
+                  if 0 < part < 1 and done < target else None)
         if r.is_running:
-            text = f"epoch {done:,} of {target:,} \u00b7 {fmt_epoch_rate(r.rate)}"
+            text = f"epoch {inside or f'{done:,} of {target:,}'} \u00b7 {fmt_epoch_rate(r.rate)}"
+        elif reason == PAUSED and inside:
+            text = f"paused in epoch {inside}"
         elif reason == DIVERGED:
             text = f"diverged at epoch {done:,} of {target:,}"
             color = ERROR_COLOR

@@ -56,6 +56,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from nnsim.core.run_mode import divergence
 from nnsim.core.run_mode.divergence import DivergenceInfo
 from nnsim.core.run_mode.protocol import parse_progress
+from nnsim.core.run_mode.slicing import SliceSizer
 
 from ..change import TRAINED
 from . import training_process
@@ -132,6 +133,7 @@ class Runner(QObject):
         self._frames = FramePacer()
         self._pace = SpeedPacer()
         self._rate = RateMeter()
+        self._slices = SliceSizer(clock)  # samples per slice in the window's own chunks
         self._quiet = 0  # chunks run since the last frame, not announced yet
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
         self._diverged_at_index = -1  # the undo stack's index when it diverged
@@ -230,7 +232,7 @@ class Runner(QObject):
         now = self._clock()
         self._pace.anchor(now)
         self._frames.restart()
-        self._rate.restart(now, count)
+        self._rate.restart(now, count + self._doc.epoch_fraction)
         self._timer.start(0)  # the first chunk as soon as the event loop is free
         self.started.emit()
         self.progress.emit(self.done, self.target)
@@ -346,26 +348,32 @@ class Runner(QObject):
             n = min(n, due)
         frame = self._frames.is_frame(now, self.budget_s, paced=self._speed is not None)
         deadline = now + self.budget_s
-        last_epoch_end = [now]
+        last_slice_end = [now]
+        sizer = self._slices
 
-        def out_of_time(_result) -> bool:
-            t = last_epoch_end[0] = self._clock()
+        def out_of_time() -> bool:
+            # after every slice, inside an epoch too: a chunk never runs
+            # much past its budget, however long an epoch is
+            sizer.sliced()
+            t = last_slice_end[0] = self._clock()
             return t >= deadline
 
+        sliced = {"slice_samples": sizer, "on_slice": out_of_time}
         stop_loss = cfg.stop_loss
         if frame:
             self._frames.frame(now, adapt=self._speed is None)
-            results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+            results = doc.step_epochs(n, stop_loss=stop_loss, **sliced)
             self._quiet = 0
         else:  # announced by the next frame (or when the run stops)
             held = doc.blockSignals(True)
             try:
-                results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+                results = doc.step_epochs(n, stop_loss=stop_loss, **sliced)
             finally:
                 doc.blockSignals(held)
             self._quiet += 1
+        sizer.pause()
         end = self._clock()
-        self._frames.trained(last_epoch_end[0] - now)
+        self._frames.trained(last_slice_end[0] - now)
         if self._speed is not None:
             self._pace.trained(len(results))
             if len(results) < n and not self._finished(results, stop_loss):
@@ -381,8 +389,10 @@ class Runner(QObject):
         target = self.target
         done = self.trained_epochs - self._start_count
         last = results[-1] if results else None
-        info = diagnose(doc) if last is not None and (
-            not last.finite or not doc.network.all_finite()) else None
+        # weights that stopped being finite inside an epoch are reported when
+        # the epoch ends (as training without slices does; the epoch is named)
+        info = diagnose(doc) if last is not None and (not last.finite or (
+            doc.epoch_fraction == 0 and not doc.network.all_finite())) else None
         if info is not None:
             outcome = DIVERGED
         elif stop_loss is not None and last is not None and last.train_loss < stop_loss:
@@ -519,7 +529,8 @@ class Runner(QObject):
             stop_loss is not None and last.train_loss < stop_loss))
 
     def _record_rate(self, now: float) -> None:
-        self._rate.record(now, self.trained_epochs)
+        # parts of epochs count: a big data set's epoch takes seconds
+        self._rate.record(now, self.trained_epochs + self._doc.epoch_fraction)
 
     def _check_divergence(self) -> None:
         info = diagnose(self._doc)
