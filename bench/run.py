@@ -141,6 +141,10 @@ def run_all(args) -> int:
                       f"{r['ratio']:.1f}x ({fmt_time(r['naive_s'])})")
         table.raw["landscape"] = res
 
+    if "scale" in args.sections:
+        from . import scale_bench
+        scale_bench.run_section(args, table, notes, log)
+
     if any(s in args.sections for s in ("canvas", "plot", "run", "start")):
         from . import gui_bench
         gui_bench.run_sections(args, table, notes, log)
