@@ -25,6 +25,7 @@ import numpy as np
 
 from . import losses
 from .datasets import Dataset
+from . import history_log
 from .history_log import EpochLog, StepLog
 from .network import Network
 from .optimizers import Optimizer
@@ -249,6 +250,7 @@ class Stepper:
         c.learning_rate = lr
         self.updates += 1
         self.step_losses.append((self.updates, c.loss))
+        self._bound_step_losses()
 
     def _advance(self, n_samples: int, measure=None) -> None:
         """Move the epoch cursor after an update; finish the epoch at its end
@@ -313,6 +315,7 @@ class Stepper:
         loss = train_batch(self.network, self.optimizer, X, Y, self.config.learning_rate)
         self.updates += 1
         self.step_losses.append((self.updates, loss))
+        self._bound_step_losses()
         self._advance(len(idx))
         return loss
 
@@ -423,6 +426,7 @@ class Stepper:
         losses = engine.run(self.order, self.position, self.config.learning_rate, stop)
         self.step_losses.extend_losses(self.updates + 1, losses)
         self.updates += len(losses)
+        self._bound_step_losses()
         if stop < len(self.order):
             self.position = stop
             return None
@@ -448,6 +452,19 @@ class Stepper:
         self.step_losses.extend_losses(progress.first_update, progress.step_losses)
         self.updates = progress.updates
         self.epoch_results.extend(progress.epoch_results)
+        self._bound_step_losses()
+
+    def _bound_step_losses(self) -> None:
+        """Keep the per-update losses in bounded memory (``StepLog.compacted``):
+        a new log, so views and snapshots of the old one stay as they were.
+        A mark's place in it is the rows up to the mark's update."""
+        if len(self.step_losses) <= history_log.STEP_LOG_ROWS:
+            return
+        log = self.step_losses.compacted()
+        updates = log.columns[:, 0]
+        for m in self._marks:
+            m.n_step_losses = int(np.searchsorted(updates, m.updates, side="right"))
+        self.step_losses = log
 
     # -- step back ----------------------------------------------------------
     @property
