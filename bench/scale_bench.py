@@ -131,6 +131,13 @@ while not paused:
     win.settle(1)
 out["pause_s"] = paused[0]
 out["rss_end"], out["rss_peak"] = rss(), max(peak[0], rss())
+try:  # what the window holds, without the freed memory glibc keeps for reuse
+    import ctypes, gc
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    out["rss_held"] = rss()
+except (OSError, AttributeError):
+    out["rss_held"] = None
 out["epochs"] = runner.trained_epochs - epochs0
 out["epochs_measured"] = runner.trained_epochs - epochs1
 out["fraction"] = getattr(doc, "epoch_fraction", None)
@@ -201,6 +208,11 @@ def run_section(args, table, notes, log) -> None:
     table.add("autosave of this document (in the window's thread): time, RSS peak",
               f"{fmt_time(save['autosave_s'])}, {mb(save['autosave_rss_peak'])}",
               "not run mode's (h-files)")
+    if big.get("rss_held") and small.get("rss_held"):
+        held = big["rss_held"] - small["rss_held"]
+        table.add("  held after a pause (malloc_trim), over the 60-row window's",
+                  f"{mb(held)} vs {mb(big['data_bytes'])}", "<= data + 64 MB",
+                  held <= big["data_bytes"] + 64 * 2**20)
     table.add("epochs trained (and part of the next)",
               f"{big['epochs']:,}" + (f" + {big['fraction']:.0%}" if big.get("fraction") else ""))
     table.add(f"window memory per trained epoch (lecture-xor, {grow['epochs_measured']:,} "

@@ -199,10 +199,10 @@ class EpochLog(_ColumnLog):
                            None if v[6] else v[3], None if v[7] else v[4])
 
 
-# The per-update losses held at most (16 bytes each: 4 MB): run mode makes
-# hundreds of thousands of updates a second, and the window kept them all
-# (issue 16: its memory grew with every epoch trained).
-STEP_LOG_ROWS = 1 << 18
+# The per-update losses held at most (16 bytes each: 2 MB): run mode makes
+# a hundred thousand updates a second, and the window kept them all (issue
+# 16: its memory grew with every epoch trained).
+STEP_LOG_ROWS = 1 << 17
 RECENT_ROWS = STEP_LOG_ROWS // 4  # the latest updates stay exact, one row each
 
 
