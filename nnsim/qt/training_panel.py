@@ -648,9 +648,13 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(min(done, target))
         reason = self._last_reason
         color = ""
-        part = self.document.epoch_fraction  # an epoch of a big data set is trained in slices
-        inside = (f"{done + 1:,} of {target:,} ({math.floor(100 * part)}% of its samples)"
-                  if 0 < part < 1 and done < target else None)
+        # an epoch of a big data set is trained in slices: how far the one in progress is
+        part = self.document.epoch_fraction
+        percent = f"{math.floor(100 * part)}%"
+        inside = f"{done + 1:,} of {target:,}: {percent}" if 0 < part < 1 and done < target \
+            else None
+        self.status_label.setToolTip(
+            f"{percent} of the samples of epoch {done + 1:,} are trained" if inside else "")
         if r.is_running:
             text = f"epoch {inside or f'{done:,} of {target:,}'} \u00b7 {fmt_epoch_rate(r.rate)}"
         elif reason == PAUSED and inside:

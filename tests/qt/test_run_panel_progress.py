@@ -28,4 +28,6 @@ def test_the_run_panel_shows_how_far_inside_the_epoch(qtbot, tmp_path):
     w.runner.pause()
     percent = int(100 * w.document.epoch_fraction)
     text = w.training_panel.status_label.text()
-    assert text == f"paused in epoch 1 of 1 ({percent}% of its samples)"
+    assert text == f"paused in epoch 1 of 1: {percent}%"
+    assert w.training_panel.status_label.toolTip() == \
+        f"{percent}% of the samples of epoch 1 are trained"
