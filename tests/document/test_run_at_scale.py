@@ -19,7 +19,7 @@ from nnsim.document import PAUSED, TARGET_REACHED, Document, Runner
 from nnsim.document.run_mode import training_process
 
 TIMEOUT = 60_000
-ROWS = 6_000  # batch 1: an epoch is 6,000 updates, many slices of training
+ROWS = 30_000  # batch 1: an epoch is 30,000 updates, many slices of training
 
 
 def project(rows=ROWS, seed=0) -> Project:
@@ -95,7 +95,7 @@ def test_the_data_set_goes_to_the_training_process_once_and_uncopied(qtbot, doc,
             sent.append({id(m.obj) for m in out[1:] if isinstance(m, memoryview)})
         return out
     monkeypatch.setattr(training_process.framing, "parts", spy)
-    doc.set_training(epochs=3)
+    doc.set_training(epochs=2)
     runner = Runner(doc)
     runner.use_process = True
     orders = []
@@ -112,7 +112,7 @@ def test_the_data_set_goes_to_the_training_process_once_and_uncopied(qtbot, doc,
                        id(d.Y_test)}  # the document's own arrays
     assert sent[1] == set()  # not sent again
     # one order per epoch in the window, however many frames adopted progress
-    assert len({id(o) for o in orders}) <= 3 + 1
+    assert len({id(o) for o in orders}) <= 2 + 1
 
 
 def test_the_per_update_losses_stay_bounded_in_the_document(qtbot, monkeypatch):

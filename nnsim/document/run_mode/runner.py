@@ -64,6 +64,7 @@ from .pacing import FramePacer, RateMeter, SpeedPacer
 
 TICK_BUDGET_S = 0.040  # training time per chunk: about how long a click may wait
 FRAME_MS = 33  # with a speed set, ticks come at most this often (~30 Hz)
+FRAME_SHARE_SPACING = 1.0  # after a frame from the training process, wait as long as it took
 # At full speed, train in the training process by default: the views then
 # redraw about FRAME_MS apart on the window's core while training keeps a
 # core of its own. NNSIM_TRAINING_PROCESS=0 keeps training in the window.
@@ -144,6 +145,7 @@ class Runner(QObject):
         weakref.finalize(self, self._lease.end)
         self._session: int | None = None  # the training process's session of this run
         self._wanted = False  # progress asked for, not received yet
+        self._next_want = -math.inf  # (clock) no progress is asked for before this
         self._stale = False  # the document changed since the training process was loaded
         self._adopting = False
         self._watch(document, True)
@@ -447,7 +449,8 @@ class Runner(QObject):
         for message in process.messages():
             if not self._take(message):
                 return
-        if self._running and self._session is not None and not self._wanted:
+        if self._running and self._session is not None and not self._wanted \
+                and self._clock() >= self._next_want:
             self._wanted = process.want(self._session)
 
     def _start_session(self) -> None:
@@ -496,12 +499,18 @@ class Runner(QObject):
         else:
             self._session = None  # it stopped; a new session starts if the run goes on
         self._adopting = True
+        start = self._clock()
         try:
             self._doc.adopt_training(progress)
         finally:
             self._adopting = False
-        self._record_rate(self._clock())
+        now = self._clock()
+        self._record_rate(now)
         self._after_training(progress.epoch_results, True)
+        # a frame's redraws (the views answer ``changed`` at once) take at
+        # most about half the window's time: with a big data set they cost
+        # tens of ms, and back-to-back frames would leave clicks waiting
+        self._next_want = now + (now - start) * FRAME_SHARE_SPACING
         return self._running
 
     def _end_session(self) -> None:
