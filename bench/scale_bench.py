@@ -214,7 +214,7 @@ def run_section(args, table, notes, log) -> None:
                   f"{mb(held)} vs {mb(big['data_bytes'])}", "<= data + 64 MB",
                   held <= big["data_bytes"] + 64 * 2**20)
     table.add("epochs trained (and part of the next)",
-              f"{big['epochs']:,}" + (f" + {big['fraction']:.0%}" if big.get("fraction") else ""))
+              f"{big['epochs']:,}" + (f" + {int(100 * big['fraction'])}%" if big.get("fraction") else ""))
     table.add(f"window memory per trained epoch (lecture-xor, {grow['epochs_measured']:,} "
               f"epochs)", f"{r['bytes_per_epoch']:.1f} bytes", "< 16 bytes",
               r["bytes_per_epoch"] < 16)
