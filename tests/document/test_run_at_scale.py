@@ -15,7 +15,7 @@ from nnsim.core.project import ImportedData, Project
 from nnsim.core.run_mode import framing
 from nnsim.core.run_mode.slicing import FIRST_SAMPLES
 from nnsim.core.training import TrainingConfig
-from nnsim.document import PAUSED, TARGET_REACHED, Document, Runner
+from nnsim.document import TARGET_REACHED, Document, Runner
 from nnsim.document.run_mode import training_process
 
 TIMEOUT = 60_000
