@@ -5,7 +5,7 @@ Options: --quick (fewer, shorter repeats), --only SECTION[,SECTION],
 --threads N (BLAS/OpenMP threads for every side, default 1),
 --torch-python PATH (an interpreter with torch, used as a subprocess when
 torch cannot be imported here), --json FILE (the raw numbers).
-Sections: train, micro, canvas, plot, run, start, landscape, penalty, heat.
+Sections: train, micro, canvas, plot, run, start, landscape, penalty, heat, scale.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import argparse
 import os
 import sys
 
-SECTIONS = ("train", "micro", "canvas", "plot", "run", "start", "landscape", "penalty", "heat")
+SECTIONS = ("train", "micro", "canvas", "plot", "run", "start", "landscape", "penalty", "heat",
+            "scale")
 
 
 def parse_args(argv):

@@ -178,6 +178,10 @@ def run_all(args) -> int:
         notes.append("Heat maps: redrawn at most every 50 ms, inside a relabel, so never more "
                      "often than the canvas's frames; their rate is bounded by the canvas's.")
 
+    if "scale" in args.sections:
+        from . import scale_bench
+        scale_bench.run_section(args, table, notes, log)
+
     if any(s in args.sections for s in ("canvas", "plot", "run", "start")):
         from . import gui_bench
         gui_bench.run_sections(args, table, notes, log)

@@ -199,10 +199,67 @@ class EpochLog(_ColumnLog):
                            None if v[6] else v[3], None if v[7] else v[4])
 
 
+# The per-update losses held at most (16 bytes each: 2 MB): run mode makes
+# a hundred thousand updates a second, and the window kept them all (issue
+# 16: its memory grew with every epoch trained).
+STEP_LOG_ROWS = 1 << 17
+RECENT_ROWS = STEP_LOG_ROWS // 4  # the latest updates stay exact, one row each
+
+
 class StepLog(_ColumnLog):
-    """A list of ``(update number, batch loss)`` pairs."""
+    """A list of ``(update number, batch loss)`` pairs.
+
+    Bounded by :meth:`compacted`: beyond the latest ``RECENT_ROWS`` updates,
+    each *bucket* of ``bucket`` consecutive update numbers keeps only its
+    lowest and its highest loss (and its first non-finite one), each still
+    a real (update, loss) pair. A curve drawn as its low-high envelope (the
+    loss plot draws every pixel's span so) is the same at every zoom where a
+    pixel covers a bucket or more, and the first divergence stays marked.
+    """
 
     NCOLS = 2
+
+    def __init__(self, rows: Iterable = ()):
+        super().__init__(rows)
+        self.bucket = 1  # updates per bucket in the compacted part (1: every update kept)
+
+    def snapshot(self):
+        s = super().snapshot()
+        s.bucket = self.bucket
+        return s
+
+    copy = snapshot
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes its buffer holds."""
+        return self._a.nbytes
+
+    def compacted(self, most: int | None = None, recent: int | None = None) -> "StepLog":
+        """A new log of at most about ``most // 2`` rows (default
+        STEP_LOG_ROWS): the last ``recent`` (RECENT_ROWS) rows as they are,
+        the earlier ones in buckets (doubled until they fit). This log is
+        not changed (snapshots of it stay valid)."""
+        most = STEP_LOG_ROWS if most is None else most
+        recent = RECENT_ROWS if recent is None else recent
+        rows = self.columns
+        n = len(rows)
+        keep = min(n, recent)
+        old, tail = rows[:n - keep], rows[n - keep:]
+        room = max(3, most // 2 - keep)
+        bucket = max(self.bucket, 2)
+        if len(old):  # about 3 rows a bucket at most: start near the size that fits
+            span = old[-1, 0] - old[0, 0] + 1
+            while span / bucket * 3 > room:
+                bucket *= 2
+        head = _envelope(old, bucket)
+        while len(head) > room:
+            bucket *= 2
+            head = _envelope(old, bucket)
+        out = StepLog()
+        out.extend_columns(np.concatenate([head, tail]) if len(head) else tail)
+        out.bucket = bucket if len(head) else self.bucket
+        return out
 
     def _encode(self, rows: list) -> Array:
         return np.array(rows, dtype=np.float64).reshape(-1, 2)
@@ -227,3 +284,25 @@ class StepLog(_ColumnLog):
         self._a[n:n + k, 0] = np.arange(first_update, first_update + k)
         self._a[n:n + k, 1] = losses
         self._n = n + k
+
+
+def _envelope(rows: Array, bucket: int) -> Array:
+    """Of (update, loss) ``rows`` (updates increasing), per bucket of
+    ``bucket`` update numbers: the row of the lowest finite loss, of the
+    highest, and the first non-finite one, in update order. O(rows)."""
+    if not len(rows):
+        return rows
+    u, v = rows[:, 0], rows[:, 1]
+    group = np.floor_divide(u, bucket)
+    finite = np.isfinite(v)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    run = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(u)]))  # row -> its bucket
+    picks = []
+    for key in (np.where(finite, v, np.inf), np.where(finite, -v, np.inf)):
+        best = np.minimum.reduceat(key, starts)
+        hit = np.flatnonzero((key == best[run]) & np.isfinite(key))
+        picks.append(hit[np.r_[True, run[hit][1:] != run[hit][:-1]]] if len(hit) else hit)
+    bad = np.flatnonzero(~finite)
+    if len(bad):
+        picks.append(bad[np.r_[True, run[bad][1:] != run[bad][:-1]]])
+    return rows[np.unique(np.concatenate(picks))]

@@ -43,6 +43,7 @@ import numpy as np
 
 from . import losses
 from .datasets import Dataset
+from . import history_log
 from .history_log import EpochLog, StepLog
 from .network import Network
 from .optimizers import Optimizer
@@ -200,6 +201,7 @@ class Stepper:
         seed = config.seed if shuffle_seed is None else shuffle_seed
         self.rng = np.random.default_rng([seed, 1])
         self._rng_state: dict | None = None
+        self._kept_engine = None  # (key, EpochEngine) of the last step_epochs (float64)
         self.epoch = 1  # the epoch in progress, 1-based
         self.position = 0  # next index into self.order
         self.order = self._new_order()
@@ -313,6 +315,7 @@ class Stepper:
         c.learning_rate = lr
         self.updates += 1
         self.step_losses.append((self.updates, c.loss))
+        self._bound_step_losses()
 
     def _advance(self, n_samples: int, measure=None) -> None:
         """Move the epoch cursor after an update; finish the epoch at its end
@@ -378,6 +381,7 @@ class Stepper:
                            self.config.penalty)
         self.updates += 1
         self.step_losses.append((self.updates, loss))
+        self._bound_step_losses()
         self._advance(len(idx))
         return loss
 
@@ -385,7 +389,9 @@ class Stepper:
         return self.step_batch(1)
 
     def step_epochs(self, n: int = 1, *, stop_loss: float | None = None,
-                    on_epoch: Callable[[EpochResult], bool | None] | None = None
+                    on_epoch: Callable[[EpochResult], bool | None] | None = None,
+                    slice_samples: int | None = None,
+                    on_slice: Callable[[], bool | None] | None = None
                     ) -> list[EpochResult]:
         """Finish the current epoch, then run whole epochs, ``n`` in all.
 
@@ -393,6 +399,13 @@ class Stepper:
         loss falls below ``stop_loss``, or ``on_epoch`` returns True.
         Epochs run through :class:`~nnsim.core.training.EpochEngine`, in the
         config's compute dtype.
+
+        ``slice_samples``: train in slices of about this many samples (whole
+        batches) and call ``on_slice()`` after each; when it returns True
+        training stops there, possibly inside an epoch (``position`` keeps
+        the place). The next call continues the epoch, and the numbers are
+        the same, bit for bit, as without slices. ``slice_samples`` may be a
+        callable that gives each slice's size (see ``run_mode.slicing``).
         """
         self._push_mark(with_params=True, kind=EPOCHS)
         self._finish_cycle()
@@ -400,22 +413,62 @@ class Stepper:
         pinned, self.pinned = self.pinned, None  # epochs always cover the whole set
         try:
             engine = self._engine() if n > 0 and len(self.data.X_train) else None
-            for _ in range(n):
+            while len(results) < n:
                 with np.errstate(all="ignore"):  # divergence is reported, not raised
-                    r = self._run_rest_of_epoch(engine)
-                    finite = (engine.all_finite() if engine is not None
-                              else self.network.all_finite())
+                    r = self._run_slice(engine, slice_samples() if callable(slice_samples)
+                                        else slice_samples)
                     if engine is not None:
                         engine.store()
+                    if r is None:  # inside an epoch
+                        if on_slice is not None and on_slice():
+                            break
+                        continue
+                    finite = (engine.all_finite() if engine is not None
+                              else self.network.all_finite())
                 results.append(r)
                 if (not r.finite or not finite or (stop_loss is not None and r.train_loss < stop_loss)
-                        or (on_epoch is not None and on_epoch(r))):
+                        or (on_epoch is not None and on_epoch(r))
+                        or (on_slice is not None and len(results) < n and on_slice())):
                     break
         finally:
             self.pinned = pinned
+        if engine is not None:
+            self._keep_engine(engine)
         return results
 
+    @property
+    def epoch_fraction(self) -> float:
+        """How much of the epoch in progress is trained (0 at its start)."""
+        n = len(self.order)
+        return self.position / n if n else 0.0
+
+    def _engine_key(self) -> list:
+        """What a kept engine was built for: the objects themselves (held, so
+        compared by identity without an id being reused). Any new array
+        (set_parameters, load_state, an edit), setting or data set makes a
+        different key."""
+        net, opt, cfg = self.network, self.optimizer, self.config
+        key = [self.data, self.data.X_train, cfg.batch_size, cfg.dtype, net, net.loss, opt,
+               opt.name]
+        for l in net.layers:
+            key += [l, l.W, l.b, l.mask, l.activation, l.train_bias]
+        return key + [s for kind in opt.slots for s in kind]
+
+    def _keep_engine(self, engine: EpochEngine) -> None:
+        # float64 only: there the network's and the optimiser's arrays are
+        # views of the engine's buffers, so an unchanged key means unchanged
+        # numbers (a float32 engine holds rounded copies)
+        self._kept_engine = (self._engine_key(), engine) if engine.float64 else None
+
     def _engine(self) -> EpochEngine:
+        kept, self._kept_engine = self._kept_engine, None
+        key = self._engine_key()
+        if kept is not None and len(kept[0]) == len(key) and all(
+                a is b or (isinstance(a, (int, str, bool)) and a == b)
+                for a, b in zip(kept[0], key)):
+            engine = kept[1]
+            engine._fresh = False  # its last forward pass may not be of these weights
+            return engine
         data, cfg = self.data, self.config
         X = data.X_train
         if cfg.dtype != "float64":  # the converted inputs are kept for the next call
@@ -428,15 +481,25 @@ class Stepper:
             return EpochEngine(self.network, self.optimizer, X, data.Y_train, data.X_test,
                                data.Y_test, data.kind, cfg.batch_size, cfg.dtype, cfg.penalty)
 
-    def _run_rest_of_epoch(self, engine: EpochEngine | None) -> EpochResult:
+    def _run_slice(self, engine: EpochEngine | None,
+                   samples: int | None) -> EpochResult | None:
+        """Train the next slice of the epoch in progress (``samples``: about
+        how many; None: the rest of the epoch). Its EpochResult when the
+        slice ended the epoch, else None."""
         if engine is None:  # no training rows: nothing to train, still an epoch
             self._advance(len(self.order) - self.position)
             return self.epoch_results[-1]
-        losses = engine.run(self.order, self.position, self.config.learning_rate)
+        epoch = self.epoch
+        stop = engine.slice_end(self.position, samples)
+        losses = engine.run(self.order, self.position, self.config.learning_rate, stop)
         self.step_losses.extend_losses(self.updates + 1, losses)
         self.updates += len(losses)
+        self._bound_step_losses()
+        if stop < len(self.order):
+            self.position = stop
+            return None
         self._advance(len(self.order) - self.position, engine.evaluate)
-        return self.epoch_results[-1]
+        return self.epoch_results[-1] if self.epoch != epoch else None
 
     def adopt(self, progress) -> None:
         """Continue from epochs trained by run mode's training process from this
@@ -444,16 +507,32 @@ class Stepper:
         It counts as one step: step back returns to the state before it."""
         if self.cycle is not None:
             raise ValueError("cannot adopt training while a cycle is in progress")
+        if progress.order is None and progress.epoch != self.epoch:
+            raise ValueError("progress into a new epoch must carry that epoch's order")
         self._push_mark(with_params=True, kind=EPOCHS)
         self.network.set_parameters(progress.params)
         self.optimizer.load_state({"t": progress.optimizer_t, "slots": progress.optimizer_slots})
+        if progress.order is not None:  # else the epoch's order, which this stepper has
+            self.order = _frozen(progress.order)
         self.epoch, self.position = progress.epoch, progress.position
-        self.order = _frozen(progress.order)
         self.rng.bit_generator.state = progress.rng_state
         self._rng_state = None
         self.step_losses.extend_losses(progress.first_update, progress.step_losses)
         self.updates = progress.updates
         self.epoch_results.extend(progress.epoch_results)
+        self._bound_step_losses()
+
+    def _bound_step_losses(self) -> None:
+        """Keep the per-update losses in bounded memory (``StepLog.compacted``):
+        a new log, so views and snapshots of the old one stay as they were.
+        A mark's place in it is the rows up to the mark's update."""
+        if len(self.step_losses) <= history_log.STEP_LOG_ROWS:
+            return
+        log = self.step_losses.compacted()
+        updates = log.columns[:, 0]
+        for m in self._marks:
+            m.n_step_losses = int(np.searchsorted(updates, m.updates, side="right"))
+        self.step_losses = log
 
     # -- step back ----------------------------------------------------------
     @property

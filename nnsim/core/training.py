@@ -332,25 +332,40 @@ class EpochEngine:
                 None if self.gather_epoch else self.batch_inputs[:m])
         return f
 
-    def run(self, order: Array, start: int, learning_rate: float) -> list[float]:
-        """Train on rows ``order[start:]`` in batches; returns the batch losses."""
+    def slice_end(self, start: int, samples: int | None) -> int:
+        """Where a slice of about ``samples`` rows from row ``start`` of the
+        epoch ends: on a batch boundary (counted from ``start``), or at the
+        epoch's end. None: the epoch's end."""
+        N, B = self.n_rows, self.batch_size
+        if samples is None or self.full_batch and start == 0:
+            return N
+        return min(N, start + max(1, -(-int(samples) // B)) * B)
+
+    def run(self, order: Array, start: int, learning_rate: float,
+            stop: int | None = None) -> list[float]:
+        """Train on rows ``order[start:stop]`` in batches (``stop``: a
+        ``slice_end``; None: the epoch's end); returns the batch losses.
+        Slices of one epoch give the same numbers, bit for bit, as the whole
+        epoch in one call: each batch only reads its own rows."""
+        N, B = self.n_rows, self.batch_size
+        stop = N if stop is None else stop
         if self.full_batch and start == 0:
             return self._run_full_batch(learning_rate)
         self._fresh = False
-        N, B = self.n_rows, self.batch_size
         n_in = self.sizes[0]
         z_out, a_out, targets = self.epoch_z_out, self.epoch_a_out, self.epoch_targets
-        np.take(self.targets, order, axis=0, out=targets)
+        rows = order[start:stop]  # only this slice's rows are gathered
+        np.take(self.targets, rows, axis=0, out=targets[start:stop])
         gather = self.gather_epoch
         if gather:
             if self.epoch_inputs is None:
                 self.epoch_inputs = np.ones((N, n_in + 1), self.dtype)
             inputs = self.epoch_inputs
-            np.take(self.inputs, order, axis=0, out=inputs[:, :n_in])
+            np.take(self.inputs, rows, axis=0, out=inputs[start:stop, :n_in])
         target_sums = self.epoch_target_sums
         if target_sums is not None:
-            np.take(self.target_row_sums, order, axis=0, out=target_sums)
-        for s in range(start, N, B):
+            np.take(self.target_row_sums, rows, axis=0, out=target_sums[start:stop])
+        for s in range(start, stop, B):
             e = min(s + B, N)
             f = self._frame(e - s)
             if gather:
@@ -362,7 +377,7 @@ class EpochEngine:
             self._backward(x, f, z, a, targets[s:e],
                            None if target_sums is None else target_sums[s:e])
             self._update(learning_rate)
-        return self._batch_losses(start, B)
+        return self._batch_losses(start, B, stop)
 
     def _run_full_batch(self, learning_rate: float) -> list[float]:
         """One batch of all rows. The order of the rows changes nothing but
@@ -501,18 +516,18 @@ class EpochEngine:
             z, a, y = (v.astype(np.float64) for v in (z, a, y))
         return self.loss.row_losses(a, y, z, self.out_act, ysum)
 
-    def _batch_losses(self, start: int, B: int) -> list[float]:
-        """The loss of each batch of the epoch just run (from its stored outputs)."""
-        N = self.n_rows
-        if start >= N:
+    def _batch_losses(self, start: int, B: int, stop: int) -> list[float]:
+        """The loss of each batch of rows ``start:stop`` just run (from their
+        stored outputs). Every batch is summed by ``reduceat``, whose sum of a
+        segment does not depend on the rows around it, so a batch's loss is
+        the same however the epoch was sliced (``sum`` may round differently)."""
+        if start >= stop:
             return []
         sums = self.epoch_target_sums
-        rows = self._row_losses(self.epoch_z_out[start:], self.epoch_a_out[start:],
-                                self.epoch_targets[start:],
-                                None if sums is None else sums[start:])
-        n = N - start
-        if n <= B:
-            return [float(rows.sum()) / n]
+        rows = self._row_losses(self.epoch_z_out[start:stop], self.epoch_a_out[start:stop],
+                                self.epoch_targets[start:stop],
+                                None if sums is None else sums[start:stop])
+        n = stop - start
         firsts = np.arange(0, n, B)
         sums = np.add.reduceat(rows, firsts)
         sums /= np.minimum(B, n - firsts)

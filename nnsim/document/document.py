@@ -835,6 +835,12 @@ class Document(QObject):
         return self._stepper.epoch_results
 
     @property
+    def epoch_fraction(self) -> float:
+        """How much of the epoch in progress is trained, 0 to 1 (run mode
+        stops inside an epoch of a big data set)."""
+        return self._stepper.epoch_fraction
+
+    @property
     def step_losses(self):
         """(update number, batch loss) per update; read only, as ``epoch_results``."""
         return self._stepper.step_losses

@@ -734,8 +734,17 @@ class TrainingPanel(QWidget):
         # the loss plot counts every epoch of the history: so does the run's line
         of = (f"{done:,} of {target:,}" if total == done
               else f"{total:,} ({done:,} of {target:,} this run)")
+        # an epoch of a big data set is trained in slices: how far the one in progress is
+        part = self.document.epoch_fraction
+        percent = f"{math.floor(100 * part)}%"
+        inside = f"{done + 1:,} of {target:,}: {percent}" if 0 < part < 1 and done < target \
+            else None
+        self.status_label.setToolTip(
+            f"{percent} of the samples of epoch {done + 1:,} are trained" if inside else "")
         if r.is_running:
-            text = f"epoch {of} \u00b7 {fmt_epoch_rate(r.rate)}"
+            text = f"epoch {inside or of} \u00b7 {fmt_epoch_rate(r.rate)}"
+        elif reason == PAUSED and inside:
+            text = f"paused in epoch {inside}"
         elif reason == DIVERGED:
             text = f"diverged at epoch {of}"
             color = ERROR_COLOR

@@ -27,8 +27,12 @@ class FramingError(ValueError):
     """A message that cannot be read (a broken or truncated stream)."""
 
 
-def pack(header: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
-    """One framed message."""
+def parts(header: dict, arrays: dict[str, np.ndarray] | None = None,
+          borrow: frozenset[str] | set[str] = frozenset()) -> list:
+    """One framed message as a list of buffers to write one after another.
+    Arrays are copied, except those named in ``borrow``, which are only
+    viewed: their owner promises not to change them until they are written
+    (a big data set then goes out without a copy of its own)."""
     arrays = arrays or {}
     specs, blobs = [], []
     for name, a in arrays.items():
@@ -36,10 +40,15 @@ def pack(header: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
         if a.dtype.name not in DTYPES:
             raise TypeError(f"{name}: cannot send arrays of dtype {a.dtype}")
         specs.append([name, a.dtype.name, list(a.shape)])
-        blobs.append(a.tobytes())
+        blobs.append(memoryview(a).cast("B") if name in borrow and a.size else a.tobytes())
     head = json.dumps({**header, "arrays": specs}, separators=(",", ":")).encode()
     body_len = 4 + len(head) + sum(len(b) for b in blobs)
-    return b"".join([struct.pack("<QI", body_len, len(head)), head, *blobs])
+    return [struct.pack("<QI", body_len, len(head)) + head, *blobs]
+
+
+def pack(header: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
+    """One framed message."""
+    return b"".join(parts(header, arrays))
 
 
 def unpack(body: bytes) -> tuple[dict, dict[str, np.ndarray]]:
@@ -75,7 +84,13 @@ def unpack(body: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def write(stream: BinaryIO, header: dict, arrays: dict[str, np.ndarray] | None = None) -> None:
-    stream.write(pack(header, arrays))
+    write_parts(stream, parts(header, arrays))
+
+
+def write_parts(stream: BinaryIO, buffers: list) -> None:
+    """Write a message made by :func:`parts` (no joined copy of it)."""
+    for b in buffers:
+        stream.write(b)
     stream.flush()
 
 

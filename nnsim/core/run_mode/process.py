@@ -1,7 +1,9 @@
 """The training process: ``python -m nnsim.core.run_mode.process``.
 
 It reads commands on stdin and writes progress (or an error) on stdout, in
-the messages of ``protocol.py``. Progress only comes when asked (and when a
+the messages of ``protocol.py``. It trains in slices of a few milliseconds
+(``slicing.py``) and reads its commands between them, so a pause or a want
+is answered within a slice however long an epoch is. Progress only comes when asked (and when a
 session ends by itself), so the app takes it at the rate it can show it and
 the training process never waits for the app.
 
@@ -20,6 +22,7 @@ from typing import Callable
 from . import framing
 from .protocol import (EPOCHS, NOT_FINITE, STOP_LOSS, UNATTENDED, dataset_from_load,
                        error_message, progress_message, stepper_from_load)
+from .slicing import SliceSizer
 
 # A running app asks for progress about 30 times a second; a session nobody
 # has asked about for this long is abandoned (its window was closed, say).
@@ -34,6 +37,7 @@ class _Session:
         self.stop_loss = header["stop_loss"]
         self.want = False
         self.asked = now
+        self.app_epoch = self.stepper.epoch  # the epoch whose order the app holds
 
 
 def _reader(stream, commands: queue.Queue) -> None:
@@ -47,20 +51,30 @@ def _reader(stream, commands: queue.Queue) -> None:
         commands.put(None)  # a broken pipe from the app: treat as its end
 
 
-def serve(inp, out, clock: Callable[[], float] = time.monotonic) -> None:
+def serve(inp, out, clock: Callable[[], float] = time.monotonic,
+          slice_clock: Callable[[], float] = time.perf_counter) -> None:
     """Take commands from ``inp`` and answer on ``out`` until ``quit`` or the
-    end of ``inp``. ``clock`` (seconds) tells when a session is unattended."""
+    end of ``inp``. ``clock`` (seconds) tells when a session is unattended,
+    ``slice_clock`` how long slices take (``slicing.py``)."""
     commands: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(inp, commands), daemon=True).start()
     data_key, data = None, None
     session: _Session | None = None
+    sizer = SliceSizer(slice_clock)
+
+    def on_slice() -> bool:
+        # a slice ends early in the epoch when a command is waiting or nobody is asking
+        sizer.sliced()
+        return not commands.empty() or unattended()
 
     def send(header, arrays=None):
         framing.write(out, header, arrays)
 
     def send_progress(final=None):
         st = session.stepper
-        send(*progress_message(st, session.id, final))
+        new_epoch = st.epoch != session.app_epoch
+        send(*progress_message(st, session.id, final, with_order=new_epoch))
+        session.app_epoch = st.epoch
         st.step_losses.clear()
         st.epoch_results.clear()
 
@@ -103,14 +117,18 @@ def serve(inp, out, clock: Callable[[], float] = time.monotonic) -> None:
                 session.want = False
                 send_progress()
             st = session.stepper
-            # each epoch ends early when a command is waiting or nobody is asking
+            # slices of an epoch, until a command is waiting or nobody is asking
             results = st.step_epochs(session.remaining, stop_loss=session.stop_loss,
-                                     on_epoch=lambda _r: not commands.empty() or unattended())
+                                     slice_samples=sizer, on_slice=on_slice)
+            sizer.pause()
             st.forget_history()  # no step back here: the app keeps the marks
             session.remaining -= len(results)
             last = results[-1] if results else None
             final = None
-            if last is not None and (not last.finite or not st.network.all_finite()):
+            # weights that stopped being finite inside an epoch are reported at
+            # its end, as a run without slices would (the epoch is named right)
+            if last is not None and (not last.finite or (
+                    st.position == 0 and not st.network.all_finite())):
                 final = NOT_FINITE
             elif (last is not None and session.stop_loss is not None
                   and last.train_loss < session.stop_loss):

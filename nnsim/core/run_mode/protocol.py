@@ -7,13 +7,15 @@ The app sends commands:
   epoch cursor and the shuffling stream's state, and the data set unless the
   training process holds it already); the training process starts training
   this *session* at once, and an earlier session ends;
-- ``want`` {session}: send progress after the epoch in progress;
+- ``want`` {session}: send progress after the slice in progress (a slice
+  of training is a few milliseconds, whatever the size of an epoch);
 - ``halt``: stop training (the app keeps the progress it was last sent);
 - ``quit`` (or the end of the pipe): exit.
 
-The training process answers with *progress*: the state after its last
-finished epoch and the batch losses and epoch results since the previous
-progress. It sends progress when asked, and unasked when a session ends by
+The training process answers with *progress*: the state where its last
+slice of training ended (often inside an epoch: ``position`` says how far),
+and the batch losses and epoch results since the previous progress; the
+epoch's order only when the epoch changed since the last progress or load. It sends progress when asked, and unasked when a session ends by
 itself (``final`` says why: EPOCHS, STOP_LOSS, NOT_FINITE or UNATTENDED). Or
 it sends an ``error`` {session, message}. The app adopts progress with
 :meth:`Stepper.adopt`, so epochs trained in the training process equal, bit
@@ -48,12 +50,12 @@ class Progress:
     where it stands."""
 
     session: int
-    params: list[Array]  # [W1, b1, W2, b2, ...] after the last finished epoch
+    params: list[Array]  # [W1, b1, W2, b2, ...] where the last slice ended
     optimizer_t: int
     optimizer_slots: list[list[Array]]
     epoch: int  # the epoch in progress next (1-based)
-    position: int
-    order: Array
+    position: int  # samples of that epoch trained (progress inside an epoch)
+    order: Array | None  # that epoch's order; None: the same epoch as the last progress
     rng_state: dict
     updates: int  # updates done in all
     first_update: int  # the update number of step_losses[0]
@@ -63,9 +65,11 @@ class Progress:
 
 
 # -- the app's side: commands out, progress in ---------------------------------------------
-def _position(stepper) -> tuple[dict, dict]:
+def _position(stepper, with_order: bool = True) -> tuple[dict, dict]:
     header = {"epoch": stepper.epoch, "position": stepper.position, "updates": stepper.updates,
               "rng": stepper.rng.bit_generator.state}
+    if not with_order:
+        return header, {}
     return header, {"order": np.asarray(stepper.order, dtype=np.int64)}
 
 
@@ -127,7 +131,7 @@ def parse_progress(header: dict, arrays: dict[str, Array]) -> Progress:
         session=int(header["session"]),
         params=[arrays[f"p{i}"] for i in range(n_params)],
         optimizer_t=int(header["optimizer"]["t"]), optimizer_slots=slots,
-        epoch=int(pos["epoch"]), position=int(pos["position"]), order=arrays["order"],
+        epoch=int(pos["epoch"]), position=int(pos["position"]), order=arrays.get("order"),
         rng_state=pos["rng"], updates=int(pos["updates"]), first_update=int(header["first_update"]),
         step_losses=arrays["step_losses"],
         epoch_results=_epoch_log(arrays["epoch_results"]),
@@ -173,16 +177,21 @@ def stepper_from_load(header: dict, arrays: dict[str, Array], data: Dataset) -> 
     return stepper
 
 
-def progress_message(stepper, session: int, final: str | None) -> tuple[dict, dict]:
+def progress_message(stepper, session: int, final: str | None,
+                     with_order: bool = True) -> tuple[dict, dict]:
     """Progress: ``stepper``'s state, and all its batch losses and epoch
-    results (the training process empties both lists after each progress)."""
+    results (the training process empties both lists after each progress).
+    ``with_order`` False leaves out the epoch's order (as many numbers as
+    training rows), which the app has when the epoch is the one it was last
+    sent or loaded with: a big data set's order then travels once an epoch,
+    not once a frame."""
     params = stepper.network.parameters()
     arrays = {f"p{i}": p for i, p in enumerate(params)}
     opt = stepper.optimizer
     for i, kind in enumerate(opt.slots):
         for j, s in enumerate(kind):
             arrays[f"slot{i}_{j}"] = s
-    position, more = _position(stepper)
+    position, more = _position(stepper, with_order)
     arrays.update(more)
     steps = stepper.step_losses.columns
     arrays["step_losses"] = steps[:, 1]

@@ -58,6 +58,7 @@ from nnsim.core.naming import fmt
 from nnsim.core.run_mode import divergence
 from nnsim.core.run_mode.divergence import DivergenceInfo
 from nnsim.core.run_mode.protocol import parse_progress
+from nnsim.core.run_mode.slicing import SliceSizer
 
 from ..change import TRAINED
 from . import training_process
@@ -65,6 +66,7 @@ from .pacing import FramePacer, RateMeter, SpeedPacer
 
 TICK_BUDGET_S = 0.040  # training time per chunk: about how long a click may wait
 FRAME_MS = 33  # with a speed set, ticks come at most this often (~30 Hz)
+FRAME_SHARE_SPACING = 1.0  # after a frame from the training process, wait as long as it took
 # At full speed, train in the training process by default: the views then
 # redraw about FRAME_MS apart on the window's core while training keeps a
 # core of its own. NNSIM_TRAINING_PROCESS=0 keeps training in the window.
@@ -135,6 +137,7 @@ class Runner(QObject):
         self._frames = FramePacer()
         self._pace = SpeedPacer()
         self._rate = RateMeter()
+        self._slices = SliceSizer(clock)  # samples per slice in the window's own chunks
         self._quiet = 0  # chunks run since the last frame, not announced yet
         self.divergence: DivergenceInfo | None = None  # the last divergence, until cleared
         self.landing: str | None = None  # where step_back_to_finite went, in words
@@ -145,6 +148,7 @@ class Runner(QObject):
         weakref.finalize(self, self._lease.end)
         self._session: int | None = None  # the training process's session of this run
         self._wanted = False  # progress asked for, not received yet
+        self._next_want = -math.inf  # (clock) no progress is asked for before this
         self._stale = False  # the document changed since the training process was loaded
         self._adopting = False
         self._watch(document, True)
@@ -233,7 +237,7 @@ class Runner(QObject):
         now = self._clock()
         self._pace.anchor(now)
         self._frames.restart()
-        self._rate.restart(now, count)
+        self._rate.restart(now, count + self._doc.epoch_fraction)
         self._timer.start(0)  # the first chunk as soon as the event loop is free
         self.started.emit()
         self.progress.emit(self.done, self.target)
@@ -350,26 +354,32 @@ class Runner(QObject):
             n = min(n, due)
         frame = self._frames.is_frame(now, self.budget_s, paced=self._speed is not None)
         deadline = now + self.budget_s
-        last_epoch_end = [now]
+        last_slice_end = [now]
+        sizer = self._slices
 
-        def out_of_time(_result) -> bool:
-            t = last_epoch_end[0] = self._clock()
+        def out_of_time() -> bool:
+            # after every slice, inside an epoch too: a chunk never runs
+            # much past its budget, however long an epoch is
+            sizer.sliced()
+            t = last_slice_end[0] = self._clock()
             return t >= deadline
 
+        sliced = {"slice_samples": sizer, "on_slice": out_of_time}
         stop_loss = cfg.stop_loss
         if frame:
             self._frames.frame(now, adapt=self._speed is None)
-            results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+            results = doc.step_epochs(n, stop_loss=stop_loss, **sliced)
             self._quiet = 0
         else:  # announced by the next frame (or when the run stops)
             held = doc.blockSignals(True)
             try:
-                results = doc.step_epochs(n, stop_loss=stop_loss, on_epoch=out_of_time)
+                results = doc.step_epochs(n, stop_loss=stop_loss, **sliced)
             finally:
                 doc.blockSignals(held)
             self._quiet += 1
+        sizer.pause()
         end = self._clock()
-        self._frames.trained(last_epoch_end[0] - now)
+        self._frames.trained(last_slice_end[0] - now)
         if self._speed is not None:
             self._pace.trained(len(results))
             if len(results) < n and not self._finished(results, stop_loss):
@@ -385,8 +395,10 @@ class Runner(QObject):
         target = self.target
         done = self.trained_epochs - self._start_count
         last = results[-1] if results else None
-        info = diagnose(doc) if last is not None and (
-            not last.finite or not doc.network.all_finite()) else None
+        # weights that stopped being finite inside an epoch are reported when
+        # the epoch ends (as training without slices does; the epoch is named)
+        info = diagnose(doc) if last is not None and (not last.finite or (
+            doc.epoch_fraction == 0 and not doc.network.all_finite())) else None
         if info is not None:
             outcome = DIVERGED
         elif stop_loss is not None and last is not None and last.train_loss < stop_loss:
@@ -441,7 +453,8 @@ class Runner(QObject):
         for message in process.messages():
             if not self._take(message):
                 return
-        if self._running and self._session is not None and not self._wanted:
+        if self._running and self._session is not None and not self._wanted \
+                and self._clock() >= self._next_want:
             self._wanted = process.want(self._session)
 
     def _start_session(self) -> None:
@@ -490,12 +503,18 @@ class Runner(QObject):
         else:
             self._session = None  # it stopped; a new session starts if the run goes on
         self._adopting = True
+        start = self._clock()
         try:
             self._doc.adopt_training(progress)
         finally:
             self._adopting = False
-        self._record_rate(self._clock())
+        now = self._clock()
+        self._record_rate(now)
         self._after_training(progress.epoch_results, True)
+        # a frame's redraws (the views answer ``changed`` at once) take at
+        # most about half the window's time: with a big data set they cost
+        # tens of ms, and back-to-back frames would leave clicks waiting
+        self._next_want = now + (now - start) * FRAME_SHARE_SPACING
         return self._running
 
     def _end_session(self) -> None:
@@ -523,7 +542,8 @@ class Runner(QObject):
             stop_loss is not None and last.train_loss < stop_loss))
 
     def _record_rate(self, now: float) -> None:
-        self._rate.record(now, self.trained_epochs)
+        # parts of epochs count: a big data set's epoch takes seconds
+        self._rate.record(now, self.trained_epochs + self._doc.epoch_fraction)
 
     def _check_divergence(self) -> None:
         info = diagnose(self._doc)

@@ -31,6 +31,7 @@ _sessions = itertools.count(1)  # unique across training processes: stale progre
 _data_keys = itertools.count(1)
 _idle: list["TrainingProcess"] = []
 _all: "weakref.WeakSet[TrainingProcess]" = weakref.WeakSet()
+DATA_ARRAYS = frozenset({"X_train", "Y_train", "X_test", "Y_test"})
 KEEP_IDLE = 1  # training processes kept for the next run (each holds its last data set)
 
 
@@ -54,7 +55,13 @@ class TrainingProcess:
         except (OSError, ValueError):
             self._proc, self._dead = None, True
             return
-        self._lock = threading.Lock()  # one writer at a time
+        # commands are written on a thread of their own: a load with a big
+        # data set (tens of MB) never holds up the event loop while the
+        # training process starts or reads it
+        self._outbox: queue.Queue = queue.Queue()
+        self._writer = threading.Thread(target=self._write, daemon=True,
+                                        name="nnsim training process writer")
+        self._writer.start()
         threading.Thread(target=self._read, daemon=True,
                          name="nnsim training process reader").start()
         _all.add(self)
@@ -71,20 +78,29 @@ class TrainingProcess:
         self._dead = True
         self._inbox.put(None)
 
+    def _write(self) -> None:
+        while True:
+            buffers = self._outbox.get()
+            if buffers is None:
+                return
+            try:
+                framing.write_parts(self._proc.stdin, buffers)
+            except (OSError, ValueError):
+                self._dead = True
+                return
+
     @property
     def alive(self) -> bool:
         return not self._dead and self._proc is not None and self._proc.poll() is None
 
-    def _send(self, header: dict, arrays: dict | None = None) -> bool:
+    def _send(self, header: dict, arrays: dict | None = None,
+              borrow: frozenset[str] = frozenset()) -> bool:
+        """Queue a command for the writer thread (in order); False when the
+        training process is gone. Arrays are copied now, except ``borrow``."""
         if not self.alive:
             return False
-        try:
-            with self._lock:
-                framing.write(self._proc.stdin, header, arrays)
-            return True
-        except (OSError, ValueError):
-            self._dead = True
-            return False
+        self._outbox.put(framing.parts(header, arrays, borrow))
+        return True
 
     # -- commands --------------------------------------------------------------------
     def load(self, stepper, session: int, epochs: int, stop_loss: float | None) -> bool:
@@ -96,7 +112,9 @@ class TrainingProcess:
         if include:
             self._data_key = next(_data_keys)
         header, arrays = load_message(stepper, session, epochs, stop_loss, self._data_key, include)
-        ok = self._send(header, arrays)
+        # the data set's arrays are never changed in place (a data edit makes
+        # new ones): they go out as they are, not copied for the pipe
+        ok = self._send(header, arrays, DATA_ARRAYS)
         if ok and include:
             self._data = weakref.ref(stepper.data)
         return ok
@@ -122,6 +140,8 @@ class TrainingProcess:
             return
         self._send(quit_message())
         self._dead = True
+        self._outbox.put(None)
+        self._writer.join(timeout=2)
         try:
             self._proc.stdin.close()
         except OSError:
