@@ -161,12 +161,14 @@ def _train(args) -> int:
     cfg.validate()
     out = Path(args.out) if args.out else _trained_path(Path(args.file))
     # the file keeps at most MAX_HISTORY_EPOCHS: refuse now, not after training
+    # (with a stop loss the run may end sooner: it trains up to the limit)
     trained = len(project.history.epochs)
-    if trained + cfg.epochs > MAX_HISTORY_EPOCHS:
+    room = max(MAX_HISTORY_EPOCHS - trained, 0)
+    if cfg.epochs > room and (cfg.stop_loss is None or room == 0):
         raise UsageError(f"argument --epochs: {args.file} has {trained:,} epochs of history "
                          f"and a file holds at most {MAX_HISTORY_EPOCHS:,}; train at most "
-                         f"{max(MAX_HISTORY_EPOCHS - trained, 0):,} more (or start afresh "
-                         "with --seed)")
+                         f"{room:,} more (or start afresh with --seed)")
+    run_epochs = min(cfg.epochs, room)
 
     data = project.network_data()[0]  # feature inputs and standardisation applied
     if len(data.X_train) == 0:
@@ -185,7 +187,10 @@ def _train(args) -> int:
                   f"  ({now - started:.0f} s)", file=sys.stderr, flush=True)
             last_report = now
 
-    results = stepper.step_epochs(cfg.epochs, stop_loss=cfg.stop_loss, on_epoch=progress)
+    results = stepper.step_epochs(run_epochs, stop_loss=cfg.stop_loss, on_epoch=progress)
+    if run_epochs < cfg.epochs and len(results) == run_epochs:
+        print(f"stopped at {MAX_HISTORY_EPOCHS:,} epochs of history, the most a file holds",
+              file=sys.stderr)
     project.history.epochs = stepper.epoch_results.snapshot()
     project.optimizer_state = stepper.optimizer.state()
 

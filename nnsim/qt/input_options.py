@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QGridLayout, QLabel, QPushButton, QSiz
 
 from ..core.naming import fmt
 from ..document import Document, EditError
+from .plain_text import plain_label, tooltip
 
 MUTED = "#5f6368"
 FEATURES_PER_ROW = 3
@@ -58,11 +59,11 @@ class InputOptionsWidget(QWidget):
         self.stats_label.setWordWrap(True)
         self.stats_label.setTextFormat(Qt.TextFormat.RichText)
         self.stats_label.setStyleSheet(f"color: {MUTED};")
-        self.advice_label = QLabel(self)
+        self.advice_label = plain_label(QLabel(self))  # names as typed
         self.advice_label.setObjectName("advice_label")
         self.advice_label.setWordWrap(True)
         self.advice_label.setStyleSheet(f"color: {ADVICE_COLOR};")
-        self.message_label = QLabel(self)
+        self.message_label = plain_label(QLabel(self))
         self.message_label.setObjectName("input_message_label")
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(f"color: {ERROR_COLOR};")
@@ -124,8 +125,8 @@ class InputOptionsWidget(QWidget):
             button.setObjectName(f"feature_{key}")
             button.setCheckable(True)
             button.setStyleSheet(CHECKED_STYLE)
-            button.setToolTip(f"Give the network {name} as one more input neuron "
-                              "(computed from each point)")
+            button.setToolTip(tooltip(f"Give the network {name} as one more input neuron "
+                                      "(computed from each point)"))  # names as typed
             button.toggled.connect(lambda on, key=key: self._on_feature_toggled(key, on))
             self.features_grid.addWidget(button, 1 + n // FEATURES_PER_ROW, n % FEATURES_PER_ROW)
             self.feature_buttons[key] = button

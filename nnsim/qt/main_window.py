@@ -103,7 +103,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     # -- dialogs (one place, so tests can patch them) -------------------------
     def show_error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self, title, message)
+        # plain text: messages quote file and column names as the user typed them
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
     def ask_save_changes(self) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel for a modified document."""

@@ -99,7 +99,9 @@ def test_the_writer_refuses_before_writing_what_the_reader_would_refuse(tmp_path
     save_project(small_project(title="old"), path)
     old = path.read_bytes()
     big = small_project(title="big")
-    big.history = History([EpochResult(k, 0.5, 0.5, 0.5, 0.5) for k in range(1, 2001)])
+    import numpy as np  # random losses: a packed history cannot squeeze them (format 2)
+    values = np.random.default_rng(0).random((20_000, 4))
+    big.history = History([EpochResult(k, *map(float, row)) for k, row in enumerate(values, 1)])
     monkeypatch.setattr(load_budget, "MAX_FILE_BYTES", 100_000)
     with pytest.raises(FileFormatError, match=r"net\.nnsim: expected a file of at most 0\.1 MB "
                                               r"\(what nnsim reads in 3 GB of memory\), got"):
@@ -134,12 +136,14 @@ def _run_limited(script: str, *args) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux address space")
 def test_nnsim_train_out_of_address_space_says_so_in_one_line(tmp_path):
     # the issue: under a 2 GB address-space limit, a 32-line MemoryError traceback.
-    # Here the limit is 40 MB above what the interpreter already maps, and the
+    # Here the limit is 12 MB above what the interpreter already maps, and the
     # file needs more than that to load.
     import numpy as np
     project = small_project()
-    project.history = History([EpochResult(k, float(v), float(v), 0.5, 0.5) for k, v in
-                               enumerate(np.random.default_rng(0).random(60_000), 1)])
+    # random losses: packed (format 2) they still take 8 bytes a number to load
+    values = np.random.default_rng(0).random((400_000, 4))
+    project.history = History([EpochResult(k, *map(float, row)) for k, row in
+                               enumerate(values, 1)])
     path = tmp_path / "long.nnsim"
     save_project(project, path)
     out = _run_limited("""
@@ -147,7 +151,7 @@ def test_nnsim_train_out_of_address_space_says_so_in_one_line(tmp_path):
         import nnsim.cli
         with open("/proc/self/status") as f:
             mapped = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:"))
-        limit = mapped + 40 * 2**20
+        limit = mapped + 12 * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         sys.exit(nnsim.cli.main(sys.argv[1:]))
     """, "train", str(path), "--epochs", "1", "--quiet", "--out", str(tmp_path / "o.nnsim"))

@@ -102,6 +102,7 @@ def test_open_an_onnx_model_steps_and_save_asks_for_a_new_file(window, monkeypat
     saved = tmp_path / "model.nnsim"
     answer_save(monkeypatch, saved)
     window.act_save.trigger()
+    window.saver.wait()  # the file is written in the background
     assert saved.exists() and not doc.modified and doc.path == saved
     assert path.read_bytes() == model_bytes  # the model itself is never overwritten
 

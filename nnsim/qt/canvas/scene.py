@@ -37,6 +37,7 @@ from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, Heade
 # (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
 from .label_layout import VISIBLE_ONLY_EDGES, LabelLayout, _place_under  # noqa: F401
 from ..number_entry import parse_number
+from ..plain_text import tooltip
 from ...core.naming import (ARROW, DELTA, PARTIAL, fmt, fmt_full, layer_name,
                      neuron_name)
 
@@ -46,8 +47,12 @@ DRAG_THRESHOLD = 3.0
 
 
 def show_warning(parent: QWidget | None, text: str, title: str = "Not possible") -> None:
-    """Tell the user why an edit was refused (tests patch this)."""
-    QMessageBox.warning(parent, title, text)
+    """Tell the user why an edit was refused (tests patch this); plain text,
+    as the message may quote names the user typed."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
 
 
 def _sentence(message: str) -> str:
@@ -788,7 +793,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
                 self._try(self.document.set_connection, ref.layer, ref.source, ref.target, True)
                 self.select(ref)
                 text = f"Restored {name}."
-        QToolTip.showText(event.screenPos(), text, self._parent_widget())
+        QToolTip.showText(event.screenPos(), tooltip(text), self._parent_widget())
 
     def mouseDoubleClickEvent(self, event) -> None:
         if self._on_editor(event.scenePos()):
@@ -821,7 +826,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
     def helpEvent(self, event) -> None:
         control = self.control_at(event.scenePos())
         if control is not None:
-            QToolTip.showText(event.screenPos(), control.tooltip, event.widget())
+            QToolTip.showText(event.screenPos(), tooltip(control.tooltip), event.widget())
             event.accept()
             return
         item = self.interactive_item_at(event.scenePos())
@@ -829,7 +834,8 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             QToolTip.hideText()
             event.ignore()
             return
-        QToolTip.showText(event.screenPos(), self.tooltip_text(item.ref), event.widget())
+        QToolTip.showText(event.screenPos(), tooltip(self.tooltip_text(item.ref)),
+                          event.widget())
         event.accept()
 
     # -- menus and edits -------------------------------------------------------------------
