@@ -306,7 +306,8 @@ def test_hovering_an_edge_shows_its_tooltip(qtbot):
     vp = view.viewport()
     QApplication.sendEvent(vp, QHelpEvent(QHelpEvent.Type.ToolTip, p, vp.mapToGlobal(p)))
     qtbot.waitUntil(QToolTip.isVisible)
-    assert QToolTip.text() == scene.tooltip_text(EdgeRef(1, 0, 0))
+    from nnsim.qt.plain_text import tooltip
+    assert QToolTip.text() == tooltip(scene.tooltip_text(EdgeRef(1, 0, 0)))  # shown as typed
     assert "w(x1 \u2192 h1)" in QToolTip.text()
     QToolTip.hideText()
 
