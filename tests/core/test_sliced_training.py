@@ -182,7 +182,10 @@ def test_step_back_after_a_compaction_removes_the_updates_after_the_mark(monkeyp
     updates, params = st.updates, [p.copy() for p in st.network.parameters()]
     st.step_epochs(20)  # 800 more: compacted on the way
     assert len(st.step_losses) < 1000
-    st.step_back()
+    st.step_back()  # one visible unit: one epoch (tests/core/test_step_back_units.py)
+    assert st.updates == updates + 19 * 40
+    for _ in range(19):
+        st.step_back()
     assert st.updates == updates
     assert all(np.array_equal(p, q) for p, q in zip(st.network.parameters(), params))
     # the updates up to the mark, in the buckets they were compacted into
