@@ -22,20 +22,7 @@ from ..core.limits import FILE_MAX_BYTES as MAX_FILE_BYTES  # noqa: F401
 FORMAT_NAME = "nnsim"
 FORMAT_VERSION = 2
 
-# MIGRATIONS[v - 1] turns the dict of a version-v file into a version v+1 dict
-# (plain JSON values in, plain JSON values out; it may raise Invalid). Loading
-# a version-v file runs MIGRATIONS[v - 1:] in order, then validates the result
-# as the current version. Bump FORMAT_VERSION and append one function for
-# every change that an older nnsim would misread.
-def _v1_to_v2(obj: dict) -> dict:
-    """Version 2 stores the history as columns (packed when long) and big
-    arrays packed: see ``history_columns`` and ``packed``."""
-    from .history_columns import v1_to_v2  # imported when used: it reads with the reader
-    return v1_to_v2(obj)
-
-
-MIGRATIONS: list[Callable[[dict], dict]] = [_v1_to_v2]
-assert len(MIGRATIONS) == FORMAT_VERSION - 1
+# Every version older than FORMAT_VERSION has its migration in migrations.py.
 
 # Saved arrays per parameter, per optimizer (Optimizer.slots), and what they are.
 SLOT_KINDS = {"sgd": (), "momentum": ("velocities",),

@@ -29,6 +29,7 @@ from ..core.history_log import EpochLog
 from ..core.limits import MAX_HISTORY_EPOCHS
 from ..core.project import History
 from .errors import Invalid
+from .history_v1 import read_history_v1
 from .packed import PACK_ABOVE, is_packed, pack, unpack
 from .validators import _NUMBER_TYPES, _describe, _int, _list, _n, _object, _plural
 
@@ -201,7 +202,6 @@ def v1_to_v2(obj: dict) -> dict:
     columns; everything else is unchanged."""
     if "history" not in obj:
         return obj
-    from .project_reader import _history_v1  # the version-1 reader and its messages
     obj = dict(obj)
-    obj["history"] = history_out(_history_v1(obj["history"]).epochs)
+    obj["history"] = history_out(read_history_v1(obj["history"]).epochs)
     return obj

@@ -9,7 +9,8 @@ This module is the public API (``dumps``, ``loads``, ``load_project``,
 ``save_project``, ``project_to_dict``, ``project_from_dict``) and the reading
 of files and text; the rest is one module per job:
 
-- ``format_rules``: the format's name, version, migrations, limits and keys
+- ``format_rules``: the format's name, version, limits and keys; ``migrations``: one
+  function per older version
 - ``validators``: the small checkers and the words of their messages
 - ``project_reader``: JSON value -> Project
 - ``project_writer``: Project -> JSON value
@@ -25,7 +26,8 @@ from .errors import FileFormatError, Invalid
 # them from here (nnsim.io.project_file.MIGRATIONS); MAX_FILE_BYTES is also
 # looked up here by the file reading below.
 from .format_rules import (FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, MAX_LAYERS,
-                           MAX_PARAMETERS, MAX_UNITS, MIGRATIONS)
+                           MAX_PARAMETERS, MAX_UNITS)
+from .migrations import MIGRATIONS
 from .jsontext import decode_bytes, dump, parse
 from .load_budget import check_loadable, check_size, utf8_size
 from .regular_files import NotARegularFile, open_regular_file

@@ -9,7 +9,6 @@ the file name. Limits are checked before anything is allocated.
 """
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -17,7 +16,6 @@ import numpy as np
 from ..core import activations as actmod
 from ..core import losses as lossmod
 from ..core.datasets import BUILTIN, KINDS, DataSpec
-from ..core.history_log import EpochLog
 from ..core.initializers import INITIALIZERS, init_weights
 from ..core.input_transform import FEATURE_INPUTS, FEATURES, InputOptions
 from ..core.network import Layer, Network
@@ -26,18 +24,19 @@ from ..core.project import History, ImportedData, Project, placeholder_data
 from ..core import naming
 from ..core.limits import MAX_LEARNING_RATE, MAX_REGULARIZATION_RATE, MAX_SEED
 from ..core.regularization import REGULARIZATIONS
-from ..core.training import DTYPES, EpochResult, TrainingConfig
+from ..core.training import DTYPES, TrainingConfig
 from .errors import Invalid
 from .history_columns import history_in
+from .migrations import MIGRATIONS
 from .packed import is_packed, unpack
-from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, EPOCH_KEYS, FORMAT_NAME,
+from .format_rules import (BUILTIN_DATA_KEYS, DATA_MAX_N, DATA_MIN_N, FORMAT_NAME,
                            INPUT_TRANSFORM_KEYS,
                            FORMAT_VERSION, LAYER_KEYS, MAX_COORDINATE, MAX_COUNT, MAX_LAYERS,
-                           MAX_PARAMETERS, MAX_STEPS, MAX_UNITS, MIGRATIONS, NETWORK_KEYS,
+                           MAX_PARAMETERS, MAX_STEPS, MAX_UNITS, NETWORK_KEYS,
                            POINTS_DATA_KEYS, POINTS_KEYS, SLOT_KINDS, STATE_KEYS, TOP_KEYS,
-                           TRAINING_KEYS, _NONFINITE_TEXT, _OPTIMIZER_PARAM_RULES,
+                           TRAINING_KEYS, _OPTIMIZER_PARAM_RULES,
                            _UNIT_FRACTION)
-from .validators import (_MISSING, _NUMBER_TYPES, _bool, _choice, _describe, _index_path,
+from .validators import (_MISSING, _bool, _choice, _describe, _index_path,
                          _int, _key, _list, _matrix, _n, _number, _object, _param_note,
                          _plural, _string, _table, _vector)
 
@@ -316,89 +315,6 @@ def _layout(v, sizes: list[int]) -> list[list[tuple[float, float] | None]] | Non
         out.append(row)
     # all automatic is the same as no layout (and saved as none)
     return out if any(pos is not None for row in out for pos in row) else None
-
-
-def _loss_number(v, path: str, nullable: bool) -> float | None:
-    if v is None and nullable:
-        return None
-    if isinstance(v, str) and v in _NONFINITE_TEXT:
-        return _NONFINITE_TEXT[v]
-    return _number(v, path, "a number (or \"NaN\", \"Infinity\" for a loss that blew up)"
-                   + (", or null" if nullable else ""))
-
-
-def _accuracy(v, path: str) -> float | None:
-    if v is None:
-        return None
-    if v == "NaN" and isinstance(v, str):
-        return math.nan
-    return _number(v, path, "a number from 0 to 1, or null", lambda f: 0.0 <= f <= 1.0)
-
-
-def _history_in_bulk(raw: list) -> EpochLog | None:
-    """The usual history, checked column by column (several times faster than
-    entry by entry, which matters for runs of a million epochs): every entry
-    an object with only the known keys, epochs numbered 1, 2, 3 ..., finite
-    numbers (accuracies from 0 to 1) or null where allowed. None when
-    anything differs: ``_history`` then finds and words the first problem."""
-    known = frozenset(EPOCH_KEYS)
-    if not all(isinstance(e, dict) and getattr(e, "duplicate", None) is None
-               and e.keys() <= known for e in raw):
-        return None
-    n = len(raw)
-    numbers = [e.get("epoch") for e in raw]
-    if not (all(type(x) is int for x in numbers) and numbers == list(range(1, n + 1))):
-        return None
-    out = np.empty((n, EpochLog.NCOLS))
-    out[:, 0] = numbers
-    # (column, key, may be null, is an accuracy); a null's flag is column + 3
-    for c, key, nullable, fraction in ((1, "train_loss", False, False),
-                                       (2, "test_loss", True, False),
-                                       (3, "train_accuracy", True, True),
-                                       (4, "test_accuracy", True, True)):
-        values = [e.get(key) for e in raw]
-        if not all(type(x) in _NUMBER_TYPES or (x is None and nullable) for x in values):
-            return None
-        missing = np.array([x is None for x in values], dtype=bool)
-        try:
-            col = np.array([math.nan if x is None else x for x in values], dtype=np.float64)
-        except OverflowError:
-            return None
-        with np.errstate(invalid="ignore"):
-            ok = np.isfinite(col) & ((col >= 0) & (col <= 1) if fraction else True)
-        if not (ok | missing).all():
-            return None
-        out[:, c] = col
-        if nullable:
-            out[:, c + 3] = missing
-    log = EpochLog()
-    log.extend_columns(out)
-    return log
-
-
-def _history_v1(v) -> History:
-    """A version-1 history (one object per epoch); the migration to version 2
-    reads it with this (``history_columns.v1_to_v2``)."""
-    h = _object(v, "history", ("epochs",))
-    raw = _list(h.get("epochs", []), "history.epochs", "a list of epoch results")
-    bulk = _history_in_bulk(raw)
-    if bulk is not None:
-        return History(bulk)
-    epochs = []
-    for k, item in enumerate(raw):
-        path = f"history.epochs[{k}]"
-        e = _object(item, path, EPOCH_KEYS)
-        number = e.get("epoch", _MISSING)
-        if not (type(number) is int and number == k + 1):
-            raise Invalid(path + ".epoch", f"expected {k + 1} (epochs are numbered 1, 2, "
-                                           f"3, ... in order), got {_describe(number)}")
-        epochs.append(EpochResult(
-            number,
-            _loss_number(e.get("train_loss", _MISSING), path + ".train_loss", False),
-            _loss_number(e.get("test_loss", None), path + ".test_loss", True),
-            _accuracy(e.get("train_accuracy", None), path + ".train_accuracy"),
-            _accuracy(e.get("test_accuracy", None), path + ".test_accuracy")))
-    return History(epochs)
 
 
 def _optimizer_state(v, optimizer: str, layers: list[Layer]) -> dict:

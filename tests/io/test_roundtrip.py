@@ -126,16 +126,16 @@ def test_any_valid_project_round_trips(p):
 def test_a_history_read_in_bulk_equals_one_read_entry_by_entry(p):
     """Long version-1 histories are checked column by column; what comes out
     must be what the entry-by-entry check gives (which words any problem)."""
-    from nnsim.io import project_reader
+    from nnsim.io import history_v1
     raw = [version_1_entry(e) for e in p.history.epochs]
-    bulk = project_reader._history_in_bulk(raw)
+    bulk = history_v1._history_in_bulk(raw)
     # the entry-by-entry result, with the bulk path switched off
-    original = project_reader._history_in_bulk
-    project_reader._history_in_bulk = lambda raw: None
+    original = history_v1._history_in_bulk
+    history_v1._history_in_bulk = lambda raw: None
     try:
-        slow = project_reader._history_v1({"epochs": raw})
+        slow = history_v1.read_history_v1({"epochs": raw})
     finally:
-        project_reader._history_in_bulk = original
+        history_v1._history_in_bulk = original
     if bulk is None:  # only non-finite losses (written as text) leave the bulk path
         assert any(isinstance(e["train_loss"], str) or isinstance(e.get("test_loss"), str)
                    for e in raw)
