@@ -25,6 +25,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..io.processes import process_alive
+
 STALE_AFTER_S = 600.0  # windows refresh their markers every REFRESH_S
 REFRESH_S = 60.0
 
@@ -67,16 +69,6 @@ class DiskStamp:
             return _sha256(Path(path)) != self.sha256
         except OSError:
             return True
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 @dataclass(frozen=True)
@@ -128,7 +120,7 @@ class OpenFiles:
             except (OSError, ValueError, TypeError, KeyError):
                 continue  # half-written by its owner: ignored, not removed
             local = host == socket.gethostname()
-            if (local and not _alive(pid)) or now - seen > STALE_AFTER_S:
+            if (local and not process_alive(pid)) or now - seen > STALE_AFTER_S:
                 marker.unlink(missing_ok=True)
                 continue
             found.append(OpenElsewhere(pid, local and pid == os.getpid(), since))

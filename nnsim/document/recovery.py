@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from ..io import FileFormatError, save_project
 from ..io.atomic import atomic_write_bytes
 from .saving import BackgroundWriter
+from ..io.processes import process_alive
 
 try:
     import fcntl
@@ -49,16 +50,6 @@ def default_folder() -> Path:
         return Path(env)
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base or Path.home() / ".nnsim") / "recovery"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _lock_held_elsewhere(lock_file: Path) -> bool:
@@ -176,7 +167,7 @@ class RecoveryStore:
             return _lock_held_elsewhere(self.folder / f"{key}.lock")
         pid = info.get("pid")
         return (type(pid) is int and info.get("host") == socket.gethostname()
-                and _pid_alive(pid))
+                and process_alive(pid))
 
     def abandoned(self) -> list[Recoverable]:
         """Recovery copies left by windows that no longer run."""

@@ -24,6 +24,7 @@ import secrets
 import stat
 import time
 
+from .processes import process_alive
 from .regular_files import NotARegularFile, special_kind
 
 __all__ = ["atomic_write_bytes", "remove_stale_temps"]
@@ -79,15 +80,7 @@ def _temp_name() -> str:
 
 
 def _process_gone(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OSError, OverflowError):
-        return False  # alive (another user's), or cannot tell
-    return False
+    return pid != os.getpid() and not process_alive(pid)
 
 
 def is_stale_temp(name: str, mtime: float, now: float) -> bool:
