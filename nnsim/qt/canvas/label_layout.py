@@ -442,7 +442,7 @@ class LabelLayout:
             gaps.append(gap(rows, widths, heights, targets))
             all_ends.append(E)
             gap_items.append(items)
-        placed = placement.place_gaps(gaps, obstacles, all_ends)
+        placed = placement.place_gaps(gaps, obstacles, all_ends, cache=self._crossings)
         for gap, got, items in zip(gaps, placed, gap_items):
             t = placement.TS[np.maximum(got, 0)]
             E = gap.ends

@@ -31,6 +31,7 @@ from ..selection import EdgeRef, NeuronRef
 from . import palette
 from .chain_paths import ChainPaths
 from .edit_controls import ControlButton, header_buttons, insert_button
+from . import placement
 from .heat_maps import HeatMaps
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
@@ -172,6 +173,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._n_edges = 0
         self._status: list[str] = []
         self._showing: frozenset = frozenset()
+        self._crossings = placement.CrossingCache()  # kept between placements (speed)
         self._place_timer = QTimer(self)
         self._place_timer.setSingleShot(True)
         self._place_timer.setInterval(60)
