@@ -3,13 +3,22 @@ shows the same as working everything out afresh.
 
 - crossing counts kept between placements (placement.CrossingCache) give
   the placement made without them;
+- labels whose new numbers still fit keep their places (LabelLayout
+  ._fit_in_place): every label shown says the current number, none
+  overlaps another, and once the frames stop every label is placed afresh.
 """
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtWidgets import QApplication
 
+from nnsim.core.naming import fmt
+from nnsim.document import Document
+from nnsim.examples import example_path
 from nnsim.qt.canvas import placement
-from test_canvas_speed_paths import random_layout
+from canvas_helpers import make_view
+from test_canvas_speed_paths import (assert_placed_for_this_view, check_what_is_shown,
+                                     overlapping_pairs, random_layout, visible_labels)
 
 
 def _arrays(gaps):
@@ -83,3 +92,53 @@ def test_crossings_of_many_labels_count_the_other_edges_through_each_box():
             expected = sum(_passes_through(e, box) for i, e in enumerate(ends) if i != own[p])
             assert many[p, c] == expected
     assert many.max() > 0
+
+
+def test_one_label_alone_takes_the_spot_placing_gives_it():
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        ends = tuple(rng.uniform(0, 300, 4))
+        rects = [tuple(sorted(rng.uniform(0, 300, 2))) for _ in range(6)]
+        rects = [(a, b - 30, a + 40, b) for a, b in rects]
+        w, h, target = float(rng.uniform(20, 60)), float(rng.uniform(10, 30)), int(rng.integers(3))
+        gap = placement.Gap(np.array([ends]), np.array([w]), np.array([h]), np.array([target]),
+                            np.array([3]), np.array([-1]))
+        expected = int(placement.place_gaps([gap], rects)[0][0])
+        assert placement.first_free_spot(ends, w, h, target, 3, np.array(rects)) == expected
+
+
+def _hidden(scene) -> int:
+    """Labels with a number left out for lack of room (a crowded gap: all its edges)."""
+    n = sum(1 for row in scene.neurons for item in row
+            if item.label.lines and not item.label.isVisible())
+    for k, grid in enumerate(scene.edges[1:], start=1):
+        edges = [e for row in grid for e in row if e.present]
+        if k in scene._crowded:
+            n += len(edges)
+        else:
+            n += sum(1 for e in edges if e.label.lines and not e.label.isVisible())
+    return n
+
+
+def test_labels_kept_in_place_show_each_epochs_numbers_without_overlaps(qtbot):
+    doc = Document.from_example(example_path("spiral-deep"))
+    scene, view = make_view(qtbot, doc, size=(1600, 1000))
+    kept_any = False
+    for epoch in range(12):
+        doc.step_epochs(1)  # as a run-mode frame: between passes, new weights and biases
+        QApplication.processEvents()
+        kept_any |= scene._kept.kept > 0 and scene._settle_timer.isActive()
+        when = f"after epoch {epoch + 1}"
+        assert check_what_is_shown(scene, view, doc, when) > 0  # the weights now, in place
+        for k, row in enumerate(scene.neurons[1:], start=1):
+            for j, item in enumerate(row):
+                if item.label.isVisible():
+                    assert item.label.text == f"b = {fmt(doc.network.layers[k - 1].b[j])}", when
+        assert overlapping_pairs(visible_labels(scene)) == [], when
+        assert scene.hidden_labels == _hidden(scene), when
+    assert kept_any  # (most epochs keep the places: the point of it)
+    # the frames stopped: every label placed afresh, as placing now gives
+    qtbot.waitUntil(lambda: not scene._settle_timer.isActive(), timeout=3000)
+    assert scene._kept.kept == 0
+    assert_placed_for_this_view(scene)
+    assert scene.hidden_labels == _hidden(scene)

@@ -626,10 +626,8 @@ class LabelLayout:
         x0, y0, x1, y1 = p.x(), p.y(), q.x(), q.y()
         w, h = rects[row, 2] - rects[row, 0], rects[row, 3] - rects[row, 1]
         others = np.vstack([obstacles, np.delete(rects, row, axis=0)])
-        gap = placement.Gap(np.array([[x0, y0, x1, y1]]), np.array([w]), np.array([h]),
-                            np.array([edge.ref.target]),
-                            np.array([self._sizes[edge.ref.layer]]), np.array([-1]))
-        got = int(placement.place_gaps([gap], [tuple(r) for r in others.tolist()])[0][0])
+        got = placement.first_free_spot((x0, y0, x1, y1), w, h, edge.ref.target,
+                                        self._sizes[edge.ref.layer], others)
         if got < 0:
             return False
         t = float(placement.TS[got])

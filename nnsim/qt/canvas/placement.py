@@ -146,6 +146,23 @@ class CrossingCache:
         return out
 
 
+def first_free_spot(ends, width: float, height: float, target: int, n_targets: int,
+                    rects: np.ndarray) -> int:
+    """One label on its own: the index into TS of its best spot (as
+    place_gaps orders them, without crossings) overlapping none of
+    ``rects`` (n, 4); -1 if there is none."""
+    x0, y0, x1, y1 = ends
+    order = np.argsort(T_WEIGHT * np.abs(TS - preferred_t(target, n_targets)), kind="stable")
+    t = TS[order]
+    x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+    w, h = width / 2, height / 2
+    r = np.asarray(rects, dtype=float).reshape(-1, 4)
+    hit = ((x[:, None] - w < r[None, :, 2]) & (r[None, :, 0] < x[:, None] + w)
+           & (y[:, None] - h < r[None, :, 3]) & (r[None, :, 1] < y[:, None] + h))
+    free = ~hit.any(axis=1)
+    return int(order[np.argmax(free)]) if free.any() else -1
+
+
 def _preferred_ts(targets: np.ndarray, n_targets: np.ndarray) -> np.ndarray:
     """preferred_t of many labels at once (the same numbers)."""
     c = np.minimum(n_targets, 3)
