@@ -519,7 +519,8 @@ class LabelLayout:
         lines (it must be placed), or a placement is due anyway."""
         kept = getattr(self, "_kept", None)
         if (kept is None or self._needs_placement or self._place_timer.isActive()
-                or kept.scale != self.label_scale or kept.kept >= REPLACE_EVERY):
+                or kept.scale != self.label_scale or kept.kept >= REPLACE_EVERY
+                or self._crowded_gaps() != self._crowded):  # (a gap gets or loses room)
             return False
         # Between passes (run mode's frames) no layer goes first for room: a
         # grown label that finds none is left out until the next placement;
