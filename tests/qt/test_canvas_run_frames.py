@@ -142,3 +142,20 @@ def test_labels_kept_in_place_show_each_epochs_numbers_without_overlaps(qtbot):
     assert scene._kept.kept == 0
     assert_placed_for_this_view(scene)
     assert scene.hidden_labels == _hidden(scene)
+
+
+def test_inside_a_pass_every_new_size_places_the_labels_afresh(qtbot):
+    """Stepping by hand: the layer just computed goes first for room, so
+    labels never keep their places there (only between passes)."""
+    doc = Document.from_example(example_path("spiral-deep"))
+    scene, view = make_view(qtbot, doc, size=(1600, 1000))
+    doc.step_epochs(1)
+    QApplication.processEvents()
+    for step in doc.plan:
+        doc.micro_step()
+        QApplication.processEvents()
+        assert scene._kept.kept == 0, step.label
+        assert not scene._settle_timer.isActive(), step.label
+        assert check_what_is_shown(scene, view, doc, step.label) >= 0
+        assert overlapping_pairs(visible_labels(scene)) == [], step.label
+        assert scene.hidden_labels == _hidden(scene), step.label

@@ -515,18 +515,19 @@ class LabelLayout:
     def _fit_in_place(self, labels) -> bool:
         """Whether ``labels``, whose boxes changed size, still overlap nothing
         where they are (then every label keeps its place, and the new sizes
-        are taken as placed). No when a label gained, lost or changed its
-        lines (it must be placed), or a placement is due anyway."""
+        are taken as placed). No inside a pass, when a label gained, lost or
+        changed its lines (it must be placed), or a placement is due anyway."""
+        # Only between passes (run mode's frames, an epoch stepped), where no
+        # layer goes first for room: a grown label that finds none is left out
+        # until the next placement. Inside a pass the whole placement decides
+        # (the layer just computed first).
+        snap = self.document.snapshot
         kept = getattr(self, "_kept", None)
-        if (kept is None or self._needs_placement or self._place_timer.isActive()
+        if (kept is None or (snap is not None and snap.step is not None)
+                or self._needs_placement or self._place_timer.isActive()
                 or kept.scale != self.label_scale or kept.kept >= REPLACE_EVERY
                 or self._crowded_gaps() != self._crowded):  # (a gap gets or loses room)
             return False
-        # Between passes (run mode's frames) no layer goes first for room: a
-        # grown label that finds none is left out until the next placement;
-        # in a pass, the whole placement decides (the layer computed first).
-        snap = self.document.snapshot
-        hide = snap is None or snap.step is None
         rows, rects, labels_shown = [], [], []
         for label in labels:
             if not label.lines or kept.heights.get(label) != label.box[1]:
@@ -567,8 +568,6 @@ class LabelLayout:
                 for label, row in movers:
                     if row is not None and self._move_on_edge(label, row, kept.obstacles, now):
                         continue
-                    if not hide:
-                        return False
                     row = kept.rows.pop(label)
                     label.setVisible(False)  # no room: left out, as placing does
                     now[row] = _NOWHERE
