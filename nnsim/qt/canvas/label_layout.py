@@ -31,6 +31,38 @@ LABEL_MODES = ("auto", "values", "gradients", "both")
 CROWDED = 4.0
 # Labels grow with a network shown above 100 %, up to this factor.
 LABEL_GROWTH = 1.4
+# Labels whose new sizes still fit where they are keep their places (run
+# mode's frames); after this many such relabels every label is placed afresh
+# (labels left without room get another chance, grown ones leave crossings).
+REPLACE_EVERY = 10
+# More grown labels than this in others' way: every label is placed afresh.
+MOVE_MAX = 40
+# When no relabel came for this long after one that kept the places (the run
+# paused), every label is placed afresh.
+SETTLE_MS = 400
+
+
+_NOWHERE = (np.inf, np.inf, -np.inf, -np.inf)  # a rectangle that overlaps nothing
+
+
+class _KeptPlaces:
+    """Where the last placement put the labels: the fixed obstacles, the
+    rectangle of each label shown (as placed: edge labels with their margin)
+    and every label's box height (its number of lines)."""
+
+    def __init__(self, obstacles, labels, rects, heights, scale, bounds):
+        self.obstacles = np.asarray(obstacles, dtype=float).reshape(-1, 4)
+        self.labels = list(labels)
+        self.is_neuron = np.array([isinstance(lab.owner, NeuronItem) for lab in labels],
+                                  dtype=bool)
+        # each neuron label's row among the neuron labels
+        self.neuron_index = np.cumsum(self.is_neuron) - 1
+        self.bounds = bounds  # where neuron labels may go (what the fit shows)
+        self.rows = {label: i for i, label in enumerate(labels)}
+        self.rects = np.asarray(rects, dtype=float).reshape(-1, 4)
+        self.heights = heights
+        self.scale = scale
+        self.kept = 0  # relabels since that kept every place
 
 
 class LabelLayout:
@@ -301,6 +333,7 @@ class LabelLayout:
         The selection and the layer just computed go first; a label without
         room is hidden (and counted in hidden_labels)."""
         self._place_timer.stop()
+        self._settle_timer.stop()
         if not self.neurons:
             return
         crowded = self._crowded_gaps()
@@ -442,7 +475,7 @@ class LabelLayout:
             gaps.append(gap(rows, widths, heights, targets))
             all_ends.append(E)
             gap_items.append(items)
-        placed = placement.place_gaps(gaps, obstacles, all_ends)
+        placed = placement.place_gaps(gaps, obstacles, all_ends, cache=self._crossings)
         for gap, got, items in zip(gaps, placed, gap_items):
             t = placement.TS[np.maximum(got, 0)]
             E = gap.ends
@@ -460,9 +493,149 @@ class LabelLayout:
                 e.label.setVisible(True)
         self.hidden_labels = hidden
         self._needs_placement = False
+        self._keep_places(fixed, bounds)
         self._set_legend()
         self._update_scene_rect()
         self.chain_paths.follow()  # the product of a path on show avoids the new places
+
+    @staticmethod
+    def _label_rect(label, s: float) -> tuple:
+        """A label's rectangle as placement counts it (edge labels with a margin)."""
+        pad = 2.0 if isinstance(label.owner, EdgeItem) else 0.0
+        w, h = label.box[0] * s + pad, label.box[1] * s + pad
+        c = label.pos()
+        return (c.x() - w / 2, c.y() - h / 2, c.x() + w / 2, c.y() + h / 2)
+
+    def _keep_places(self, obstacles, bounds) -> None:
+        s = self.label_scale
+        shown = [lab for lab in self._value_labels() if lab.lines and lab.isVisible()]
+        self._kept = _KeptPlaces(obstacles, shown, [self._label_rect(lab, s) for lab in shown],
+                                 {lab: lab.box[1] for lab in self._value_labels()}, s, bounds)
+
+    def _fit_in_place(self, labels) -> bool:
+        """Whether ``labels``, whose boxes changed size, still overlap nothing
+        where they are (then every label keeps its place, and the new sizes
+        are taken as placed). No inside a pass, when a label gained, lost or
+        changed its lines (it must be placed), or a placement is due anyway."""
+        # Only between passes (run mode's frames, an epoch stepped), where no
+        # layer goes first for room: a grown label that finds none is left out
+        # until the next placement. Inside a pass the whole placement decides
+        # (the layer just computed first).
+        snap = self.document.snapshot
+        kept = getattr(self, "_kept", None)
+        if (kept is None or (snap is not None and snap.step is not None)
+                or self._needs_placement or self._place_timer.isActive()
+                or kept.scale != self.label_scale or kept.kept >= REPLACE_EVERY
+                or self._crowded_gaps() != self._crowded):  # (a gap gets or loses room)
+            return False
+        rows, rects, labels_shown = [], [], []
+        for label in labels:
+            if not label.lines or kept.heights.get(label) != label.box[1]:
+                return False
+            row = kept.rows.get(label)
+            if row is not None:  # (a hidden label stays hidden: it found no room)
+                rows.append(row)
+                labels_shown.append(label)
+                rects.append(self._label_rect(label, kept.scale))
+        if rows:
+            new = np.array(rects)
+            now = kept.rects.copy()
+            now[rows] = new
+            everything = np.vstack([kept.obstacles, now])
+            hit = ((new[:, None, 0] < everything[None, :, 2])
+                   & (everything[None, :, 0] < new[:, None, 2])
+                   & (new[:, None, 1] < everything[None, :, 3])
+                   & (everything[None, :, 1] < new[:, None, 3]))
+            hit[np.arange(len(rows)), len(kept.obstacles) + np.array(rows)] = False  # itself
+            over = np.flatnonzero(hit.any(axis=1)).tolist()
+            if len(over) > MOVE_MAX:
+                return False
+            n_fixed = len(kept.obstacles)
+            for i in over:
+                # a grown edge label in another's way moves along its edge; the
+                # edge labels in a grown neuron label's way move (as placing
+                # does, neuron labels first); nothing else moves
+                blocking = self._overlapping(kept.obstacles, now, rows[i])
+                if not blocking:
+                    continue  # a move before made room
+                if isinstance(labels_shown[i].owner, EdgeItem):
+                    movers = [(labels_shown[i], rows[i])]
+                elif self._neuron_label_room(labels_shown[i], rows[i], kept, now):
+                    movers = [(kept.labels[j - n_fixed], j - n_fixed)  # edge labels only
+                              for j in self._overlapping(kept.obstacles, now, rows[i])]
+                else:  # no room under or beside its neuron
+                    movers = [(labels_shown[i], None)]
+                for label, row in movers:
+                    if row is not None and self._move_on_edge(label, row, kept.obstacles, now):
+                        continue
+                    row = kept.rows.pop(label)
+                    label.setVisible(False)  # no room: left out, as placing does
+                    now[row] = _NOWHERE
+                    self.hidden_labels += 1
+            if over:
+                self.chain_paths.follow()
+            kept.rects = now
+        kept.kept += 1
+        self._settle_timer.start()  # once the frames stop: every label placed afresh
+        return True
+
+    @staticmethod
+    def _overlapping(obstacles: np.ndarray, rects: np.ndarray, row: int) -> list[int]:
+        """Which of obstacles + rects (one numbering) overlap rects[row], itself left out."""
+        r = rects[row]
+        everything = np.vstack([obstacles, rects])
+        hit = ((r[0] < everything[:, 2]) & (everything[:, 0] < r[2])
+               & (r[1] < everything[:, 3]) & (everything[:, 1] < r[3]))
+        hit[len(obstacles) + row] = False
+        return np.flatnonzero(hit).tolist()
+
+    @staticmethod
+    def _neuron_label_room(label, row: int, kept, rects: np.ndarray) -> bool:
+        """Put a neuron's label under its circle, else beside it, right then
+        left (as placing does), where it overlaps no circle, header or other
+        neuron label and stays in the content's bounds; False if it finds no
+        such spot (it stays where it was). ``rects`` gets its new place."""
+        n, s = label.owner, kept.scale
+        w, h = label.box[0] * s, label.box[1] * s
+        under = n.y() + NEURON_RADIUS + 4 + label.boundingRect().height() * label.scale() / 2
+        beside = NEURON_RADIUS + 4 * s + w / 2
+        fixed = np.vstack([kept.obstacles, np.delete(rects[kept.is_neuron],
+                                                     kept.neuron_index[row], axis=0)])
+        l, t, r, b = kept.bounds
+        for x, y in ((n.x(), under), (n.x() + beside, n.y()), (n.x() - beside, n.y())):
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if not (l <= box[0] and box[2] <= r and t <= box[1] and box[3] <= b):
+                continue
+            if np.any((fixed[:, 0] < box[2]) & (box[0] < fixed[:, 2])
+                      & (fixed[:, 1] < box[3]) & (box[1] < fixed[:, 3])):
+                continue
+            label.setPos(x, y)
+            rects[row] = box
+            return True
+        return False
+
+    def _move_on_edge(self, label, row: int, obstacles: np.ndarray, rects: np.ndarray) -> bool:
+        """Move an edge label (row ``row`` of ``rects``, the labels shown) to
+        the best spot of its edge where it overlaps no obstacle and no other
+        label shown; False if it is a neuron's or finds no room. ``rects``
+        gets its new place."""
+        edge = label.owner
+        if not isinstance(edge, EdgeItem):
+            return False
+        p, q = edge.source.pos(), edge.target.pos()
+        x0, y0, x1, y1 = p.x(), p.y(), q.x(), q.y()
+        w, h = rects[row, 2] - rects[row, 0], rects[row, 3] - rects[row, 1]
+        others = np.vstack([obstacles, np.delete(rects, row, axis=0)])
+        got = placement.first_free_spot((x0, y0, x1, y1), w, h, edge.ref.target,
+                                        self._sizes[edge.ref.layer], others)
+        if got < 0:
+            return False
+        t = float(placement.TS[got])
+        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        edge.label_t = t
+        label.setPos(x, y)
+        rects[row] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        return True
 
     def _place_alone(self, edge: EdgeItem, obstacles, s: float) -> tuple:
         """Put the selected edge's label on its edge, where it overlaps none

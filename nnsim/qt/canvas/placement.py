@@ -66,21 +66,101 @@ def preferred_t(target: int, n_targets: int) -> float:
 def crossings(cx: np.ndarray, cy: np.ndarray, w: float, h: float,
               ends: np.ndarray, self_index: int) -> np.ndarray:
     """For each candidate centre, how many other edges pass through a w x h box."""
+    return crossings_many(cx[None, :], cy[None, :], np.array([w], dtype=float),
+                          np.array([h], dtype=float), ends,
+                          np.array([self_index]))[0]
+
+
+def crossings_many(cx: np.ndarray, cy: np.ndarray, w: np.ndarray, h: np.ndarray,
+                   ends: np.ndarray, self_index: np.ndarray) -> np.ndarray:
+    """``crossings`` of many labels at once: candidate centres ``cx``, ``cy``
+    (labels, candidates), boxes ``w`` x ``h`` and own rows ``self_index``
+    (labels,); returns (labels, candidates). Worked in blocks of labels, so
+    the (labels, candidates, edges) temporaries stay small."""
+    n, m = cx.shape
+    out = np.empty((n, m))
     x0, y0, x1, y1 = ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3]
     lo_x, hi_x = np.minimum(x0, x1), np.maximum(x0, x1)
-    left = np.maximum(cx[:, None] - w / 2, lo_x[None, :])
-    right = np.minimum(cx[:, None] + w / 2, hi_x[None, :])
     vertical = np.abs(x1 - x0) < 1e-9
     slope = (y1 - y0) / np.where(vertical, 1.0, x1 - x0)
-    ya = y0[None, :] + (left - x0[None, :]) * slope[None, :]
-    yb = y0[None, :] + (right - x0[None, :]) * slope[None, :]
-    ya = np.where(vertical[None, :], np.minimum(y0, y1)[None, :], ya)
-    yb = np.where(vertical[None, :], np.maximum(y0, y1)[None, :], yb)
-    top, bottom = cy[:, None] - h / 2, cy[:, None] + h / 2
-    hit = (left <= right) & (np.maximum(ya, yb) >= top) & (np.minimum(ya, yb) <= bottom)
-    if 0 <= self_index < hit.shape[1]:
-        hit[:, self_index] = False
-    return hit.sum(axis=1).astype(float)
+    lo_y, hi_y = np.minimum(y0, y1), np.maximum(y0, y1)
+    step = max(1, _CROSS_CHUNK // max(1, m * len(ends)))
+    for s in range(0, n, step):
+        bx, by = cx[s:s + step, :, None], cy[s:s + step, :, None]
+        bw, bh = w[s:s + step, None, None] / 2, h[s:s + step, None, None] / 2
+        left = np.maximum(bx - bw, lo_x)
+        right = np.minimum(bx + bw, hi_x)
+        ya = np.where(vertical, lo_y, y0 + (left - x0) * slope)
+        yb = np.where(vertical, hi_y, y0 + (right - x0) * slope)
+        hit = (left <= right) & (np.maximum(ya, yb) >= by - bh) & (np.minimum(ya, yb) <= by + bh)
+        own = self_index[s:s + step]
+        rows = np.flatnonzero((own >= 0) & (own < len(ends)))
+        hit[rows, :, own[rows]] = False
+        out[s:s + step] = hit.sum(axis=2)
+    return out
+
+
+class CrossingCache:
+    """Crossing counts of label spots kept between placements.
+
+    A label's counts depend only on its edge, its box and the other edges of
+    its gap; in run mode those stay put while the numbers change (box widths
+    come in steps, see ValueLabelItem), so each placement after the first
+    finds most counts here. Keyed by all of those, so a moved neuron or a
+    new zoom simply misses. ``computed`` counts the labels worked out."""
+
+    MAX_ENTRIES = 50_000  # then it starts afresh (a zoom sweep, a big network)
+
+    def __init__(self):
+        self._gaps: dict[bytes, dict] = {}
+        self._size = 0
+        self.computed = 0
+
+    def counts(self, ends: np.ndarray, E: np.ndarray, width: np.ndarray, height: np.ndarray,
+               index: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+        """(labels, candidates) crossing counts of labels on edges ``E`` with
+        boxes ``width`` x ``height``, rows ``index`` in the gap's ``ends``
+        (their candidate centres ``cx``, ``cy``, worked out for the misses)."""
+        if self._size > self.MAX_ENTRIES:
+            self._gaps.clear()
+            self._size = 0
+        rows = self._gaps.setdefault(ends.tobytes(), {})
+        keys = list(zip(index.tolist(), map(tuple, E.tolist()), width.tolist(),
+                        height.tolist()))
+        out = np.empty(cx.shape)
+        miss = []
+        for p, key in enumerate(keys):
+            row = rows.get(key)
+            if row is None:
+                miss.append(p)
+            else:
+                out[p] = row
+        if miss:
+            got = crossings_many(cx[miss], cy[miss], width[miss], height[miss], ends,
+                                 index[miss])
+            out[miss] = got
+            for p, row in zip(miss, got):
+                rows[keys[p]] = row
+            self._size += len(miss)
+            self.computed += len(miss)
+        return out
+
+
+def first_free_spot(ends, width: float, height: float, target: int, n_targets: int,
+                    rects: np.ndarray) -> int:
+    """One label on its own: the index into TS of its best spot (as
+    place_gaps orders them, without crossings) overlapping none of
+    ``rects`` (n, 4); -1 if there is none."""
+    x0, y0, x1, y1 = ends
+    order = np.argsort(T_WEIGHT * np.abs(TS - preferred_t(target, n_targets)), kind="stable")
+    t = TS[order]
+    x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+    w, h = width / 2, height / 2
+    r = np.asarray(rects, dtype=float).reshape(-1, 4)
+    hit = ((x[:, None] - w < r[None, :, 2]) & (r[None, :, 0] < x[:, None] + w)
+           & (y[:, None] - h < r[None, :, 3]) & (r[None, :, 1] < y[:, None] + h))
+    free = ~hit.any(axis=1)
+    return int(order[np.argmax(free)]) if free.any() else -1
 
 
 def _preferred_ts(targets: np.ndarray, n_targets: np.ndarray) -> np.ndarray:
@@ -98,6 +178,7 @@ def _preferred_ts(targets: np.ndarray, n_targets: np.ndarray) -> np.ndarray:
 _SIGN = np.array([1.0, 1.0, -1.0, -1.0])  # (l, t, r, b) * _SIGN: a query's x
 _ALL4 = np.frombuffer(np.ones(4, dtype=np.bool_).tobytes(), dtype=np.int32)[0]
 _CHUNK = 1 << 20  # label-rect pairs compared at once when a gap starts
+_CROSS_CHUNK = 1 << 18  # (spot, edge) pairs counted at once by crossings_many
 
 
 def _as_y(rect: np.ndarray) -> np.ndarray:
@@ -246,10 +327,12 @@ def place(gaps: list[list[Label]], obstacles: list[Rect],
 
 def place_gaps(gaps: list[Gap], obstacles: list[Rect],
                crossing_ends: list[np.ndarray] | None = None,
-               orders: list | None = None) -> list[np.ndarray]:
+               orders: list | None = None,
+               cache: CrossingCache | None = None) -> list[np.ndarray]:
     """Where each label goes: for each gap, an index into TS for each of its
     labels (-1: no room). ``orders`` (optional) receives each gap's candidate
-    indices, best first.
+    indices, best first. ``cache`` (optional) keeps the crossing counts for
+    the next call (the same result, found sooner).
 
     Greedy, gap by gap, labels into the same neuron together: each label
     takes its first candidate spot (best first) that overlaps no obstacle
@@ -289,10 +372,11 @@ def place_gaps(gaps: list[Gap], obstacles: list[Rect],
             cost = T_WEIGHT * np.abs(TS[None, :] - pref[:, None])
             cx = E[:, 0:1] + TS[None, :] * (E[:, 2:3] - E[:, 0:1])
             cy = E[:, 1:2] + TS[None, :] * (E[:, 3:4] - E[:, 1:2])
-            index = np.asarray(gap.index)[seq]
-            for p in range(n):
-                cost[p] = cost[p] + crossings(cx[p], cy[p], float(width[p]), float(height[p]),
-                                              ends, int(index[p]))
+            index = np.asarray(gap.index, dtype=int)[seq]
+            if cache is not None:
+                cost += cache.counts(ends, E, width, height, index, cx, cy)
+            else:
+                cost += crossings_many(cx, cy, width, height, ends, index)
             order = np.argsort(cost, axis=1, kind="stable")
         else:  # the cost depends on the preferred t only: a few distinct orders
             prefs, which = np.unique(pref, return_inverse=True)

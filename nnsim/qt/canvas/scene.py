@@ -31,11 +31,13 @@ from ..selection import EdgeRef, NeuronRef
 from . import palette
 from .chain_paths import ChainPaths
 from .edit_controls import ControlButton, header_buttons, insert_button
+from . import placement
 from .heat_maps import HeatMaps
 from .items import (NEURON_RADIUS, Z_EDITOR, BandItem, EdgeItem, HaloItem, HeaderItem,
                     LegendItem, NeuronItem, ValueLabelItem)
 # (VISIBLE_ONLY_EDGES: re-exported for the tests and the benchmark)
-from .label_layout import VISIBLE_ONLY_EDGES, LabelLayout, _place_under  # noqa: F401
+from .label_layout import (SETTLE_MS, VISIBLE_ONLY_EDGES, LabelLayout,  # noqa: F401
+                           _place_under)
 from ..number_entry import parse_number
 from ..plain_text import tooltip
 from ...core.naming import (ARROW, DELTA, PARTIAL, fmt, fmt_full, layer_name,
@@ -172,10 +174,15 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         self._n_edges = 0
         self._status: list[str] = []
         self._showing: frozenset = frozenset()
+        self._crossings = placement.CrossingCache()  # kept between placements (speed)
         self._place_timer = QTimer(self)
         self._place_timer.setSingleShot(True)
         self._place_timer.setInterval(60)
         self._place_timer.timeout.connect(self._place_labels)
+        self._settle_timer = QTimer(self)  # see LabelLayout._fit_in_place
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SETTLE_MS)
+        self._settle_timer.timeout.connect(self._place_labels)
         self.chain_paths = ChainPaths(self)  # the inspector's paths to the loss, drawn
         self.heat_maps = HeatMaps(self)  # the neurons' maps over the input plane (off)
         self._reset_items()
@@ -457,19 +464,23 @@ class NetworkScene(LabelLayout, QGraphicsScene):
         snap = doc.snapshot
         sizes, L = self._sizes, len(self._sizes) - 1
         v = self._verbose
-        resized = False
+        boxes = []  # the labels whose box changed size
+
+        def put(label, lines) -> None:
+            if label.set_lines(lines):
+                boxes.append(label)
 
         # neurons ----------------------------------------------------------
         mode = self.label_mode
         x = self._input_values(snap)
         for j, item in enumerate(self.neurons[0]):
             lines = ((f"x = {fmt(x[j])}", palette.TEXT),) if x is not None else ()
-            resized |= item.label.set_lines(lines if mode != "gradients" else ())
+            put(item.label, lines if mode != "gradients" else ())
             item.set_fill(palette.NEURON_FILL)
         for k in range(1, L + 1):
             for j, item in enumerate(self.neurons[k]):
                 lines, fill = self._neuron_lines(snap, k, j, mode)
-                resized |= item.label.set_lines(lines)
+                put(item.label, lines)
                 item.set_fill(fill)
 
         # edges -------------------------------------------------------------
@@ -515,7 +526,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
                         if edge.pen_key != REMOVED:
                             edge.pen_key = REMOVED
                             edge.setPen(pen_for(REMOVED))
-                        resized |= edge.label.set_lines(())
+                        put(edge.label, ())
                         continue
                     showing.add(kind)
                     code = crow[j]
@@ -547,7 +558,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
                                   palette.text_color(g, G)))
                     else:  # "none": nothing of this mode computed yet
                         lines = ()
-                    resized |= edge.label.set_lines(lines)
+                    put(edge.label, lines)
 
         # headers, band, legend ------------------------------------------------
         for k, header in enumerate(self.headers):
@@ -555,6 +566,9 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             header.set_text(name if k == 0 else f"{name} \u00b7 {net.layers[k - 1].activation}")
         self._status = self._status_lines(snap)
         self._showing = frozenset(showing)
+        # New sizes that still overlap nothing where they are (most frames of
+        # a run) keep every place; else every label is placed again.
+        resized = bool(boxes) and not self._fit_in_place(boxes)
         if resized:
             self._place_neuron_labels()
         self._place_headers()
@@ -563,7 +577,7 @@ class NetworkScene(LabelLayout, QGraphicsScene):
             self.halo.follow(self.item_for(self._selection))
         if resized or self._needs_placement:
             self._place_labels()
-        else:  # every box kept its size: every label keeps its place
+        else:  # every box kept its size or still fits: every label keeps its place
             self._set_legend()
         self.heat_maps.schedule()
 
