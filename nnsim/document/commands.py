@@ -68,6 +68,12 @@ class StateCommand(QUndoCommand):
         self.setText(other.text())  # the last value set, for the undo menu
         if other.kind == "structure":
             self.kind = "structure"
+        # Qt deletes ``other`` now, but PySide6 keeps its Python side alive
+        # (the stack's reference to its pushed child is never dropped): a run
+        # merges a command a frame, and each kept its mementos, whose
+        # snapshots held every outgrown history buffer (~400 bytes an epoch
+        # in run mode). Only an empty shell stays.
+        other.before = other.after = other._doc = None
         return True
 
     def redo(self) -> None:
