@@ -74,9 +74,9 @@ class PeakPyramid:
     incrementally. The pyramid does not keep the series: pass the same array
     (grown or shortened) to ``update``, and to ``buckets`` and ``select``."""
 
-    def __init__(self, base: int = BASE, max_stored: int = MAX_STORED):
+    def __init__(self, base: int = BASE, max_stored: int | None = None):
         self.base = self._base0 = base
-        self.max_stored = max_stored
+        self.max_stored = MAX_STORED if max_stored is None else max_stored
         self._n = 0
         self._lo: list[np.ndarray] = []  # stored level base + i
         self._hi: list[np.ndarray] = []
