@@ -764,7 +764,7 @@ class TrainingPanel(QWidget):
         elif reason == PAUSED:
             text = f"paused at epoch {of}"
         elif full:
-            text = f"stopped at epoch {of}: the history is full"
+            text = f"history full at epoch {total:,}"
             color = ERROR_COLOR
         elif reason == "stepped back":
             text = (f"stepped back to epoch {len(self.document.epoch_results):,}: "
@@ -781,10 +781,10 @@ class TrainingPanel(QWidget):
                 line1 += f" \u00b7 test {fmt(last.test_loss)}"
             n = len(results)
             line2 = f"{n:,} epoch{'s' if n != 1 else ''} trained"
-            if full:  # (the status line says why the run stopped; this, the way on)
-                line2 = f"{n:,} epochs, the most a file keeps: reset to train on"
             if last.train_accuracy is not None:
                 line2 = f"accuracy {fmt_percent(last.train_accuracy, 0)} \u00b7 " + line2
+            if full:  # (the status line says why the run stopped; this, the way on)
+                line2 = "a file's limit: reset to train on"
             self.loss_label.setText(f"{line1}\n{line2}")
         else:
             self.loss_label.setText("not trained yet")

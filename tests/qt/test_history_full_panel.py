@@ -21,10 +21,10 @@ def test_the_run_panel_says_the_history_is_full(qtbot, tmp_path, monkeypatch, us
     w.runner.play()
     qtbot.waitUntil(lambda: not w.runner.is_running, timeout=30_000)
     assert len(doc.epoch_results) == CAP
-    assert panel.status_label.text() == f"stopped at epoch {CAP} of 50: the history is full"
+    assert panel.status_label.text() == f"history full at epoch {CAP}"
     assert f"at most {CAP:,} epochs" in panel.status_label.toolTip()
-    assert "reset to train on" in panel.loss_label.text()
+    assert panel.loss_label.text().endswith("a file's limit: reset to train on")
     # Play at the cap trains nothing and says it again
     w.runner.play()
     assert not w.runner.is_running and len(doc.epoch_results) == CAP
-    assert panel.status_label.text().endswith("the history is full")
+    assert panel.status_label.text() == f"history full at epoch {CAP}"
