@@ -6,5 +6,5 @@ from nnsim.core.run_mode.divergence import DivergenceInfo
 
 from .runner import DIVERGED, HISTORY_FULL, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, Runner
 
-__all__ = ["DIVERGED", "HISTORY_FULL", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED", "DivergenceInfo",
-           "Runner"]
+__all__ = ["DIVERGED", "HISTORY_FULL", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED",
+           "DivergenceInfo", "Runner"]
