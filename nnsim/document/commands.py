@@ -84,3 +84,20 @@ class StateCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._doc._restore(self.before.copy(), self.kind)
+
+
+def merge_on_top(stack, merge_id: int, merge_key, after: Memento) -> bool:
+    """Merge a step ending in ``after`` into the command on top of ``stack``,
+    as ``QUndoStack.push`` would merge a new command into it (the same merge
+    id and key, nothing to redo, the top not the saved state), but without a
+    new command: PySide6 keeps every pushed command's Python side alive, and
+    run mode merges one a frame. False when a command must be pushed."""
+    i = stack.index()
+    if i == 0 or i != stack.count() or i == stack.cleanIndex():
+        return False
+    top = stack.command(i - 1)
+    if not (isinstance(top, StateCommand) and top.id() == merge_id
+            and top.merge_key == merge_key):
+        return False
+    top.after = after  # (text and kind as a merged command would leave them)
+    return True
