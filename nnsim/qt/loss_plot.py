@@ -7,8 +7,9 @@ small markers on the x axis with a tooltip (``event_marks``).
 Redraws are throttled: document signals only mark the plot dirty (and note
 whether a history list shrank, after a step back); a single-shot timer redraws
 at most ~30 times a second, with ``setData`` on curves that live as long as the
-widget. The history lists are converted to NumPy incrementally, so a redraw
-costs the new points only, even with a million updates.
+widget. The history is read in place (the document's own NumPy columns: the
+plot keeps no copy of it, so its memory does not grow with the epochs), and
+a redraw costs the new points only, even with a million updates.
 
 The data side is in ``loss_series.py``, the curves in ``loss_curves.py``.
 A long series (more than ``RAW_POINTS``) is drawn from a min/max pyramid
