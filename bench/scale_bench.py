@@ -15,7 +15,8 @@ for a before/after figure.
   process), at rest and at its highest while training; the reference is the
   same window with a 60-row data set.
 - growth per epoch: VmRSS after a warm-up and at the end of a long run on a
-  small network, over the epochs trained in between.
+  small network, over the epochs trained in between. The history is 64 bytes
+  an epoch of it (capped: run mode stops at MAX_HISTORY_EPOCHS).
 """
 from __future__ import annotations
 
@@ -215,9 +216,11 @@ def run_section(args, table, notes, log) -> None:
                   held <= big["data_bytes"] + 64 * 2**20)
     table.add("epochs trained (and part of the next)",
               f"{big['epochs']:,}" + (f" + {int(100 * big['fraction'])}%" if big.get("fraction") else ""))
+    # the history itself is 64 bytes an epoch (what the file saves, capped at
+    # MAX_HISTORY_EPOCHS); anything beyond it is the window's own growth
     table.add(f"window memory per trained epoch (lecture-xor, {grow['epochs_measured']:,} "
-              f"epochs)", f"{r['bytes_per_epoch']:.1f} bytes", "< 16 bytes",
-              r["bytes_per_epoch"] < 16)
+              f"epochs)", f"{r['bytes_per_epoch']:.1f} bytes",
+              "<= 80 bytes (the history's 64 + 16)", r["bytes_per_epoch"] <= 80)
     notes.append("Scale: each case in its own Python (VmRSS of the window's process; the "
                  "training process is separate). Event-loop wait: a thread posts a timestamped "
                  "event every 20 ms; its wait until served is what a click waits for.")

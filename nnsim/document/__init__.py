@@ -8,10 +8,10 @@ from .explanations import check_gradient, explain, explain_bias, shown_snapshot
 from .handout import (export_worked_solution, handout_format, sample_on_show,
                       worked_solution_text)
 from .refs import EdgeRef, NeuronRef
-from .run_mode import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
-                       Runner)
+from .run_mode import (DIVERGED, HISTORY_FULL, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
+                       DivergenceInfo, Runner)
 
-__all__ = ["DIVERGED", "PAUSED", "Change", "STOP_LOSS_REACHED", "TARGET_REACHED",
+__all__ = ["DIVERGED", "HISTORY_FULL", "PAUSED", "Change", "STOP_LOSS_REACHED", "TARGET_REACHED",
            "DivergenceInfo", "Document", "EdgeRef", "EditError", "MicroStep", "NeuronRef",
            "Runner", "Snapshot", "check_gradient", "explain", "explain_bias",
            "export_worked_solution", "ONNX_DTYPES", "export_network_onnx",

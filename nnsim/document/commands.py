@@ -68,6 +68,12 @@ class StateCommand(QUndoCommand):
         self.setText(other.text())  # the last value set, for the undo menu
         if other.kind == "structure":
             self.kind = "structure"
+        # Qt deletes ``other`` now, but PySide6 keeps its Python side alive
+        # (the stack's reference to its pushed child is never dropped): a run
+        # merges a command a frame, and each kept its mementos, whose
+        # snapshots held every outgrown history buffer (~400 bytes an epoch
+        # in run mode). Only an empty shell stays.
+        other.before = other.after = other._doc = None
         return True
 
     def redo(self) -> None:
@@ -78,3 +84,20 @@ class StateCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._doc._restore(self.before.copy(), self.kind)
+
+
+def merge_on_top(stack, merge_id: int, merge_key, after: Memento) -> bool:
+    """Merge a step ending in ``after`` into the command on top of ``stack``,
+    as ``QUndoStack.push`` would merge a new command into it (the same merge
+    id and key, nothing to redo, the top not the saved state), but without a
+    new command: PySide6 keeps every pushed command's Python side alive, and
+    run mode merges one a frame. False when a command must be pushed."""
+    i = stack.index()
+    if i == 0 or i != stack.count() or i == stack.cleanIndex():
+        return False
+    top = stack.command(i - 1)
+    if not (isinstance(top, StateCommand) and top.id() == merge_id
+            and top.merge_key == merge_key):
+        return False
+    top.after = after  # (text and kind as a merged command would leave them)
+    return True

@@ -38,7 +38,8 @@ from ..io import load_project, save_project
 from . import events, kept_runs, refs
 from .change import EDIT_CHANGES, SAVED, STEPPED, TRAINED, Change
 from .disk_state import DiskStamp
-from .commands import DATA_MERGE_ID, SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand
+from .commands import (DATA_MERGE_ID, SETTING_MERGE_ID, TRAINING_MERGE_ID, Memento, StateCommand,
+                       merge_on_top)
 
 UNDO_LIMIT = 500
 
@@ -690,8 +691,9 @@ class Document(QObject):
             np.array_equal(a, b) for a, b in zip(after.network.parameters(),
                                                  before.network.parameters())))
         if not same:
-            self.undo_stack.push(StateCommand(self, "Training", before, after, "values",
-                                              TRAINING_MERGE_ID, "training"))
+            if not merge_on_top(self.undo_stack, TRAINING_MERGE_ID, "training", after):
+                self.undo_stack.push(StateCommand(self, "Training", before, after, "values",
+                                                  TRAINING_MERGE_ID, "training"))
             return TRAINED
         return STEPPED
 

@@ -92,8 +92,10 @@ class PeakCurve(pg.PlotDataItem):
         return self._x, self._y
 
     def set_series(self, x: np.ndarray, y: np.ndarray, dirty_from: int) -> None:
-        """``y`` (infinities as NaN) at ``x`` (increasing); only points from
-        ``dirty_from`` on changed since the last call (and any new ones)."""
+        """``y`` at ``x`` (increasing; both may be views of the document's
+        history: the curve keeps no copy); only points from ``dirty_from`` on
+        changed since the last call (and any new ones). Infinities are drawn
+        as gaps."""
         self.pyramid.update(y, dirty_from)
         self._x, self._y = x, y
 
@@ -136,8 +138,8 @@ class PeakCurve(pg.PlotDataItem):
         if not self.decimated:
             self._pyqtgraph_reduces(True)
             self._shown = None
-            y = self._y[:n]
-            self.setData(self._x[:n], y * self.scale if self.scale != 1 else y)
+            y = finite_or_nan(self._y[:n])  # (a copy: a few thousand points at most)
+            self.setData(np.array(self._x[:n], dtype=float), y * self.scale)
             return
         self._pyqtgraph_reduces(False)
         x0, x1, max_buckets, auto = self._want(view)

@@ -7,8 +7,9 @@ small markers on the x axis with a tooltip (``event_marks``).
 Redraws are throttled: document signals only mark the plot dirty (and note
 whether a history list shrank, after a step back); a single-shot timer redraws
 at most ~30 times a second, with ``setData`` on curves that live as long as the
-widget. The history lists are converted to NumPy incrementally, so a redraw
-costs the new points only, even with a million updates.
+widget. The history is read in place (the document's own NumPy columns: the
+plot keeps no copy of it, so its memory does not grow with the epochs), and
+a redraw costs the new points only, even with a million updates.
 
 The data side is in ``loss_series.py``, the curves in ``loss_curves.py``.
 A long series (more than ``RAW_POINTS``) is drawn from a min/max pyramid
@@ -36,7 +37,9 @@ import pyqtgraph as pg  # after PySide6 (and nnsim.qt sets PYQTGRAPH_QT_LIB)
 from ..document import Document
 from ..core.naming import fmt, fmt_percent
 from .loss_curves import KeptRun, PeakCurve, dot_when_alone, thin_when_dense
-from .loss_series import Series, TrailingMean, early_max, epoch_rows, step_rows, trailing_mean
+from .loss_series import (Series, TrailingMean, early_max, epoch_rows, finite_or_nan, step_rows,
+                          trailing_mean)
+from .peak_pyramid import search
 from .plot_grid import PlotGrid
 
 REDRAW_MS = 33  # at most ~30 redraws a second...
@@ -323,7 +326,6 @@ class LossPlotWidget(QWidget):
         classify = self.document.dataset.kind != "regression"
         started = _clock()
         epochs = self._epochs.rows()
-        drawn = self._epochs.clean_rows()  # what the curves get: infinities as gaps
         steps = self._steps.rows() if per_update else None
 
         self.train_curve.setVisible(not per_update)
@@ -347,7 +349,7 @@ class LossPlotWidget(QWidget):
         if per_update:
             x, y = steps[:, 0], steps[:, 1]
             changed = self._steps.take_dirty_from()
-            self.step_curve.set_series(x, self._steps.clean_rows()[:, 1], changed)
+            self.step_curve.set_series(x, y, changed)
             if window > 1:
                 self._step_mean = self._mean.update(y, changed, window)
                 self.step_mean_curve.set_series(x, self._step_mean, self._mean.changed_from)
@@ -363,7 +365,7 @@ class LossPlotWidget(QWidget):
             changed = self._epochs.take_dirty_from()
             for item, col in ((self.train_curve, 1), (self.test_curve, 2),
                               (self.train_acc_curve, 3), (self.test_acc_curve, 4)):
-                item.set_series(x, drawn[:, col], changed)
+                item.set_series(x, epochs[:, col], changed)
             bad = self._epochs.first_bad(1)
             if has_test:  # without a test set its column is NaN throughout
                 bad = min(bad, self._epochs.first_bad(2))
@@ -581,7 +583,7 @@ class LossPlotWidget(QWidget):
         itself may hold only the buckets in view)."""
         x, y = curve.series
         n = curve.series_length
-        return x[:n], y[:n]
+        return np.array(x[:n], dtype=float), finite_or_nan(y[:n])
 
     @property
     def train_data(self) -> tuple[np.ndarray, np.ndarray]:
@@ -669,7 +671,7 @@ class LossPlotWidget(QWidget):
             self._hide_hover()
             return ""
         xs = rows[:, 0]
-        i = int(np.clip(np.searchsorted(xs, view_point.x()), 0, len(xs) - 1))
+        i = int(np.clip(search(xs, view_point.x()), 0, len(xs) - 1))
         if i > 0 and abs(xs[i - 1] - view_point.x()) < abs(xs[i] - view_point.x()):
             i -= 1
         x = xs[i]

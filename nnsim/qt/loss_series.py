@@ -4,7 +4,9 @@ running mean of the batch loss updated from the first changed row.
 
 ``Series`` watches a history list (or a ``history_log`` column log) that
 grows at the end and may lose its tail (step back) or be replaced (a new
-stepper); each redraw converts only what is new.
+stepper); each redraw converts only what is new. A column log (what the
+document holds) is read in place, without a copy: the plot keeps no memory
+per epoch of its own (issue 16: the window's memory per trained epoch).
 """
 from __future__ import annotations
 
@@ -113,22 +115,23 @@ NO_ROW = np.iinfo(np.int64).max  # no such row
 class Series:
     """NumPy rows of a history list that grows at the end and may shrink
     (step back) or be replaced (a new stepper). ``watch`` is called on every
-    document signal so a shrink is never missed; ``rows`` converts only what
-    is new since the last call, and notes per column the first row that is
+    document signal so a shrink is never missed; ``rows`` gives the rows
+    (a column log's own numbers, read only; a list's converted, only what is
+    new since the last call), and notes per column the first row that is
     not finite (``first_bad``)."""
 
     def __init__(self, convert, ncols: int):
         self._convert, self._ncols = convert, ncols
         self._source = None
         self._valid = 0
-        self._buf = np.empty((0, ncols))
-        self._clean = np.empty((0, ncols))  # the same, infinities as NaN (to draw)
+        self._buf = np.empty((0, ncols))  # a list source's rows (a column log needs none)
         self._dirty_from = 0
         self._bad = np.full(ncols, NO_ROW)  # per column: the first non-finite row
 
     def watch(self, source: list) -> None:
         if source is not self._source:
             self._source, self._valid = source, 0
+            self._buf = self._buf[:0]
         else:
             self._valid = min(self._valid, len(source))
         self._dirty_from = min(self._dirty_from, self._valid)
@@ -146,29 +149,25 @@ class Series:
         self._valid = min(self._valid, n)
         self._dirty_from = min(self._dirty_from, self._valid)
         self._bad[self._bad >= self._valid] = NO_ROW  # rows stepped back from
-        if n > self._valid:
-            v = self._valid
-            if n > len(self._buf):
-                size = (max(n, 2 * len(self._buf), 64), self._ncols)
-                grown, clean = np.empty(size), np.empty(size)
-                grown[:v], clean[:v] = self._buf[:v], self._clean[:v]
-                self._buf, self._clean = grown, clean
-            if isinstance(src, _ColumnLog):  # already numbers: copy the new rows
-                self._buf[v:n] = src.columns[v:n, :self._ncols]
-            else:
+        v = self._valid
+        if isinstance(src, _ColumnLog):  # already numbers: a view, no copy
+            rows = src.columns[:n, :self._ncols]
+        else:
+            if n > v:
+                if n > len(self._buf):
+                    grown = np.empty((max(n, 2 * len(self._buf), 64), self._ncols))
+                    grown[:v] = self._buf[:v]
+                    self._buf = grown
                 self._buf[v:n] = self._convert(src[v:n])
-            self._clean[v:n] = finite_or_nan(self._buf[v:n])  # only the new rows
-            bad = ~np.isfinite(self._buf[v:n])
+            rows = self._buf[:n]
+        if n > v:  # only the new rows
+            bad = ~np.isfinite(rows[v:n])
             self._bad = np.where(bad.any(axis=0), np.minimum(self._bad, v + bad.argmax(axis=0)),
                                  self._bad)
             self._valid = n
-        return self._buf[:n]
+        return rows
 
     def first_bad(self, col: int) -> int:
         """The first row whose column ``col`` is not finite, or the number of
         rows (call ``rows()`` first)."""
         return int(min(self._bad[col], self._valid))
-
-    def clean_rows(self) -> np.ndarray:
-        """``rows()`` with infinities as NaN (call ``rows()`` first)."""
-        return self._clean[:self._valid]

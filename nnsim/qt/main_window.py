@@ -17,6 +17,7 @@ from ..examples import DEFAULT_EXAMPLE, Example, example_path
 from ..document.disk_state import REFRESH_S, OpenElsewhere, OpenFiles
 from ..document.recovery import Autosaver, Recoverable, RecoveryStore
 from ..document.saving import DocumentSaver, SaveOutcome
+from .allocator import fix_mmap_threshold
 from .canvas import export as canvas_export
 from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
@@ -51,6 +52,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def __init__(self, document: Document | None = None, preferences: Preferences | None = None,
                  recovery: RecoveryStore | None = None):
         super().__init__()
+        fix_mmap_threshold()  # run mode must not fragment the window's heap (allocator.py)
         self.setObjectName("main_window")
         self.prefs = preferences or Preferences()
         self.autosaver = Autosaver(recovery or RecoveryStore(), self)

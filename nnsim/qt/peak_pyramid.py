@@ -17,15 +17,38 @@ its cost is that of the new points (plus one bucket per level). Level
 ``max_buckets`` buckets in view (so at least half as many: the caller asks for
 a few per pixel), and returns those buckets as interleaved (x, max), (x, min)
 points, the way pyqtgraph's own 'peak' downsampling draws them; at level 0,
-the raw points. Pure NumPy: no Qt here.
+the raw points. Infinities count as gaps (NaN), as the curve draws them.
+
+Its memory is bounded whatever the series' length: when the lowest stored
+level would hold more than ``MAX_STORED`` buckets, it is dropped and the
+next one becomes the lowest (``base`` goes up by one), so a series of ten
+million points keeps about 2 x 2 x MAX_STORED floats. Finer levels are
+worked out from the series when a zoom asks for them, as below ``BASE``.
+Pure NumPy: no Qt here.
 """
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
 
-BASE = 4  # the lowest stored level: buckets of 16 points
+BASE = 4  # the lowest stored level: buckets of 16 points (at first)
+MAX_STORED = 1 << 15  # buckets of the lowest stored level, at most (see above)
+
+
+def search(xs: np.ndarray, value: float, side: str = "left") -> int:
+    """``np.searchsorted(xs, value, side)`` for increasing ``xs``, without
+    copying it: a history column is a strided view, which searchsorted would
+    first copy whole (a full-size temporary on every redraw and hover)."""
+    find = bisect.bisect_left if side == "left" else bisect.bisect_right
+    return find(xs, value)
+
+
+def _finite(seg: np.ndarray) -> np.ndarray:
+    """``seg`` as floats with infinities as NaN (a gap, like a missing value)."""
+    seg = np.asarray(seg, dtype=float)
+    return np.where(np.isfinite(seg), seg, np.nan)
 
 
 def _reduce(seg: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -51,8 +74,9 @@ class PeakPyramid:
     incrementally. The pyramid does not keep the series: pass the same array
     (grown or shortened) to ``update``, and to ``buckets`` and ``select``."""
 
-    def __init__(self, base: int = BASE):
-        self.base = base
+    def __init__(self, base: int = BASE, max_stored: int | None = None):
+        self.base = self._base0 = base
+        self.max_stored = MAX_STORED if max_stored is None else max_stored
         self._n = 0
         self._lo: list[np.ndarray] = []  # stored level base + i
         self._hi: list[np.ndarray] = []
@@ -70,6 +94,7 @@ class PeakPyramid:
 
     def clear(self) -> None:
         self._n = 0
+        self.base = self._base0
         self._lo, self._hi, self._count = [], [], []
 
     def update(self, y: np.ndarray, dirty_from: int = 0) -> None:
@@ -99,7 +124,7 @@ class PeakPyramid:
                     arrs[i] = grown
             lo, hi = self._lo[i], self._hi[i]
             if i == 0:
-                lo[j0:nb], hi[j0:nb] = _reduce(np.asarray(y[j0 * size:n], dtype=float), size)
+                lo[j0:nb], hi[j0:nb] = _reduce(_finite(y[j0 * size:n]), size)
             else:
                 plo, phi = self._lo[i - 1], self._hi[i - 1]
                 m = self._count[i - 1] - 2 * j0  # children of buckets j0 .. nb-1
@@ -115,6 +140,14 @@ class PeakPyramid:
                 break
             k, i = k + 1, i + 1
         del self._lo[i + 1:], self._hi[i + 1:], self._count[i + 1:]
+        while self._count[0] > self.max_stored and len(self._lo) > 1:
+            del self._lo[0], self._hi[0], self._count[0]  # the next level is the lowest now
+            self.base += 1
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes the stored levels take."""
+        return sum(a.nbytes for a in self._lo + self._hi)
 
     def bounds(self) -> tuple[float, float]:
         """(min, max) of the whole series, NaN skipped; NaN when it has no number."""
@@ -133,14 +166,13 @@ class PeakPyramid:
                 return self._lo[i][:1].copy(), self._hi[i][:1].copy()
             return self._lo[i][j0:j1].copy(), self._hi[i][j0:j1].copy()
         size = 1 << k
-        seg = np.asarray(y[j0 * size:min(self._n, j1 * size)], dtype=float)
-        return _reduce(seg, size)
+        return _reduce(_finite(y[j0 * size:min(self._n, j1 * size)]), size)
 
     def _span(self, x: np.ndarray, x0: float, x1: float) -> tuple[int, int]:
         """Indices [i0, i1) of the points with x0 <= x <= x1, and one more on each side."""
         xs = x[:self._n]
-        i0 = max(0, int(np.searchsorted(xs, x0, "left")) - 1)
-        i1 = min(self._n, int(np.searchsorted(xs, x1, "right")) + 1)
+        i0 = max(0, search(xs, x0, "left") - 1)
+        i1 = min(self._n, search(xs, x1, "right") + 1)
         return i0, max(i1, min(self._n, i0 + 1))
 
     def _level(self, i0: int, i1: int, max_buckets: int) -> int:
@@ -172,7 +204,7 @@ class PeakPyramid:
             x0, x1 = x0 - margin * (x1 - x0), x1 + margin * (x1 - x0)
         i0, i1 = self._span(x, x0, x1)
         if k == 0:
-            return x[i0:i1], y[i0:i1], 0
+            return np.array(x[i0:i1], dtype=float), _finite(y[i0:i1]), 0
         size = 1 << k
         nb = -(-self._n // size)
         j0, j1 = i0 >> k, min(nb, ((i1 - 1) >> k) + 2)  # one more bucket on the right

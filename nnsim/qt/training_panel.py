@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from .number_entry import parse_number
 from ..core.initializers import INITIALIZERS
+from ..core import limits
 from ..core.limits import MAX_LEARNING_RATE, MAX_REGULARIZATION_RATE, MAX_SEED
 from ..core.naming import fmt, fmt_epoch_rate, fmt_percent, fmt_setting
 from ..core.optimizers import DEFAULT_PARAMS, OPTIMIZERS
 from ..core.regularization import REGULARIZATIONS, TITLES as PENALTY_TITLES
-from ..document import (DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, DivergenceInfo,
-                        Document, EditError, Runner)
+from ..document import (DIVERGED, HISTORY_FULL, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED,
+                        DivergenceInfo, Document, EditError, Runner)
 from ..document.diagnosis_watch import DiagnosisWatch
 from .findings_box import FindingsBox
 
@@ -741,6 +742,11 @@ class TrainingPanel(QWidget):
             else None
         self.status_label.setToolTip(
             f"{percent} of the samples of epoch {done + 1:,} are trained" if inside else "")
+        full = not r.is_running and reason == HISTORY_FULL
+        if full:
+            self.status_label.setToolTip(
+                f"A file keeps at most {limits.MAX_HISTORY_EPOCHS:,} epochs of history, so run "
+                f"mode stops there. Reset the training to train afresh.")
         if r.is_running:
             text = f"epoch {inside or of} \u00b7 {fmt_epoch_rate(r.rate)}"
         elif reason == PAUSED and inside:
@@ -757,6 +763,9 @@ class TrainingPanel(QWidget):
             text = f"stopped at epoch {of}: the loss is{below}"
         elif reason == PAUSED:
             text = f"paused at epoch {of}"
+        elif full:
+            text = f"history full at epoch {total:,}"
+            color = ERROR_COLOR
         elif reason == "stepped back":
             text = (f"stepped back to epoch {len(self.document.epoch_results):,}: "
                     f"the weights are finite")
@@ -774,6 +783,8 @@ class TrainingPanel(QWidget):
             line2 = f"{n:,} epoch{'s' if n != 1 else ''} trained"
             if last.train_accuracy is not None:
                 line2 = f"accuracy {fmt_percent(last.train_accuracy, 0)} \u00b7 " + line2
+            if full:  # (the status line says why the run stopped; this, the way on)
+                line2 = "a file's limit: reset to train on"
             self.loss_label.setText(f"{line1}\n{line2}")
         else:
             self.loss_label.setText("not trained yet")

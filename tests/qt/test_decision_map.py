@@ -175,6 +175,16 @@ def test_regression_map(qtbot):
     lo, hi = w.color_bar.levels()
     Y = np.vstack([doc.dataset.Y_train, doc.dataset.Y_test])
     assert lo == pytest.approx(Y.min()) and hi == pytest.approx(Y.max())
+    # the range is worked out once per data set (not every frame), and follows
+    # an edit of the points, and its undo
+    ds = doc.dataset
+    doc.set_points(ds.X_train, 3 * ds.Y_train + 5, ds.X_test, ds.Y_test, "scale targets")
+    w.refresh_now()
+    assert w.color_bar.levels() == pytest.approx((min(3 * ds.Y_train.min() + 5, ds.Y_test.min()),
+                                                 max(3 * ds.Y_train.max() + 5, ds.Y_test.max())))
+    doc.undo_stack.undo()
+    w.refresh_now()
+    assert w.color_bar.levels() == pytest.approx((Y.min(), Y.max()))
 
 
 def test_data_without_two_inputs_shows_a_message(qtbot, spiral):

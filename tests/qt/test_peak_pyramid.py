@@ -1,7 +1,7 @@
 """The min/max pyramid behind the loss plot: exact per bucket against brute
-force (NaN and infinities included) while the series grows in chunks and loses
-its tail, and a display selection that stays small, covers the view and keeps
-every peak."""
+force (NaN and infinities included: both are gaps) while the series grows in
+chunks and loses its tail, with its stored levels capped; and a display
+selection that stays small, covers the view and keeps every peak."""
 import math
 
 import numpy as np
@@ -11,13 +11,13 @@ from nnsim.qt.peak_pyramid import PeakPyramid
 
 
 def brute(y, k, j0, j1):
-    """(min, max) of buckets j0 .. j1-1 of 2**k points, NaN skipped (NaN when
-    a bucket holds no number)."""
+    """(min, max) of buckets j0 .. j1-1 of 2**k points, NaN and infinities
+    skipped (NaN when a bucket holds no finite number)."""
     size = 1 << k
     lo, hi = [], []
     for j in range(j0, j1):
         b = y[j * size:(j + 1) * size]
-        b = b[~np.isnan(b)]
+        b = b[np.isfinite(b)]
         lo.append(b.min() if len(b) else math.nan)
         hi.append(b.max() if len(b) else math.nan)
     return np.array(lo), np.array(hi)
@@ -44,16 +44,18 @@ def check_all_levels(p, y):
         assert np.array_equal(hi, bhi, equal_nan=True), k
     if n:
         lo, hi = p.bounds()
-        assert np.array_equal([lo, hi], [np.nanmin(y), np.nanmax(y)], equal_nan=True) \
-            if not np.isnan(y).all() else (math.isnan(lo) and math.isnan(hi))
+        f = y[np.isfinite(y)]
+        assert np.array_equal([lo, hi], [f.min(), f.max()]) if len(f) \
+            else (math.isnan(lo) and math.isnan(hi))
         assert -(-n // (1 << (p.levels - 1))) == 1  # the top level is one bucket
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_pyramid_matches_brute_force_while_growing_and_shrinking(seed):
+@pytest.mark.parametrize("max_stored", [1 << 15, 40, 7])
+def test_the_pyramid_matches_brute_force_while_growing_and_shrinking(seed, max_stored):
     rng = np.random.default_rng(seed)
     full = random_series(rng, 5000)
-    p = PeakPyramid(base=int(rng.integers(1, 6)))
+    p = PeakPyramid(base=int(rng.integers(1, 6)), max_stored=max_stored)
     y = full[:0]
     changed = 0
     for _ in range(40):
@@ -69,6 +71,30 @@ def test_the_pyramid_matches_brute_force_while_growing_and_shrinking(seed):
         p.update(y, changed)
         changed = len(y)
         check_all_levels(p, y)
+        if max_stored < 1 << 15:  # the lowest stored level never holds more buckets
+            stored = -(-len(y) // (1 << p.base)) if len(y) else 0
+            assert stored <= max_stored or p.levels - 1 <= p.base
+
+
+def test_a_long_series_keeps_a_bounded_pyramid_and_every_spike():
+    """Ten million points: the stored levels stay within their cap (about
+    2 x 2 x MAX_STORED floats), and the whole-series selection still shows a
+    one-point spike and dip (the min and max of every bucket)."""
+    from nnsim.qt.peak_pyramid import MAX_STORED
+    n = 10_000_000
+    x = np.arange(1, n + 1, dtype=float)
+    y = np.full(n, 0.5)
+    y[3_333_333], y[7_654_321] = 40.0, -3.0
+    p = PeakPyramid()
+    for a in range(0, n, 1_000_000):  # grown in chunks, as a run adds epochs
+        p.update(y[:a + 1_000_000], a)
+    assert p.nbytes <= 2 * 2 * 2 * MAX_STORED * 8  # (levels halve: twice the lowest)
+    xs, ys, k = p.select(x, y, -np.inf, np.inf, 4000)
+    assert len(xs) <= 2 * 4001
+    assert ys.max() == 40.0 and ys.min() == -3.0
+    # zoomed in below the stored levels: worked out from the series, still exact
+    xs, ys, k = p.select(x, y, 3_333_000, 3_334_000, 4000)
+    assert k < p.base and 40.0 in ys and np.array_equal(ys[ys != 40.0], np.full(len(ys) - 1, 0.5))
 
 
 def test_an_empty_and_a_one_point_series():

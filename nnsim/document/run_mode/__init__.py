@@ -4,7 +4,7 @@ messages, divergence diagnosis) is ``nnsim.core.run_mode``, which also
 defines the vocabulary."""
 from nnsim.core.run_mode.divergence import DivergenceInfo
 
-from .runner import DIVERGED, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, Runner
+from .runner import DIVERGED, HISTORY_FULL, PAUSED, STOP_LOSS_REACHED, TARGET_REACHED, Runner
 
-__all__ = ["DIVERGED", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED", "DivergenceInfo",
-           "Runner"]
+__all__ = ["DIVERGED", "HISTORY_FULL", "PAUSED", "STOP_LOSS_REACHED", "TARGET_REACHED",
+           "DivergenceInfo", "Runner"]

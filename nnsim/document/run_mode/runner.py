@@ -53,7 +53,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from nnsim.core import sane_state
+from nnsim.core import limits, sane_state
 from nnsim.core.naming import fmt
 from nnsim.core.run_mode import divergence
 from nnsim.core.run_mode.divergence import DivergenceInfo
@@ -77,6 +77,9 @@ TARGET_REACHED = "target reached"
 STOP_LOSS_REACHED = "stop loss reached"
 PAUSED = "paused"
 DIVERGED = "diverged"
+# The history holds limits.MAX_HISTORY_EPOCHS epochs, the most a file keeps
+# (and 64 bytes each in the window): run mode stops there, and Play says so.
+HISTORY_FULL = "history full"
 
 
 def diagnose(document) -> DivergenceInfo | None:
@@ -104,7 +107,8 @@ class Runner(QObject):
     """Play/pause training of one document in timer-driven chunks.
 
     Signals: ``started()``; ``paused(reason)`` with reason one of "target
-    reached", "stop loss reached", "paused", "diverged"; ``progress(done,
+    reached", "stop loss reached", "paused", "diverged", "history full" (also
+    from a Play that cannot start for it); ``progress(done,
     target)`` once per frame and on stopping (epochs of this run and its
     target); ``diverged(DivergenceInfo)``; ``process_failed(reason)`` when
     the training process failed and training went on in the window's process.
@@ -176,6 +180,12 @@ class Runner(QObject):
         return len(self._doc.epoch_results)
 
     @property
+    def history_room(self) -> int:
+        """Epochs the history can still take (``limits.MAX_HISTORY_EPOCHS``,
+        read when asked: tests lower it)."""
+        return max(0, limits.MAX_HISTORY_EPOCHS - self.trained_epochs)
+
+    @property
     def done(self) -> int:
         """Epochs trained since the last run started (0 before the first run)."""
         if not self._has_run:
@@ -227,6 +237,10 @@ class Runner(QObject):
         if self._running:
             return
         self._doc.require_samples()
+        if self.history_room == 0:  # nothing would be trained: say why
+            self._run_open = False
+            self.paused.emit(HISTORY_FULL)
+            return
         count = self.trained_epochs
         if (not self._run_open or count < self._start_count
                 or count - self._start_count >= self.target):
@@ -302,7 +316,7 @@ class Runner(QObject):
         self._running = False
         self._end_session()
         self._announce_held_back()
-        if reason in (TARGET_REACHED, STOP_LOSS_REACHED):
+        if reason in (TARGET_REACHED, STOP_LOSS_REACHED, HISTORY_FULL):
             self._run_open = False  # the next Play starts a new run
         self.paused.emit(reason)
 
@@ -345,7 +359,10 @@ class Runner(QObject):
         if done >= target:
             self._stop_with_progress(TARGET_REACHED)
             return
-        n = target - done
+        if self.history_room == 0:
+            self._stop_with_progress(HISTORY_FULL)
+            return
+        n = min(target - done, self.history_room)
         now = self._clock()
         if self._speed is not None:
             due = self._pace.due(now, self._speed)
@@ -405,6 +422,8 @@ class Runner(QObject):
             outcome = STOP_LOSS_REACHED
         elif done >= target:
             outcome = TARGET_REACHED
+        elif self.history_room == 0:
+            outcome = HISTORY_FULL
         else:
             outcome = None
         if outcome is None:
@@ -446,6 +465,9 @@ class Runner(QObject):
         if count - self._start_count >= self.target:
             self._stop_with_progress(TARGET_REACHED)
             return
+        if self.history_room == 0:
+            self._stop_with_progress(HISTORY_FULL)
+            return
         if self._session is None or self._stale:
             self._start_session()
             return
@@ -473,7 +495,8 @@ class Runner(QObject):
             self._fail("the training process could not be started")
             return
         session = training_process.new_session()
-        remaining = self.target - (self.trained_epochs - self._start_count)
+        remaining = min(self.target - (self.trained_epochs - self._start_count),
+                        self.history_room)
         # the training process continues the document's own stepper from where it is
         if process.load(doc._stepper, session, remaining, doc.project.training.stop_loss) \
                 and process.want(session):
