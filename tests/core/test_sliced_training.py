@@ -135,6 +135,28 @@ def test_slice_sizes_follow_the_time_slices_take():
         sizer.sliced()
         sizer()
     assert sizer.samples == MOST_SAMPLES
+    sizer.reset()  # a new session (another network, another data set): from the start
+    assert sizer() == first
+
+
+def test_a_new_session_of_a_pooled_process_starts_with_small_slices():
+    """A pooled training process that served a small, fast network learned big
+    slices; the next session, a big data set, must still be answered inside
+    its first epoch (it trained whole epochs before it looked, and a Pause
+    waited for them)."""
+    small = make(blobs(n=40), batch=40)
+    rows = 10_000
+    big = make(blobs(n=rows), batch=1)
+    loop = Pipes()
+    loop.send(*load_message(small, 1, 3000, None, 1, True))  # fast epochs: slices grow
+    loop.send(want_message(1))
+    while parse_progress(*loop.receive()).final is None:
+        loop.send(want_message(1))
+    loop.send(*load_message(big, 2, 2, None, 2, True))
+    loop.send(want_message(2))
+    p = parse_progress(*loop.receive())
+    loop.close()
+    assert p.final is None and p.epoch == 1 and 0 < p.position < rows
 
 
 # -- per-update losses in bounded memory --------------------------------------------------

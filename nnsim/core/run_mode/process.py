@@ -107,6 +107,9 @@ def serve(inp, out, clock: Callable[[], float] = time.monotonic,
                     elif d["key"] != data_key:
                         raise ValueError("the data set was not sent")
                     session = _Session(header, arrays, data, clock())
+                    # what a slice of the last session's network cost says
+                    # nothing about this one's (a pooled process serves many)
+                    sizer.reset()
                 except Exception:  # noqa: BLE001 - reported to the app, which falls back
                     send(error_message(header.get("session"), traceback.format_exc()))
                     continue

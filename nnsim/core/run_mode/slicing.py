@@ -52,3 +52,8 @@ class SliceSizer:
 
     def pause(self) -> None:
         self._started = None
+
+    def reset(self) -> None:
+        """Start again from FIRST_SAMPLES (another network or data set)."""
+        self.samples = self._asked = FIRST_SAMPLES
+        self._started = None
