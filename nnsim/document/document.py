@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core import edit, layout
+from ..core import edit, layout, limits
 from ..core.naming import ARROW, fmt_setting, layer_name, neuron_name
 from ..core.combinations import Proposal, output_proposal, warnings_for
 from ..core import diagnosis as diagnosis_rules
@@ -679,6 +679,16 @@ class Document(QObject):
         if not self.has_samples:
             raise EditError(self.NO_SAMPLES)
 
+    def require_history_room(self, epochs: int = 1) -> None:
+        """Raise EditError when ``epochs`` more would not fit the history (a
+        file keeps at most limits.MAX_HISTORY_EPOCHS; run mode stops there too)."""
+        room = limits.MAX_HISTORY_EPOCHS - len(self.epoch_results)
+        if epochs > room:
+            raise EditError(f"The history is full: {len(self.epoch_results):,} epochs, and a "
+                            f"file keeps at most {limits.MAX_HISTORY_EPOCHS:,}"
+                            + (f" ({room:,} more fit)" if room > 0 else "")
+                            + ". Reset training to train on.")
+
     def _record_training(self, before: Memento) -> Change:
         """Push the merged "Training" command when the step changed the
         weights or the history; the Change to announce."""
@@ -699,6 +709,7 @@ class Document(QObject):
 
     def micro_step(self) -> Snapshot:
         self.require_samples()
+        self.require_history_room()  # this step may end an epoch
         updates = self._stepper.next_step.kind == "update"
         before = self._memento() if updates else None
         with np.errstate(all="ignore"):
@@ -709,6 +720,7 @@ class Document(QObject):
 
     def step_batch(self, size: int | None = None) -> float:
         self.require_samples()
+        self.require_history_room()
         before = self._memento()
         with np.errstate(all="ignore"):
             loss = self._stepper.step_batch(size)
@@ -721,6 +733,7 @@ class Document(QObject):
 
     def step_epochs(self, n: int = 1, **kwargs) -> list:
         self.require_samples()
+        self.require_history_room(n)
         before = self._memento()
         results = self._stepper.step_epochs(n, **kwargs)
         self.snapshot = None

@@ -66,3 +66,22 @@ def test_the_target_still_comes_first_below_the_cap(qtbot, runner):
         runner.play()
     assert paused.args == [TARGET_REACHED]
     assert len(runner.document.epoch_results) == 5
+
+
+def test_stepping_by_hand_stops_at_the_cap_too(capped):
+    """Step Epoch, Step Mini-batch and the micro-steps refuse what would not
+    fit, naming the limit; what the history holds still saves."""
+    from nnsim.document import EditError
+    doc = Document.open(example_path("circle-tanh"))
+    doc.step_epochs(CAP - 3)
+    with pytest.raises(EditError, match="3 more fit"):
+        doc.step_epochs(4)
+    assert len(doc.epoch_results) == CAP - 3
+    doc.step_epochs(3)
+    for step in (doc.step_epochs, doc.step_batch, doc.micro_step):
+        with pytest.raises(EditError, match=f"file keeps at most {CAP}"):  # noqa: B023
+            step()
+    assert len(doc.epoch_results) == CAP
+    doc.reset_training()
+    doc.step_epochs(1)  # a reset makes room again
+    assert len(doc.epoch_results) == 1
