@@ -113,9 +113,10 @@ def constant_loss(loss: str, Y: np.ndarray) -> float:
     if loss == "mse":  # the variance, a block of rows at a time: Y.var held a copy
         # of Y (7.7 MB for 960,000 rows) on every diagnosis, in run mode's window
         total = np.zeros(Y.shape[1:])
-        for a in range(0, len(Y), _BLOCK_ROWS):
-            d = Y[a:a + _BLOCK_ROWS] - mean
-            total += (d * d).sum(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e200 targets: inf, not a warning
+            for a in range(0, len(Y), _BLOCK_ROWS):
+                d = Y[a:a + _BLOCK_ROWS] - mean
+                total += (d * d).sum(axis=0)
         return float((total / len(Y)).mean())
     if loss == "bce":
         p = np.clip(mean, lossmod.EPS, 1 - lossmod.EPS)

@@ -868,8 +868,9 @@ class Document(QObject):
         cfg, data = self.project.training, self.network_data  # as the network reads it
         losses = self.epoch_results.columns[since_epoch:, 1]
         updates = -(-len(data.X_train) // max(cfg.batch_size, 1))
-        found = diagnosis_rules.diagnose(self.network, data.X_train, data.Y_train, losses,
-                                         cfg.learning_rate, updates)
+        with np.errstate(all="ignore"):  # absurd numbers (1e200 targets) warn nothing
+            found = diagnosis_rules.diagnose(self.network, data.X_train, data.Y_train, losses,
+                                             cfg.learning_rate, updates)
         return [replace(f, neurons=tuple(refs.NeuronRef(k, j) for k, j in f.neurons))
                 for f in found]
 

@@ -86,3 +86,26 @@ def test_a_slow_diagnosis_runs_less_often_to_take_at_most_a_tenth_of_the_time(
     assert diagnosis_watch.MAX_SHARE == 0.1
     gaps = np.diff(calls)
     assert len(calls) >= 3 and np.all(gaps >= 1.0 - 1e-9)  # 0.1 s in every second at most
+
+
+def test_the_diagnosis_of_absurd_targets_prints_no_numpy_warning():
+    """Targets of 1e200 overflow the constant-prediction loss (a variance):
+    the diagnosis says what it can and NumPy says nothing on stderr."""
+    import warnings
+    import numpy as np
+    from nnsim.core.network import Network
+    from nnsim.core.project import ImportedData, Project
+    from nnsim.core.training import TrainingConfig
+    from nnsim.document import Document
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (20, 2))
+    Y = rng.uniform(-1, 1, (20, 1)) * 1e200
+    net = Network.build(2, [3, 1], ["tanh", "linear"], loss="mse", rng=rng)
+    doc = Document(Project(net, TrainingConfig(), ImportedData(X, Y, X[:0], Y[:0], ["a", "b"],
+                                                              ["y"], "regression")))
+    from nnsim.core.diagnosis import constant_loss
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert constant_loss("mse", Y) == float("inf")  # the variance overflows
+        doc.step_epochs(3)
+        doc.diagnosis()
