@@ -925,7 +925,7 @@ class Document(QObject):
         write, so this is cheap at any length). What a background save writes."""
         m, p = self._memento(), self.project
         return Project(m.network, m.training, m.data, p.title, p.description, m.layout,
-                       m.history, m.optimizer_state)
+                       m.history, m.optimizer_state, inputs=m.inputs)
 
     def mark_saved(self, path: str | Path, stamp: DiskStamp | None, clean: bool = True) -> None:
         """A save to ``path`` succeeded: the document now belongs to that file;

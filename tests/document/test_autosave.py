@@ -232,3 +232,21 @@ def test_a_saved_file_of_a_long_history_is_small(qtbot, tmp_path):
     assert (tmp_path / "long.nnsim").stat().st_size < 2_000_000  # v1: about 14 MB
     save_project(load_project(tmp_path / "long.nnsim"), tmp_path / "again.nnsim")
     assert (tmp_path / "again.nnsim").read_bytes() == (tmp_path / "long.nnsim").read_bytes()
+
+
+def test_what_a_background_save_writes_is_the_whole_document(tmp_path):
+    """The snapshot a background save (and the recovery copy) writes holds
+    every part of the project, the input options included: the same text as
+    saving the document itself (a field left out of the snapshot was lost)."""
+    from nnsim.core.datasets import DataSpec
+    from nnsim.document import Document
+    from nnsim.io import dumps
+    doc = Document()
+    doc.set_data(DataSpec("circle", 60, 0.1, 0.2, 3), "circle")
+    doc.set_feature("x1^2", True)
+    doc.set_standardize(True)
+    doc.set_training(regularization="l2", regularization_rate=0.01)
+    doc.step_epochs(3)
+    doc.project.title = "mine"
+    assert dumps(doc.file_snapshot()) == dumps(doc.project)
+    assert '"input_transform"' in dumps(doc.file_snapshot())
