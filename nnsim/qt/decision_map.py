@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -24,6 +24,7 @@ from ..document import Document
 from .isocurve import BoundaryItem
 from .selection import NeuronRef
 from .plain_text import html_text, plain_label
+from .redraw_throttle import RedrawThrottle
 
 Array = np.ndarray
 Bounds = tuple[float, float, float, float]  # (x_min, x_max, y_min, y_max)
@@ -193,17 +194,14 @@ class DecisionMapWidget(QWidget):
         self.render_count = 0  # for tests: how many grid evaluations ran
         self._target_ranges = None  # ((Y_train, Y_test, column), (lo, hi)) of the data on show
         self._ref: NeuronRef | None = None
-        self._dirty = False
         self._force = True
         self._rendered: tuple | None = None  # the _key() last drawn
         self.bounds: Bounds = (-1.0, 1.0, -1.0, 1.0)
         self.values: Array | None = None  # what the map shows: (ny, nx) or (ny, nx, K)
         self.shown_title = ""
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self._on_timer)
+        self.redraw = RedrawThrottle(self, self.refresh_now, REDRAW_MS)
+        self._timer = self.redraw.timer
 
         self._build_ui()
         self.set_document(document)
@@ -339,15 +337,8 @@ class DecisionMapWidget(QWidget):
 
     # -- throttling --------------------------------------------------------------------------
     def _mark_dirty(self, force: bool = False) -> None:
-        self._dirty = True
         self._force = self._force or force
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def _on_timer(self) -> None:
-        # nor behind another tab (Qt moves a dock's hidden tab off the window)
-        if self.isVisible() and not self.visibleRegion().isEmpty():
-            self.refresh_now()
+        self.redraw.mark()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -355,8 +346,7 @@ class DecisionMapWidget(QWidget):
 
     def on_exposed(self, shown: bool = True) -> None:
         """Brought up to date when shown again (e.g. its dock's tab comes to the front)."""
-        if shown and self._dirty:
-            self._mark_dirty()
+        self.redraw.exposed(shown)
 
     def _key(self) -> tuple:
         net = self.document.network
@@ -371,8 +361,7 @@ class DecisionMapWidget(QWidget):
 
     def refresh_now(self, force: bool = False) -> None:
         """Recompute and draw now if anything changed (``force``: in any case)."""
-        self._timer.stop()
-        self._dirty = False
+        self.redraw.done()
         if force:
             self._force = True
         if self._unchanged():

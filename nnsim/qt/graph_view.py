@@ -25,7 +25,7 @@ most ~30 times a second and only while visible.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QGraphicsScene, QGraphicsView,
                                QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget)
@@ -36,6 +36,7 @@ from .graph_items import (CIRCLE_GAP, COMPACT_LABEL_GAP, COMPACT_ROW_GAP, FONT_P
                           MIN_TEXT_PX, ROW_GAP, SLOT_GAP, LocalLabel, NodeBox, OpCircle, arrow,
                           arrow_via, label_size, layout, slot_width)
 from .selection import EdgeRef, NeuronRef
+from .redraw_throttle import RedrawThrottle, on_screen
 
 REDRAW_MS = 33  # ~30 redraws a second at most
 NEURON, NETWORK = "neuron", "network"
@@ -130,12 +131,9 @@ class GraphView(QWidget):
         self.redraw_count = 0  # for tests: how many graphs were built
         self._shape = None  # node ids and scope last laid out
         self._sizes: dict = {}  # their boxes' sizes
-        self._dirty = False
         self._press = None  # where a left click began on the graph
-        self.redraw_timer = QTimer(self)
-        self.redraw_timer.setSingleShot(True)
-        self.redraw_timer.setInterval(REDRAW_MS)
-        self.redraw_timer.timeout.connect(self._on_timer)
+        self.redraw = RedrawThrottle(self, self.refresh_now, REDRAW_MS)
+        self.redraw_timer = self.redraw.timer
         self._build_ui()
         self.set_document(document)
 
@@ -238,17 +236,10 @@ class GraphView(QWidget):
     def _on_document_changed(self, change=None) -> None:
         if change is not None and not (change.numbers or change.settings):
             return  # a save, a layout move: nothing the graph shows
-        self._dirty = True
-        if not self.redraw_timer.isActive():
-            self.redraw_timer.start()
-
-    def _on_timer(self) -> None:
-        if self.on_screen():
-            self.refresh_now()
+        self.redraw.mark()
 
     def on_screen(self) -> bool:
-        # a dock tabbed away stays "visible" (Qt moves it off the window)
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        return on_screen(self)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -260,8 +251,7 @@ class GraphView(QWidget):
 
     def dock_shown(self, shown: bool) -> None:
         """The dock came to the front (its visibilityChanged): catch up."""
-        if shown and self._dirty:
-            self.redraw_timer.start()
+        self.redraw.exposed(shown)
 
     # -- what is shown -----------------------------------------------------------------
     def show_selection(self, ref) -> None:
@@ -322,8 +312,7 @@ class GraphView(QWidget):
     def refresh_now(self) -> None:
         """Build the graph from the document and draw it (tests call this
         instead of waiting for the timer)."""
-        self.redraw_timer.stop()
-        self._dirty = False
+        self.redraw.done()
         doc = self.document
         net, snap = doc.network, doc.snapshot
         self._update_controls(snap)

@@ -16,7 +16,7 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -29,6 +29,7 @@ from ..core.naming import PARTIAL, fmt
 from ..document import Document
 from .plot_grid import PlotGrid
 from .selection import EdgeRef, NeuronRef
+from .redraw_throttle import RedrawThrottle, on_screen
 
 Array = np.ndarray
 
@@ -96,11 +97,8 @@ class LandscapeView(QWidget):
         # document is being reworked to own all state (issue "One owner of
         # state"); a copy of the parameters per training change is cheap.
         self.trail: deque[list[Array]] = deque(maxlen=TRAIL_LENGTH)
-        self._dirty = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self._on_timer)
+        self.redraw = RedrawThrottle(self, self.refresh_now, REDRAW_MS)
+        self._timer = self.redraw.timer
         self._build_ui()
         self.set_document(document)
 
@@ -211,18 +209,10 @@ class LandscapeView(QWidget):
         if change is not None and not (change.numbers or change.settings or change.history):
             return  # a save, a layout move: the landscape stays
         self._record_trail()
-        self._dirty = True
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def _on_timer(self) -> None:
-        if self.on_screen():
-            self.refresh_now()
+        self.redraw.mark()
 
     def on_screen(self) -> bool:
-        """Shown and not behind another tab (Qt moves a dock's hidden tab
-        off the window rather than hiding it)."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        return on_screen(self)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -236,8 +226,7 @@ class LandscapeView(QWidget):
         return super().event(event)
 
     def _on_exposed(self, *_args) -> None:
-        if self._dirty:
-            self._timer.start()
+        self.redraw.exposed()
 
     def _record_trail(self) -> None:
         """Append the parameters when training (or an edit) changed them; a
@@ -273,7 +262,7 @@ class LandscapeView(QWidget):
         self._mark_dirty_now()
 
     def _mark_dirty_now(self) -> None:
-        self._dirty = True
+        self.redraw.dirty = True
         if self.on_screen():
             self.refresh_now()
 
@@ -306,12 +295,10 @@ class LandscapeView(QWidget):
         try:
             self._refresh()
         finally:
-            spent_ms = (time.perf_counter() - start) * 1000
-            self._timer.setInterval(max(REDRAW_MS, round(spent_ms / REDRAW_SHARE)))
+            self.redraw.pace((time.perf_counter() - start) * 1000, REDRAW_SHARE, REDRAW_MS)
 
     def _refresh(self) -> None:
-        self._timer.stop()
-        self._dirty = False
+        self.redraw.done()
         doc = self.document
         net = doc.network
         self.param = self._shown_param()

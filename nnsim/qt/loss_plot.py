@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -41,6 +41,7 @@ from .loss_series import (Series, TrailingMean, early_max, epoch_rows, finite_or
                           trailing_mean)
 from .peak_pyramid import search
 from .plot_grid import PlotGrid
+from .redraw_throttle import RedrawThrottle
 
 REDRAW_MS = 33  # at most ~30 redraws a second...
 # ...and a redraw may take at most about a third of the time: a history of a
@@ -79,7 +80,6 @@ class LossPlotWidget(QWidget):
         super().__init__(parent)
         self.document: Document | None = None
         self.redraw_count = 0  # for tests: how many (throttled) redraws ran
-        self._dirty = False
         self._kept: list[KeptRun] = []
         self._epochs = Series(epoch_rows, 5)
         self._steps = Series(step_rows, 2)
@@ -91,10 +91,9 @@ class LossPlotWidget(QWidget):
         self._acc_shown: bool | None = None
         self._x_label = "epoch"
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self._on_timer)
+        # hidden, it is redrawn when shown (showEvent)
+        self.redraw = RedrawThrottle(self, self.refresh_now, REDRAW_MS, behind_tabs=True)
+        self._timer = self.redraw.timer
 
         self._build_ui()
         self.set_document(document)
@@ -285,19 +284,11 @@ class LossPlotWidget(QWidget):
 
     # -- throttling ---------------------------------------------------------------
     def _mark_dirty(self) -> None:
-        self._dirty = True
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def _on_timer(self) -> None:
-        if not self.isVisible():
-            return  # redrawn when shown
-        self.refresh_now()
+        self.redraw.mark()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty:
-            self._mark_dirty()
+        self.redraw.exposed()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -318,8 +309,7 @@ class LossPlotWidget(QWidget):
 
     def refresh_now(self) -> None:
         """Redraw at once (the timer calls this; tests may too)."""
-        self._timer.stop()
-        self._dirty = False
+        self.redraw.done()
         self.redraw_count += 1
         self._watch()
         per_update = self.per_update
@@ -382,8 +372,7 @@ class LossPlotWidget(QWidget):
         self._update_status(epochs, per_update)
         if self._hover_point is not None:
             self.hover_at(self._hover_point)  # follow the new data under a still mouse
-        cost_ms = (_clock() - started) * 1000
-        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, cost_ms / REDRAW_SHARE))))
+        self.redraw.pace((_clock() - started) * 1000, REDRAW_SHARE, REDRAW_MS, MAX_REDRAW_MS)
 
     def _has_test(self) -> bool:
         return len(self.document.dataset.X_test) > 0
