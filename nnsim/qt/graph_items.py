@@ -115,7 +115,23 @@ def tooltip(node: Node, batch_size: int) -> str:
     return "\n".join(lines)
 
 
-class NodeBox(QGraphicsItem):
+class _Highlightable(QGraphicsItem):
+    """A box or circle of the graph that the selection may highlight (its
+    outline drawn wider, so the bounds leave room for it)."""
+
+    highlighted = False
+    _rect = QRectF()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
+
+class NodeBox(_Highlightable):
     """A node's box: label, data, grad; clicking it selects its canvas item."""
 
     def __init__(self, node: Node):
@@ -161,13 +177,6 @@ class NodeBox(QGraphicsItem):
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, w, h)
 
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-3, -3, 3, 3)
-
-    def set_highlighted(self, on: bool) -> None:
-        if on != self.highlighted:
-            self.highlighted = on
-            self.update()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         n = self.node
@@ -244,7 +253,7 @@ class LocalLabel(QGraphicsItem):
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
 
 
-class OpCircle(QGraphicsItem):
+class OpCircle(_Highlightable):
     """The operation that makes a node, drawn as micrograd draws it."""
 
     def __init__(self, node: Node):
@@ -263,13 +272,6 @@ class OpCircle(QGraphicsItem):
     def width(self) -> float:
         return self._rect.width()
 
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-3, -3, 3, 3)
-
-    def set_highlighted(self, on: bool) -> None:
-        if on != self.highlighted:
-            self.highlighted = on
-            self.update()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
